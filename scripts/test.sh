@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# npm test: every tier of DESIGN.md section 5, in order, none skipped. Tiers that need the real
+# engine or a controller get their tools from scripts/tools.sh and start their own servers.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+tiers=(types unit policy provider e2e overlay)
+if [ $# -gt 0 ]; then tiers=("$@"); fi
+
+passed=0 failed=0 pending=0 broken=()
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+
+count() { # sum mocha's "N passing/failing/pending" lines of one tier's log
+    local n
+    n=$(grep -Eo '^ *[0-9]+ passing' "$1" | grep -Eo '[0-9]+' | tail -1); passed=$((passed + ${n:-0}))
+    n=$(grep -Eo '^ *[0-9]+ failing' "$1" | grep -Eo '[0-9]+' | tail -1); failed=$((failed + ${n:-0}))
+    n=$(grep -Eo '^ *[0-9]+ pending' "$1" | grep -Eo '[0-9]+' | tail -1); pending=$((pending + ${n:-0}))
+}
+
+run_tier() {
+    local tier=$1 log="$log_dir/$1.log" start=$SECONDS rc
+    echo "=== tier: $tier"
+    case $tier in
+        types) npm run --silent typecheck 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+        *) npm run --silent "test:$tier" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}; count "$log" ;;
+    esac
+    echo "=== tier: $tier: exit $rc in $((SECONDS - start))s"
+    [ "$rc" -eq 0 ] || broken+=("$tier")
+}
+
+if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|overlay)$'; then
+    # The real engine and the real controller: found on PATH or built once into the cache.
+    eval "$(bash scripts/tools.sh env)" || { echo "scripts/tools.sh could not provide the tools" >&2; exit 1; }
+fi
+
+for t in "${tiers[@]}"; do run_tier "$t"; done
+
+echo
+if [ ${#broken[@]} -gt 0 ]; then echo "tiers that failed: ${broken[*]}"; fi
+if [ "$pending" -gt 0 ]; then echo "pending tests: $pending (a pending test is a defect here: nothing is skipped)"; fi
+echo "$passed passed, $failed failed"
+[ ${#broken[@]} -eq 0 ] && [ "$failed" -eq 0 ] && [ "$pending" -eq 0 ]
