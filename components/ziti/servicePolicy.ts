@@ -1,0 +1,36 @@
+// Ziti ServicePolicy: the resource class over its dynamic provider.
+import * as pulumi from "@pulumi/pulumi";
+import { Semantic, ServicePolicyArgs, ServicePolicyState } from "./types";
+
+/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:ServicePolicy` (one module-level object per kind). */
+export const servicePolicyProvider: pulumi.dynamic.ResourceProvider = {
+    async create() {
+        throw new Error("ziti:ServicePolicy provider not implemented yet");
+    },
+};
+
+/** Every output of a ServicePolicy, declared so that the engine registers it (values come from the provider). */
+const servicePolicyOutputs: Record<keyof Omit<ServicePolicyState, "id">, undefined> = {
+    name: undefined,
+    type: undefined,
+    semantic: undefined,
+    serviceRoles: undefined,
+    identityRoles: undefined,
+    postureCheckRoles: undefined,
+};
+
+/** A Ziti service policy (Dial or Bind). Roles `@name` are resolved to `@id` on the controller. */
+export class ServicePolicy extends pulumi.dynamic.Resource {
+    /** The Ziti id of the entity (also the resource id). */
+    public declare readonly id: pulumi.Output<string>;
+    public declare readonly name: pulumi.Output<string>;
+    public declare readonly type: pulumi.Output<"Dial" | "Bind">;
+    public declare readonly semantic: pulumi.Output<Semantic>;
+    public declare readonly serviceRoles: pulumi.Output<string[]>;
+    public declare readonly identityRoles: pulumi.Output<string[]>;
+    public declare readonly postureCheckRoles: pulumi.Output<string[]>;
+
+    constructor(name: string, args: ServicePolicyArgs, opts?: pulumi.CustomResourceOptions) {
+        super(servicePolicyProvider, name, { ...servicePolicyOutputs, ...args }, opts, "ziti", "ServicePolicy");
+    }
+}
