@@ -1,0 +1,174 @@
+// CentralPrometheus: a zitified, dark Prometheus placed anywhere (a Docker host, or a Kubernetes
+// cluster) that federates `/federate` from every cluster Prometheus and scrapes every reflectz, over
+// Ziti only. It listens only on the overlay, as `<n>.prometheus.svc`.
+import * as docker from "@pulumi/docker";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "./config";
+import { createPrometheusWorkload } from "./kubernetes";
+import {
+    centralPrometheusConfig, ClusterTargets, CONFIG_FILE, IDENTITY_FILE, parseZitiTarget, renderPrometheusConfig,
+} from "./prometheusConfig";
+import { createCentralZiti } from "./zitiEntities";
+
+/** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */
+export interface KubernetesPlacement {
+    kind: "kubernetes";
+    /** The cluster's provider (real, or rendering to `rendered/<stack>/<cluster>`). */
+    provider: k8s.Provider;
+    /** Namespace created for it. Defaults to `monitoring`. */
+    namespace?: pulumi.Input<string>;
+}
+
+/**
+ * Run the central Prometheus as a Docker container: no published ports, not on the host network;
+ * prometheus.yml and the identity JSON are uploaded into the container.
+ */
+export interface DockerPlacement {
+    kind: "docker";
+    /** Docker provider for the target host; absent = the default provider. */
+    provider?: docker.Provider;
+    /** Container name. Defaults to `<centralName>-prometheus`. */
+    containerName?: pulumi.Input<string>;
+}
+
+export interface CentralPrometheusArgs {
+    /** Name in the Ziti entities (`<centralName>.prometheus.id`); plain string, no `-`. Defaults to the component name. */
+    centralName?: string;
+    /** The clusters to federate and scrape (from cluster components or stack references). At least one. */
+    clusters: pulumi.Input<pulumi.Input<ClusterTargets>[]>;
+    /** Where it runs. */
+    placement: KubernetesPlacement | DockerPlacement;
+    /** prometheuz image. Defaults to DEFAULT_IMAGES.prometheus. */
+    image?: pulumi.Input<string>;
+    /** Zitified configmap-reload image (Kubernetes placement). */
+    reloadImage?: pulumi.Input<string>;
+    /** `match[]` selectors of the federation jobs. Defaults to `{job=~".+"}`. */
+    federationMatch?: string[];
+    /** Scrape interval. Defaults to `15s`. */
+    scrapeInterval?: string;
+    /** Edge router roles for its edge router policies. Defaults to `["#all"]`. */
+    edgeRouterRoles?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface CentralPrometheusResult {
+    centralName: pulumi.Output<string>;
+    /** The Ziti service it binds, `<n>.prometheus.svc`. */
+    serviceName: pulumi.Output<string>;
+    identityName: pulumi.Output<string>;
+    /** `<n>.prometheus.svc-<n>.prometheus.id`: how a Ziti client reaches it. */
+    target: pulumi.Output<string>;
+    /** The rendered prometheus.yml. */
+    prometheusConfig: pulumi.Output<string>;
+    /** Names of the clusters it federates. */
+    clusterNames: pulumi.Output<string[]>;
+    placement: pulumi.Output<string>;
+}
+
+function checkTargets(owner: string, clusters: ClusterTargets[]): ClusterTargets[] {
+    if (clusters.length === 0) {
+        throw new Error(`${owner}: the central Prometheus has no clusters to federate; give it at least one cluster.`);
+    }
+    for (const c of clusters) {
+        validateScrapeName(`${owner}: cluster name`, c.clusterName);
+        parseZitiTarget(c.federationTarget);
+        parseZitiTarget(c.reflectzScrapeTarget);
+    }
+    return clusters;
+}
+
+/** Builds the central Prometheus under `parent`; the class only assigns what this returns. */
+export function createCentralPrometheus(name: string, parent: pulumi.Resource, args: CentralPrometheusArgs): CentralPrometheusResult {
+    const bad = (m: string): never => { throw new pulumi.ResourceError(m, parent); };
+    if (!args || !args.placement) bad(`${name}: args.placement is required: {kind: "kubernetes", provider} or {kind: "docker"}.`);
+    if (args.clusters === undefined) bad(`${name}: args.clusters is required: the clusters to federate.`);
+    if (Array.isArray(args.clusters) && args.clusters.length === 0) {
+        bad(`${name}: the central Prometheus has no clusters: give it at least one cluster to federate.`);
+    }
+    const centralName = args.centralName ?? name;
+    try {
+        validateScrapeName(`${name}: central name`, centralName);
+    } catch (e) {
+        if (e instanceof ConfigError) bad(e.message);
+        throw e;
+    }
+    const image = args.image ?? DEFAULT_IMAGES.prometheus;
+    if (image === "") bad(`${name}: image is empty; give an image reference like "${DEFAULT_IMAGES.prometheus}".`);
+    const federationMatch = args.federationMatch ?? ['{job=~".+"}'];
+    const scrapeInterval = args.scrapeInterval ?? "15s";
+
+    const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent);
+    const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));
+    const prometheusConfig = clusters.apply(cs =>
+        renderPrometheusConfig(centralPrometheusConfig({ centralName, clusters: cs, federationMatch, scrapeInterval })));
+
+    const placement = args.placement;
+    if (placement.kind === "kubernetes") {
+        if (!placement.provider) bad(`${name}: placement.provider is required for the kubernetes placement.`);
+        const opts: pulumi.CustomResourceOptions = { parent, provider: placement.provider };
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: placement.namespace ?? "monitoring" } }, opts);
+        createPrometheusWorkload(name, {
+            namespace: ns.metadata.name, instance: centralName, image, config: prometheusConfig,
+            identityJson: ziti.identity.identityJson,
+            listen: {
+                mode: "overlay",
+                reloadImage: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload,
+                serviceName: ziti.service.name,
+                identityName: ziti.identity.name,
+            },
+        }, opts);
+    } else if (placement.kind === "docker") {
+        new docker.Container(`${name}-prometheus`, {
+            name: placement.containerName ?? `${centralName}-prometheus`,
+            image,
+            command: [`--config.file=${CONFIG_FILE}`, "--storage.tsdb.path=/prometheus"],
+            envs: [
+                pulumi.interpolate`ZITI_LISTENER_SERVICE_NAME=${ziti.service.name}`,
+                `ZITI_LISTENER_IDENTITY_FILE=${IDENTITY_FILE}`,
+                pulumi.interpolate`ZITI_LISTENER_IDENTITY_NAME=${ziti.identity.name}`,
+            ],
+            uploads: [
+                { file: CONFIG_FILE, content: prometheusConfig },
+                { file: IDENTITY_FILE, content: pulumi.secret(ziti.identity.identityJson) },
+            ],
+            restart: "unless-stopped",
+            mustRun: true,
+        }, { parent, provider: placement.provider });
+    } else {
+        bad(`${name}: unknown placement kind ${JSON.stringify((placement as { kind: unknown }).kind)}; use "kubernetes" or "docker".`);
+    }
+
+    return {
+        centralName: pulumi.output(centralName),
+        serviceName: ziti.service.name,
+        identityName: ziti.identity.name,
+        target: ziti.target,
+        prometheusConfig,
+        clusterNames: clusters.apply(cs => cs.map(c => c.clusterName)),
+        placement: pulumi.output(placement.kind),
+    };
+}
+
+/** The central, dark Prometheus that federates every cluster over Ziti. */
+export class CentralPrometheus extends pulumi.ComponentResource implements CentralPrometheusResult {
+    public readonly centralName: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly identityName: pulumi.Output<string>;
+    public readonly target: pulumi.Output<string>;
+    public readonly prometheusConfig: pulumi.Output<string>;
+    public readonly clusterNames: pulumi.Output<string[]>;
+    public readonly placement: pulumi.Output<string>;
+
+    constructor(name: string, args: CentralPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scrape-anywhere:central:CentralPrometheus", name, {}, opts);
+        const r = createCentralPrometheus(name, this, args);
+        this.centralName = r.centralName;
+        this.serviceName = r.serviceName;
+        this.identityName = r.identityName;
+        this.target = r.target;
+        this.prometheusConfig = r.prometheusConfig;
+        this.clusterNames = r.clusterNames;
+        this.placement = r.placement;
+        this.registerOutputs({ ...r });
+    }
+}

@@ -1,0 +1,88 @@
+// What HybridCluster and DarkCluster share: their arguments, their outputs, and the argument checks.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, validateScrapeName } from "./config";
+import { ClusterTargets } from "./prometheusConfig";
+
+/** Arguments of a cluster component (HybridCluster or DarkCluster). */
+export interface ClusterArgs {
+    /**
+     * Cluster name used in every Ziti entity name (`<clusterName>.reflect.id`, `<clusterName>.prometheus.svc`).
+     * A plain string (it names resources); letters, digits and `_` only — never `-`, which prometheuz
+     * uses to split scrape targets. Defaults to the component name.
+     */
+    clusterName?: string;
+    /** Ziti service names; defaults to `<c>.reflect.svc`, `<c>.reflect.scrape.svc`, `<c>.prometheus.svc`. */
+    serviceNames?: Partial<ClusterServiceNames>;
+    /** The cluster's Kubernetes provider (real cluster, or rendering to `rendered/<stack>/<cluster>`). Required. */
+    provider: k8s.Provider;
+    /** Namespace created for the workloads. Defaults to `monitoring`. */
+    namespace?: pulumi.Input<string>;
+    /** Container images; each defaults to DEFAULT_IMAGES. */
+    images?: { [K in keyof Images]?: pulumi.Input<string> };
+    /** Prometheus scrape interval. Defaults to `15s`. */
+    scrapeInterval?: string;
+    /** Edge router roles for the cluster's edge router policies. Defaults to `["#all"]`. */
+    edgeRouterRoles?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** Arguments after defaults and checks. */
+export interface ResolvedClusterArgs {
+    clusterName: string;
+    serviceNames: ClusterServiceNames;
+    provider: k8s.Provider;
+    namespace: pulumi.Input<string>;
+    images: { [K in keyof Images]: pulumi.Input<string> };
+    scrapeInterval: string;
+    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** The outputs both cluster components expose, and that a cluster stack exports for the central one. */
+export interface ClusterResult {
+    clusterName: pulumi.Output<string>;
+    namespace: pulumi.Output<string>;
+    serviceNames: pulumi.Output<ClusterServiceNames>;
+    federationTarget: pulumi.Output<string>;
+    reflectzScrapeTarget: pulumi.Output<string>;
+    /** The rendered prometheus.yml of the cluster Prometheus. */
+    prometheusConfig: pulumi.Output<string>;
+    /** Names of the Ziti identities the cluster's workloads use. */
+    identityNames: pulumi.Output<string[]>;
+}
+
+/** Checks and defaults cluster arguments; throws `pulumi.ResourceError` on `parent` with the fix. */
+export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulumi.Resource): ResolvedClusterArgs {
+    const bad = (m: string): never => { throw new pulumi.ResourceError(m, parent); };
+    if (!args || !args.provider) bad(`${name}: args.provider is required: pass the cluster's k8s.Provider (one explicit provider per cluster).`);
+    const clusterName = args.clusterName ?? name;
+    const serviceNames = { ...defaultServiceNames(clusterName), ...(args.serviceNames ?? {}) };
+    try {
+        validateScrapeName(`${name}: cluster name`, clusterName);
+        for (const [k, v] of Object.entries(serviceNames)) validateScrapeName(`${name}: serviceNames.${k}`, v);
+    } catch (e) {
+        if (e instanceof ConfigError) bad(e.message);
+        throw e;
+    }
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(clusterName)) {
+        bad(`${name}: cluster name "${clusterName}" must start with a letter and hold only letters, digits and '_'.`);
+    }
+    const images = { ...DEFAULT_IMAGES, ...(args.images ?? {}) };
+    for (const [k, v] of Object.entries(images)) {
+        if (typeof v === "string" && v.trim() === "") bad(`${name}: images.${k} is empty; give an image reference like "${DEFAULT_IMAGES[k as keyof Images]}".`);
+    }
+    return {
+        clusterName,
+        serviceNames,
+        provider: args.provider,
+        namespace: args.namespace ?? "monitoring",
+        images,
+        scrapeInterval: args.scrapeInterval ?? "15s",
+        edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
+    };
+}
+
+/** The three values the central Prometheus needs from a cluster. */
+export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> {
+    return pulumi.all([c.clusterName, c.federationTarget, c.reflectzScrapeTarget])
+        .apply(([clusterName, federationTarget, reflectzScrapeTarget]) => ({ clusterName, federationTarget, reflectzScrapeTarget }));
+}

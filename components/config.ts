@@ -1,0 +1,387 @@
+// The stack configuration, typed and validated in one place. `readConfig()` reads the
+// `scrape-anywhere:*` keys of the current stack; `parseConfig()` is the pure part the tests call.
+// Every rule here runs before the program creates any resource, so bad config fails the preview.
+import * as pulumi from "@pulumi/pulumi";
+
+/** What this stack builds: everything (`dev`), one cluster (`cluster`) or the central Prometheus (`central`). */
+export type StackRole = "dev" | "cluster" | "central";
+export const STACK_ROLES: readonly StackRole[] = ["dev", "cluster", "central"];
+
+/** `hybrid` = ClusterA (Prometheus on the underlay behind a tunneler); `dark` = ClusterB (overlay only). */
+export type ClusterKind = "hybrid" | "dark";
+export const CLUSTER_KINDS: readonly ClusterKind[] = ["hybrid", "dark"];
+
+/** Where the central Prometheus runs. */
+export type CentralPlacement = "kubernetes" | "docker";
+
+/** How the program reaches one Kubernetes cluster. */
+export interface KubernetesTarget {
+    /** Path or content of a kubeconfig; absent = the ambient kubeconfig. */
+    kubeconfig?: string;
+    /** kubeconfig context to use. */
+    context?: string;
+    /**
+     * Set when the cluster is not contacted at all: manifests are rendered into this folder
+     * (`rendered/<stack>/<cluster>`) instead. Chosen when neither kubeconfig nor context is given.
+     */
+    renderDirectory?: string;
+}
+
+export interface ClusterSpec {
+    /** Cluster name, used in every Ziti entity name (`<name>.reflect.id`); letters, digits, `_` only. */
+    name: string;
+    kind: ClusterKind;
+    /** Kubernetes namespace for the workloads. */
+    namespace: string;
+    kubernetes: KubernetesTarget;
+    /** Ziti service names; default `<name>.reflect.svc`, `<name>.reflect.scrape.svc`, `<name>.prometheus.svc`. */
+    serviceNames: ClusterServiceNames;
+}
+
+export interface ClusterServiceNames {
+    /** The reflectz echo service. */
+    reflect: string;
+    /** The reflectz metrics (scrape) service. */
+    reflectScrape: string;
+    /** The cluster Prometheus service (federation, UI). */
+    prometheus: string;
+}
+
+/** The default Ziti service names of a cluster, as in the published walkthrough. */
+export function defaultServiceNames(cluster: string): ClusterServiceNames {
+    return { reflect: `${cluster}.reflect.svc`, reflectScrape: `${cluster}.reflect.scrape.svc`, prometheus: `${cluster}.prometheus.svc` };
+}
+
+export interface Images {
+    /** Prometheus with the Ziti SDK inside. */
+    prometheus: string;
+    /** Plain configmap-reload, calls `http://127.0.0.1:9090/-/reload` (HybridCluster). */
+    configmapReload: string;
+    /** Zitified configmap-reload, reaches Prometheus over Ziti (DarkCluster, central). */
+    zitiConfigmapReload: string;
+    /** The zitified reflectz echo server and scrape target. */
+    reflectz: string;
+    /** The Ziti tunneler that hosts ClusterA's Prometheus service. */
+    tunneler: string;
+}
+
+export const DEFAULT_IMAGES: Images = {
+    prometheus: "openziti/prometheuz:latest",
+    configmapReload: "jimmidyson/configmap-reload:v0.8.0",
+    zitiConfigmapReload: "openziti/configmap-reload:latest",
+    reflectz: "openziti/reflectz:latest",
+    tunneler: "openziti/ziti-host:latest",
+};
+
+export interface CentralSpec {
+    /** Name used in the central Ziti entities (`<name>.prometheus.id`) and its render folder. */
+    name: string;
+    placement: CentralPlacement;
+    /** Namespace when placed in Kubernetes. */
+    namespace: string;
+    /** Kubernetes target when `placement` is `kubernetes`. */
+    kubernetes: KubernetesTarget;
+    /** Docker daemon address (e.g. `ssh://user@host`) when `placement` is `docker`; absent = local default. */
+    dockerHost?: string;
+}
+
+export interface ScrapeAnywhereConfig {
+    stack: string;
+    role: StackRole;
+    /** Clusters this stack builds (dev: all of them; cluster: exactly one; central: none). */
+    clusters: ClusterSpec[];
+    /** The central Prometheus (dev and central roles). */
+    central?: CentralSpec;
+    /** Cluster stacks the central stack reads (central role), e.g. `organization/scrape-anywhere/clusterA`. */
+    stackReferences: string[];
+    images: Images;
+    scrapeInterval: string;
+    /** `match[]` selectors of the federation jobs. */
+    federationMatch: string[];
+    /** Edge router roles for the edge router policies and service edge router policies. */
+    edgeRouterRoles: string[];
+    /** Human client identities to create (dev and central roles), with both client attributes. */
+    clientIdentities: string[];
+}
+
+/** The raw shapes accepted in stack config (everything optional, checked by `parseConfig`). */
+export interface RawClusterSpec {
+    name?: unknown;
+    kind?: unknown;
+    namespace?: unknown;
+    kubeconfig?: unknown;
+    context?: unknown;
+    serviceNames?: unknown;
+}
+
+export interface RawConfig {
+    role?: unknown;
+    clusters?: unknown;
+    clusterCount?: unknown;
+    generatedClusterKind?: unknown;
+    central?: unknown;
+    stackReferences?: unknown;
+    images?: unknown;
+    namespace?: unknown;
+    scrapeInterval?: unknown;
+    federationMatch?: unknown;
+    edgeRouterRoles?: unknown;
+    clientIdentities?: unknown;
+}
+
+/** The config keys read from the stack, all under the `scrape-anywhere:` namespace. */
+export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
+    "role", "clusters", "clusterCount", "generatedClusterKind", "central", "stackReferences", "images",
+    "namespace", "scrapeInterval", "federationMatch", "edgeRouterRoles", "clientIdentities",
+];
+/** Keys whose values are structured (lists, objects, numbers) and arrive as JSON text. */
+const STRUCTURED_KEYS = new Set<keyof RawConfig>([
+    "clusters", "clusterCount", "central", "stackReferences", "images", "federationMatch", "edgeRouterRoles", "clientIdentities",
+]);
+
+export class ConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Checks a name that ends up inside a prometheuz scrape target (`service-terminator`, split on `-`):
+ * cluster names, and the Ziti service and identity names built from them.
+ */
+export function validateScrapeName(what: string, name: string): void {
+    if (name.includes("-")) {
+        throw new ConfigError(
+            `${what} "${name}" contains '-': prometheuz splits scrape targets written 'service-terminator' on '-', ` +
+            `so Ziti service, identity and cluster names must not contain it. Use '_' or camelCase, e.g. "${name.replace(/-/g, "_")}".`);
+    }
+}
+
+function fail(key: string, message: string): never {
+    throw new ConfigError(`scrape-anywhere:${key}: ${message}`);
+}
+
+function optString(key: string, v: unknown, dflt: string): string;
+function optString(key: string, v: unknown, dflt?: undefined): string | undefined;
+function optString(key: string, v: unknown, dflt?: string): string | undefined {
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== "string") fail(key, `must be a string, got ${JSON.stringify(v)}`);
+    return v;
+}
+
+function optStringList(key: string, v: unknown, dflt: string[]): string[] {
+    if (v === undefined || v === null) return dflt;
+    if (!Array.isArray(v) || v.some(x => typeof x !== "string" || x === "")) {
+        fail(key, `must be a list of non-empty strings, got ${JSON.stringify(v)}`);
+    }
+    return v as string[];
+}
+
+function kubernetesTarget(key: string, stack: string, name: string, kubeconfig: unknown, context: unknown): KubernetesTarget {
+    const kc = optString(`${key}.kubeconfig`, kubeconfig);
+    const ctx = optString(`${key}.context`, context);
+    if (kc === undefined && ctx === undefined) {
+        return { renderDirectory: `rendered/${stack}/${name}` };
+    }
+    return { kubeconfig: kc, context: ctx };
+}
+
+function checkClusterName(key: string, name: unknown): string {
+    if (typeof name !== "string" || name === "") fail(key, `a cluster needs a non-empty string name, got ${JSON.stringify(name)}`);
+    validateScrapeName(`scrape-anywhere:${key}: cluster name`, name);
+    if (!NAME_RE.test(name)) {
+        fail(key, `cluster name "${name}" must start with a letter and hold only letters, digits and '_' ` +
+            `(it is used in Ziti names like "${name}.reflect.id" and in the folder rendered/<stack>/${name}).`);
+    }
+    return name;
+}
+
+function checkNamespace(key: string, ns: string): string {
+    if (!DNS_LABEL_RE.test(ns) || ns.length > 63) {
+        fail(key, `namespace "${ns}" is not a valid Kubernetes namespace (lowercase letters, digits and '-', at most 63).`);
+    }
+    return ns;
+}
+
+function parseCluster(raw: unknown, i: number, stack: string, defaultNamespace: string): ClusterSpec {
+    const key = `clusters[${i}]`;
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        fail(key, `must be an object like {name: kubeA, kind: hybrid}, got ${JSON.stringify(raw)}`);
+    }
+    const r = raw as RawClusterSpec;
+    const name = checkClusterName(`${key}.name`, r.name);
+    const kind = optString(`${key}.kind`, r.kind, "hybrid");
+    if (!CLUSTER_KINDS.includes(kind as ClusterKind)) {
+        fail(`${key}.kind`, `unknown cluster kind "${kind}" for cluster "${name}"; use one of: ${CLUSTER_KINDS.join(", ")}.`);
+    }
+    const namespace = checkNamespace(`${key}.namespace`, optString(`${key}.namespace`, r.namespace, defaultNamespace));
+    const serviceNames = defaultServiceNames(name);
+    if (r.serviceNames !== undefined && r.serviceNames !== null) {
+        if (typeof r.serviceNames !== "object" || Array.isArray(r.serviceNames)) {
+            fail(`${key}.serviceNames`, `must be an object like {prometheus: ${name}.prometheus.svc}`);
+        }
+        for (const [k, v] of Object.entries(r.serviceNames as Record<string, unknown>)) {
+            if (!(k in serviceNames)) fail(`${key}.serviceNames.${k}`, `unknown service; known: ${Object.keys(serviceNames).join(", ")}.`);
+            if (typeof v !== "string" || v === "") fail(`${key}.serviceNames.${k}`, `must be a non-empty string`);
+            serviceNames[k as keyof ClusterServiceNames] = v;
+        }
+    }
+    for (const [k, v] of Object.entries(serviceNames)) validateScrapeName(`scrape-anywhere:${key}.serviceNames.${k}: Ziti service name`, v);
+    return { name, kind: kind as ClusterKind, namespace, kubernetes: kubernetesTarget(key, stack, name, r.kubeconfig, r.context), serviceNames };
+}
+
+/** Names of generated clusters: `gen001`, `gen002`, ... (zero-padded to at least three digits). */
+export function generatedClusterName(i: number, count: number): string {
+    return `gen${String(i + 1).padStart(Math.max(3, String(count).length), "0")}`;
+}
+
+/**
+ * Validates raw stack config and fills in defaults. Throws a `ConfigError` naming the key and the fix.
+ */
+export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig {
+    const role = optString("role", raw.role, "dev");
+    if (!STACK_ROLES.includes(role as StackRole)) {
+        fail("role", `unknown role "${role}"; use one of: ${STACK_ROLES.join(", ")} ` +
+            `(dev = whole topology in one stack, cluster = one cluster, central = the central Prometheus).`);
+    }
+
+    const namespace = checkNamespace("namespace", optString("namespace", raw.namespace, "monitoring"));
+
+    // Clusters: the listed ones, then `clusterCount` generated ones.
+    if (raw.clusters !== undefined && raw.clusters !== null && !Array.isArray(raw.clusters)) {
+        fail("clusters", `must be a list of clusters like [{name: kubeA, kind: hybrid}], got ${JSON.stringify(raw.clusters)}`);
+    }
+    const clusters = ((raw.clusters as unknown[] | undefined) ?? []).map((c, i) => parseCluster(c, i, stack, namespace));
+    let count = 0;
+    if (raw.clusterCount !== undefined && raw.clusterCount !== null) {
+        count = typeof raw.clusterCount === "string" ? Number(raw.clusterCount) : (raw.clusterCount as number);
+        if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+            fail("clusterCount", `must be a whole number >= 0, got ${JSON.stringify(raw.clusterCount)}`);
+        }
+    }
+    const genKind = optString("generatedClusterKind", raw.generatedClusterKind, "alternate");
+    if (![...CLUSTER_KINDS, "alternate"].includes(genKind)) {
+        fail("generatedClusterKind", `unknown kind "${genKind}"; use hybrid, dark or alternate.`);
+    }
+    for (let i = 0; i < count; i++) {
+        const name = generatedClusterName(i, count);
+        const kind: ClusterKind = genKind === "alternate" ? (i % 2 === 0 ? "hybrid" : "dark") : (genKind as ClusterKind);
+        clusters.push({ name, kind, namespace, kubernetes: { renderDirectory: `rendered/${stack}/${name}` }, serviceNames: defaultServiceNames(name) });
+    }
+    const seen = new Set<string>();
+    for (const c of clusters) {
+        // Ziti names are case-sensitive but render folders may not be: compare case-insensitively.
+        const k = c.name.toLowerCase();
+        if (seen.has(k)) fail("clusters", `duplicate cluster name "${c.name}": every cluster needs its own name (Ziti entity names are built from it).`);
+        seen.add(k);
+    }
+    const services = new Set<string>();
+    for (const c of clusters) {
+        for (const svc of Object.values(c.serviceNames)) {
+            if (services.has(svc)) fail("clusters", `duplicate Ziti service name "${svc}" (cluster "${c.name}"): Ziti service names are unique on a network.`);
+            services.add(svc);
+        }
+    }
+
+    const stackReferences = optStringList("stackReferences", raw.stackReferences, []);
+    if (new Set(stackReferences).size !== stackReferences.length) {
+        fail("stackReferences", `lists the same stack twice: ${JSON.stringify(stackReferences)}`);
+    }
+
+    let central: CentralSpec | undefined;
+    if (role !== "cluster") {
+        const rc = raw.central ?? {};
+        if (typeof rc !== "object" || Array.isArray(rc)) fail("central", `must be an object like {placement: kubernetes}, got ${JSON.stringify(rc)}`);
+        const r = rc as Record<string, unknown>;
+        const name = checkClusterName("central.name", r.name ?? "central");
+        if (seen.has(name.toLowerCase())) fail("central.name", `"${name}" is also a cluster name; pick another name for the central Prometheus.`);
+        const placement = optString("central.placement", r.placement, "kubernetes");
+        if (placement !== "kubernetes" && placement !== "docker") {
+            fail("central.placement", `unknown placement "${placement}"; use kubernetes or docker.`);
+        }
+        central = {
+            name,
+            placement,
+            namespace: checkNamespace("central.namespace", optString("central.namespace", r.namespace, namespace)),
+            kubernetes: kubernetesTarget("central", stack, name, r.kubeconfig, r.context),
+            dockerHost: optString("central.dockerHost", r.dockerHost),
+        };
+    }
+
+    switch (role as StackRole) {
+        case "dev":
+            if (clusters.length === 0) {
+                fail("clusters", `the dev stack builds the central Prometheus, which needs at least one cluster to scrape: ` +
+                    `list clusters in scrape-anywhere:clusters or set scrape-anywhere:clusterCount.`);
+            }
+            if (stackReferences.length > 0) fail("stackReferences", `only the central role reads stack references; the dev stack builds its clusters itself.`);
+            break;
+        case "cluster":
+            if (clusters.length !== 1) {
+                fail("clusters", `a cluster stack builds exactly one cluster, got ${clusters.length}` +
+                    (clusters.length ? ` (${clusters.map(c => c.name).join(", ")})` : "") + `; use role dev for several.`);
+            }
+            if (stackReferences.length > 0) fail("stackReferences", `only the central role reads stack references.`);
+            break;
+        case "central":
+            if (stackReferences.length === 0) {
+                fail("stackReferences", `the central stack has no clusters: list the cluster stacks it federates, ` +
+                    `e.g. [organization/scrape-anywhere/clusterA, organization/scrape-anywhere/clusterB].`);
+            }
+            if (clusters.length > 0) fail("clusters", `the central stack builds no cluster; it reads them from scrape-anywhere:stackReferences.`);
+            break;
+    }
+
+    const ri = raw.images ?? {};
+    if (typeof ri !== "object" || Array.isArray(ri)) fail("images", `must be an object like {prometheus: openziti/prometheuz:latest}`);
+    const images: Images = { ...DEFAULT_IMAGES };
+    for (const [k, v] of Object.entries(ri as Record<string, unknown>)) {
+        if (!(k in DEFAULT_IMAGES)) fail(`images.${k}`, `unknown image; known: ${Object.keys(DEFAULT_IMAGES).join(", ")}.`);
+        if (typeof v !== "string" || v.trim() === "") fail(`images.${k}`, `image must be a non-empty string like "${DEFAULT_IMAGES[k as keyof Images]}", got ${JSON.stringify(v)}`);
+        images[k as keyof Images] = v;
+    }
+
+    const scrapeInterval = optString("scrapeInterval", raw.scrapeInterval, "15s");
+    if (!/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(scrapeInterval)) fail("scrapeInterval", `"${scrapeInterval}" is not a Prometheus duration like 15s or 1m.`);
+
+    const clientIdentities = optStringList("clientIdentities", raw.clientIdentities, []);
+    if (role === "cluster" && clientIdentities.length > 0) fail("clientIdentities", `client identities are made by the dev or central stack.`);
+    if (new Set(clientIdentities).size !== clientIdentities.length) fail("clientIdentities", `lists the same identity twice.`);
+
+    return {
+        stack,
+        role: role as StackRole,
+        clusters,
+        central,
+        stackReferences,
+        images,
+        scrapeInterval,
+        federationMatch: optStringList("federationMatch", raw.federationMatch, ['{job=~".+"}']),
+        edgeRouterRoles: optStringList("edgeRouterRoles", raw.edgeRouterRoles, ["#all"]),
+        clientIdentities,
+    };
+}
+
+/** Reads and validates the current stack's `scrape-anywhere:*` config. */
+export function readConfig(): ScrapeAnywhereConfig {
+    const config = new pulumi.Config("scrape-anywhere");
+    const raw: RawConfig = {};
+    for (const key of CONFIG_KEYS) {
+        const text = config.get(key);
+        if (text === undefined) continue;
+        let value: unknown = text;
+        if (STRUCTURED_KEYS.has(key)) {
+            try {
+                value = JSON.parse(text);
+            } catch {
+                // A bare word where a list or object belongs: parseConfig reports it with the key's expected shape.
+            }
+        }
+        (raw as Record<string, unknown>)[key] = value;
+    }
+    return parseConfig(raw, pulumi.getStack());
+}

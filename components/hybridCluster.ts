@@ -1,0 +1,126 @@
+// HybridCluster (ClusterA): Prometheus with the Ziti SDK listens on the cluster underlay behind a
+// ClusterIP Service (80 -> 9090); a Ziti tunneler binds `<c>.prometheus.svc` and forwards to that
+// Service (host.v1); reflectz and its scrape happen over Ziti; the Kubernetes API over the underlay.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterArgs, ClusterResult, resolveClusterArgs } from "./cluster";
+import { createIdentitySecret, createPrometheusRbac, createPrometheusWorkload, workloadLabels } from "./kubernetes";
+import { clusterPrometheusConfig, IDENTITY_KEY, PROMETHEUS_PORT, renderPrometheusConfig } from "./prometheusConfig";
+import { createReflectz } from "./reflectz";
+import { createClusterZiti } from "./zitiEntities";
+
+/** The port of the ClusterIP Service in front of Prometheus. */
+export const SERVICE_PORT = 80;
+
+export type HybridClusterArgs = ClusterArgs;
+
+/** Builds everything of a HybridCluster under `parent`; the class only assigns what this returns. */
+export function createHybridCluster(name: string, parent: pulumi.Resource, args: HybridClusterArgs): ClusterResult {
+    const a = resolveClusterArgs(name, args, parent);
+    const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
+
+    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: a.namespace } }, opts);
+    const namespace = ns.metadata.name;
+    const promLabels = workloadLabels("prometheus", a.clusterName);
+
+    // The ClusterIP Service first: the tunneler's host.v1 config forwards to its DNS name.
+    const service = new k8s.core.v1.Service(`${name}-prometheus-svc`, {
+        metadata: { name: "prometheus", namespace, labels: promLabels },
+        spec: {
+            type: "ClusterIP",
+            selector: promLabels,
+            ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS_PORT }],
+        },
+    }, opts);
+
+    const ziti = createClusterZiti(name, {
+        clusterName: a.clusterName,
+        serviceNames: a.serviceNames,
+        hostedAt: { address: pulumi.interpolate`${service.metadata.name}.${namespace}.svc`, port: SERVICE_PORT },
+        edgeRouterRoles: a.edgeRouterRoles,
+    }, parent);
+
+    createReflectz(name, {
+        namespace, instance: a.clusterName, image: a.images.reflectz,
+        identityJson: ziti.reflectIdentity.identityJson,
+        serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
+    }, opts);
+
+    const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
+        renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));
+    const serviceAccount = createPrometheusRbac(name, { namespace, labels: promLabels }, opts);
+    createPrometheusWorkload(name, {
+        namespace, instance: a.clusterName, image: a.images.prometheus, config: prometheusConfig,
+        identityJson: ziti.prometheusIdentity.identityJson,
+        serviceAccountName: serviceAccount.metadata.name,
+        listen: { mode: "underlay", reloadImage: a.images.configmapReload },
+    }, opts);
+
+    // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service.
+    const tunnelerLabels = workloadLabels("ziti-host", a.clusterName);
+    const tunnelerSecret = createIdentitySecret(`${name}-ziti-host-identity`, {
+        namespace, secretName: "ziti-host-identity", identityJson: ziti.tunnelerIdentity!.identityJson, labels: tunnelerLabels,
+    }, opts);
+    new k8s.apps.v1.Deployment(`${name}-ziti-host`, {
+        metadata: { name: "ziti-host", namespace, labels: tunnelerLabels },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: tunnelerLabels },
+            template: {
+                metadata: { labels: tunnelerLabels },
+                spec: {
+                    automountServiceAccountToken: false,
+                    containers: [{
+                        name: "ziti-host",
+                        image: a.images.tunneler,
+                        args: ["run-host"],
+                        env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
+                        volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
+                    }],
+                    volumes: [{
+                        name: "ziti-identity",
+                        secret: { secretName: tunnelerSecret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
+                    }],
+                },
+            },
+        },
+    }, opts);
+
+    return {
+        clusterName: pulumi.output(a.clusterName),
+        namespace,
+        serviceNames: pulumi.all([ziti.reflectService.name, ziti.reflectScrapeService.name, ziti.prometheusService.name])
+            .apply(([reflect, reflectScrape, prometheus]) => ({ reflect, reflectScrape, prometheus })),
+        federationTarget: ziti.federationTarget,
+        reflectzScrapeTarget: ziti.reflectzScrapeTarget,
+        prometheusConfig,
+        identityNames: pulumi.all([ziti.reflectIdentity.name, ziti.prometheusIdentity.name, ziti.tunnelerIdentity!.name]),
+    };
+}
+
+/**
+ * ClusterA: Prometheus on the cluster underlay (ClusterIP 80 -> 9090), reachable from outside only
+ * over Ziti through a tunneler; reflectz scraped over Ziti.
+ */
+export class HybridCluster extends pulumi.ComponentResource implements ClusterResult {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly namespace: pulumi.Output<string>;
+    public readonly serviceNames: ClusterResult["serviceNames"];
+    public readonly federationTarget: pulumi.Output<string>;
+    public readonly reflectzScrapeTarget: pulumi.Output<string>;
+    public readonly prometheusConfig: pulumi.Output<string>;
+    public readonly identityNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: HybridClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scrape-anywhere:cluster:HybridCluster", name, {}, opts);
+        const r = createHybridCluster(name, this, args);
+        this.clusterName = r.clusterName;
+        this.namespace = r.namespace;
+        this.serviceNames = r.serviceNames;
+        this.federationTarget = r.federationTarget;
+        this.reflectzScrapeTarget = r.reflectzScrapeTarget;
+        this.prometheusConfig = r.prometheusConfig;
+        this.identityNames = r.identityNames;
+        this.registerOutputs({ ...r });
+    }
+}

@@ -1,0 +1,12 @@
+// The components of scrape-anywhere. The Ziti resource classes live in ./ziti.
+export * from "./config";
+export * from "./prometheusConfig";
+export * from "./cluster";
+export * from "./hybridCluster";
+export * from "./darkCluster";
+export * from "./centralPrometheus";
+export * from "./reflectz";
+export * from "./kubernetes";
+export * from "./zitiEntities";
+export * from "./stackReferences";
+export * from "./topology";

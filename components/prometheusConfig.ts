@@ -1,0 +1,169 @@
+// Prometheus scrape configuration, built as plain objects and rendered with the `yaml` package.
+// prometheuz (Prometheus with the Ziti SDK) reads `scheme: ziti` jobs: the target is written
+// `service-terminator` (split on `-`; `service-` when any terminator will do), and the identity file
+// comes from `params.ziti-config`.
+import * as YAML from "yaml";
+import { validateScrapeName } from "./config";
+
+/** Where every workload mounts its enrolled Ziti identity (from a Kubernetes Secret or a Docker upload). */
+export const IDENTITY_DIR = "/etc/ziti";
+export const IDENTITY_KEY = "identity.json";
+export const IDENTITY_FILE = `${IDENTITY_DIR}/${IDENTITY_KEY}`;
+/** Where Prometheus reads its configuration. */
+export const CONFIG_DIR = "/etc/prometheus";
+export const CONFIG_KEY = "prometheus.yml";
+export const CONFIG_FILE = `${CONFIG_DIR}/${CONFIG_KEY}`;
+/** The port Prometheus serves on inside its pod. */
+export const PROMETHEUS_PORT = 9090;
+
+/** What the central Prometheus needs to know about one cluster (exported by cluster stacks). */
+export interface ClusterTargets {
+    clusterName: string;
+    /** `<cluster>.prometheus.svc-<terminator or empty>`. */
+    federationTarget: string;
+    /** `<cluster>.reflect.scrape.svc-<cluster>.reflect.id`. */
+    reflectzScrapeTarget: string;
+}
+
+/**
+ * A prometheuz target: `service-terminator`, or `service-` to reach any terminator.
+ * Throws when either part contains `-`, since prometheuz would split it in the wrong place.
+ */
+export function zitiTarget(service: string, terminator?: string): string {
+    validateScrapeName("Ziti service name", service);
+    if (terminator) validateScrapeName("Ziti terminator (identity) name", terminator);
+    return `${service}-${terminator ?? ""}`;
+}
+
+/** Splits a `service-terminator` target back into its parts, as prometheuz does. */
+export function parseZitiTarget(target: string): { service: string; terminator: string } {
+    const i = target.indexOf("-");
+    if (i <= 0 || target.indexOf("-", i + 1) !== -1) {
+        throw new Error(`"${target}" is not a prometheuz target written 'service-terminator' (exactly one '-', service first).`);
+    }
+    return { service: target.slice(0, i), terminator: target.slice(i + 1) };
+}
+
+/** A Prometheus job that reaches its targets over Ziti. */
+export interface ZitiJob {
+    job_name: string;
+    scheme: "ziti";
+    honor_labels?: boolean;
+    metrics_path?: string;
+    scrape_interval?: string;
+    params: { "ziti-config": string[]; "match[]"?: string[] };
+    static_configs: { targets: string[]; labels?: Record<string, string> }[];
+}
+
+/** A job that scrapes a reflectz metrics service over Ziti. */
+export function reflectzJob(clusterName: string, target: string, identityFile = IDENTITY_FILE): ZitiJob {
+    parseZitiTarget(target);
+    return {
+        job_name: `${clusterName}.reflectz`,
+        scheme: "ziti",
+        honor_labels: true,
+        params: { "ziti-config": [identityFile] },
+        static_configs: [{ targets: [target], labels: { cluster: clusterName } }],
+    };
+}
+
+/** A job that federates (`/federate`) a cluster Prometheus over Ziti. */
+export function federationJob(clusterName: string, target: string, match: string[], identityFile = IDENTITY_FILE): ZitiJob {
+    parseZitiTarget(target);
+    if (match.length === 0) throw new Error(`federation job for ${clusterName} needs at least one match[] selector`);
+    return {
+        job_name: `${clusterName}.federate`,
+        scheme: "ziti",
+        honor_labels: true,
+        metrics_path: "/federate",
+        params: { "match[]": match, "ziti-config": [identityFile] },
+        static_configs: [{ targets: [target], labels: { cluster: clusterName } }],
+    };
+}
+
+/** Jobs that watch the cluster's own Kubernetes API over the underlay (the one thing that cannot go over Ziti). */
+export function kubernetesJobs(): Record<string, unknown>[] {
+    const sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+    const tls = { ca_file: `${sa}/ca.crt` };
+    const authorization = { credentials_file: `${sa}/token` };
+    return [
+        {
+            job_name: "kubernetes-apiservers",
+            scheme: "https",
+            tls_config: tls,
+            authorization,
+            kubernetes_sd_configs: [{ role: "endpoints" }],
+            relabel_configs: [{
+                source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"],
+                action: "keep",
+                regex: "default;kubernetes;https",
+            }],
+        },
+        {
+            job_name: "kubernetes-nodes",
+            scheme: "https",
+            tls_config: tls,
+            authorization,
+            kubernetes_sd_configs: [{ role: "node" }],
+            relabel_configs: [
+                { action: "labelmap", regex: "__meta_kubernetes_node_label_(.+)" },
+                { target_label: "__address__", replacement: "kubernetes.default.svc:443" },
+                { source_labels: ["__meta_kubernetes_node_name"], regex: "(.+)", target_label: "__metrics_path__", replacement: "/api/v1/nodes/$1/proxy/metrics" },
+            ],
+        },
+    ];
+}
+
+export interface ClusterPrometheusConfigArgs {
+    clusterName: string;
+    /** The reflectz metrics target of this cluster. */
+    reflectzScrapeTarget: string;
+    scrapeInterval: string;
+}
+
+/** The configuration of a cluster Prometheus: its own reflectz over Ziti, the Kubernetes API over the underlay. */
+export function clusterPrometheusConfig(args: ClusterPrometheusConfigArgs): Record<string, unknown> {
+    return {
+        global: {
+            scrape_interval: args.scrapeInterval,
+            evaluation_interval: args.scrapeInterval,
+            external_labels: { cluster: args.clusterName },
+        },
+        scrape_configs: [reflectzJob(args.clusterName, args.reflectzScrapeTarget), ...kubernetesJobs()],
+    };
+}
+
+export interface CentralPrometheusConfigArgs {
+    centralName: string;
+    clusters: ClusterTargets[];
+    federationMatch: string[];
+    scrapeInterval: string;
+}
+
+/** The configuration of the central Prometheus: for every cluster, federation and reflectz, over Ziti only. */
+export function centralPrometheusConfig(args: CentralPrometheusConfigArgs): Record<string, unknown> {
+    if (args.clusters.length === 0) {
+        throw new Error(`the central Prometheus "${args.centralName}" has no clusters to federate`);
+    }
+    const names = new Set<string>();
+    for (const c of args.clusters) {
+        if (names.has(c.clusterName)) throw new Error(`cluster "${c.clusterName}" is listed twice for the central Prometheus`);
+        names.add(c.clusterName);
+    }
+    return {
+        global: {
+            scrape_interval: args.scrapeInterval,
+            evaluation_interval: args.scrapeInterval,
+            external_labels: { prometheus: args.centralName },
+        },
+        scrape_configs: args.clusters.flatMap(c => [
+            federationJob(c.clusterName, c.federationTarget, args.federationMatch),
+            reflectzJob(c.clusterName, c.reflectzScrapeTarget),
+        ]),
+    };
+}
+
+/** Renders a Prometheus configuration object as YAML. */
+export function renderPrometheusConfig(config: Record<string, unknown>): string {
+    return YAML.stringify(config, { lineWidth: 0 });
+}

@@ -1,0 +1,54 @@
+// reflectz: a zitified echo server that also serves its metrics over Ziti. It binds two services with
+// its own identity and listens on no port at all.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createIdentitySecret, workloadLabels } from "./kubernetes";
+import { IDENTITY_DIR, IDENTITY_FILE } from "./prometheusConfig";
+
+export interface ReflectzArgs {
+    /** Namespace of the Deployment and its identity Secret. */
+    namespace: pulumi.Input<string>;
+    /** Instance label value (the cluster name). */
+    instance: string;
+    /** reflectz image. */
+    image: pulumi.Input<string>;
+    /** Enrolled identity JSON of `<c>.reflect.id` (secret); goes only into a Secret. */
+    identityJson: pulumi.Input<string>;
+    /** The echo service it binds, `<c>.reflect.svc`. */
+    serviceName: pulumi.Input<string>;
+    /** The metrics service it binds, `<c>.reflect.scrape.svc`. */
+    scrapeServiceName: pulumi.Input<string>;
+}
+
+/** The reflectz identity Secret and Deployment, named `<name>-reflectz*`. */
+export function createReflectz(name: string, args: ReflectzArgs, opts: pulumi.CustomResourceOptions) {
+    const labels = workloadLabels("reflectz", args.instance);
+    const identitySecret = createIdentitySecret(`${name}-reflectz-identity`, {
+        namespace: args.namespace, secretName: "reflectz-identity", identityJson: args.identityJson, labels,
+    }, opts);
+    const deployment = new k8s.apps.v1.Deployment(`${name}-reflectz`, {
+        metadata: { name: "reflectz", namespace: args.namespace, labels },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: {
+                metadata: { labels },
+                spec: {
+                    automountServiceAccountToken: false,
+                    containers: [{
+                        name: "reflectz",
+                        image: args.image,
+                        env: [
+                            { name: "ZITI_IDENTITY_FILE", value: IDENTITY_FILE },
+                            { name: "REFLECT_SERVICE_NAME", value: args.serviceName },
+                            { name: "PROMETHEUS_SERVICE_NAME", value: args.scrapeServiceName },
+                        ],
+                        volumeMounts: [{ name: "ziti-identity", mountPath: IDENTITY_DIR, readOnly: true }],
+                    }],
+                    volumes: [{ name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } }],
+                },
+            },
+        },
+    }, opts);
+    return { identitySecret, deployment };
+}

@@ -1,0 +1,40 @@
+// Reading cluster stacks from the central stack. A cluster stack exports CLUSTER_STACK_OUTPUTS; a
+// missing one fails the preview with the output's name, the stack's name and the fix.
+import * as pulumi from "@pulumi/pulumi";
+import { validateScrapeName } from "./config";
+import { ClusterTargets, parseZitiTarget } from "./prometheusConfig";
+
+/** The outputs a cluster stack must export for the central stack. */
+export const CLUSTER_STACK_OUTPUTS = ["clusterName", "federationTarget", "reflectzScrapeTarget"] as const;
+
+/** Checks one referenced stack's outputs and picks what the central Prometheus needs. */
+export function clusterTargetsFromOutputs(stackName: string, outputs: Record<string, unknown>): ClusterTargets {
+    for (const key of CLUSTER_STACK_OUTPUTS) {
+        const v = outputs[key];
+        if (typeof v !== "string" || v === "") {
+            throw new Error(`stack reference "${stackName}" has no output "${key}" (found: ${Object.keys(outputs).sort().join(", ") || "no outputs"}). ` +
+                `Run \`pulumi up\` on that stack with scrape-anywhere:role cluster first, or remove it from scrape-anywhere:stackReferences.`);
+        }
+    }
+    const t: ClusterTargets = {
+        clusterName: outputs.clusterName as string,
+        federationTarget: outputs.federationTarget as string,
+        reflectzScrapeTarget: outputs.reflectzScrapeTarget as string,
+    };
+    try {
+        validateScrapeName("cluster name", t.clusterName);
+        parseZitiTarget(t.federationTarget);
+        parseZitiTarget(t.reflectzScrapeTarget);
+    } catch (e) {
+        throw new Error(`stack reference "${stackName}": ${(e as Error).message}`);
+    }
+    return t;
+}
+
+/** One StackReference per cluster stack, each resolved to the targets the central Prometheus needs. */
+export function readClusterStacks(stackNames: string[], opts?: pulumi.CustomResourceOptions): pulumi.Output<ClusterTargets>[] {
+    return stackNames.map(stackName => {
+        const ref = new pulumi.StackReference(stackName, { name: stackName }, opts);
+        return ref.outputs.apply(outputs => clusterTargetsFromOutputs(stackName, outputs ?? {}));
+    });
+}
