@@ -1,0 +1,195 @@
+// Kubernetes type tokens, object identity and the one pod-template walker every workload rule uses.
+import { Subject, at, isObject, joinPath } from "./rule";
+import { Plain, PlainObject, UNKNOWN, isUnknown } from "./unknown";
+
+export interface KubeType {
+    /** `core`, `apps`, `networking.k8s.io`, ... */
+    group: string;
+    version: string;
+    /** The token's kind, e.g. `ServicePatch`. */
+    token: string;
+    /** The Kubernetes kind, without `Patch`/`List`: `Service`. */
+    kind: string;
+    patch: boolean;
+    list: boolean;
+}
+
+/** `kubernetes:core/v1:ServicePatch` -> { group: core, version: v1, kind: Service, patch: true }. */
+export function parseKubeType(type: string): KubeType | undefined {
+    const parts = type.split(":");
+    if (parts.length !== 3 || parts[0] !== "kubernetes") {
+        return undefined;
+    }
+    const module = parts[1];
+    const slash = module.lastIndexOf("/");
+    if (slash < 0) {
+        return undefined; // kubernetes:yaml:ConfigFile and other components
+    }
+    const token = parts[2];
+    const patch = token.endsWith("Patch");
+    const list = !patch && token.endsWith("List");
+    const kind = patch ? token.slice(0, -"Patch".length) : list ? token.slice(0, -"List".length) : token;
+    return { group: module.slice(0, slash), version: module.slice(slash + 1), token, kind, patch, list };
+}
+
+/** The objects a resource carries: itself, or the items of a `*List`. */
+export function objectsOf(kt: KubeType, props: PlainObject, unknown: (path: string) => void): { obj: PlainObject; path: string }[] {
+    if (!kt.list) {
+        return [{ obj: props, path: "" }];
+    }
+    const items = props.items;
+    if (isUnknown(items)) {
+        unknown("items");
+        return [];
+    }
+    if (!Array.isArray(items)) {
+        return [];
+    }
+    const out: { obj: PlainObject; path: string }[] = [];
+    items.forEach((item, i) => {
+        if (isUnknown(item)) {
+            unknown(`items[${i}]`);
+        } else if (isObject(item)) {
+            out.push({ obj: item, path: `items[${i}]` });
+        }
+    });
+    return out;
+}
+
+/**
+ * `namespace/name` of a Kubernetes object. The namespace defaults to the provider's namespace, then
+ * `default`; the name defaults to the Pulumi resource name (the provider auto-names from it).
+ */
+export function kubeSubject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject {
+    const kt = parseKubeType(args.type);
+    const what = kt ? kt.token : args.type;
+    const ns = at(args.props, ["metadata", "namespace"]);
+    const name = at(args.props, ["metadata", "name"]);
+    if (isUnknown(ns) || isUnknown(name) || isUnknown(args.props.metadata)) {
+        return {
+            label: `${what} '${args.name}'`,
+            id: UNKNOWN,
+            idPath: isUnknown(name) ? "metadata.name" : isUnknown(ns) ? "metadata.namespace" : "metadata",
+        };
+    }
+    const id = `${typeof ns === "string" && ns ? ns : args.providerNamespace ?? "default"}/${typeof name === "string" && name ? name : args.name}`;
+    return { label: `${what} '${id}'`, id };
+}
+
+// ---- pod templates -------------------------------------------------------------------------------
+
+/** Where each workload kind keeps its pod spec. */
+const POD_SPEC_PATHS: { [kind: string]: string[] } = {
+    Pod: ["spec"],
+    PodTemplate: ["template", "spec"],
+    Deployment: ["spec", "template", "spec"],
+    StatefulSet: ["spec", "template", "spec"],
+    DaemonSet: ["spec", "template", "spec"],
+    ReplicaSet: ["spec", "template", "spec"],
+    ReplicationController: ["spec", "template", "spec"],
+    Job: ["spec", "template", "spec"],
+    CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
+
+export interface PodSpecAt {
+    spec: PlainObject;
+    /** e.g. `spec.jobTemplate.spec.template.spec`. */
+    path: string;
+}
+
+/** The pod spec inside a workload object, or none; records the unknown path if a container on the way is unknown. */
+export function podSpecOf(kind: string, obj: PlainObject, base: string, unknown: (path: string) => void): PodSpecAt | undefined {
+    const path = POD_SPEC_PATHS[kind];
+    if (!path) {
+        return undefined;
+    }
+    let cur: Plain | undefined = obj;
+    let curPath = base;
+    for (const key of path) {
+        if (!isObject(cur)) {
+            return undefined;
+        }
+        cur = cur[key];
+        curPath = joinPath(curPath, key);
+        if (isUnknown(cur)) {
+            unknown(curPath);
+            return undefined;
+        }
+    }
+    return isObject(cur) ? { spec: cur, path: curPath } : undefined;
+}
+
+export interface ContainerAt {
+    container: PlainObject;
+    /** `containers`, `initContainers` or `ephemeralContainers`. */
+    list: string;
+    path: string;
+    name: string;
+}
+
+export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"];
+
+/** Every container of a pod spec, init and ephemeral ones included. */
+export function containersOf(pod: PodSpecAt, unknown: (path: string) => void): ContainerAt[] {
+    const out: ContainerAt[] = [];
+    for (const list of CONTAINER_LISTS) {
+        const value = pod.spec[list];
+        const listPath = joinPath(pod.path, list);
+        if (isUnknown(value)) {
+            unknown(listPath);
+            continue;
+        }
+        if (!Array.isArray(value)) {
+            continue;
+        }
+        value.forEach((c, i) => {
+            const path = joinPath(listPath, i);
+            if (isUnknown(c)) {
+                unknown(path);
+            } else if (isObject(c)) {
+                const name = c.name;
+                out.push({ container: c, list, path, name: typeof name === "string" ? name : `#${i}` });
+            }
+        });
+    }
+    return out;
+}
+
+// ---- Services ------------------------------------------------------------------------------------
+
+export function isService(type: string): KubeType | undefined {
+    const kt = parseKubeType(type);
+    return kt && kt.group === "core" && kt.kind === "Service" ? kt : undefined;
+}
+
+/** `spec.<field>` of every Service object a resource carries (the Service, its patch, or a list's items). */
+export function serviceField(
+    type: string,
+    props: PlainObject,
+    field: string,
+    unknown: (path: string) => void,
+): { value: Plain | undefined; path: string }[] {
+    const kt = isService(type);
+    if (!kt) {
+        return [];
+    }
+    const out: { value: Plain | undefined; path: string }[] = [];
+    for (const { obj, path } of objectsOf(kt, props, unknown)) {
+        const spec = obj.spec;
+        const specPath = joinPath(path, "spec");
+        if (isUnknown(spec)) {
+            unknown(specPath);
+            continue;
+        }
+        const value = at(obj, ["spec", field]);
+        const fieldPath = joinPath(specPath, field);
+        if (isUnknown(value)) {
+            unknown(fieldPath);
+            continue;
+        }
+        out.push({ value, path: fieldPath });
+    }
+    return out;
+}

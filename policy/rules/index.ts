@@ -1,0 +1,60 @@
+// The rule list: the pack (policy/index.ts), the tests and the README enumerate this array.
+// Every rule is listed literally; nothing is added or dropped by branches.
+import { Policies } from "@pulumi/policy";
+import { disallowLoadBalancerService } from "./service/disallow-loadbalancer-service";
+import { disallowNodePortService } from "./service/disallow-nodeport-service";
+import { disallowServiceExternalIps } from "./service/disallow-service-external-ips";
+import { disallowIngressAndGateway } from "./ingress/disallow-ingress-and-gateway";
+import { disallowHostNetworkAndPorts } from "./workload/disallow-host-network-and-ports";
+import { disallowDockerPublishedPorts } from "./docker/disallow-docker-published-ports";
+import { disallowOpaqueHelmRelease } from "./helm/disallow-opaque-helm-release";
+import { disallowServiceInDarkCluster } from "./stack/disallow-service-in-dark-cluster";
+import { requireZitiScrapeScheme } from "./prometheus/require-ziti-scrape-scheme";
+import { disallowDialAllIdentities } from "./ziti/disallow-dial-all-identities";
+import { requireExplicitBindIdentities } from "./ziti/require-explicit-bind-identities";
+
+export {
+    disallowLoadBalancerService,
+    disallowNodePortService,
+    disallowServiceExternalIps,
+    disallowIngressAndGateway,
+    disallowHostNetworkAndPorts,
+    disallowDockerPublishedPorts,
+    disallowOpaqueHelmRelease,
+    disallowServiceInDarkCluster,
+    requireZitiScrapeScheme,
+    disallowDialAllIdentities,
+    requireExplicitBindIdentities,
+};
+
+/** Every policy of the pack, in the order of issue 4's rules 1-10. */
+export const rules: Policies = [
+    disallowLoadBalancerService, // 1
+    disallowNodePortService, // 2
+    disallowServiceExternalIps, // 3
+    disallowIngressAndGateway, // 4
+    disallowHostNetworkAndPorts, // 5 (and 7: rendered objects, patches)
+    disallowDockerPublishedPorts, // 6
+    disallowOpaqueHelmRelease, // 7 (helm.v3.Release)
+    disallowServiceInDarkCluster, // 8
+    requireZitiScrapeScheme, // 9
+    disallowDialAllIdentities, // 10 (Dial)
+    requireExplicitBindIdentities, // 10 (Bind)
+];
+
+/** Which of issue 4's rules each policy implements (for the README and its test). */
+export const issueRule: { [policyName: string]: number[] } = {
+    "disallow-loadbalancer-service": [1, 7],
+    "disallow-nodeport-service": [2, 7],
+    "disallow-service-external-ips": [3, 7],
+    "disallow-ingress-and-gateway": [4, 7],
+    "disallow-host-network-and-ports": [5, 7],
+    "disallow-docker-published-ports": [6],
+    "disallow-opaque-helm-release": [7],
+    "disallow-service-in-dark-cluster": [8],
+    "require-ziti-scrape-scheme": [9],
+    "disallow-dial-all-identities": [10],
+    "require-explicit-bind-identities": [10],
+};
+
+export { CouldNotBeCheckedError, UNKNOWN_STRING_SENTINEL } from "../lib/unknown";

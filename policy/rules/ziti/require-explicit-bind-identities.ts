@@ -1,0 +1,31 @@
+import { allowEntry, resourceRule } from "../../lib/rule";
+import { ZitiConfig, policyType, rolesOf, servicesShown, zitiConfigDefaults, zitiConfigProperties, zitiSubject } from "./service-policy";
+
+/** Rule 10 (Bind): a Bind ServicePolicy names its hosting identities (`@name`), not attributes. */
+export const requireExplicitBindIdentities = resourceRule<ZitiConfig>({
+    name: "require-explicit-bind-identities",
+    description: "A Ziti Bind ServicePolicy should name the identities that host the service (@name) rather than select them by attribute.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps: "List the hosting identities as @<identity name> in identityRoles.",
+    configProperties: zitiConfigProperties,
+    configDefaults: zitiConfigDefaults,
+    appliesTo: (type, config) => config.resourceTypes.includes(type),
+    subject: zitiSubject,
+    check: (ctx) => {
+        const type = policyType(ctx.props, ctx.unknown);
+        if (type !== "Bind") {
+            return;
+        }
+        const roles = rolesOf(ctx.props, "identityRoles", ctx.unknown);
+        const byAttribute = (roles ?? []).filter((r) => !r.startsWith("@"));
+        if (byAttribute.length === 0) {
+            return;
+        }
+        ctx.report(
+            `${ctx.subject.label} lets identities selected by ${byAttribute.join(", ")} bind (host) ${servicesShown(ctx.props)}; ` +
+                `any identity later given that attribute could host it. ` +
+                `Fix: name the hosting identities explicitly (@<identity name>), or allow-list ${allowEntry(ctx.subject)}.`,
+        );
+    },
+});

@@ -1,0 +1,71 @@
+// Shared reading of a Ziti ServicePolicy for the rule-10 policies.
+import { BaseRuleConfig, Subject } from "../../lib/rule";
+import { Plain, PlainObject, UNKNOWN, isUnknown } from "../../lib/unknown";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+
+export const ZITI_SERVICE_POLICY = "pulumi-nodejs:dynamic/ziti:ServicePolicy";
+
+export interface ZitiConfig extends BaseRuleConfig {
+    /** Resource types that are Ziti service policies with `type`, `semantic`, `identityRoles`, `serviceRoles` inputs. */
+    resourceTypes: string[];
+}
+
+export const zitiConfigProperties: { [key: string]: PolicyConfigJSONSchema } = {
+    resourceTypes: {
+        type: "array",
+        items: { type: "string" },
+        default: [ZITI_SERVICE_POLICY],
+        description: "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles).",
+    },
+};
+
+export const zitiConfigDefaults = { resourceTypes: [ZITI_SERVICE_POLICY] };
+
+/** `ziti/<policy name>` (the `name` input, else the Pulumi resource name). */
+export function zitiSubject(args: { name: string; props: PlainObject }): Subject {
+    const name = args.props.name;
+    if (isUnknown(name)) {
+        return { label: `Ziti ServicePolicy '${args.name}'`, id: UNKNOWN, idPath: "name" };
+    }
+    const policyName = typeof name === "string" && name ? name : args.name;
+    return { label: `Ziti ServicePolicy '${policyName}'`, id: `ziti/${policyName}` };
+}
+
+/** The known string roles of `field`, recording unknown ones; undefined when the whole list is unknown. */
+export function rolesOf(props: PlainObject, field: string, unknown: (path: string) => void): string[] | undefined {
+    const value: Plain | undefined = props[field];
+    if (isUnknown(value)) {
+        unknown(field);
+        return undefined;
+    }
+    if (!Array.isArray(value)) {
+        return [];
+    }
+    const out: string[] = [];
+    value.forEach((r, i) => {
+        if (isUnknown(r)) {
+            unknown(`${field}[${i}]`);
+        } else if (typeof r === "string") {
+            out.push(r);
+        }
+    });
+    return out;
+}
+
+/** `Dial`/`Bind`, or undefined after recording that it is unknown. */
+export function policyType(props: PlainObject, unknown: (path: string) => void): string | undefined {
+    const t = props.type;
+    if (isUnknown(t)) {
+        unknown("type");
+        return undefined;
+    }
+    return typeof t === "string" ? t : undefined;
+}
+
+export function servicesShown(props: PlainObject): string {
+    const s = props.serviceRoles;
+    if (!Array.isArray(s)) {
+        return "its services";
+    }
+    return `[${s.map((r) => (typeof r === "string" ? r : "<unknown>")).join(", ")}]`;
+}
