@@ -1,13 +1,128 @@
 // Ziti Config: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import type { ZitiClient } from "./client";
+import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
+import type { Failure } from "./roles";
 import { ConfigArgs, ConfigState } from "./types";
 
-/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Config` (one module-level object per kind). */
-export const configProvider: pulumi.dynamic.ResourceProvider = {
-    async create() {
-        throw new Error("ziti:Config provider not implemented yet");
+/** Schema checks of the two typed config types, before any write. */
+function validateData(configType: string, data: any): Failure[] {
+    const failures: Failure[] = [];
+    if (data === UNKNOWN) return failures;
+    if (!data || typeof data !== "object" || Array.isArray(data)) return [{ property: "data", reason: "must be an object" }];
+    if (containsUnknown(data)) return failures;
+    const port = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
+    const ranges = (prop: string, list: unknown, required: boolean) => {
+        if (list === undefined && !required) return;
+        if (!Array.isArray(list) || (required && list.length === 0)) {
+            failures.push({ property: prop, reason: "must list at least one port range {low, high}" });
+            return;
+        }
+        list.forEach((r: any, i: number) => {
+            if (!r || !port(r.low) || !port(r.high)) failures.push({ property: `${prop}[${i}]`, reason: "low and high must be port numbers 0-65535" });
+            else if (r.low > r.high) failures.push({ property: `${prop}[${i}]`, reason: `low ${r.low} is greater than high ${r.high}` });
+        });
+    };
+    const protocols = (prop: string, list: unknown, required: boolean) => {
+        if (list === undefined && !required) return;
+        if (!Array.isArray(list) || (required && list.length === 0)) {
+            failures.push({ property: prop, reason: 'must list "tcp" and/or "udp"' });
+            return;
+        }
+        list.forEach((p, i) => {
+            if (p !== "tcp" && p !== "udp") failures.push({ property: `${prop}[${i}]`, reason: `"${p}" is not tcp or udp` });
+        });
+    };
+    const strings = (prop: string, list: unknown, required: boolean, what: string) => {
+        if (list === undefined && !required) return;
+        if (!Array.isArray(list) || (required && list.length === 0)) {
+            failures.push({ property: prop, reason: `must list at least one ${what}` });
+            return;
+        }
+        list.forEach((a, i) => {
+            if (typeof a !== "string" || a.trim() === "") failures.push({ property: `${prop}[${i}]`, reason: `must be a non-empty ${what}` });
+        });
+    };
+    if (configType === "intercept.v1") {
+        protocols("data.protocols", data.protocols, true);
+        strings("data.addresses", data.addresses, true, "address (hostname, IP or CIDR)");
+        ranges("data.portRanges", data.portRanges, true);
+        const d = data.dialOptions;
+        if (d !== undefined) {
+            if (typeof d !== "object" || d === null) failures.push({ property: "data.dialOptions", reason: "must be an object" });
+            else {
+                if (d.identity !== undefined && (typeof d.identity !== "string" || d.identity === "")) failures.push({ property: "data.dialOptions.identity", reason: "must be a non-empty string" });
+                if (d.connectTimeoutSeconds !== undefined && !(Number.isInteger(d.connectTimeoutSeconds) && d.connectTimeoutSeconds >= 0)) {
+                    failures.push({ property: "data.dialOptions.connectTimeoutSeconds", reason: "must be a whole number of seconds" });
+                }
+            }
+        }
+    } else if (configType === "host.v1") {
+        if (data.forwardProtocol) protocols("data.allowedProtocols", data.allowedProtocols, true);
+        else if (data.protocol !== "tcp" && data.protocol !== "udp") failures.push({ property: "data.protocol", reason: 'must be "tcp" or "udp" (or set forwardProtocol with allowedProtocols)' });
+        if (data.forwardAddress) strings("data.allowedAddresses", data.allowedAddresses, true, "address");
+        else if (typeof data.address !== "string" || data.address.trim() === "") failures.push({ property: "data.address", reason: "must be the host or IP to forward to (or set forwardAddress with allowedAddresses)" });
+        if (data.forwardPort) ranges("data.allowedPortRanges", data.allowedPortRanges, true);
+        else if (!port(data.port) || data.port === 0) failures.push({ property: "data.port", reason: "must be a port number 1-65535 (or set forwardPort with allowedPortRanges)" });
+        const l = data.listenOptions;
+        if (l !== undefined && l !== null) {
+            if (l.precedence !== undefined && !["default", "required", "failed"].includes(l.precedence)) {
+                failures.push({ property: "data.listenOptions.precedence", reason: `"${l.precedence}" must be default, required or failed` });
+            }
+            if (l.cost !== undefined && !(Number.isInteger(l.cost) && l.cost >= 0 && l.cost <= 65535)) failures.push({ property: "data.listenOptions.cost", reason: "must be 0-65535" });
+            if (l.maxConnections !== undefined && !(Number.isInteger(l.maxConnections) && l.maxConnections >= 1)) failures.push({ property: "data.listenOptions.maxConnections", reason: "must be at least 1" });
+        }
+    }
+    return failures;
+}
+
+/** Config type name -> id on this controller; unknown names fail before any write, listing the known ones. */
+async function configTypeId(client: ZitiClient, name: string, configName: string): Promise<string> {
+    const found = await client.findBy("config-types", "name", name);
+    if (found.length > 0) return found[0].id;
+    const all = await client.request("GET", "/edge/management/v1/config-types", { query: { limit: 500 } });
+    const known = (Array.isArray(all.data) ? all.data : []).map((t: any) => t.name).sort();
+    throw new ZitiValidationError(`ziti:Config "${configName}": configType: unknown config type "${name}" (this controller knows: ${known.join(", ")})`, [
+        { property: "configType", reason: `unknown config type "${name}"` },
+    ]);
+}
+
+/** Args, conversion and validation of a Ziti config. */
+export const configSpec: KindSpec = {
+    kind: "Config",
+    collection: "configs",
+    fields: ["name", "configType", "data"],
+    setFields: [],
+    // A config's type cannot change on the controller.
+    replaceFields: ["configType"],
+    normalize(a: any) {
+        return { name: a.name, configType: a.configType, data: a.data ?? {} };
+    },
+    validate(d: any) {
+        const failures = [...validateName(d.name)];
+        if (d.configType !== UNKNOWN && (typeof d.configType !== "string" || d.configType.trim() === "")) {
+            failures.push({ property: "configType", reason: "must name a config type, e.g. intercept.v1 or host.v1" });
+        } else if (d.configType !== UNKNOWN) {
+            failures.push(...validateData(d.configType, d.data));
+        }
+        return failures;
+    },
+    async payload(client, d, mode) {
+        if (mode === "update") return { name: d.name, data: d.data };
+        return { name: d.name, configTypeId: await configTypeId(client, d.configType, d.name), data: d.data };
+    },
+    async fromApi(_client, e, prev) {
+        return {
+            name: e.name,
+            configType: e.configType?.name ?? prev.configType,
+            configTypeId: e.configTypeId,
+            data: e.data ?? {},
+        };
     },
 };
+
+/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Config` (one module-level object per kind). */
+export const configProvider: pulumi.dynamic.ResourceProvider = makeProvider(configSpec);
 
 /** Every output of a Config, declared so that the engine registers it (values come from the provider). */
 const configOutputs: Record<keyof Omit<ConfigState, "id">, undefined> = {

@@ -1,13 +1,53 @@
 // Ziti EdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
+import { asSet, resolveRoles, rolesFromApi, validateRoles } from "./roles";
 import { Semantic, EdgeRouterPolicyArgs, EdgeRouterPolicyState } from "./types";
 
-/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:EdgeRouterPolicy` (one module-level object per kind). */
-export const edgeRouterPolicyProvider: pulumi.dynamic.ResourceProvider = {
-    async create() {
-        throw new Error("ziti:EdgeRouterPolicy provider not implemented yet");
+/** Args, conversion and validation of a Ziti edge router policy. */
+export const edgeRouterPolicySpec: KindSpec = {
+    kind: "EdgeRouterPolicy",
+    collection: "edge-router-policies",
+    fields: ["name", "semantic", "edgeRouterRoles", "identityRoles"],
+    setFields: ["edgeRouterRoles", "identityRoles"],
+    replaceFields: [],
+    normalize(a: any) {
+        return {
+            name: a.name,
+            semantic: a.semantic ?? "AllOf",
+            edgeRouterRoles: containsUnknown(a.edgeRouterRoles) ? a.edgeRouterRoles : asSet(a.edgeRouterRoles),
+            identityRoles: containsUnknown(a.identityRoles) ? a.identityRoles : asSet(a.identityRoles),
+        };
+    },
+    validate(d: any) {
+        const failures = [...validateName(d.name)];
+        if (d.semantic !== UNKNOWN && d.semantic !== "AllOf" && d.semantic !== "AnyOf") {
+            failures.push({ property: "semantic", reason: `"${d.semantic}" must be AllOf or AnyOf` });
+        }
+        if (!containsUnknown(d.edgeRouterRoles)) failures.push(...validateRoles("edgeRouterRoles", d.edgeRouterRoles, true));
+        if (!containsUnknown(d.identityRoles)) failures.push(...validateRoles("identityRoles", d.identityRoles, true));
+        return failures;
+    },
+    async payload(client, d) {
+        return {
+            name: d.name,
+            semantic: d.semantic,
+            edgeRouterRoles: await resolveRoles(client, "edge-routers", "edgeRouterRoles", d.edgeRouterRoles),
+            identityRoles: await resolveRoles(client, "identities", "identityRoles", d.identityRoles),
+        };
+    },
+    async fromApi(_client, e, prev) {
+        return {
+            name: e.name,
+            semantic: e.semantic,
+            edgeRouterRoles: rolesFromApi(e, "edgeRouterRoles", prev.edgeRouterRoles),
+            identityRoles: rolesFromApi(e, "identityRoles", prev.identityRoles),
+        };
     },
 };
+
+/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:EdgeRouterPolicy` (one module-level object per kind). */
+export const edgeRouterPolicyProvider: pulumi.dynamic.ResourceProvider = makeProvider(edgeRouterPolicySpec);
 
 /** Every output of a EdgeRouterPolicy, declared so that the engine registers it (values come from the provider). */
 const edgeRouterPolicyOutputs: Record<keyof Omit<EdgeRouterPolicyState, "id">, undefined> = {

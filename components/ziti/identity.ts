@@ -1,13 +1,69 @@
 // Ziti Identity: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
+import { enrollOtt } from "./enroll";
+import { asSet, validateAttributes } from "./roles";
 import { IdentityArgs, IdentityState } from "./types";
 
-/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Identity` (one module-level object per kind). */
-export const identityProvider: pulumi.dynamic.ResourceProvider = {
-    async create() {
-        throw new Error("ziti:Identity provider not implemented yet");
+const IDENTITY_TYPES = ["Device", "User", "Default"];
+
+/** Args, conversion and validation of a Ziti identity. */
+export const identitySpec: KindSpec = {
+    kind: "Identity",
+    collection: "identities",
+    fields: ["name", "type", "roleAttributes", "isAdmin", "enroll"],
+    setFields: ["roleAttributes"],
+    // The one-time token is consumed (or handed out) at creation; switching modes needs a new identity.
+    replaceFields: ["enroll"],
+    normalize(a: any) {
+        return {
+            name: a.name,
+            type: a.type ?? "Device",
+            roleAttributes: containsUnknown(a.roleAttributes) ? a.roleAttributes : asSet(a.roleAttributes),
+            isAdmin: a.isAdmin ?? false,
+            enroll: a.enroll ?? true,
+        };
+    },
+    validate(d: any) {
+        const failures = [...validateName(d.name), ...validateAttributes("roleAttributes", d.roleAttributes === UNKNOWN ? [] : d.roleAttributes)];
+        if (d.type !== UNKNOWN && !IDENTITY_TYPES.includes(d.type)) {
+            failures.push({ property: "type", reason: `"${d.type}" is not one of ${IDENTITY_TYPES.join(", ")}` });
+        }
+        if (d.isAdmin !== UNKNOWN && typeof d.isAdmin !== "boolean") failures.push({ property: "isAdmin", reason: "must be a boolean" });
+        if (d.enroll !== UNKNOWN && typeof d.enroll !== "boolean") failures.push({ property: "enroll", reason: "must be a boolean" });
+        return failures;
+    },
+    async payload(_client, d, mode) {
+        const body: Record<string, unknown> = { name: d.name, type: d.type, isAdmin: d.isAdmin, roleAttributes: d.roleAttributes };
+        if (mode === "create") body.enrollment = { ott: true };
+        return body;
+    },
+    async afterCreate(client, id, d) {
+        const entity = await client.get("identities", id);
+        const jwt: unknown = entity?.enrollment?.ott?.jwt;
+        if (typeof jwt !== "string") throw new Error("the controller created the identity without a one-time enrollment token");
+        if (!d.enroll) return { enrollmentJwt: jwt, identityJson: "" };
+        const file = await enrollOtt(client, jwt, d.name);
+        return { enrollmentJwt: "", identityJson: JSON.stringify(file) };
+    },
+    async fromApi(_client, e, prev) {
+        const enroll = prev.enroll ?? true;
+        const pendingJwt = typeof e.enrollment?.ott?.jwt === "string" ? e.enrollment.ott.jwt : "";
+        return {
+            name: e.name,
+            type: e.type?.name ?? e.typeId ?? prev.type,
+            roleAttributes: asSet(e.roleAttributes ?? []),
+            isAdmin: !!e.isAdmin,
+            enroll,
+            // Un-enrolled identities show the token while the controller still has it pending.
+            enrollmentJwt: enroll ? "" : pendingJwt,
+            identityJson: enroll ? prev.identityJson ?? "" : "",
+        };
     },
 };
+
+/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Identity` (one module-level object per kind). */
+export const identityProvider: pulumi.dynamic.ResourceProvider = makeProvider(identitySpec);
 
 /** Every output of a Identity, declared so that the engine registers it (values come from the provider). */
 const identityOutputs: Record<keyof Omit<IdentityState, "id">, undefined> = {

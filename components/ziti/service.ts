@@ -1,13 +1,67 @@
 // Ziti Service: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
+import { asSet, validateAttributes } from "./roles";
 import { ServiceArgs, ServiceState } from "./types";
 
-/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Service` (one module-level object per kind). */
-export const serviceProvider: pulumi.dynamic.ResourceProvider = {
-    async create() {
-        throw new Error("ziti:Service provider not implemented yet");
+/** Args, conversion and validation of a Ziti service. */
+export const serviceSpec: KindSpec = {
+    kind: "Service",
+    collection: "services",
+    fields: ["name", "configs", "roleAttributes", "encryptionRequired", "terminatorStrategy", "scrapeable"],
+    setFields: ["configs", "roleAttributes"],
+    replaceFields: [],
+    normalize(a: any) {
+        return {
+            name: a.name,
+            configs: containsUnknown(a.configs) ? a.configs : asSet(a.configs),
+            roleAttributes: containsUnknown(a.roleAttributes) ? a.roleAttributes : asSet(a.roleAttributes),
+            encryptionRequired: a.encryptionRequired ?? true,
+            terminatorStrategy: a.terminatorStrategy ?? "smartrouting",
+            scrapeable: a.scrapeable ?? true,
+        };
+    },
+    validate(d: any) {
+        const failures = [...validateName(d.name), ...validateAttributes("roleAttributes", d.roleAttributes === UNKNOWN ? [] : d.roleAttributes)];
+        if (d.scrapeable === true && typeof d.name === "string" && d.name !== UNKNOWN && d.name.includes("-")) {
+            failures.push({
+                property: "name",
+                reason: `"${d.name}" contains "-": prometheuz splits scrape targets written \`service-terminator\` on "-", so a scrapeable service name must not contain it (use "." or "_", or set scrapeable: false)`,
+            });
+        }
+        if (Array.isArray(d.configs)) {
+            d.configs.forEach((c: unknown, i: number) => {
+                if (c !== UNKNOWN && (typeof c !== "string" || c.trim() === "")) failures.push({ property: `configs[${i}]`, reason: "must be a config id" });
+            });
+        } else if (d.configs !== UNKNOWN) failures.push({ property: "configs", reason: "must be a list of config ids" });
+        if (d.terminatorStrategy !== UNKNOWN && (typeof d.terminatorStrategy !== "string" || d.terminatorStrategy === "")) {
+            failures.push({ property: "terminatorStrategy", reason: "must be a strategy name such as smartrouting, weighted, random, ha" });
+        }
+        return failures;
+    },
+    async payload(_client, d) {
+        return {
+            name: d.name,
+            configs: d.configs,
+            roleAttributes: d.roleAttributes,
+            encryptionRequired: d.encryptionRequired,
+            terminatorStrategy: d.terminatorStrategy,
+        };
+    },
+    async fromApi(_client, e, prev) {
+        return {
+            name: e.name,
+            configs: asSet(e.configs ?? []),
+            roleAttributes: asSet(e.roleAttributes ?? []),
+            encryptionRequired: !!e.encryptionRequired,
+            terminatorStrategy: e.terminatorStrategy ?? "",
+            scrapeable: prev.scrapeable ?? true,
+        };
     },
 };
+
+/** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Service` (one module-level object per kind). */
+export const serviceProvider: pulumi.dynamic.ResourceProvider = makeProvider(serviceSpec);
 
 /** Every output of a Service, declared so that the engine registers it (values come from the provider). */
 const serviceOutputs: Record<keyof Omit<ServiceState, "id">, undefined> = {

@@ -1,0 +1,266 @@
+// The one REST layer to the Ziti controller: authentication (password or admin cert), one session per
+// controller reused and renewed, keep-alive connections with explicit CA trust, retry with backoff on
+// connection errors / 5xx / 429 (never on other 4xx), and typed errors that carry the controller's code and
+// message but never a secret or HTTP internals.
+import type { ZitiSettings } from "./settings";
+
+export const MANAGEMENT = "/edge/management/v1";
+export const CLIENT = "/edge/client/v1";
+
+/** An error answered by the controller: `{"error": {"code", "message", "cause"}}`. */
+export class ZitiApiError extends Error {
+    constructor(
+        message: string,
+        /** HTTP status. */
+        public readonly status: number,
+        /** Controller error code, e.g. `NOT_FOUND`, `COULD_NOT_VALIDATE`, `INVALID_AUTH`. */
+        public readonly code: string,
+        /** Controller message, without anything we sent. */
+        public readonly controllerMessage: string,
+    ) {
+        super(message);
+        this.name = "ZitiApiError";
+    }
+}
+
+/** The controller could not be reached (after retries): DNS, refused, TLS trust, timeout. */
+export class ZitiConnectionError extends Error {
+    constructor(message: string, public readonly reason: string) {
+        super(message);
+        this.name = "ZitiConnectionError";
+    }
+}
+
+export interface RequestOptions {
+    /** Query parameters (values are URL-encoded here). */
+    query?: Record<string, string | number | undefined>;
+    /** JSON body, or a string sent as-is with `contentType`. */
+    body?: unknown;
+    contentType?: string;
+    /** Skip the session header (authentication and enrollment calls). */
+    anonymous?: boolean;
+    /** Accept header (default `application/json`). */
+    accept?: string;
+    /** Return the body text instead of parsed JSON. */
+    raw?: boolean;
+}
+
+export interface ZitiClient {
+    readonly controllerUrl: string;
+    /** PEM CA bundle the client trusts for the controller (may be empty in insecure mode). */
+    readonly caPem: string;
+    /** A request to the controller; `path` is absolute (`/edge/management/v1/...`). Returns the parsed JSON. */
+    request(method: string, path: string, opts?: RequestOptions): Promise<any>;
+    /** GET one management entity; `undefined` when the controller says 404. */
+    get(collection: string, id: string): Promise<any | undefined>;
+    /** Management entities whose `field` equals `value` exactly. */
+    findBy(collection: string, field: string, value: string): Promise<any[]>;
+    /** Drops the session (next call authenticates again). */
+    forgetSession(): void;
+    close(): Promise<void>;
+}
+
+const RETRYABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CLOSED"]);
+
+/** The innermost cause of a fetch failure, as `code: message` without any request data. */
+function connectionReason(e: unknown): { code: string; text: string } {
+    let cur: any = e;
+    for (let i = 0; i < 5 && cur?.cause; i++) cur = cur.cause;
+    const code = typeof cur?.code === "string" ? cur.code : "";
+    const text = typeof cur?.message === "string" ? cur.message : String(cur);
+    return { code, text };
+}
+
+/** Ziti filter string literal: `name="x"` with `"` and `\` escaped. */
+export function filterString(value: string): string {
+    return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** Removes any of `secrets` from `text` (defence in depth: messages are built not to contain them). */
+function redact(text: string, secrets: (string | undefined)[]): string {
+    let out = text;
+    for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
+    return out;
+}
+
+function describeCause(cause: any): string {
+    if (!cause || typeof cause !== "object") return "";
+    // Validation causes name a field and a reason; never echo `value` (it is what we sent).
+    const field = typeof cause.field === "string" && cause.field !== "(root)" ? cause.field : "";
+    const reason = typeof cause.reason === "string" ? cause.reason : typeof cause.message === "string" ? cause.message : "";
+    if (!field && !reason) return "";
+    return ` (${[field, reason].filter((x) => x).join(": ")})`;
+}
+
+/** Makes a client for these settings. Prefer `getClient` (one per controller and credential per process). */
+export function createClient(settings: ZitiSettings): ZitiClient {
+    const { Agent, fetch } = require("undici") as typeof import("undici");
+    const caPem = settings.caPem ?? "";
+    const connect: Record<string, unknown> = { rejectUnauthorized: !settings.insecure };
+    if (caPem) connect.ca = caPem;
+    if (settings.identity) {
+        connect.cert = settings.identity.cert;
+        connect.key = settings.identity.key;
+    }
+    const agent = new Agent({ connect, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 8 });
+    const secrets = [settings.password];
+    let session: { token: string; expiresAt: number } | undefined;
+    let authenticating: Promise<string> | undefined;
+
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    async function send(method: string, path: string, opts: RequestOptions, token?: string): Promise<{ status: number; json: any; text: string }> {
+        const url = new URL(path, settings.controllerUrl);
+        for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+        const headers: Record<string, string> = { accept: opts.accept ?? "application/json" };
+        let body: string | undefined;
+        if (opts.body !== undefined) {
+            body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+            headers["content-type"] = opts.contentType ?? "application/json";
+        }
+        if (token) headers["zt-session"] = token;
+        let lastReason = "";
+        for (let attempt = 1; ; attempt++) {
+            let status = 0;
+            let text = "";
+            try {
+                const res = await fetch(url, { method, headers, body, dispatcher: agent, signal: AbortSignal.timeout(30_000) });
+                status = res.status;
+                text = await res.text();
+            } catch (e) {
+                const r = connectionReason(e);
+                const retryable = RETRYABLE_CODES.has(r.code) || r.code.startsWith("UND_ERR") || (e as any)?.name === "TimeoutError";
+                lastReason = r.code ? `${r.code}: ${r.text}` : r.text;
+                if (retryable && attempt < settings.maxAttempts) {
+                    await sleep(settings.backoffMs * 2 ** (attempt - 1));
+                    continue;
+                }
+                throw new ZitiConnectionError(
+                    redact(`cannot reach the Ziti controller at ${settings.controllerUrl} (${method} ${url.pathname}) after ${attempt} attempt(s): ${lastReason}`, secrets),
+                    lastReason,
+                );
+            }
+            if ((status >= 500 || status === 429) && attempt < settings.maxAttempts) {
+                await sleep(settings.backoffMs * 2 ** (attempt - 1));
+                continue;
+            }
+            let json: any;
+            try {
+                json = text ? JSON.parse(text) : undefined;
+            } catch {
+                json = undefined;
+            }
+            return { status, json, text };
+        }
+    }
+
+    function apiError(method: string, path: string, status: number, json: any): ZitiApiError {
+        const err = json?.error ?? {};
+        const code = typeof err.code === "string" ? err.code : `HTTP_${status}`;
+        const message = typeof err.message === "string" ? err.message : "no error message from the controller";
+        const text = redact(`Ziti controller refused ${method} ${path}: ${status} ${code}: ${message}${describeCause(err.cause)}`, secrets);
+        return new ZitiApiError(text, status, code, redact(message, secrets));
+    }
+
+    async function authenticate(): Promise<string> {
+        const method = settings.identity ? "cert" : "password";
+        const body = settings.identity ? {} : { username: settings.username, password: settings.password };
+        const res = await send("POST", `${MANAGEMENT}/authenticate`, { query: { method }, body });
+        if (res.status !== 200) {
+            const e = apiError("POST", `${MANAGEMENT}/authenticate?method=${method}`, res.status, res.json);
+            throw new ZitiApiError(
+                `Ziti authentication (${method}) as ${settings.identity ? "the configured admin identity" : `"${settings.username}"`} failed: ${e.code}: ${e.controllerMessage}` +
+                    (settings.identity ? "" : " (check ziti:username / ziti:password)"),
+                e.status,
+                e.code,
+                e.controllerMessage,
+            );
+        }
+        const data = res.json?.data ?? {};
+        const token = data.token;
+        if (typeof token !== "string") throw new ZitiApiError("Ziti authentication returned no session token", res.status, "NO_TOKEN", "");
+        const expiresAt = Date.parse(data.expiresAt ?? "") || Date.now() + (Number(data.expirationSeconds) || 1800) * 1000;
+        session = { token, expiresAt };
+        return token;
+    }
+
+    async function sessionToken(): Promise<string> {
+        if (session && session.expiresAt - 30_000 > Date.now()) return session.token;
+        if (!authenticating) authenticating = authenticate().finally(() => (authenticating = undefined));
+        return authenticating;
+    }
+
+    const client: ZitiClient = {
+        controllerUrl: settings.controllerUrl,
+        caPem,
+        async request(method, path, opts = {}) {
+            let token = opts.anonymous ? undefined : await sessionToken();
+            let res = await send(method, path, opts, token);
+            if (res.status === 401 && !opts.anonymous) {
+                // The session expired or was removed on the controller: renew once and repeat.
+                session = undefined;
+                token = await sessionToken();
+                res = await send(method, path, opts, token);
+            }
+            if (res.status < 200 || res.status >= 300) throw apiError(method, path, res.status, res.json);
+            return opts.raw ? res.text : res.json ?? {};
+        },
+        async get(collection, id) {
+            try {
+                const res = await client.request("GET", `${MANAGEMENT}/${collection}/${encodeURIComponent(id)}`);
+                return res.data;
+            } catch (e) {
+                if (e instanceof ZitiApiError && e.status === 404) return undefined;
+                throw e;
+            }
+        },
+        async findBy(collection, field, value) {
+            const res = await client.request("GET", `${MANAGEMENT}/${collection}`, { query: { filter: `${field}=${filterString(value)}`, limit: 500 } });
+            return Array.isArray(res.data) ? res.data : [];
+        },
+        forgetSession() {
+            session = undefined;
+        },
+        async close() {
+            session = undefined;
+            await agent.close();
+        },
+    };
+    return client;
+}
+
+/** The process-wide client for these settings (one session per controller and credential). */
+export function getClient(settings: ZitiSettings): ZitiClient {
+    const key = Symbol.for("scrape-anywhere.ziti.clients");
+    const g = globalThis as any;
+    const cache: Map<string, ZitiClient> = g[key] ?? (g[key] = new Map());
+    const crypto = require("crypto") as typeof import("crypto");
+    // The key is a digest: the password stays out of any printable structure.
+    const id = crypto
+        .createHash("sha256")
+        .update(JSON.stringify([settings.controllerUrl, settings.username, settings.password, settings.identity?.cert, settings.caPem, settings.insecure, settings.maxAttempts, settings.backoffMs]))
+        .digest("hex");
+    let client = cache.get(id);
+    if (!client) {
+        if (settings.insecure) {
+            const warned = Symbol.for("scrape-anywhere.ziti.warnedInsecure");
+            if (!g[warned]) {
+                g[warned] = true;
+                console.error(`warning: ziti:insecure=true: TLS verification of the Ziti controller ${settings.controllerUrl} is OFF (dev only)`);
+            }
+        }
+        client = createClient(settings);
+        cache.set(id, client);
+    }
+    return client;
+}
+
+/** Closes every cached client of this process (tests; the provider process just exits). */
+export async function closeAllClients(): Promise<void> {
+    const key = Symbol.for("scrape-anywhere.ziti.clients");
+    const cache: Map<string, ZitiClient> | undefined = (globalThis as any)[key];
+    if (!cache) return;
+    const all = [...cache.values()];
+    cache.clear();
+    await Promise.all(all.map((c) => c.close().catch(() => undefined)));
+}

@@ -1,0 +1,220 @@
+// The skeleton every Ziti kind shares: validate locally, refuse duplicates, create/read/update (PATCH)/delete
+// over the one client, diff as sets where the API treats lists as sets. Each kind file supplies a `KindSpec`
+// (its args, conversion to and from the API, validation) and gets its one module-level provider from here.
+//
+// Closure-serialization: the provider returned by `makeProvider` is serialized by the Pulumi SDK, which captures
+// the local modules it uses (by value) and emits `require` for packages. Packages are required inside functions;
+// clients, sessions and settings are made at call time in the provider process (keyed on globalThis), never
+// captured.
+import type * as pulumi from "@pulumi/pulumi";
+import { getClient, ZitiApiError, ZitiClient } from "./client";
+import { asSet, Failure, UnresolvedRoleError } from "./roles";
+import { configureFromStack, currentSettings } from "./settings";
+
+/** What the engine sends for a value not known yet (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function containsUnknown(v: unknown): boolean {
+    if (v === UNKNOWN) return true;
+    if (Array.isArray(v)) return v.some(containsUnknown);
+    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+    return false;
+}
+
+/** Bad input, found before any write. Names the kind, the Ziti name and the field. */
+export class ZitiValidationError extends Error {
+    constructor(message: string, public readonly failures: Failure[]) {
+        super(message);
+        this.name = "ZitiValidationError";
+    }
+}
+
+/** A same-name entity exists that this resource does not own. */
+export class ZitiConflictError extends Error {
+    constructor(message: string, public readonly existingId: string) {
+        super(message);
+        this.name = "ZitiConflictError";
+    }
+}
+
+export interface KindSpec {
+    /** `Identity`, `Service`, ... (token `pulumi-nodejs:dynamic/ziti:<kind>`). */
+    kind: string;
+    /** Management API collection, e.g. `identities`. */
+    collection: string;
+    /** Input fields compared by diff (after `normalize`). */
+    fields: string[];
+    /** Fields compared as sets. */
+    setFields: string[];
+    /** Fields the API cannot update: a change replaces (delete first: names are unique). */
+    replaceFields: string[];
+    /** Plain inputs -> desired state with defaults (sets sorted). Must keep UNKNOWN values as they are. */
+    normalize(inputs: any): any;
+    /** Local checks on the desired state; must skip fields that are UNKNOWN. */
+    validate(desired: any): Failure[];
+    /** API body for create or PATCH (role names resolved here). */
+    payload(client: ZitiClient, desired: any, mode: "create" | "update"): Promise<Record<string, unknown>>;
+    /** Controller entity -> state (without `id`). `prev` is the old state/desired, for write-only fields. */
+    fromApi(client: ZitiClient, entity: any, prev: any): Promise<any>;
+    /** After the POST (e.g. enrollment); extra outputs. On failure the new entity is deleted again. */
+    afterCreate?(client: ZitiClient, id: string, desired: any): Promise<Record<string, unknown>>;
+}
+
+function label(spec: KindSpec, name: unknown): string {
+    return `ziti:${spec.kind} "${typeof name === "string" ? name : "?"}"`;
+}
+
+/** Throws a ZitiValidationError listing every failure, if any. */
+export function assertValid(spec: KindSpec, desired: any): void {
+    const failures = spec.validate(desired);
+    if (failures.length) {
+        throw new ZitiValidationError(`${label(spec, desired.name)}: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`, failures);
+    }
+}
+
+/** `name` must be a non-empty string without surrounding whitespace. */
+export function validateName(name: unknown): Failure[] {
+    if (name === UNKNOWN) return [];
+    if (typeof name !== "string" || name.trim() === "") return [{ property: "name", reason: "must be a non-empty string" }];
+    if (name.trim() !== name) return [{ property: "name", reason: `"${name}" has leading or trailing spaces` }];
+    return [];
+}
+
+function equalJson(a: unknown, b: unknown): boolean {
+    const canon = (v: unknown): unknown => {
+        if (Array.isArray(v)) return v.map(canon);
+        if (v && typeof v === "object") {
+            return Object.fromEntries(
+                Object.keys(v as object)
+                    .filter((k) => (v as any)[k] !== undefined)
+                    .sort()
+                    .map((k) => [k, canon((v as any)[k])]),
+            );
+        }
+        return v;
+    };
+    return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+/** Which fields differ between old state and new desired inputs (sets compared as sets). */
+export function changedFields(spec: KindSpec, olds: any, desired: any): string[] {
+    const changed: string[] = [];
+    for (const f of spec.fields) {
+        const n = desired[f];
+        if (containsUnknown(n)) {
+            changed.push(f);
+            continue;
+        }
+        const o = olds?.[f];
+        const same = spec.setFields.includes(f) ? equalJson(asSet(o ?? []), asSet(n ?? [])) : equalJson(o, n);
+        if (!same) changed.push(f);
+    }
+    return changed;
+}
+
+/** Role names that resolve to nothing are bad input: report them like local validation, naming the resource. */
+function rethrowLabelled(spec: KindSpec, name: unknown, e: unknown): never {
+    if (e instanceof UnresolvedRoleError) {
+        throw new ZitiValidationError(`${label(spec, name)}: ${e.message}`, [{ property: e.message.split(":")[0], reason: e.message }]);
+    }
+    throw e;
+}
+
+/** Drops `undefined` so outputs are plain JSON. */
+function plain<T>(v: T): T {
+    return JSON.parse(JSON.stringify(v));
+}
+
+/** The client for this process's settings (stack config from `configure`, else environment). */
+export function clientNow(): ZitiClient {
+    return getClient(currentSettings());
+}
+
+/** Builds the one provider object of a kind. */
+export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
+    const provider: pulumi.dynamic.ResourceProvider = {
+        async configure(req: pulumi.dynamic.ConfigureRequest) {
+            configureFromStack(req.config);
+        },
+
+        async check(_olds: any, news: any) {
+            const desired = spec.normalize(news);
+            return { inputs: news, failures: spec.validate(desired) };
+        },
+
+        async diff(_id: string, olds: any, news: any) {
+            const desired = spec.normalize(news);
+            const changed = changedFields(spec, olds, desired);
+            const replaces = changed.filter((f) => spec.replaceFields.includes(f));
+            return {
+                changes: changed.length > 0,
+                replaces,
+                // Ziti names are unique: the old entity has to go before its replacement can take the name.
+                deleteBeforeReplace: replaces.length > 0,
+                stables: spec.fields.filter((f) => !changed.includes(f)),
+            };
+        },
+
+        async create(inputs: any) {
+            const desired = spec.normalize(inputs);
+            assertValid(spec, desired);
+            const client = clientNow();
+            const existing = await client.findBy(spec.collection, "name", desired.name);
+            if (existing.length > 0) {
+                throw new ZitiConflictError(
+                    `${label(spec, desired.name)}: a ${spec.kind} with this name already exists on the controller (id ${existing[0].id}) ` +
+                        `and is not managed by this resource. Delete or rename it, or adopt it with the resource option ` +
+                        `\`import: "${existing[0].id}"\`.`,
+                    existing[0].id,
+                );
+            }
+            const body = await spec.payload(client, desired, "create").catch((e) => rethrowLabelled(spec, desired.name, e));
+            const res = await client.request("POST", `/edge/management/v1/${spec.collection}`, { body });
+            const id: string = res?.data?.id;
+            let extra: Record<string, unknown> = {};
+            if (spec.afterCreate) {
+                try {
+                    extra = await spec.afterCreate(client, id, desired);
+                } catch (e) {
+                    // Keep create transactional: a half-made entity would block the next attempt by name.
+                    await client.request("DELETE", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`).catch(() => undefined);
+                    throw new Error(`${label(spec, desired.name)}: ${(e as Error).message}`);
+                }
+            }
+            const entity = await client.get(spec.collection, id);
+            const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
+            return { id, outs: plain(outs) };
+        },
+
+        async read(id: string, props: any) {
+            const client = clientNow();
+            const entity = await client.get(spec.collection, id);
+            if (!entity) return { id: "", props: {} }; // deleted out of band: the next `up` creates it again
+            const outs = await spec.fromApi(client, entity, props ?? {});
+            return { id, props: plain(outs) };
+        },
+
+        async update(id: string, olds: any, news: any) {
+            const desired = spec.normalize(news);
+            assertValid(spec, desired);
+            const client = clientNow();
+            const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
+            await client.request("PATCH", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`, { body });
+            const entity = await client.get(spec.collection, id);
+            if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared during the update`);
+            const outs = await spec.fromApi(client, entity, { ...olds, ...desired });
+            return { outs: plain(outs) };
+        },
+
+        async delete(id: string) {
+            const client = clientNow();
+            try {
+                await client.request("DELETE", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`);
+            } catch (e) {
+                if (e instanceof ZitiApiError && e.status === 404) return; // already gone
+                throw e;
+            }
+        },
+    };
+    return provider;
+}

@@ -1,0 +1,72 @@
+// One-time-token enrollment of an identity: key pair and CSR made with @peculiar/x509 over WebCrypto,
+// `POST /edge/client/v1/enroll?method=ott`, and the identity file JSON workloads mount.
+import type { ZitiClient } from "./client";
+
+export interface IdentityFile {
+    ztAPI: string;
+    id: { key: string; cert: string; ca: string };
+}
+
+/** The claims of an enrollment JWT that matter here (signature trust comes from the TLS channel we got it on). */
+export function jwtClaims(jwt: string): { jti?: string; iss?: string; sub?: string; em?: string; exp?: number } {
+    const parts = jwt.split(".");
+    if (parts.length !== 3) throw new Error("the controller returned an enrollment token that is not a JWT");
+    try {
+        return JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    } catch {
+        throw new Error("the controller returned an enrollment token whose claims cannot be read");
+    }
+}
+
+/** PEM certificates of the controller's CA bundle (`/.well-known/est/cacerts`, PKCS#7). */
+export async function fetchCaBundle(client: ZitiClient): Promise<string> {
+    const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");
+    const b64 = (await client.request("GET", "/edge/client/v1/.well-known/est/cacerts", {
+        anonymous: true,
+        accept: "application/pkcs7-mime",
+        raw: true,
+    })) as string;
+    const certs = new x509.X509Certificates(b64.replace(/\s+/g, ""));
+    return certs.map((c) => c.toString("pem")).join("\n") + "\n";
+}
+
+/**
+ * Enrolls the identity behind `jwt` and returns its identity file JSON. The private key never leaves this
+ * process except inside the returned (secret) JSON.
+ */
+export async function enrollOtt(client: ZitiClient, jwt: string, commonName: string): Promise<IdentityFile> {
+    const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");
+    const { webcrypto } = require("crypto") as typeof import("crypto");
+    x509.cryptoProvider.set(webcrypto as any);
+    const claims = jwtClaims(jwt);
+    if (claims.em && claims.em !== "ott") throw new Error(`enrollment method "${claims.em}" is not one-time-token`);
+    if (!claims.jti) throw new Error("the enrollment JWT has no token id (jti)");
+
+    const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+    const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+        name: [{ CN: [commonName] }],
+        keys,
+        signingAlgorithm: alg,
+    });
+    const res = await client.request("POST", "/edge/client/v1/enroll", {
+        query: { method: "ott", token: claims.jti },
+        body: csr.toString("pem"),
+        contentType: "application/x-pem-file",
+        anonymous: true,
+    });
+    const cert: string | undefined = res?.data?.cert;
+    if (typeof cert !== "string" || !cert.includes("BEGIN CERTIFICATE")) {
+        throw new Error("the controller's enrollment answer holds no certificate");
+    }
+    const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+    const keyPem = x509.PemConverter.encode(pkcs8, "PRIVATE KEY");
+    const caPem = typeof res?.data?.ca === "string" && res.data.ca.includes("BEGIN CERTIFICATE") ? res.data.ca : await fetchCaBundle(client);
+    let ztAPI = client.controllerUrl;
+    try {
+        if (claims.iss) ztAPI = new URL(claims.iss).origin;
+    } catch {
+        // keep the configured controller URL
+    }
+    return { ztAPI, id: { key: `pem:${keyPem}\n`, cert: `pem:${cert}`, ca: `pem:${caPem}` } };
+}
