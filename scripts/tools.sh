@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# Finds or builds the tools scrape-anywhere runs with: the Pulumi CLI with its
+# Node.js language host and dynamic-provider host, the Kubernetes resource
+# plugin, and the OpenZiti `ziti` CLI.
+#
+#   bash scripts/tools.sh                 ensure every tool (and the Kubernetes plugin in PULUMI_HOME)
+#   bash scripts/tools.sh env             ensure, then print `export` lines: eval "$(bash scripts/tools.sh env)"
+#   bash scripts/tools.sh path pulumi     ensure only pulumi, print the absolute path of its binary
+#   bash scripts/tools.sh path ziti       ensure only ziti, print the absolute path of its binary
+#   bash scripts/tools.sh path kubernetes ensure the Kubernetes plugin, print its installed binary
+#
+# Each tool is taken from PATH when present (official installs), else from the
+# versioned cache ~/.cache/scrape-anywhere/tools/<tool>-<version>/bin, else it
+# is built there with Go from published modules (see tools/README.md).
+# Progress goes to stderr; stdout carries only what `env` / `path` print.
+#
+# Environment:
+#   SCRAPE_ANYWHERE_CACHE   cache root (default ${XDG_CACHE_HOME:-~/.cache}/scrape-anywhere)
+#   SCRAPE_ANYWHERE_NO_PATH=1  ignore tools on PATH, always use the cache (or build)
+#   SCRAPE_ANYWHERE_GO      the go binary to build with (default: go on PATH, else /usr/local/go/bin/go)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${SCRAPE_ANYWHERE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scrape-anywhere}"
+TOOLS="$CACHE/tools"
+PULUMI_HOME_DIR="$CACHE/pulumi-home"
+GO_DIR="$ROOT/tools/go"
+
+log() { printf 'tools: %s\n' "$*" >&2; }
+die() {
+  printf 'tools: error: %s\n' "$1" >&2
+  shift
+  local line
+  for line in "$@"; do printf '  %s\n' "$line" >&2; done
+  exit 1
+}
+
+# --- versions (pinned in package.json and the tools go.mod files) -------------
+
+# npm_pin <package>: the exact version package.json pins for <package>.
+npm_pin() {
+  local v
+  v="$(sed -n "s|^ *\"$1\": *\"\([^\"]*\)\".*|\1|p" "$ROOT/package.json" | head -n1)"
+  [[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+    die "package.json must pin $1 to an exact version (found '${v:-nothing}')"
+  printf '%s' "$v"
+}
+
+# gomod_version <tools module dir> <module path>: the version its go.mod requires.
+gomod_version() {
+  local v
+  v="$(awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit }' "$1/go.mod")"
+  [[ -n "$v" ]] || die "$1/go.mod does not require $2"
+  printf '%s' "$v"
+}
+
+PULUMI_VERSION="$(npm_pin @pulumi/pulumi)"
+K8S_VERSION="$(npm_pin @pulumi/kubernetes)"
+ZITI_VERSION="$(gomod_version "$GO_DIR/ziti" github.com/openziti/ziti)"
+ZITI_VERSION="${ZITI_VERSION#v}"
+
+for m in github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3; do
+  v="$(gomod_version "$GO_DIR/pulumi" "$m")"
+  [[ "$v" == "v$PULUMI_VERSION" ]] ||
+    die "tools/go/pulumi/go.mod requires $m $v but package.json pins @pulumi/pulumi $PULUMI_VERSION" \
+      "update both to the same version (cd tools/go/pulumi && go get $m@v$PULUMI_VERSION)"
+done
+
+PULUMI_BIN="$TOOLS/pulumi-v$PULUMI_VERSION/bin"
+ZITI_BIN="$TOOLS/ziti-v$ZITI_VERSION/bin"
+K8S_BIN="$TOOLS/kubernetes-$K8S_VERSION/bin"
+K8S_PLUGIN="$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes"
+
+# --- helpers ------------------------------------------------------------------
+
+# on_path <name>: the tool's path on PATH, unless it is one of our cache copies.
+on_path() {
+  [[ "${SCRAPE_ANYWHERE_NO_PATH:-}" == 1 ]] && return 1
+  local p
+  p="$(command -v "$1" 2>/dev/null)" || return 1
+  [[ "$p" == "$TOOLS"/* ]] && return 1
+  printf '%s' "$p"
+}
+
+find_go() {
+  if [[ -n "${SCRAPE_ANYWHERE_GO:-}" ]]; then
+    [[ -x "$SCRAPE_ANYWHERE_GO" ]] && printf '%s' "$SCRAPE_ANYWHERE_GO"
+  elif command -v go >/dev/null 2>&1; then
+    command -v go
+  elif [[ -x /usr/local/go/bin/go ]]; then
+    printf '%s' /usr/local/go/bin/go
+  else
+    return 1
+  fi
+}
+
+# need_go <what> <how to install it instead>
+need_go() {
+  GO="$(find_go)" || die "$1 is not on PATH, not in the cache ($TOOLS), and Go is not installed to build it." \
+    "Either install Go >= 1.25 (https://go.dev/dl/; Debian: a golang package of that version)" \
+    "and run this script again (it builds $1 from its published Go modules), or $2"
+}
+
+# lock <name>: serialise builds of one tool between concurrent runs of this script.
+lock() {
+  mkdir -p "$TOOLS"
+  exec {LOCK_FD}>"$TOOLS/.$1.lock"
+  if ! flock -n "$LOCK_FD"; then
+    log "waiting for another run of tools.sh that is building $1..."
+    flock "$LOCK_FD"
+  fi
+}
+unlock() { exec {LOCK_FD}>&-; }
+
+# go_build <label> <module dir> <output> <go build args...>: builds with progress
+# on stderr (a heartbeat with elapsed seconds), into a temporary file that is
+# moved into place only when the build succeeded.
+go_build() {
+  local label="$1" dir="$2" out="$3"
+  shift 3
+  local logf="$TOOLS/logs/$label.log" start=$SECONDS pid rc
+  mkdir -p "$(dirname "$out")" "$TOOLS/logs"
+  (
+    cd "$dir"
+    GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/openziti" \
+      exec "$GO" build -trimpath -o "$out.tmp.$$" "$@"
+  ) >"$logf" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if (((SECONDS - start) % 30 == 0)); then
+      log "  ... still building $label ($((SECONDS - start))s; log: $logf)"
+    fi
+  done
+  rc=0
+  wait "$pid" || rc=$?
+  if ((rc != 0)); then
+    rm -f "$out.tmp.$$"
+    tail -n 30 "$logf" >&2 || true
+    die "building $label failed (exit $rc) after $((SECONDS - start))s; full log: $logf"
+  fi
+  mv -f "$out.tmp.$$" "$out"
+  log "built $label in $((SECONDS - start))s -> $out"
+}
+
+# module_dir <tools module dir> <module path>: where Go keeps that module's source.
+module_dir() {
+  (cd "$1" && GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/openziti" "$GO" mod download -json "$2") |
+    sed -n 's/^[[:space:]]*"Dir": *"\(.*\)",*$/\1/p'
+}
+
+# --- pulumi: CLI, Node.js language host, dynamic-provider host ------------------
+
+LANGHOST_SRC="$GO_DIR/pulumi/cmd/pulumi-language-nodejs"
+
+langhost_stamp() {
+  cat "$LANGHOST_SRC"/*.go "$GO_DIR/pulumi/go.mod" "$GO_DIR/pulumi/go.sum" | sha256sum | cut -d' ' -f1
+}
+
+pulumi_ldflags() {
+  printf '%s' "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+}
+
+# Sets PULUMI_DIR: the directory holding pulumi and its bundled plugins.
+ensure_pulumi() {
+  local p
+  if p="$(on_path pulumi)"; then
+    PULUMI_DIR="$(dirname "$p")"
+    local v
+    v="$("$p" version 2>/dev/null || true)"
+    if [[ "$v" != "v$PULUMI_VERSION" ]]; then
+      log "warning: using pulumi $v from PATH ($p); the project pins $PULUMI_VERSION (npm @pulumi/pulumi)"
+    fi
+    for f in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
+      [[ -x "$PULUMI_DIR/$f" ]] || command -v "$f" >/dev/null 2>&1 ||
+        die "pulumi on PATH ($p) has no $f next to it; reinstall Pulumi (https://www.pulumi.com/docs/install/)" \
+          "or set SCRAPE_ANYWHERE_NO_PATH=1 to build the pinned version instead"
+    done
+    return
+  fi
+
+  PULUMI_DIR="$PULUMI_BIN"
+  local stamp
+  stamp="$(langhost_stamp)"
+  if [[ -x "$PULUMI_BIN/pulumi" && -x "$PULUMI_BIN/pulumi-language-nodejs" &&
+    -x "$PULUMI_BIN/pulumi-resource-pulumi-nodejs" &&
+    "$(cat "$PULUMI_BIN/.pulumi-language-nodejs.stamp" 2>/dev/null)" == "$stamp" ]]; then
+    return
+  fi
+
+  need_go "pulumi v$PULUMI_VERSION" "install Pulumi v$PULUMI_VERSION (https://www.pulumi.com/docs/install/) so that pulumi is on PATH."
+  lock pulumi
+  if [[ ! -x "$PULUMI_BIN/pulumi" ]]; then
+    log "building the Pulumi CLI v$PULUMI_VERSION with Go from github.com/pulumi/pulumi/pkg/v3"
+    log "  (a cold build downloads modules and compiles for many minutes: ~8 min on 2 cores)"
+    go_build pulumi "$GO_DIR/pulumi" "$PULUMI_BIN/pulumi" \
+      -ldflags "$(pulumi_ldflags)" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  fi
+  if [[ ! -x "$PULUMI_BIN/pulumi-language-nodejs" ||
+    "$(cat "$PULUMI_BIN/.pulumi-language-nodejs.stamp" 2>/dev/null)" != "$stamp" ]]; then
+    log "building the project's Node.js language host (tools/go/pulumi/cmd/pulumi-language-nodejs)"
+    go_build pulumi-language-nodejs "$GO_DIR/pulumi" "$PULUMI_BIN/pulumi-language-nodejs" \
+      -ldflags "$(pulumi_ldflags)" ./cmd/pulumi-language-nodejs
+    printf '%s\n' "$stamp" >"$PULUMI_BIN/.pulumi-language-nodejs.stamp"
+  fi
+  if [[ ! -x "$PULUMI_BIN/pulumi-resource-pulumi-nodejs" ]]; then
+    local sdk
+    sdk="$(module_dir "$GO_DIR/pulumi" github.com/pulumi/pulumi/sdk/v3)"
+    [[ -f "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" ]] ||
+      die "pulumi-resource-pulumi-nodejs not found in the Go module github.com/pulumi/pulumi/sdk/v3 ($sdk/nodejs/dist)"
+    install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs"
+    log "installed the dynamic-provider host pulumi-resource-pulumi-nodejs"
+  fi
+  unlock
+}
+
+# --- ziti ---------------------------------------------------------------------
+
+# Sets ZITI: the ziti binary.
+ensure_ziti() {
+  if ZITI="$(on_path ziti)"; then
+    return
+  fi
+  ZITI="$ZITI_BIN/ziti"
+  [[ -x "$ZITI" ]] && return
+  need_go "ziti v$ZITI_VERSION" "install the OpenZiti CLI (https://openziti.io/docs/downloads) so that ziti is on PATH."
+  lock ziti
+  if [[ ! -x "$ZITI" ]]; then
+    log "building the OpenZiti CLI v$ZITI_VERSION with Go from github.com/openziti/ziti"
+    log "  (a cold build downloads modules and compiles for many minutes: ~8 min on 2 cores)"
+    go_build ziti "$GO_DIR/ziti" "$ZITI" \
+      -ldflags "-s -w -X github.com/openziti/ziti/common/version.Version=v$ZITI_VERSION" github.com/openziti/ziti/ziti
+  fi
+  unlock
+}
+
+# --- kubernetes resource plugin -------------------------------------------------
+
+ensure_kubernetes() {
+  [[ -x "$K8S_PLUGIN" ]] && return
+  local bin="$K8S_BIN/pulumi-resource-kubernetes"
+  local official="${PULUMI_HOME:-$HOME/.pulumi}/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes"
+  if [[ "${SCRAPE_ANYWHERE_NO_PATH:-}" != 1 && -x "$official" && "$official" != "$K8S_PLUGIN" ]]; then
+    bin="$official" # installed by an official pulumi before
+  elif [[ ! -x "$bin" ]]; then
+    need_go "the Kubernetes plugin $K8S_VERSION" \
+      "install it with an official pulumi: pulumi plugin install resource kubernetes $K8S_VERSION"
+    lock kubernetes
+    if [[ ! -x "$bin" ]]; then
+      local provider_module=github.com/pulumi/pulumi-kubernetes/provider/v4 dir
+      dir="$(module_dir "$GO_DIR/kubernetes" "$provider_module")"
+      [[ -f "$dir/cmd/pulumi-resource-kubernetes/schema.json" ]] ||
+        die "schema.json not found in $provider_module ($dir/cmd/pulumi-resource-kubernetes)"
+      # The upstream main embeds these generated files, which the module zip lacks.
+      node -e '
+        const fs = require("fs");
+        const [src, version, out] = process.argv.slice(1);
+        const schema = JSON.parse(fs.readFileSync(src + "/schema.json", "utf8"));
+        schema.version = version;
+        fs.writeFileSync(out + "/schema-embed.json", JSON.stringify(schema));
+        const m = JSON.parse(fs.readFileSync(src + "/terraform-mapping.json", "utf8"));
+        fs.writeFileSync(out + "/terraform-mapping-embed.json", JSON.stringify(m));
+      ' "$dir/cmd/pulumi-resource-kubernetes" "$K8S_VERSION" "$GO_DIR/kubernetes" ||
+        die "could not generate the Kubernetes plugin's embedded schema (node is needed)"
+      log "building the Kubernetes plugin $K8S_VERSION with Go from $provider_module"
+      log "  (a cold build downloads modules and compiles for many minutes)"
+      go_build kubernetes "$GO_DIR/kubernetes" "$bin" \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_VERSION" .
+    fi
+    unlock
+  fi
+  log "installing the Kubernetes plugin $K8S_VERSION into $PULUMI_HOME_DIR"
+  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$PULUMI_DIR/pulumi" plugin install resource kubernetes "$K8S_VERSION" --file "$bin" >&2 ||
+    die "pulumi plugin install resource kubernetes $K8S_VERSION --file $bin failed"
+  [[ -x "$K8S_PLUGIN" ]] || die "the Kubernetes plugin is not at $K8S_PLUGIN after installing it"
+}
+
+ensure_all() {
+  ensure_pulumi
+  ensure_ziti
+  ensure_kubernetes
+}
+
+# --- commands -------------------------------------------------------------------
+
+cmd="${1:-ensure}"
+case "$cmd" in
+ensure)
+  ensure_all
+  log "ready: pulumi in $PULUMI_DIR, ziti at $ZITI, kubernetes plugin $K8S_VERSION in $PULUMI_HOME_DIR"
+  ;;
+env)
+  ensure_all
+  new_path="$PULUMI_DIR:$(dirname "$ZITI")"
+  IFS=: read -r -a parts <<<"$PATH"
+  for d in "${parts[@]}"; do
+    case ":$new_path:" in *":$d:"*) ;; *) new_path="$new_path:$d" ;; esac
+  done
+  printf 'export PATH=%q\n' "$new_path"
+  printf 'export PULUMI_HOME=%q\n' "$PULUMI_HOME_DIR"
+  printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
+  printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+  ;;
+path)
+  case "${2:-}" in
+  pulumi) ensure_pulumi && printf '%s\n' "$PULUMI_DIR/pulumi" ;;
+  ziti) ensure_ziti && printf '%s\n' "$ZITI" ;;
+  kubernetes) ensure_pulumi && ensure_kubernetes && printf '%s\n' "$K8S_PLUGIN" ;;
+  *) die "usage: tools.sh path <pulumi|ziti|kubernetes>" ;;
+  esac
+  ;;
+-h | --help | help)
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  ;;
+*)
+  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes>]"
+  ;;
+esac
