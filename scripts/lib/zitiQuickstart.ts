@@ -1,0 +1,262 @@
+// A local OpenZiti network for tests and the embedded default: `ziti edge quickstart` (a controller and an
+// edge router) on 127.0.0.1 with its own home directory and free ports.
+//
+//   const ziti = await startZitiQuickstart();          // temp home, free ports, random admin password
+//   ... ziti.controllerUrl, ziti.username, ziti.password, ziti.caBundlePath ...
+//   await ziti.stop();                                  // kills the process group, removes a temp home
+//
+// The `ziti` binary comes from ZITI_BIN, else `bash scripts/tools.sh path ziti` (which finds it on PATH or builds
+// it), else the tools cache, else PATH. Progress goes to stderr; the controller's own log goes to <home>/quickstart.log.
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+
+export interface ZitiQuickstartOptions {
+    /** Home directory (kept after stop). Default: a new temp directory, removed by stop(). */
+    home?: string;
+    /** Controller (control plane + REST API) port. Default: a free port. */
+    ctrlPort?: number;
+    /** Edge router port. Default: a free port. */
+    routerPort?: number;
+    /** Admin password. Default: the one saved in <home>/admin-password, else a new random one (saved 0600). */
+    password?: string;
+    /** Wait until the edge router is online (needed for overlay traffic). Default true. */
+    waitForRouter?: boolean;
+    /** Give up after this many ms. Default 120000. */
+    timeoutMs?: number;
+}
+
+export interface ZitiQuickstart {
+    /** `https://127.0.0.1:<ctrlPort>` (the Management API is under /edge/management/v1). */
+    controllerUrl: string;
+    username: string;
+    password: string;
+    /** PEM file of the root CA that signs the controller's TLS certificate. */
+    caBundlePath: string;
+    home: string;
+    ctrlPort: number;
+    routerPort: number;
+    /** Absolute path of the ziti binary used. */
+    zitiBin: string;
+    /** Stops the controller and router (whole process group); removes the home if it was a temp one. */
+    stop(): Promise<void>;
+}
+
+const log = (msg: string) => process.stderr.write(`[ziti-quickstart] ${msg}\n`);
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** The ziti binary: ZITI_BIN, `scripts/tools.sh path ziti`, the tools cache, or PATH. */
+export function resolveZitiBinary(): string {
+    const fromEnv = process.env.ZITI_BIN;
+    if (fromEnv) {
+        if (!fs.existsSync(fromEnv)) throw new Error(`ZITI_BIN=${fromEnv} does not exist`);
+        return fromEnv;
+    }
+    const toolsScript = path.join(repoRoot, "scripts", "tools.sh");
+    if (fs.existsSync(toolsScript)) {
+        // tools.sh prints progress on stderr (inherited) and the path on stdout.
+        const out = execFileSync("bash", [toolsScript, "path", "ziti"], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+        const p = out.trim().split("\n").pop() ?? "";
+        if (p && fs.existsSync(p)) return p;
+        throw new Error(`scripts/tools.sh path ziti printed "${p}", which is not a file`);
+    }
+    const cacheRoot = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "scrape-anywhere", "tools");
+    if (fs.existsSync(cacheRoot)) {
+        const versions = fs.readdirSync(cacheRoot).filter((d) => d.startsWith("ziti-")).sort().reverse();
+        for (const v of versions) {
+            const p = path.join(cacheRoot, v, "bin", "ziti");
+            if (fs.existsSync(p)) return p;
+        }
+    }
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        const p = path.join(dir, "ziti");
+        if (dir && fs.existsSync(p)) return p;
+    }
+    throw new Error("no ziti binary: set ZITI_BIN, or run `bash scripts/tools.sh path ziti` to build it");
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const port = (srv.address() as net.AddressInfo).port;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+async function distinctFreePorts(n: number, taken: number[]): Promise<number[]> {
+    const out: number[] = [];
+    while (out.length < n) {
+        const p = await freePort();
+        if (!out.includes(p) && !taken.includes(p)) out.push(p);
+    }
+    return out;
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+function tail(file: string, lines = 15): string {
+    try {
+        return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+        return "(no log)";
+    }
+}
+
+/** Minimal HTTPS JSON call trusting only `ca`. */
+async function call(url: string, ca: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; json: any }> {
+    const { Agent, fetch } = require("undici") as typeof import("undici");
+    const dispatcher = new Agent({ connect: { ca } });
+    try {
+        const headers: Record<string, string> = { accept: "application/json" };
+        if (init.body !== undefined) headers["content-type"] = "application/json";
+        if (init.token) headers["zt-session"] = init.token;
+        const res = await fetch(url, {
+            method: init.method ?? "GET",
+            headers,
+            body: init.body === undefined ? undefined : JSON.stringify(init.body),
+            dispatcher,
+            signal: AbortSignal.timeout(5000),
+        });
+        const text = await res.text();
+        let json: any;
+        try {
+            json = JSON.parse(text);
+        } catch {
+            json = undefined;
+        }
+        return { status: res.status, json };
+    } finally {
+        await dispatcher.close();
+    }
+}
+
+function findCaBundle(home: string): string | undefined {
+    const direct = path.join(home, "pki", "root-ca", "certs", "root-ca.cert");
+    if (fs.existsSync(direct)) return direct;
+    const ctrl = path.join(home, "ctrl.yaml");
+    if (fs.existsSync(ctrl)) {
+        const m = /^\s*ca:\s*"?([^"\n]+)"?/m.exec(fs.readFileSync(ctrl, "utf8"));
+        if (m && fs.existsSync(m[1].trim())) return m[1].trim();
+    }
+    return undefined;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+    if (child.pid === undefined) return;
+    try {
+        process.kill(-child.pid, signal);
+    } catch {
+        // already gone
+    }
+}
+
+/** Starts `ziti edge quickstart` on 127.0.0.1 and resolves once the Management API accepts the admin login. */
+export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Promise<ZitiQuickstart> {
+    const zitiBin = resolveZitiBinary();
+    const tempHome = !opts.home;
+    const home = opts.home ? path.resolve(opts.home) : fs.mkdtempSync(path.join(os.tmpdir(), "ziti-qs-"));
+    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    const pwFile = path.join(home, "admin-password");
+    const password =
+        opts.password ?? (fs.existsSync(pwFile) ? fs.readFileSync(pwFile, "utf8").trim() : require("crypto").randomBytes(18).toString("base64url"));
+    fs.writeFileSync(pwFile, password + "\n", { mode: 0o600 });
+    const [ctrlPort, routerPort] = opts.ctrlPort && opts.routerPort
+        ? [opts.ctrlPort, opts.routerPort]
+        : opts.ctrlPort
+          ? [opts.ctrlPort, (await distinctFreePorts(1, [opts.ctrlPort]))[0]]
+          : opts.routerPort
+            ? [(await distinctFreePorts(1, [opts.routerPort]))[0], opts.routerPort]
+            : await distinctFreePorts(2, []);
+    const username = "admin";
+    const controllerUrl = `https://127.0.0.1:${ctrlPort}`;
+    const logFile = path.join(home, "quickstart.log");
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+
+    log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl}, router 127.0.0.1:${routerPort}, home ${home}`);
+    const out = fs.openSync(logFile, "a");
+    const child = spawn(
+        zitiBin,
+        [
+            "edge", "quickstart",
+            "--home", home,
+            "--ctrl-address", "127.0.0.1",
+            "--ctrl-port", String(ctrlPort),
+            "--router-address", "127.0.0.1",
+            "--router-port", String(routerPort),
+            "--username", username,
+            "--password", password,
+        ],
+        // Own process group, so stop() reaches the controller and router it forks.
+        { cwd: home, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ZITI_HOME: home } },
+    );
+    fs.closeSync(out);
+    let exited: string | undefined;
+    child.on("exit", (code, signal) => (exited = signal ? `signal ${signal}` : `code ${code}`));
+
+    let stopped = false;
+    const stop = async (): Promise<void> => {
+        if (stopped) return;
+        stopped = true;
+        if (!exited) {
+            killGroup(child, "SIGTERM");
+            for (let i = 0; i < 50 && !exited; i++) await sleep(200);
+            if (!exited) killGroup(child, "SIGKILL");
+            for (let i = 0; i < 25 && !exited; i++) await sleep(200);
+        }
+        if (tempHome) fs.rmSync(home, { recursive: true, force: true });
+        log(`stopped controller ${controllerUrl}${tempHome ? " and removed its temp home" : ""}`);
+    };
+
+    try {
+        const deadline = Date.now() + timeoutMs;
+        let caBundlePath: string | undefined;
+        let token: string | undefined;
+        let lastNote = "";
+        let lastReport = 0;
+        while (Date.now() < deadline) {
+            if (exited) throw new Error(`ziti edge quickstart exited (${exited}) before it answered; last log lines:\n${tail(logFile)}`);
+            if (Date.now() - lastReport > 10_000) {
+                lastReport = Date.now();
+                log(`waiting for the controller${lastNote ? ` (${lastNote})` : ""}...`);
+            }
+            caBundlePath = caBundlePath ?? findCaBundle(home);
+            if (caBundlePath) {
+                try {
+                    const ca = fs.readFileSync(caBundlePath, "utf8");
+                    if (!token) {
+                        const auth = await call(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username, password } });
+                        if (auth.status === 200) token = auth.json?.data?.token;
+                        else lastNote = `login answered ${auth.status}`;
+                    }
+                    if (token) {
+                        if (opts.waitForRouter === false) break;
+                        const ers = await call(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token });
+                        if ((ers.json?.data ?? []).some((r: any) => r.isOnline)) break;
+                        lastNote = "controller up, edge router not online yet";
+                    }
+                } catch (e) {
+                    lastNote = `not answering yet: ${(e as any)?.cause?.code ?? (e as Error).message}`;
+                }
+            }
+            await sleep(500);
+        }
+        if (!caBundlePath || !token || Date.now() >= deadline) {
+            throw new Error(`the quickstart controller did not become ready within ${timeoutMs} ms (${lastNote}); last log lines:\n${tail(logFile)}`);
+        }
+        log(`controller ready at ${controllerUrl} (CA ${caBundlePath})`);
+        return { controllerUrl, username, password, caBundlePath, home, ctrlPort, routerPort, zitiBin, stop };
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+}
