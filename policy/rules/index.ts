@@ -58,3 +58,7 @@ export const issueRule: { [policyName: string]: number[] } = {
 };
 
 export { CouldNotBeCheckedError, UNKNOWN_STRING_SENTINEL } from "../lib/unknown";
+
+// For tests and tools that call the rules the way the engine does (they resolve @pulumi/policy from here).
+export type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+export { unknownCheckingProxy } from "@pulumi/policy";

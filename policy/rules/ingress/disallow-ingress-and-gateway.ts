@@ -31,7 +31,7 @@ export const disallowIngressAndGateway = resourceRule({
         const kind = exposingKind(ctx.type)!;
         const how = kind === "Ingress" ? "through an ingress controller" : "through a Gateway API gateway";
         ctx.report(
-            `${ctx.subject.label} is a ${kind}, which publishes workloads to the network ${how}. ` +
+            `${ctx.subject.label} publishes workloads to the network ${how}. ` +
                 `Fix: remove it and publish the workload as a Ziti service (Bind policy for its identity), or allow-list ${allowEntry(ctx.subject)}.`,
         );
     },

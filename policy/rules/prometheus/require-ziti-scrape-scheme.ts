@@ -7,11 +7,13 @@ import { DOCKER_CONTAINER, dockerSubject } from "../docker/disallow-docker-publi
 interface Config extends BaseRuleConfig {
     /** ConfigMap data keys / uploaded file names that hold a Prometheus config. */
     fileNames: string[];
-    /** Scrape job names accepted over the underlay (e.g. the Kubernetes API job). */
+    /** Scrape job names accepted over the underlay with https (e.g. the Kubernetes API jobs). */
     allowedJobs: string[];
 }
 
 const DEFAULT_FILE_NAMES = ["prometheus.yml", "prometheus.yaml"];
+/** This project's jobs that watch the cluster's own Kubernetes API over the underlay, by design (https). */
+const DEFAULT_ALLOWED_JOBS = ["kubernetes-apiservers", "kubernetes-nodes"];
 const ZITI_SCHEMES = new Set(["ziti", "zitis"]);
 
 /** Targets that stay inside the pod (or container): loopback only. */
@@ -46,8 +48,8 @@ export function checkPrometheusConfig(text: string, allowedJobs: readonly string
         const j = job as Record<string, unknown>;
         const jobName = typeof j.job_name === "string" ? j.job_name : `#${i}`;
         const scheme = typeof j.scheme === "string" ? j.scheme : "http";
-        if (ZITI_SCHEMES.has(scheme) || allowedJobs.includes(jobName)) {
-            return;
+        if (ZITI_SCHEMES.has(scheme) || (allowedJobs.includes(jobName) && scheme !== "http")) {
+            return; // over Ziti, or an accepted underlay job (plain http is never accepted)
         }
         const remote: string[] = [];
         const statics = Array.isArray(j.static_configs) ? j.static_configs : [];
@@ -163,11 +165,12 @@ export const requireZitiScrapeScheme = resourceRule<Config>({
         allowedJobs: {
             type: "array",
             items: { type: "string" },
-            default: [],
-            description: "Scrape job names accepted over the underlay, e.g. a Kubernetes API server job.",
+            default: DEFAULT_ALLOWED_JOBS,
+            description:
+                "Scrape job names accepted over the underlay with a non-http scheme (https), e.g. the Kubernetes API jobs; plain http is never accepted.",
         },
     },
-    configDefaults: { fileNames: DEFAULT_FILE_NAMES, allowedJobs: [] },
+    configDefaults: { fileNames: DEFAULT_FILE_NAMES, allowedJobs: DEFAULT_ALLOWED_JOBS },
     appliesTo,
     subject: (args) => (args.type === DOCKER_CONTAINER ? dockerSubject(args) : kubeSubject(args)),
     check: (ctx) => {

@@ -1,0 +1,163 @@
+// Builds the arguments @pulumi/policy's analyzer server passes to a rule (see its server.js):
+// props wrapped in the unknown-checking proxy, urn, name, opts, getConfig and a reportViolation
+// collector; and a runner that returns what the engine would show.
+import {
+    CouldNotBeCheckedError,
+    PolicyResource,
+    ResourceValidationArgs,
+    StackValidationArgs,
+    UNKNOWN_STRING_SENTINEL,
+    unknownCheckingProxy,
+} from "../../../policy/rules";
+
+/** What the engine sends for a value not known during preview. */
+export const UNKNOWN = UNKNOWN_STRING_SENTINEL;
+
+const proxy = unknownCheckingProxy as <T>(t: T) => T;
+
+export interface ResourceInput {
+    type: string;
+    name: string;
+    props: Record<string, unknown>;
+    /** Parent URN (opts.parent). */
+    parent?: string;
+    /** Policy config for the rule under test. */
+    config?: Record<string, unknown>;
+    provider?: { type: string; name: string; props: Record<string, unknown> };
+}
+
+export function urnOf(type: string, name: string, parentTypes: string[] = []): string {
+    return `urn:pulumi:dev::scrape-anywhere::${[...parentTypes, type].join("$")}::${name}`;
+}
+
+export function resourceArgs(input: ResourceInput): ResourceValidationArgs {
+    const props = proxy(JSON.parse(JSON.stringify(input.props)));
+    const parentType = input.parent ? input.parent.split("::")[2] : undefined;
+    const args: ResourceValidationArgs = {
+        type: input.type,
+        props,
+        urn: urnOf(input.type, input.name, parentType ? parentType.split("$") : []),
+        name: input.name,
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+            ...(input.parent ? { parent: input.parent } : {}),
+        },
+        stackTags: new Map(),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T extends object>() => (input.config ?? {}) as T,
+        notApplicable: (reason?: string): never => {
+            throw new Error(`notApplicable: ${reason}`);
+        },
+    };
+    if (input.provider) {
+        args.provider = { ...input.provider, urn: urnOf(input.provider.type, input.provider.name), props: proxy(input.provider.props) };
+    }
+    return args;
+}
+
+/** What a run of a policy produced: violations, and the could-not-be-checked note if any. */
+export interface Outcome {
+    violations: { message: string; urn?: string }[];
+    couldNotBeChecked?: string;
+}
+
+type Validate = (args: ResourceValidationArgs, report: (message: string, urn?: string) => void) => void | Promise<void>;
+
+/** Run one resource policy the way the analyzer does and collect its output. */
+export async function runResource(policy: { validateResource?: unknown }, input: ResourceInput): Promise<Outcome> {
+    const validate = policy.validateResource as Validate;
+    const violations: Outcome["violations"] = [];
+    try {
+        await validate(resourceArgs(input), (message, urn) => violations.push(urn ? { message, urn } : { message }));
+    } catch (e) {
+        if (e instanceof CouldNotBeCheckedError) {
+            return { violations, couldNotBeChecked: e.message };
+        }
+        throw e;
+    }
+    return { violations };
+}
+
+export interface StackResourceInput {
+    type: string;
+    name: string;
+    props?: Record<string, unknown>;
+    /** Index of the parent in the same list. */
+    parent?: number;
+}
+
+/** Stack resources as the server builds them: parent links resolved, opts.parent set. */
+export function stackArgs(inputs: StackResourceInput[], config: Record<string, unknown> = {}): StackValidationArgs {
+    const resources: PolicyResource[] = [];
+    const urns: string[] = [];
+    inputs.forEach((r, i) => {
+        const parentTypes: string[] = [];
+        for (let p = r.parent; p !== undefined; p = inputs[p].parent) {
+            parentTypes.unshift(inputs[p].type);
+        }
+        urns[i] = urnOf(r.type, r.name, parentTypes);
+    });
+    inputs.forEach((r, i) => {
+        resources.push({
+            type: r.type,
+            name: r.name,
+            urn: urns[i],
+            props: proxy(JSON.parse(JSON.stringify(r.props ?? {}))),
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+                ...(r.parent !== undefined ? { parent: urns[r.parent] } : {}),
+            },
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
+        });
+    });
+    inputs.forEach((r, i) => {
+        if (r.parent !== undefined) {
+            resources[i].parent = resources[r.parent];
+        }
+    });
+    return {
+        resources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => config as T,
+        notApplicable: (reason?: string): never => {
+            throw new Error(`notApplicable: ${reason}`);
+        },
+    };
+}
+
+export async function runStack(
+    policy: { validateStack?: unknown },
+    inputs: StackResourceInput[],
+    config: Record<string, unknown> = {},
+): Promise<Outcome> {
+    const validate = policy.validateStack as (args: StackValidationArgs, report: (m: string, urn?: string) => void) => void;
+    const violations: Outcome["violations"] = [];
+    try {
+        await validate(stackArgs(inputs, config), (message, urn) => violations.push(urn ? { message, urn } : { message }));
+    } catch (e) {
+        if (e instanceof CouldNotBeCheckedError) {
+            return { violations, couldNotBeChecked: e.message };
+        }
+        throw e;
+    }
+    return { violations };
+}
+
+/** Deep copy with `edit` applied: baseline fixture, one field changed. */
+export function change<T>(baseline: T, edit: (copy: T) => void): T {
+    const copy = JSON.parse(JSON.stringify(baseline)) as T;
+    edit(copy);
+    return copy;
+}
