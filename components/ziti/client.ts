@@ -203,6 +203,11 @@ export function createClient(settings: ZitiSettings): ZitiClient {
                 res = await send(method, path, opts, token);
             }
             if (res.status < 200 || res.status >= 300) throw apiError(method, path, res.status, res.json);
+            // Some controller versions (seen on v1.7.2 GET /configs/<missing id>) answer 200 with an error body.
+            const bodyError = res.json?.error;
+            if (bodyError && typeof bodyError.code === "string" && res.json?.data === undefined) {
+                throw apiError(method, path, bodyError.code === "NOT_FOUND" ? 404 : 400, res.json);
+            }
             return opts.raw ? res.text : res.json ?? {};
         },
         async get(collection, id) {

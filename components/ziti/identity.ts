@@ -7,6 +7,12 @@ import { IdentityArgs, IdentityState } from "./types";
 
 const IDENTITY_TYPES = ["Device", "User", "Default"];
 
+/** `Device` is stored as `Default` by controllers since v1.x: the two names are one type. */
+function sameIdentityType(a: unknown, b: unknown): boolean {
+    const canon = (t: unknown) => (t === "Device" ? "Default" : t);
+    return canon(a) === canon(b);
+}
+
 /** Args, conversion and validation of a Ziti identity. */
 export const identitySpec: KindSpec = {
     kind: "Identity",
@@ -51,7 +57,8 @@ export const identitySpec: KindSpec = {
         const pendingJwt = typeof e.enrollment?.ott?.jwt === "string" ? e.enrollment.ott.jwt : "";
         return {
             name: e.name,
-            type: e.type?.name ?? e.typeId ?? prev.type,
+            // The controller files the legacy `Device` type under `Default`; keep the name the program wrote.
+            type: sameIdentityType(e.type?.name ?? e.typeId, prev.type) ? prev.type : e.type?.name ?? e.typeId,
             roleAttributes: asSet(e.roleAttributes ?? []),
             isAdmin: !!e.isAdmin,
             enroll,
