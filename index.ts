@@ -40,5 +40,5 @@ export const centralPrometheus = central && {
 export const clientIdentities = cfg.central ? clients.map(c => c.name) : undefined;
 /** One-time enrollment tokens of the human clients: `pulumi stack output --show-secrets clientEnrollmentJwts`. */
 export const clientEnrollmentJwts = clients.length
-    ? pulumi.secret(pulumi.all(clients.map(c => pulumi.all([c.name, c.enrollmentJwt]))).apply(Object.fromEntries))
+    ? pulumi.secret(pulumi.all(clients.map(c => pulumi.all([c.name, c.enrollmentJwt]))).apply(pairs => Object.fromEntries(pairs) as Record<string, string>))
     : undefined;
