@@ -18,9 +18,18 @@ export function jwtClaims(jwt: string): { jti?: string; iss?: string; sub?: stri
     }
 }
 
+/** @peculiar/x509, with the metadata polyfill its dependency injection (tsyringe) needs loaded first. */
+export function x509Lib(): typeof import("@peculiar/x509") {
+    require("reflect-metadata");
+    const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");
+    const { webcrypto } = require("crypto") as typeof import("crypto");
+    x509.cryptoProvider.set(webcrypto as any);
+    return x509;
+}
+
 /** PEM certificates of the controller's CA bundle (`/.well-known/est/cacerts`, PKCS#7). */
 export async function fetchCaBundle(client: ZitiClient): Promise<string> {
-    const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");
+    const x509 = x509Lib();
     const b64 = (await client.request("GET", "/edge/client/v1/.well-known/est/cacerts", {
         anonymous: true,
         accept: "application/pkcs7-mime",
@@ -35,9 +44,8 @@ export async function fetchCaBundle(client: ZitiClient): Promise<string> {
  * process except inside the returned (secret) JSON.
  */
 export async function enrollOtt(client: ZitiClient, jwt: string, commonName: string): Promise<IdentityFile> {
-    const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");
+    const x509 = x509Lib();
     const { webcrypto } = require("crypto") as typeof import("crypto");
-    x509.cryptoProvider.set(webcrypto as any);
     const claims = jwtClaims(jwt);
     if (claims.em && claims.em !== "ott") throw new Error(`enrollment method "${claims.em}" is not one-time-token`);
     if (!claims.jti) throw new Error("the enrollment JWT has no token id (jti)");

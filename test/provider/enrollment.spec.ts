@@ -1,0 +1,126 @@
+// Enrollment: the identity JSON the provider outputs holds a certificate the controller's CA verifies and that
+// authenticates to the controller; the un-enrolled option outputs only the JWT.
+import * as assert from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import { identityProvider } from "../../components/ziti";
+import { adminRest, configFor, leftovers, Rest, uniquePrefix, zitiController } from "../helpers/zitiController";
+import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
+
+const P = uniquePrefix("e");
+let rest: Rest;
+let ctl: ZitiQuickstart;
+
+function pemBlocks(pem: string): string[] {
+    return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Walks leaf -> issuers in `bundle` up to a self-signed root, checking every signature. */
+function verifyChain(leafPem: string, bundlePem: string): string[] {
+    const leaf = new crypto.X509Certificate(leafPem);
+    const pool = pemBlocks(bundlePem).map((b) => new crypto.X509Certificate(b));
+    const path = [leaf.subject];
+    let cur = leaf;
+    for (let i = 0; i < 5; i++) {
+        const issuer = pool.find((c) => cur.checkIssued(c) && cur.verify(c.publicKey));
+        if (!issuer) throw new Error(`no issuer in the CA bundle verifies ${cur.subject}`);
+        path.push(issuer.subject);
+        if (issuer.checkIssued(issuer) && issuer.verify(issuer.publicKey)) return path;
+        cur = issuer;
+    }
+    throw new Error("chain too long");
+}
+
+describe("ziti provider: enrollment", function () {
+    before(async function () {
+        this.timeout(180_000);
+        ctl = await zitiController();
+        await identityProvider.configure!({ config: configFor(ctl) });
+        rest = await adminRest(ctl);
+    });
+
+    after(async function () {
+        if (!rest) return;
+        const left = await leftovers(rest, P);
+        await rest.close();
+        assert.deepStrictEqual(left, [], "entities left behind on the controller");
+    });
+
+    it("enrolls by one-time token and outputs identity JSON that verifies and authenticates", async function () {
+        const { id, outs } = await identityProvider.create({ name: `${P}.reflect.id`, roleAttributes: ["reflectz-clients"] });
+        try {
+            assert.strictEqual(outs.enroll, true);
+            assert.strictEqual(outs.enrollmentJwt, "", "the consumed token is not kept");
+            const file = JSON.parse(outs.identityJson);
+            assert.strictEqual(file.ztAPI, ctl.controllerUrl);
+            for (const k of ["key", "cert", "ca"]) assert.match(file.id[k], /^pem:-----BEGIN /, `id.${k} is inline PEM`);
+            const cert = file.id.cert.slice(4);
+            const key = file.id.key.slice(4);
+            const ca = file.id.ca.slice(4);
+
+            // The certificate belongs to the key, and the controller's CA (from the identity file and from the
+            // quickstart PKI on disk) verifies it.
+            const x = new crypto.X509Certificate(pemBlocks(cert)[0]);
+            assert.ok(x.checkPrivateKey(crypto.createPrivateKey(key)), "cert matches the private key");
+            verifyChain(pemBlocks(cert)[0], ca + "\n" + cert);
+            const chain = verifyChain(pemBlocks(cert)[0], fs.readFileSync(ctl.caBundlePath, "utf8") + "\n" + ca + "\n" + cert);
+            assert.ok(chain.length >= 2);
+
+            // The controller sees the identity enrolled (an authenticator with this certificate, no pending OTT).
+            const live = (await rest.get(`identities/${id}`)).json.data;
+            assert.ok(live.authenticators?.cert, "the identity has a cert authenticator");
+            assert.ok(!live.enrollment?.ott, "no pending one-time token");
+
+            // It can authenticate to the Client API with that certificate, trusting only id.ca.
+            const { Agent, fetch } = await import("undici");
+            const dispatcher = new Agent({ connect: { ca, cert, key } });
+            try {
+                const res = await fetch(`${ctl.controllerUrl}/edge/client/v1/authenticate?method=cert`, {
+                    method: "POST",
+                    headers: { "content-type": "application/json", accept: "application/json" },
+                    body: "{}",
+                    dispatcher,
+                });
+                const body: any = await res.json();
+                assert.strictEqual(res.status, 200, JSON.stringify(body.error));
+                assert.strictEqual(body.data.identity.id, id);
+                assert.ok(typeof body.data.token === "string" && body.data.token.length > 0);
+            } finally {
+                await dispatcher.close();
+            }
+
+            // read keeps the identity JSON (the controller cannot give it back) and shows no drift.
+            const r = await (identityProvider as any).read(id, outs);
+            assert.strictEqual(r.props.identityJson, outs.identityJson);
+            const d = await (identityProvider as any).diff(id, r.props, { name: `${P}.reflect.id`, roleAttributes: ["reflectz-clients"] });
+            assert.strictEqual(d.changes, false);
+        } finally {
+            await (identityProvider as any).delete(id, outs);
+        }
+    });
+
+    it("leaves an identity un-enrolled on request and outputs only its JWT", async function () {
+        const { id, outs } = await identityProvider.create({ name: `${P}.selfenroll.id`, enroll: false });
+        try {
+            assert.strictEqual(outs.identityJson, "");
+            const live = (await rest.get(`identities/${id}`)).json.data;
+            assert.strictEqual(outs.enrollmentJwt, live.enrollment.ott.jwt);
+            const claims = JSON.parse(Buffer.from(outs.enrollmentJwt.split(".")[1], "base64url").toString());
+            assert.strictEqual(claims.sub, id);
+            assert.strictEqual(claims.em, "ott");
+        } finally {
+            await (identityProvider as any).delete(id, outs);
+        }
+    });
+
+    it("never puts a credential in the outputs besides the secret JWT / identity JSON", async function () {
+        const { id, outs } = await identityProvider.create({ name: `${P}.nosecret.id`, enroll: false });
+        try {
+            const text = JSON.stringify(outs);
+            assert.ok(!text.includes(ctl.password), "the admin password is not in the outputs");
+            assert.deepStrictEqual(Object.keys(outs).sort(), ["enroll", "enrollmentJwt", "identityJson", "isAdmin", "name", "roleAttributes", "type"]);
+        } finally {
+            await (identityProvider as any).delete(id, outs);
+        }
+    });
+});
