@@ -87,6 +87,16 @@ describe("policy: through the @pulumi/policy analyzer handler", () => {
         assert.ok(new CouldNotBeCheckedError("x", []) instanceof policyLib.UnknownValueError);
     });
 
+    it("describes every policy and its config schema to the engine (GetAnalyzerInfo)", () => {
+        const protoutil: any = policyRequire("@pulumi/policy/protoutil");
+        const info = protoutil.makeAnalyzerInfo("scrape-anywhere", "0.1.0", "advisory", { policies: rules }, undefined).toObject();
+        const described = info.policiesList.map((p: any) => [p.name, p.configschema.properties.fieldsMap.map((f: [string]) => f[0]).sort()]);
+        assert.deepStrictEqual(
+            described,
+            rules.map((r) => [r.name, Object.keys(r.configSchema?.properties ?? {}).sort()]),
+        );
+    });
+
     it("keeps the stack rule a StackValidationPolicy", () => {
         assert.strictEqual(typeof disallowServiceInDarkCluster.validateStack, "function");
     });
