@@ -10,7 +10,8 @@ export const serviceSpec: KindSpec = {
     collection: "services",
     fields: ["name", "configs", "roleAttributes", "encryptionRequired", "terminatorStrategy", "scrapeable"],
     setFields: ["configs", "roleAttributes"],
-    replaceFields: [],
+    // v1.7.2 accepts encryptionRequired in a PATCH but does not change it: only a new service can.
+    replaceFields: ["encryptionRequired"],
     normalize(a: any) {
         return {
             name: a.name,

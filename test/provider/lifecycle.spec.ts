@@ -1,0 +1,171 @@
+// Drift and out-of-band deletion, refusal of a same-name entity, delete tolerant of 404, and local validation
+// errors that name the resource and field before anything is written.
+import * as assert from "assert";
+import { configProvider, identityProvider, servicePolicyProvider, serviceProvider } from "../../components/ziti";
+import { ZitiConflictError, ZitiValidationError } from "../../components/ziti/crud";
+import { adminRest, configFor, leftovers, Rest, uniquePrefix, zitiController } from "../helpers/zitiController";
+
+const P = uniquePrefix("l");
+let rest: Rest;
+const any = (x: unknown) => x as any;
+
+/**
+ * What a failed create could have written: anything named with this file's prefix, and every service, config and
+ * service policy (the quickstart router registers its own identity and policies meanwhile, so no global count).
+ */
+async function countAll(): Promise<number> {
+    let n = (await leftovers(rest, P)).length;
+    for (const c of ["services", "configs", "service-policies"]) n += (await rest.get(`${c}?limit=1`)).json.meta.pagination.totalCount;
+    return n;
+}
+
+/** Asserts `fn` rejects with a ZitiValidationError whose message names the resource and each fragment, and wrote nothing. */
+async function rejectsLocally(fn: () => Promise<unknown>, ...fragments: string[]): Promise<ZitiValidationError> {
+    const before = await countAll();
+    let caught: unknown;
+    try {
+        await fn();
+    } catch (e) {
+        caught = e;
+    }
+    assert.ok(caught instanceof ZitiValidationError, `expected a ZitiValidationError, got ${caught}`);
+    for (const f of fragments) assert.ok(caught.message.includes(f), `"${caught.message}" should mention ${f}`);
+    assert.strictEqual(await countAll(), before, "nothing was written to the controller");
+    return caught;
+}
+
+describe("ziti provider: drift, conflicts, validation", function () {
+    before(async function () {
+        this.timeout(180_000);
+        const ctl = await zitiController();
+        await serviceProvider.configure!({ config: configFor(ctl) });
+        rest = await adminRest(ctl);
+    });
+
+    after(async function () {
+        if (!rest) return;
+        const left = await leftovers(rest, P);
+        await rest.close();
+        assert.deepStrictEqual(left, [], "entities left behind on the controller");
+    });
+
+    it("read shows out-of-band changes as drift and update puts them back", async function () {
+        const inputs = { name: `${P}.drift.svc`, roleAttributes: ["a", "b"] };
+        const { id, outs } = await serviceProvider.create(inputs);
+        try {
+            const patched = await rest.send("PATCH", `services/${id}`, { roleAttributes: ["a", "intruder"], terminatorStrategy: "random" });
+            assert.strictEqual(patched.status, 200);
+            const r = await any(serviceProvider).read(id, outs);
+            assert.strictEqual(r.id, id);
+            assert.deepStrictEqual(r.props.roleAttributes, ["a", "intruder"]);
+            assert.strictEqual(r.props.terminatorStrategy, "random");
+            const d = await any(serviceProvider).diff(id, r.props, inputs);
+            assert.strictEqual(d.changes, true);
+            assert.deepStrictEqual(d.replaces, []);
+            await any(serviceProvider).update(id, r.props, inputs);
+            const live = (await rest.get(`services/${id}`)).json.data;
+            assert.deepStrictEqual([...live.roleAttributes].sort(), ["a", "b"]);
+            assert.strictEqual(live.terminatorStrategy, "smartrouting");
+            // The controller does not change encryptionRequired in place: that is a replacement.
+            const enc = await any(serviceProvider).diff(id, outs, { ...inputs, encryptionRequired: false });
+            assert.deepStrictEqual(enc.replaces, ["encryptionRequired"]);
+            assert.strictEqual(enc.deleteBeforeReplace, true);
+        } finally {
+            await any(serviceProvider).delete(id, outs);
+        }
+    });
+
+    it("read reports an entity deleted out of band as gone, and delete tolerates it", async function () {
+        for (const [prov, inputs, collection] of [
+            [serviceProvider, { name: `${P}.gone.svc` }, "services"],
+            [identityProvider, { name: `${P}.gone.id`, enroll: false }, "identities"],
+            [configProvider, { name: `${P}.gone.cfg`, configType: "host.v1", data: { protocol: "tcp", address: "x", port: 1 } }, "configs"],
+        ] as const) {
+            const { id, outs } = await any(prov).create(inputs);
+            assert.strictEqual((await rest.send("DELETE", `${collection}/${id}`)).status, 200);
+            const r = await any(prov).read(id, outs);
+            assert.ok(!r.id, `${collection}: read of a deleted entity returns no id (the engine then recreates it)`);
+            await any(prov).delete(id, outs); // already gone: no error
+        }
+    });
+
+    it("refuses to create over an existing entity of the same name and says how to adopt it", async function () {
+        const made = await rest.send("POST", "services", { name: `${P}.taken.svc`, encryptionRequired: true });
+        assert.ok([200, 201].includes(made.status), `POST services: ${made.status}`);
+        const existingId = made.json.data.id;
+        try {
+            await assert.rejects(
+                () => serviceProvider.create({ name: `${P}.taken.svc` }),
+                (e: any) => {
+                    assert.ok(e instanceof ZitiConflictError);
+                    assert.match(e.message, /already exists/);
+                    assert.ok(e.message.includes(`ziti:Service "${P}.taken.svc"`));
+                    assert.ok(e.message.includes(`import: "${existingId}"`));
+                    return true;
+                },
+            );
+            assert.strictEqual((await rest.named("services", `${P}.taken.svc`)).length, 1, "not duplicated");
+            // Adoption: read by id works with no prior state.
+            const r = await any(serviceProvider).read(existingId, {});
+            assert.strictEqual(r.props.name, `${P}.taken.svc`);
+        } finally {
+            await rest.send("DELETE", `services/${existingId}`);
+        }
+    });
+
+    it("rejects bad input locally, naming the resource and the field, before any write", async function () {
+        await rejectsLocally(() => serviceProvider.create({ name: "" }), 'ziti:Service "', "name: must be a non-empty string");
+        await rejectsLocally(() => serviceProvider.create({ name: `${P}-reflect.svc` }), `ziti:Service "${P}-reflect.svc"`, "name:", 'contains "-"');
+        await rejectsLocally(
+            () => servicePolicyProvider.create({ name: `${P}.p`, type: "Dial", serviceRoles: ["reflect.svc"], identityRoles: ["#ok"] }),
+            `ziti:ServicePolicy "${P}.p"`,
+            "serviceRoles[0]",
+            "is not a role",
+        );
+        await rejectsLocally(
+            () => servicePolicyProvider.create({ name: `${P}.p`, type: "Listen", serviceRoles: ["#a"], identityRoles: ["#b"] }),
+            "type:",
+            "Dial or Bind",
+        );
+        await rejectsLocally(
+            () => servicePolicyProvider.create({ name: `${P}.p`, type: "Dial", serviceRoles: ["#a"], identityRoles: [`@${P}.nobody`] }),
+            `ziti:ServicePolicy "${P}.p"`,
+            "identityRoles",
+            `no identity named "${P}.nobody"`,
+        );
+        await rejectsLocally(
+            () => configProvider.create({ name: `${P}.c`, configType: "intercept.v1", data: { protocols: ["tcp"], addresses: [], portRanges: [{ low: 80, high: 80 }] } }),
+            `ziti:Config "${P}.c"`,
+            "data.addresses",
+        );
+        await rejectsLocally(
+            () => configProvider.create({ name: `${P}.c`, configType: "intercept.v1", data: { protocols: ["tcp"], addresses: ["a.ziti"], portRanges: [{ low: 90, high: 80 }] } }),
+            "data.portRanges[0]",
+            "low 90 is greater than high 80",
+        );
+        await rejectsLocally(() => configProvider.create({ name: `${P}.c`, configType: "nope.v9", data: {} }), "configType", 'unknown config type "nope.v9"', "intercept.v1");
+        await rejectsLocally(() => configProvider.create({ name: `${P}.c`, configType: "host.v1", data: { protocol: "sctp", address: "x", port: 70000 } }), "data.protocol", "data.port");
+        await rejectsLocally(() => identityProvider.create({ name: `${P}.i`, roleAttributes: ["#hash"] }), "roleAttributes[0]", "without the leading");
+        // A service that is not scraped may have "-" in its name.
+        const ok = await serviceProvider.create({ name: `${P}-ui.svc`, scrapeable: false });
+        await any(serviceProvider).delete(ok.id, ok.outs);
+    });
+
+    it("check reports the same failures per field for the engine, and passes unknown values in preview", async function () {
+        const c = await any(serviceProvider).check({}, { name: "kubeA-reflect.svc" });
+        assert.deepStrictEqual(
+            c.failures.map((f: any) => f.property),
+            ["name"],
+        );
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const u = await any(servicePolicyProvider).check({}, { name: unknown, type: "Dial", serviceRoles: [unknown], identityRoles: ["#a"] });
+        assert.deepStrictEqual(u.failures, []);
+        const d = await any(servicePolicyProvider).diff("x", { name: "a", type: "Dial", semantic: "AllOf", serviceRoles: ["#a"], identityRoles: ["#a"], postureCheckRoles: [] }, {
+            name: "a",
+            type: "Dial",
+            serviceRoles: [unknown],
+            identityRoles: ["#a"],
+        });
+        assert.strictEqual(d.changes, true);
+    });
+});
