@@ -29,6 +29,12 @@ run_tier() {
     [ "$rc" -eq 0 ] || broken+=("$tier")
 }
 
+if [ ! -d policy/node_modules ]; then
+    # The policy pack is its own npm package (the engine loads it from policy/).
+    echo "=== installing the policy pack's dependencies (cd policy && npm ci)"
+    (cd policy && npm ci --no-audit --no-fund) || { echo "npm ci in policy/ failed" >&2; exit 1; }
+fi
+
 if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|overlay)$'; then
     # The real engine and the real controller: found on PATH or built once into the cache.
     eval "$(bash scripts/tools.sh env)" || { echo "scripts/tools.sh could not provide the tools" >&2; exit 1; }
