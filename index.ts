@@ -3,7 +3,7 @@
 // Prometheus over StackReferences), outputs out.
 import * as pulumi from "@pulumi/pulumi";
 import {
-    buildCentral, buildCluster, clusterExport, clusterTargets, createClientIdentities, readClusterStacks, readConfig,
+    buildCentral, buildCluster, clusterExport, clusterTargets, createClientIdentities, readClusterStacks, readConfig, StackOutputs,
 } from "./components";
 
 const cfg = readConfig();
@@ -14,31 +14,33 @@ const central = cfg.central
     : undefined;
 const clients = cfg.central ? createClientIdentities("clients", cfg.clientIdentities, cfg.edgeRouterRoles) : [];
 
-const single = cfg.role === "cluster" ? clusterExport(clusters[0]) : undefined;
+// Only the outputs of this stack's role are exported (the engine warns about undefined ones).
+const outputs: StackOutputs = { role: cfg.role };
+if (cfg.role === "cluster") {
+    // What the central stack reads through its StackReference (see CLUSTER_STACK_OUTPUTS).
+    Object.assign(outputs, clusterExport(clusters[0]));
+}
+if (cfg.role === "dev") {
+    outputs.clusterOutputs = Object.fromEntries(clusters.map(b => [b.spec.name, clusterExport(b)]));
+}
+if (central && cfg.central) {
+    outputs.centralPrometheus = {
+        name: central.centralName,
+        placement: central.placement,
+        serviceName: central.serviceName,
+        identityName: central.identityName,
+        target: central.target,
+        federates: central.clusterNames,
+        ...(cfg.central.placement === "kubernetes"
+            ? { kubernetes: cfg.central.kubernetes.renderDirectory ?? cfg.central.kubernetes.context ?? "(kubeconfig default)" }
+            : { dockerHost: cfg.central.dockerHost ?? "(docker default)" }),
+    };
+    outputs.clientIdentities = clients.map(c => c.name);
+    if (clients.length > 0) {
+        // One-time enrollment tokens of the human clients: `pulumi stack output --show-secrets clientEnrollmentJwts`.
+        outputs.clientEnrollmentJwts = pulumi.secret(pulumi.all(clients.map(c => pulumi.all([c.name, c.enrollmentJwt])))
+            .apply(pairs => Object.fromEntries(pairs) as Record<string, string>));
+    }
+}
 
-export const role = cfg.role;
-// A cluster stack: what the central stack reads through its StackReference (see CLUSTER_STACK_OUTPUTS).
-export const clusterName = single?.clusterName;
-export const clusterKind = single?.clusterKind;
-export const namespace = single?.namespace;
-export const services = single?.services;
-export const federationTarget = single?.federationTarget;
-export const reflectzScrapeTarget = single?.reflectzScrapeTarget;
-export const kubernetes = single?.kubernetes;
-// The dev stack: every cluster by name.
-export const clusterOutputs = cfg.role === "dev" ? Object.fromEntries(clusters.map(b => [b.spec.name, clusterExport(b)])) : undefined;
-// The dev and central stacks: the central Prometheus and the human client identities.
-export const centralPrometheus = central && {
-    name: central.centralName,
-    placement: central.placement,
-    serviceName: central.serviceName,
-    identityName: central.identityName,
-    target: central.target,
-    federates: central.clusterNames,
-    kubernetes: cfg.central?.placement === "kubernetes" ? cfg.central.kubernetes.renderDirectory ?? cfg.central.kubernetes.context : undefined,
-};
-export const clientIdentities = cfg.central ? clients.map(c => c.name) : undefined;
-/** One-time enrollment tokens of the human clients: `pulumi stack output --show-secrets clientEnrollmentJwts`. */
-export const clientEnrollmentJwts = clients.length
-    ? pulumi.secret(pulumi.all(clients.map(c => pulumi.all([c.name, c.enrollmentJwt]))).apply(pairs => Object.fromEntries(pairs) as Record<string, string>))
-    : undefined;
+export = outputs;

@@ -139,7 +139,8 @@ const STRUCTURED_KEYS = new Set<keyof RawConfig>([
     "clusters", "clusterCount", "central", "stackReferences", "images", "federationMatch", "edgeRouterRoles", "clientIdentities",
 ]);
 
-export class ConfigError extends Error {
+/** A config mistake: a `pulumi.RunError`, so the engine prints the message alone, without a stack trace. */
+export class ConfigError extends pulumi.RunError {
     constructor(message: string) {
         super(message);
         this.name = "ConfigError";

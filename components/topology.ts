@@ -64,3 +64,33 @@ export function clusterExport(b: BuiltCluster) {
             : { context: b.spec.kubernetes.context ?? "(kubeconfig default)" },
     };
 }
+
+export type ClusterExport = ReturnType<typeof clusterExport>;
+
+/** The stack outputs; which ones are set depends on the role. */
+export interface StackOutputs {
+    role: string;
+    /** cluster role: the fields of ClusterExport at the top level (clusterName, federationTarget, ...). */
+    clusterName?: ClusterExport["clusterName"];
+    clusterKind?: ClusterExport["clusterKind"];
+    namespace?: ClusterExport["namespace"];
+    services?: ClusterExport["services"];
+    federationTarget?: ClusterExport["federationTarget"];
+    reflectzScrapeTarget?: ClusterExport["reflectzScrapeTarget"];
+    kubernetes?: ClusterExport["kubernetes"];
+    /** dev role: every cluster by name. */
+    clusterOutputs?: Record<string, ClusterExport>;
+    /** dev and central roles. */
+    centralPrometheus?: {
+        name: pulumi.Output<string>;
+        placement: pulumi.Output<string>;
+        serviceName: pulumi.Output<string>;
+        identityName: pulumi.Output<string>;
+        target: pulumi.Output<string>;
+        federates: pulumi.Output<string[]>;
+        kubernetes?: string;
+        dockerHost?: string;
+    };
+    clientIdentities?: pulumi.Output<string>[];
+    clientEnrollmentJwts?: pulumi.Output<Record<string, string>>;
+}
