@@ -67,12 +67,16 @@ export interface CentralPrometheusResult {
 
 function checkTargets(owner: string, clusters: ClusterTargets[]): ClusterTargets[] {
     if (clusters.length === 0) {
-        throw new Error(`${owner}: the central Prometheus has no clusters to federate; give it at least one cluster.`);
+        throw new pulumi.RunError(`${owner}: the central Prometheus has no clusters to federate; give it at least one cluster.`);
     }
-    for (const c of clusters) {
-        validateScrapeName(`${owner}: cluster name`, c.clusterName);
-        parseZitiTarget(c.federationTarget);
-        parseZitiTarget(c.reflectzScrapeTarget);
+    try {
+        for (const c of clusters) {
+            validateScrapeName(`${owner}: cluster name`, c.clusterName);
+            parseZitiTarget(c.federationTarget);
+            parseZitiTarget(c.reflectzScrapeTarget);
+        }
+    } catch (e) {
+        throw pulumi.RunError.isInstance(e) ? e : new pulumi.RunError(`${owner}: ${(e as Error).message}`);
     }
     return clusters;
 }

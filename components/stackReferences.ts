@@ -12,7 +12,7 @@ export function clusterTargetsFromOutputs(stackName: string, outputs: Record<str
     for (const key of CLUSTER_STACK_OUTPUTS) {
         const v = outputs[key];
         if (typeof v !== "string" || v === "") {
-            throw new Error(`stack reference "${stackName}" has no output "${key}" (found: ${Object.keys(outputs).sort().join(", ") || "no outputs"}). ` +
+            throw new pulumi.RunError(`stack reference "${stackName}" has no output "${key}" (found: ${Object.keys(outputs).sort().join(", ") || "no outputs"}). ` +
                 `Run \`pulumi up\` on that stack with scrape-anywhere:role cluster first, or remove it from scrape-anywhere:stackReferences.`);
         }
     }
@@ -26,7 +26,7 @@ export function clusterTargetsFromOutputs(stackName: string, outputs: Record<str
         parseZitiTarget(t.federationTarget);
         parseZitiTarget(t.reflectzScrapeTarget);
     } catch (e) {
-        throw new Error(`stack reference "${stackName}": ${(e as Error).message}`);
+        throw new pulumi.RunError(`stack reference "${stackName}": ${(e as Error).message}`);
     }
     return t;
 }
