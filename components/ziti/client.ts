@@ -62,6 +62,9 @@ export interface ZitiClient {
 
 const RETRYABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CLOSED"]);
 
+/** HTTP status for controller error codes that arrive in a 200 answer. */
+const STATUS_OF_CODE: Record<string, number> = { NOT_FOUND: 404, INVALID_AUTH: 401, UNAUTHORIZED: 401, FORBIDDEN: 403 };
+
 /** The innermost cause of a fetch failure, as `code: message` without any request data. */
 function connectionReason(e: unknown): { code: string; text: string } {
     let cur: any = e;
@@ -150,6 +153,12 @@ export function createClient(settings: ZitiSettings): ZitiClient {
             } catch {
                 json = undefined;
             }
+            // Some answers of v1.7.2 (GET /configs/<missing id>, a refused password login) come as HTTP 200 with an
+            // error envelope and no data: give them the status their code means.
+            const bodyError = json?.error;
+            if (status >= 200 && status < 300 && bodyError && typeof bodyError.code === "string" && json?.data === undefined) {
+                status = STATUS_OF_CODE[bodyError.code] ?? 400;
+            }
             return { status, json, text };
         }
     }
@@ -203,11 +212,6 @@ export function createClient(settings: ZitiSettings): ZitiClient {
                 res = await send(method, path, opts, token);
             }
             if (res.status < 200 || res.status >= 300) throw apiError(method, path, res.status, res.json);
-            // Some controller versions (seen on v1.7.2 GET /configs/<missing id>) answer 200 with an error body.
-            const bodyError = res.json?.error;
-            if (bodyError && typeof bodyError.code === "string" && res.json?.data === undefined) {
-                throw apiError(method, path, bodyError.code === "NOT_FOUND" ? 404 : 400, res.json);
-            }
             return opts.raw ? res.text : res.json ?? {};
         },
         async get(collection, id) {

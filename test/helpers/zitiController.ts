@@ -24,8 +24,17 @@ after(async function () {
 });
 
 /** A stack-config lookup (what `pulumi.dynamic.ConfigureRequest.config` gives the provider). */
-export function stackConfig(values: Record<string, string | undefined>): { get(key: string): string | undefined } {
-    return { get: (key: string) => values[key] };
+export function stackConfig(values: Record<string, string | undefined>): import("@pulumi/pulumi").dynamic.Config {
+    // Same lookup rules as the SDK's dynamic-provider Config: keys keep their namespace (`ziti:password`).
+    const get = (key: string) => values[key];
+    return {
+        get,
+        require(key: string) {
+            const v = get(key);
+            if (v === undefined) throw new Error(`Missing required configuration key: ${key}`);
+            return v;
+        },
+    };
 }
 
 /** The stack config a user would set for this controller. */
