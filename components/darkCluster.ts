@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterResult, resolveClusterArgs } from "./cluster";
 import { createPrometheusRbac, createPrometheusWorkload, workloadLabels } from "./kubernetes";
 import { clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
-import { createReflectz } from "./reflectz";
+import { Reflectz } from "./reflectz";
 import { createClusterZiti } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -21,11 +21,11 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
 
     const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
 
-    createReflectz(name, {
-        namespace, instance: a.clusterName, image: a.images.reflectz,
+    new Reflectz(`${name}-reflectz`, {
+        provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,
         identityJson: ziti.reflectIdentity.identityJson,
         serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
-    }, opts);
+    }, { parent });
 
     const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
         renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterResult, resolveClusterArgs } from "./cluster";
 import { createIdentitySecret, createPrometheusRbac, createPrometheusWorkload, workloadLabels } from "./kubernetes";
 import { clusterPrometheusConfig, IDENTITY_KEY, PROMETHEUS_PORT, renderPrometheusConfig } from "./prometheusConfig";
-import { createReflectz } from "./reflectz";
+import { Reflectz } from "./reflectz";
 import { createClusterZiti } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
@@ -40,11 +40,11 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
         edgeRouterRoles: a.edgeRouterRoles,
     }, parent);
 
-    createReflectz(name, {
-        namespace, instance: a.clusterName, image: a.images.reflectz,
+    new Reflectz(`${name}-reflectz`, {
+        provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,
         identityJson: ziti.reflectIdentity.identityJson,
         serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
-    }, opts);
+    }, { parent });
 
     const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
         renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));

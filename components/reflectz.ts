@@ -6,6 +6,8 @@ import { createIdentitySecret, workloadLabels } from "./kubernetes";
 import { IDENTITY_DIR, IDENTITY_FILE } from "./prometheusConfig";
 
 export interface ReflectzArgs {
+    /** The cluster's Kubernetes provider. Required. */
+    provider: k8s.Provider;
     /** Namespace of the Deployment and its identity Secret. */
     namespace: pulumi.Input<string>;
     /** Instance label value (the cluster name). */
@@ -20,13 +22,21 @@ export interface ReflectzArgs {
     scrapeServiceName: pulumi.Input<string>;
 }
 
-/** The reflectz identity Secret and Deployment, named `<name>-reflectz*`. */
-export function createReflectz(name: string, args: ReflectzArgs, opts: pulumi.CustomResourceOptions) {
+export interface ReflectzResult {
+    identitySecret: k8s.core.v1.Secret;
+    deployment: k8s.apps.v1.Deployment;
+}
+
+/** Builds reflectz's identity Secret and Deployment (`<name>-identity`, `<name>-deployment`) under `parent`. */
+export function createReflectz(name: string, parent: pulumi.Resource, args: ReflectzArgs): ReflectzResult {
+    if (!args || !args.provider) throw new pulumi.ResourceError(`${name}: args.provider is required: pass the cluster's k8s.Provider.`, parent);
+    if (args.image === "") throw new pulumi.ResourceError(`${name}: image is empty; give an image reference like "openziti/reflectz:latest".`, parent);
+    const opts: pulumi.CustomResourceOptions = { parent, provider: args.provider };
     const labels = workloadLabels("reflectz", args.instance);
-    const identitySecret = createIdentitySecret(`${name}-reflectz-identity`, {
+    const identitySecret = createIdentitySecret(`${name}-identity`, {
         namespace: args.namespace, secretName: "reflectz-identity", identityJson: args.identityJson, labels,
     }, opts);
-    const deployment = new k8s.apps.v1.Deployment(`${name}-reflectz`, {
+    const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
         metadata: { name: "reflectz", namespace: args.namespace, labels },
         spec: {
             replicas: 1,
@@ -51,4 +61,16 @@ export function createReflectz(name: string, args: ReflectzArgs, opts: pulumi.Cu
         },
     }, opts);
     return { identitySecret, deployment };
+}
+
+/** reflectz in one cluster: `scrape-anywhere:workload:Reflectz`. */
+export class Reflectz extends pulumi.ComponentResource {
+    public readonly deploymentName: pulumi.Output<string>;
+
+    constructor(name: string, args: ReflectzArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scrape-anywhere:workload:Reflectz", name, {}, opts);
+        const r = createReflectz(name, this, args);
+        this.deploymentName = r.deployment.metadata.name;
+        this.registerOutputs({ deploymentName: this.deploymentName });
+    }
 }

@@ -141,6 +141,14 @@ describe("cluster components", function () {
             }
         });
 
+        it("runs reflectz as its own component with its identity in a Secret and no port", function () {
+            mocks.one("scrape-anywhere:workload:Reflectz", "kubeA-reflectz");
+            const pod = unsecret(mocks.one(DEPLOYMENT, "kubeA-reflectz-deployment").inputs.spec.template.spec);
+            assert.strictEqual(pod.containers[0].ports, undefined);
+            assert.deepStrictEqual(pod.volumes, [{ name: "ziti-identity", secret: { secretName: "reflectz-identity", defaultMode: 0o400 } }]);
+            mocks.one(SECRET, "kubeA-reflectz-identity");
+        });
+
         it("gives every child a name prefixed with the component name", function () {
             const children = mocks.resources.filter(r => r.type !== "pulumi:providers:kubernetes" && r.name !== "kubeA");
             for (const r of children) assert.ok(r.name.startsWith("kubeA-"), `${r.type} ${r.name}`);
@@ -168,7 +176,7 @@ describe("cluster components", function () {
             const kinds = mocks.resources.map(r => r.type);
             assert.ok(!kinds.includes(SERVICE), "a Service");
             assert.ok(!kinds.some(k => /:Ingress$/.test(k)), "an Ingress");
-            assert.deepStrictEqual(mocks.ofType(DEPLOYMENT).map(d => d.name).sort(), ["kubeB-prometheus", "kubeB-reflectz"]);
+            assert.deepStrictEqual(mocks.ofType(DEPLOYMENT).map(d => d.name).sort(), ["kubeB-prometheus", "kubeB-reflectz-deployment"]);
             assert.ok(!mocks.ofType(ZITI("Identity")).some(i => i.inputs.name === "kubeB.ziti.id"));
         });
 
