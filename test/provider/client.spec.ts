@@ -91,6 +91,25 @@ describe("ziti provider: client, settings and errors", function () {
         assert.match(e.message, /certificate|self.signed|verify/i);
     });
 
+    it("ziti:insecure=true (dev only) works without a CA bundle and warns on stderr", async function () {
+        const warnings: string[] = [];
+        const orig = console.error;
+        console.error = (...args: unknown[]) => void warnings.push(args.join(" "));
+        try {
+            await serviceProvider.configure!({ config: configFor(ctl, { "ziti:caBundle": undefined, "ziti:insecure": "true" }) });
+            const s = await serviceProvider.create({ name: `${P}.insecure.svc` });
+            await any(serviceProvider).delete(s.id, s.outs);
+        } finally {
+            console.error = orig;
+        }
+        assert.ok(warnings.some((w) => /ziti:insecure=true: TLS verification .* is OFF/.test(w)), warnings.join("\n"));
+        // Without a CA bundle and without insecure: a settings error, no silent skip.
+        await serviceProvider.configure!({ config: configFor(ctl, { "ziti:caBundle": undefined }) });
+        const e = await failure(() => serviceProvider.create({ name: `${P}.never.svc` }));
+        assert.ok(e instanceof ZitiSettingsError);
+        assert.match(e.message, /ziti:caBundle/);
+    });
+
     it("reports a 4xx from the controller with its code and message, not retried, nothing secret", async function () {
         await configProvider.configure!({ config: configFor(ctl, { "ziti:backoffMs": "3000" }) });
         const t0 = Date.now();
