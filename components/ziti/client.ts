@@ -105,7 +105,9 @@ export function createClient(settings: ZitiSettings): ZitiClient {
         connect.cert = settings.identity.cert;
         connect.key = settings.identity.key;
     }
-    const agent = new Agent({ connect, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 8 });
+    // Keep-alive, but shorter than the controller's 5 s HTTP idle timeout (xweb default), so we never write to a
+    // socket the controller is closing; a reset one is retried anyway.
+    const agent = new Agent({ connect, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000, connections: 8 });
     const secrets = [settings.password];
     let session: { token: string; expiresAt: number } | undefined;
     let authenticating: Promise<string> | undefined;

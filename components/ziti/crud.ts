@@ -190,8 +190,12 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
             const client = clientNow();
             const entity = await client.get(spec.collection, id);
             if (!entity) return { id: "", props: {} }; // deleted out of band: the next `up` creates it again
-            const outs = await spec.fromApi(client, entity, props ?? {});
-            return { id, props: plain(outs) };
+            const outs = plain(await spec.fromApi(client, entity, props ?? {}));
+            // The refreshed values become the inputs the next diff starts from, so the engine names drifted
+            // fields (and `pulumi import` gets inputs to generate code from).
+            const inputs: Record<string, unknown> = {};
+            for (const f of spec.fields) if (outs[f] !== undefined) inputs[f] = outs[f];
+            return { id, props: outs, inputs };
         },
 
         async update(id: string, olds: any, news: any) {

@@ -13,15 +13,19 @@ export function zitiController(): Promise<ZitiQuickstart> {
     return started;
 }
 
-after(async function () {
-    this.timeout(60_000);
-    if (started) {
-        const ctl = await started.catch(() => undefined);
-        const { closeAllClients } = await import("../../components/ziti/client");
-        await closeAllClients();
-        await ctl?.stop();
-    }
-});
+// Root hook (registered once, when a spec first imports this helper); skipped outside mocha so the REST
+// helpers below can be used from scripts too.
+if (typeof after === "function") {
+    after(async function () {
+        this.timeout(60_000);
+        if (started) {
+            const ctl = await started.catch(() => undefined);
+            const { closeAllClients } = await import("../../components/ziti/client");
+            await closeAllClients();
+            await ctl?.stop();
+        }
+    });
+}
 
 /** A stack-config lookup (what `pulumi.dynamic.ConfigureRequest.config` gives the provider). */
 export function stackConfig(values: Record<string, string | undefined>): import("@pulumi/pulumi").dynamic.Config {
@@ -69,7 +73,9 @@ export async function adminRest(ctl: ZitiQuickstart): Promise<Rest> {
         const headers: Record<string, string> = { accept: "application/json" };
         if (body !== undefined) headers["content-type"] = "application/json";
         if (token) headers["zt-session"] = token;
-        const res = await fetch(`${ctl.controllerUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), dispatcher });
+        const go = () => fetch(`${ctl.controllerUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), dispatcher });
+        // One retry when the controller closed an idle keep-alive socket under us.
+        const res = await go().catch((e) => (e?.cause?.code === "UND_ERR_SOCKET" ? go() : Promise.reject(e)));
         const text = await res.text();
         const json = text ? JSON.parse(text) : undefined;
         // v1.7.2 answers GET /configs/<missing id> with 200 and a NOT_FOUND error body: report it as the 404 it is.
