@@ -1,5 +1,13 @@
-// The Ziti dynamic provider: one resource class per Ziti kind, typed by ./types.
+// The Ziti dynamic provider: one resource class per Ziti kind, typed by ./types, each over one module-level
+// provider built from its kind spec (./crud) and the one REST layer (./client).
 // Type tokens read `pulumi-nodejs:dynamic/ziti:<Kind>`.
+import { configProvider, configSpec } from "./config";
+import { edgeRouterPolicyProvider, edgeRouterPolicySpec } from "./edgeRouterPolicy";
+import { identityProvider, identitySpec } from "./identity";
+import { serviceProvider, serviceSpec } from "./service";
+import { serviceEdgeRouterPolicyProvider, serviceEdgeRouterPolicySpec } from "./serviceEdgeRouterPolicy";
+import { servicePolicyProvider, servicePolicySpec } from "./servicePolicy";
+
 export * from "./types";
 export { Identity, identityProvider } from "./identity";
 export { Config, configProvider } from "./config";
@@ -7,3 +15,22 @@ export { Service, serviceProvider } from "./service";
 export { ServicePolicy, servicePolicyProvider } from "./servicePolicy";
 export { EdgeRouterPolicy, edgeRouterPolicyProvider } from "./edgeRouterPolicy";
 export { ServiceEdgeRouterPolicy, serviceEdgeRouterPolicyProvider } from "./serviceEdgeRouterPolicy";
+export { ZitiApiError, ZitiConnectionError } from "./client";
+export { ZitiConflictError, ZitiValidationError } from "./crud";
+export { ZitiSettingsError } from "./settings";
+
+/** The registry of Ziti kinds: type token, Management API collection, spec and provider of each. */
+export const zitiKinds = [identitySpec, configSpec, serviceSpec, servicePolicySpec, edgeRouterPolicySpec, serviceEdgeRouterPolicySpec].map((spec) => ({
+    kind: spec.kind,
+    token: `pulumi-nodejs:dynamic/ziti:${spec.kind}`,
+    collection: spec.collection,
+    spec,
+    provider: {
+        Identity: identityProvider,
+        Config: configProvider,
+        Service: serviceProvider,
+        ServicePolicy: servicePolicyProvider,
+        EdgeRouterPolicy: edgeRouterPolicyProvider,
+        ServiceEdgeRouterPolicy: serviceEdgeRouterPolicyProvider,
+    }[spec.kind]!,
+}));
