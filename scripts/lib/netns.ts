@@ -159,10 +159,16 @@ export class Sandbox {
         this.cleanups.push(fn);
     }
 
-    /** Takes down everything this sandbox made; safe to call twice. Returns what could not be undone. */
+    /**
+     * Takes down everything this sandbox made; safe to call twice. Order: the processes it started
+     * (so nothing reconnects or holds a relay open), then the deferred steps in reverse order, then
+     * any process still referring to the sandbox dir (e.g. a controller forked by a harness), then
+     * the namespaces and the dir. Returns what could not be undone.
+     */
     async cleanup(): Promise<string[]> {
         if (this.done) return [];
         const problems: string[] = [];
+        await Promise.all(this.processes.map((p) => this.stop(p)));
         for (const fn of this.cleanups.splice(0).reverse()) {
             try {
                 await fn();
@@ -170,10 +176,12 @@ export class Sandbox {
                 problems.push(`cleanup step failed: ${(e as Error).message}`);
             }
         }
-        await Promise.all(this.processes.map((p) => this.stop(p)));
         for (const p of this.processes) {
             if (p.isRunning()) problems.push(`process ${p.name} (pid ${p.child.pid}) did not stop`);
         }
+        const strays = processesReferring(this.dir);
+        for (const pid of strays) killPid(pid, "SIGKILL");
+        if (strays.length) problems.push(`processes still using ${this.dir} had to be killed: ${strays.join(", ")}`);
         problems.push(...this.removeNamespacesAndDir());
         this.done = true;
         process.removeListener("SIGINT", this.onSignal);
@@ -189,6 +197,7 @@ export class Sandbox {
         for (const p of this.processes) {
             if (p.isRunning() && p.child.pid !== undefined) killGroup(p.child.pid, "SIGKILL");
         }
+        for (const pid of processesReferring(this.dir)) killPid(pid, "SIGKILL");
         this.removeNamespacesAndDir();
     }
 
@@ -198,13 +207,7 @@ export class Sandbox {
             // Anything still inside (a process this sandbox did not start, e.g. a grandchild that
             // changed its group) would keep the namespace alive: kill it first.
             const pids = spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" });
-            for (const pid of (pids.stdout || "").split(/\s+/).filter(Boolean)) {
-                try {
-                    process.kill(Number(pid), "SIGKILL");
-                } catch {
-                    /* gone */
-                }
-            }
+            for (const pid of (pids.stdout || "").split(/\s+/).filter(Boolean)) killPid(Number(pid), "SIGKILL");
             const del = spawnSync("ip", ["netns", "del", ns], { encoding: "utf8" });
             if (del.status !== 0 && fs.existsSync(`/run/netns/${ns}`)) {
                 problems.push(`could not delete namespace ${ns}: ${(del.stderr || "").trim()}`);
@@ -244,6 +247,46 @@ export function tryRun(
     const [file, argv] = opts.netns ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
     const r = spawnSync(file, argv, { encoding: "utf8", timeout: opts.timeoutMs ?? 30000, cwd: opts.cwd });
     return { status: r.status, stdout: r.stdout || "", stderr: r.stderr || (r.error ? r.error.message : "") };
+}
+
+/**
+ * Pids of processes whose command line or working directory is inside `dir` (a unique temp dir of
+ * one sandbox): what this sandbox started through a helper that does not hand out its pid.
+ */
+export function processesReferring(dir: string): number[] {
+    const out: number[] = [];
+    let entries: string[] = [];
+    try {
+        entries = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+    } catch {
+        return out;
+    }
+    for (const e of entries) {
+        const pid = Number(e);
+        if (pid === process.pid) continue;
+        try {
+            const cmdline = fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0");
+            let cwd = "";
+            try {
+                cwd = fs.readlinkSync(`/proc/${e}/cwd`);
+            } catch {
+                /* no access or gone */
+            }
+            const inside = (p: string) => p === dir || p.startsWith(dir + path.sep) || p.includes(`=${dir}${path.sep}`);
+            if (cmdline.some(inside) || inside(cwd)) out.push(pid);
+        } catch {
+            /* gone */
+        }
+    }
+    return out;
+}
+
+function killPid(pid: number, sig: NodeJS.Signals): void {
+    try {
+        process.kill(pid, sig);
+    } catch {
+        /* already gone */
+    }
 }
 
 function killGroup(pid: number, sig: NodeJS.Signals): void {

@@ -300,6 +300,8 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
         assert.ok(outsider.authenticated, `the outsider must be a working, enrolled identity: ${outsider.authError}`);
         assert.ok(!outsider.visibleServices.includes(outputs.serviceName), "the service must be invisible to the outsider");
         assert.strictEqual(outsider.dialGranted, false, "the controller must refuse the outsider a Dial session");
+        assert.ok(outsider.dialError, "the refusal must come as the controller's error answer");
+        console.log(`      outsider's Dial session request: HTTP ${outsider.dialStatus} ${outsider.dialError}`);
 
         // Control: the same request with the scraper's identity is granted.
         const scraper = await attemptDial(readIdentityFile(idFile("scraper")), outputs.serviceId);
