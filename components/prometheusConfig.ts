@@ -163,7 +163,7 @@ export function centralPrometheusConfig(args: CentralPrometheusConfigArgs): Reco
     };
 }
 
-/** Renders a Prometheus configuration object as YAML. */
+/** Renders a Prometheus configuration object as YAML (plain: no anchors/aliases for shared objects). */
 export function renderPrometheusConfig(config: Record<string, unknown>): string {
-    return YAML.stringify(config, { lineWidth: 0 });
+    return YAML.stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
 }

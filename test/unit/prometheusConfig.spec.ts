@@ -51,10 +51,12 @@ describe("prometheus config", function () {
     });
 
     it("renders a cluster config with the cluster label and the Kubernetes API jobs", function () {
-        const parsed = YAML.parse(renderPrometheusConfig(clusterPrometheusConfig({
+        const text = renderPrometheusConfig(clusterPrometheusConfig({
             clusterName: "kubeB", reflectzScrapeTarget: clusters[1].reflectzScrapeTarget, scrapeInterval: "15s",
-        })));
+        }));
+        const parsed = YAML.parse(text);
         assert.deepStrictEqual(parsed.global.external_labels, { cluster: "kubeB" });
+        assert.ok(!/[&*]a\d/.test(text), "no YAML anchors or aliases");
         assert.deepStrictEqual(parsed.scrape_configs.map((j: any) => [j.job_name, j.scheme]),
             [["kubeB.reflectz", "ziti"], ["kubernetes-apiservers", "https"], ["kubernetes-nodes", "https"]]);
     });
