@@ -250,8 +250,10 @@ export function tryRun(
 }
 
 /**
- * Pids of processes whose command line or working directory is inside `dir` (a unique temp dir of
- * one sandbox): what this sandbox started through a helper that does not hand out its pid.
+ * Pids of processes whose command line, working directory or environment points inside `dir` (a
+ * unique temp dir of one sandbox): what this sandbox started through a helper that does not hand out
+ * its pid (a controller forked by a harness, an engine started by the Automation API with its state
+ * and home in the sandbox).
  */
 export function processesReferring(dir: string): number[] {
     const out: number[] = [];
@@ -272,8 +274,14 @@ export function processesReferring(dir: string): number[] {
             } catch {
                 /* no access or gone */
             }
-            const inside = (p: string) => p === dir || p.startsWith(dir + path.sep) || p.includes(`=${dir}${path.sep}`);
-            if (cmdline.some(inside) || inside(cwd)) out.push(pid);
+            let environ: string[] = [];
+            try {
+                environ = fs.readFileSync(`/proc/${e}/environ`, "utf8").split("\0");
+            } catch {
+                /* no access or gone */
+            }
+            const inside = (p: string) => p === dir || p.startsWith(dir + path.sep) || p.includes(`=${dir}${path.sep}`) || p.includes(`://${dir}${path.sep}`);
+            if (cmdline.some(inside) || inside(cwd) || environ.some(inside)) out.push(pid);
         } catch {
             /* gone */
         }
