@@ -19,8 +19,9 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
-import { checkNetnsPrereqs, ManagedProcess, PrereqError, Sandbox, tryRun } from "../../scripts/lib/netns";
+import { checkNetnsPrereqs, ManagedProcess, PrereqError, processesReferring, Sandbox, tryRun } from "../../scripts/lib/netns";
 import { PROBE_METRIC } from "./fixtures/metricsServer";
 import { startRootRelay } from "./fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "./fixtures/zitiRest";
@@ -39,6 +40,30 @@ const PROXY_PORT = 9101; // scraper's `ziti tunnel proxy`, central namespace
 const OUTSIDER_PROXY_PORT = 9102; // outsider's `ziti tunnel proxy`, central namespace
 const PROM_PORT = 9090; // Prometheus, central namespace loopback
 const SCRAPE_INTERVAL_S = 2;
+
+/**
+ * Clears what an overlay run that was killed outright (SIGKILL, no hooks) left behind: its
+ * namespaces `sa<pid>x<hex>c|t` and its temp dir, but only when the process that made them is gone.
+ */
+function sweepStaleRuns(): string[] {
+    const notes: string[] = [];
+    const dead = (pid36: string) => !fs.existsSync(`/proc/${parseInt(pid36, 36)}`);
+    for (const line of tryRun("ip", ["netns", "list"]).stdout.split("\n")) {
+        const m = /^(sa([0-9a-z]+)x[0-9a-f]{4}[ct])\b/.exec(line);
+        if (!m || !dead(m[2])) continue;
+        if (tryRun("ip", ["netns", "pids", m[1]]).stdout.trim()) continue; // still in use: leave it
+        if (tryRun("ip", ["netns", "del", m[1]]).status === 0) notes.push(`removed namespace ${m[1]} left by a killed run`);
+    }
+    for (const entry of fs.readdirSync(os.tmpdir())) {
+        const m = /^sa-overlay-([0-9a-z]+)x[0-9a-f]{4}-/.exec(entry);
+        if (!m || !dead(m[1])) continue;
+        const dir = path.join(os.tmpdir(), entry);
+        if (processesReferring(dir).length) continue;
+        fs.rmSync(dir, { recursive: true, force: true });
+        notes.push(`removed ${dir} left by a killed run`);
+    }
+    return notes;
+}
 
 /** Polls `probe` until `done(value)` or the deadline; fails with what it saw last. */
 async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 1000): Promise<T> {
@@ -62,7 +87,9 @@ async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (v: T) 
 }
 
 describe("overlay: Prometheus scrapes a dark target only through Ziti", function () {
-    const runId = `${process.pid.toString(36)}${crypto.randomBytes(2).toString("hex")}`;
+    // `<pid base36>x<4 hex>`: unique per run, no `-` (a scrapeable Ziti name), and it names the
+    // owning process, so that a later run can clear what a killed run left (sweepStaleRuns).
+    const runId = `${process.pid.toString(36)}x${crypto.randomBytes(2).toString("hex")}`;
     /** A value only this run's target serves: a stale or foreign endpoint cannot produce it. */
     const probeValue = String(crypto.randomInt(100000, 999999));
     const nsCentral = `sa${runId}c`;
@@ -124,6 +151,7 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
             if (e instanceof PrereqError) throw new Error(`overlay test cannot run here: ${e.message}`);
             throw e;
         }
+        for (const note of sweepStaleRuns()) console.log(`      ${note}`);
         sandbox = new Sandbox(`sa-overlay-${runId}`);
 
         // The two places, joined by a link on which the target exposes nothing.
@@ -296,6 +324,8 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
     });
 
     it("an identity without a Dial grant cannot dial the service", async function () {
+        // Precondition: the overlay path works for the authorized scraper right now.
+        assert.strictEqual(await upOf("overlay"), "1", "the scraper's path must be up for the outsider's failure to mean anything");
         const outsider = await attemptDial(readIdentityFile(idFile("outsider")), outputs.serviceId);
         assert.ok(outsider.authenticated, `the outsider must be a working, enrolled identity: ${outsider.authError}`);
         assert.ok(!outsider.visibleServices.includes(outputs.serviceName), "the service must be invisible to the outsider");
@@ -316,6 +346,8 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
 
     it("after pulumi destroy the scrape goes down (up == 0)", async function () {
         assert.ok(stack, "no stack to destroy");
+        // Precondition: the scrape is up before the destroy, so going down is the destroy's doing.
+        assert.strictEqual(await upOf("overlay"), "1", "the overlay scrape must be up before pulumi destroy");
         await stack.destroy();
         assert.strictEqual(await admin.findByName("services", outputs.serviceName), undefined, "the service must be gone from the controller");
         await pollUntil("up{job=\"overlay\"} == 0", () => upOf("overlay"), (v) => v === "0", 120_000).catch((e) => {
