@@ -4,7 +4,7 @@
 // started in their own process group (detached) and the whole group is killed; namespaces are
 // deleted after their processes are gone. A synchronous cleanup also runs on SIGINT/SIGTERM and at
 // process exit, so an interrupted run leaves no namespace, process or temp dir behind.
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -287,6 +287,24 @@ export function processesReferring(dir: string): number[] {
         }
     }
     return out;
+}
+
+/**
+ * `tryRun` without blocking the event loop (in-process servers, e.g. relays, keep serving while it
+ * runs): status and both streams, never throws.
+ */
+export function tryRunAsync(
+    cmd: string,
+    args: string[],
+    opts: { netns?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const [file, argv] = opts.netns ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
+    return new Promise((resolve) => {
+        execFile(file, argv, { encoding: "utf8", timeout: opts.timeoutMs ?? 30000, cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+            const status = err ? (typeof (err as any).code === "number" ? (err as any).code : null) : 0;
+            resolve({ status, stdout: stdout || "", stderr: stderr || (err && status === null ? err.message : "") });
+        });
+    });
 }
 
 function killPid(pid: number, sig: NodeJS.Signals): void {

@@ -21,7 +21,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { checkNetnsPrereqs, ManagedProcess, PrereqError, processesReferring, Sandbox, tryRun } from "../../scripts/lib/netns";
+import { checkNetnsPrereqs, ManagedProcess, PrereqError, processesReferring, Sandbox, tryRun, tryRunAsync } from "../../scripts/lib/netns";
 import { PROBE_METRIC } from "./fixtures/metricsServer";
 import { startRootRelay } from "./fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "./fixtures/zitiRest";
@@ -111,14 +111,15 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
         args: ["-r", "ts-node/register/transpile-only", path.join(FIXTURES, script), ...args],
     });
 
+    // Commands run without blocking the event loop: the uplink relays live in this process.
     function curlIn(ns: string, url: string, extra: string[] = []) {
-        return tryRun("curl", ["-sS", "--max-time", "5", ...extra, url], { netns: ns, timeoutMs: 15000 });
+        return tryRunAsync("curl", ["-sS", "--max-time", "5", ...extra, url], { netns: ns, timeoutMs: 15000 });
     }
 
     /** One TCP connection attempt from inside a namespace (fixtures/connectProbe.ts). */
-    function connectFrom(ns: string, host: string, port: number): { connected: boolean; code?: string; body: string } {
+    async function connectFrom(ns: string, host: string, port: number): Promise<{ connected: boolean; code?: string; body: string }> {
         const p = nodeTs("connectProbe.ts", [host, String(port)]);
-        const r = tryRun(p.cmd, p.args, { netns: ns, timeoutMs: 30000, cwd: REPO });
+        const r = await tryRunAsync(p.cmd, p.args, { netns: ns, timeoutMs: 30000, cwd: REPO });
         try {
             return JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
         } catch {
@@ -127,7 +128,7 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
     }
 
     async function promQuery(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-        const r = curlIn(nsCentral, `http://127.0.0.1:${PROM_PORT}/api/v1/query`, ["-G", "--data-urlencode", `query=${expr}`]);
+        const r = await curlIn(nsCentral, `http://127.0.0.1:${PROM_PORT}/api/v1/query`, ["-G", "--data-urlencode", `query=${expr}`]);
         if (r.status !== 0) throw new Error(`Prometheus API not answering: ${r.stderr.trim()}`);
         const body = JSON.parse(r.stdout);
         if (body.status !== "success") throw new Error(`query ${expr} failed: ${r.stdout}`);
@@ -263,7 +264,7 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
         );
         await pollUntil(
             "Prometheus to be ready",
-            async () => curlIn(nsCentral, `http://127.0.0.1:${PROM_PORT}/-/ready`, ["-f"]).status,
+            async () => (await curlIn(nsCentral, `http://127.0.0.1:${PROM_PORT}/-/ready`, ["-f"])).status,
             (s) => s === 0,
             60_000,
         ).catch((e) => {
@@ -280,21 +281,21 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
         assert.deepStrictEqual(problems, [], "the overlay test must leave nothing behind");
     });
 
-    it("the target serves the probe metric on its own namespace's loopback", function () {
-        const r = curlIn(nsTarget, `http://127.0.0.1:${TARGET_PORT}/metrics`, ["-f"]);
+    it("the target serves the probe metric on its own namespace's loopback", async function () {
+        const r = await curlIn(nsTarget, `http://127.0.0.1:${TARGET_PORT}/metrics`, ["-f"]);
         assert.strictEqual(r.status, 0, `metrics endpoint not answering inside the target namespace: ${r.stderr}`);
         assert.match(r.stdout, new RegExp(`^${PROBE_METRIC}\\{target="dark"\\} ${probeValue}$`, "m"));
     });
 
     it("nothing in the central namespace connects to the target directly", async function () {
         // The link works (the target's kernel answers), but no port is open on it: refused, not lost.
-        const viaLink = connectFrom(nsCentral, TARGET_ADDR, TARGET_PORT);
+        const viaLink = await connectFrom(nsCentral, TARGET_ADDR, TARGET_PORT);
         assert.deepStrictEqual(
             [viaLink.connected, viaLink.code],
             [false, "ECONNREFUSED"],
             `a direct connection to ${TARGET_ADDR}:${TARGET_PORT} must be refused by the target namespace: ${JSON.stringify(viaLink)}`,
         );
-        const viaLoopback = connectFrom(nsCentral, "127.0.0.1", TARGET_PORT);
+        const viaLoopback = await connectFrom(nsCentral, "127.0.0.1", TARGET_PORT);
         assert.deepStrictEqual(
             [viaLoopback.connected, viaLoopback.code],
             [false, "ECONNREFUSED"],
@@ -318,7 +319,7 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
         assert.strictEqual(probe[0].value[1], probeValue, "the scraped probe value must be the one this run's dark target serves");
         assert.strictEqual(probe[0].metric.instance, `127.0.0.1:${PROXY_PORT}`, "scraped through the central namespace's Ziti proxy");
 
-        const targets = JSON.parse(curlIn(nsCentral, `http://127.0.0.1:${PROM_PORT}/api/v1/targets`).stdout);
+        const targets = JSON.parse((await curlIn(nsCentral, `http://127.0.0.1:${PROM_PORT}/api/v1/targets`)).stdout);
         const overlayTarget = targets.data.activeTargets.find((t: any) => t.labels.job === "overlay");
         assert.strictEqual(overlayTarget?.health, "up", `overlay target health: ${JSON.stringify(overlayTarget)}`);
     });
@@ -354,7 +355,7 @@ describe("overlay: Prometheus scrapes a dark target only through Ziti", function
             throw new Error(`${e.message}\n${diagnostics()}`);
         });
         // The target itself still serves: it is the overlay path that went away.
-        const r = curlIn(nsTarget, `http://127.0.0.1:${TARGET_PORT}/metrics`, ["-f"]);
+        const r = await curlIn(nsTarget, `http://127.0.0.1:${TARGET_PORT}/metrics`, ["-f"]);
         assert.strictEqual(r.status, 0, "the target must still be serving on its own loopback");
     });
 });
