@@ -9,7 +9,8 @@ const IDENTITY_TYPES = ["Device", "User", "Default"];
 
 /** `Device` is stored as `Default` by controllers since v1.x: the two names are one type. */
 function sameIdentityType(a: unknown, b: unknown): boolean {
-    const canon = (t: unknown) => (t === "Device" ? "Default" : t);
+    // v1.7.2 knows only Default and Router: it files both `Device` and `User` under `Default`.
+    const canon = (t: unknown) => (t === "Device" || t === "User" ? "Default" : t);
     return canon(a) === canon(b);
 }
 

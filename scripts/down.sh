@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# npm run down: undo `npm start`. Destroys the dev stack (every Ziti entity it made on the local
+# network, every rendered manifest under rendered/dev/), then stops the local OpenZiti network.
+#   npm run down               keep .state/ziti (the next `npm start` reuses its PKI and database)
+#   npm run down -- --purge    also remove .state/ziti and the dev stack's Pulumi state
+# Same settings as scripts/start.sh (PULUMI_CONFIG_PASSPHRASE, SCRAPE_ANYWHERE_BACKEND_URL, SCRAPE_ANYWHERE_ZITI_HOME).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+stack=dev
+purge=false
+for a in "$@"; do
+    case $a in
+        --purge) purge=true ;;
+        *) echo "usage: npm run down [-- --purge]" >&2; exit 2 ;;
+    esac
+done
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+umask 077
+
+eval "$(bash scripts/tools.sh env)"
+export PATH="$repo/node_modules/.bin:$PATH"
+ts() { TS_NODE_TRANSPILE_ONLY=true ts-node "$@"; }
+export PULUMI_BACKEND_URL="${SCRAPE_ANYWHERE_BACKEND_URL:-file://$repo/.state/pulumi}"
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE=scrape-anywhere-dev
+fi
+
+if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
+    # The network must answer for the provider to delete the Ziti entities: start it if it was stopped.
+    if ! ts scripts/localNetwork.ts status 2>/dev/null; then
+        say "starting the local OpenZiti network to delete the stack's entities"
+        ts scripts/localNetwork.ts up >/dev/null
+    fi
+    say "pulumi destroy --stack $stack"
+    pulumi destroy --stack "$stack" --yes --non-interactive --suppress-progress
+    if $purge; then
+        # Forget the network's settings, keep the committed rest of Pulumi.dev.yaml.
+        pulumi config rm --stack "$stack" ziti:controllerUrl 2>/dev/null || true
+        pulumi config rm --stack "$stack" ziti:username 2>/dev/null || true
+        pulumi config rm --stack "$stack" ziti:password 2>/dev/null || true
+        pulumi config rm --stack "$stack" ziti:caBundle 2>/dev/null || true
+        pulumi stack rm "$stack" --yes --non-interactive --preserve-config
+    fi
+else
+    say "no stack $stack in $PULUMI_BACKEND_URL: nothing to destroy"
+fi
+
+say "stopping the local OpenZiti network"
+if $purge; then ts scripts/localNetwork.ts down --purge; else ts scripts/localNetwork.ts down; fi
+rmdir rendered/$stack rendered 2>/dev/null || true
+echo "Down. \`npm start\` brings it all back." >&2

@@ -1,0 +1,298 @@
+// The persistent local OpenZiti network of `npm start`: one `ziti edge quickstart` (controller + edge
+// router on 127.0.0.1) whose home is `.state/ziti/` in the repo. It runs detached (own process group,
+// survives the script that started it), is recorded in `.state/ziti/network.json` and `.state/ziti/quickstart.pid`,
+// and is reused while it is alive and answers the admin login.
+//
+//   ts-node scripts/localNetwork.ts up        start or reuse; prints the settings as JSON on stdout (no password)
+//   ts-node scripts/localNetwork.ts status    exit 0 when running and answering, 3 when not
+//   ts-node scripts/localNetwork.ts down [--purge]   stop it (and with --purge remove .state/ziti)
+//
+// The admin password is random, saved 0600 in `.state/ziti/admin-password`; it never goes to stdout.
+// Env: SCRAPE_ANYWHERE_ZITI_HOME moves the home; ZITI_BIN names the ziti binary.
+import { spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { resolveZitiBinary } from "./lib/zitiQuickstart";
+
+const repoRoot = path.resolve(__dirname, "..");
+export const zitiHome = path.resolve(process.env.SCRAPE_ANYWHERE_ZITI_HOME ?? path.join(repoRoot, ".state", "ziti"));
+const files = {
+    pid: path.join(zitiHome, "quickstart.pid"),
+    network: path.join(zitiHome, "network.json"),
+    password: path.join(zitiHome, "admin-password"),
+    log: path.join(zitiHome, "quickstart.log"),
+};
+
+export interface LocalNetwork {
+    controllerUrl: string;
+    username: string;
+    caBundlePath: string;
+    ctrlPort: number;
+    routerPort: number;
+    home: string;
+    pid: number;
+    /** Whether this call started it (false: an already running one was reused). */
+    started?: boolean;
+}
+
+const log = (msg: string) => process.stderr.write(`[local-network] ${msg}\n`);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function readJson<T>(file: string): T | undefined {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The admin password of the local network (created on first use). */
+export function adminPassword(): string {
+    if (fs.existsSync(files.password)) return fs.readFileSync(files.password, "utf8").trim();
+    const pw = crypto.randomBytes(18).toString("base64url");
+    fs.mkdirSync(zitiHome, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(files.password, pw + "\n", { mode: 0o600 });
+    return pw;
+}
+
+/** True when `pid` is a live ziti quickstart process of this home (guards against pid reuse). */
+function isOurQuickstart(pid: number | undefined): boolean {
+    if (!pid) return false;
+    try {
+        process.kill(pid, 0);
+    } catch {
+        return false;
+    }
+    try {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return cmd.includes("quickstart") && cmd.includes(zitiHome);
+    } catch {
+        return true; // no /proc (macOS): trust kill(0)
+    }
+}
+
+function runningPid(): number | undefined {
+    const pid = Number(fs.existsSync(files.pid) ? fs.readFileSync(files.pid, "utf8").trim() : NaN);
+    return isOurQuickstart(pid) ? pid : undefined;
+}
+
+function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const srv = net.createServer();
+        srv.once("error", () => resolve(false));
+        srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const port = (srv.address() as net.AddressInfo).port;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+/** Saved ports (so the controller URL, and with it the stack config, stays the same), else 1280/3022, else free ones. */
+async function choosePorts(saved?: LocalNetwork): Promise<[number, number]> {
+    const wanted: [number, number] = saved ? [saved.ctrlPort, saved.routerPort] : [1280, 3022];
+    if ((await portFree(wanted[0])) && (await portFree(wanted[1])) && wanted[0] !== wanted[1]) return wanted;
+    if (saved) log(`ports ${wanted.join("/")} are taken now: choosing free ones (the dev stack's ziti:controllerUrl will be updated)`);
+    const a = await freePort();
+    let b = await freePort();
+    while (b === a) b = await freePort();
+    return [a, b];
+}
+
+function findCaBundle(): string | undefined {
+    const direct = path.join(zitiHome, "pki", "root-ca", "certs", "root-ca.cert");
+    return fs.existsSync(direct) ? direct : undefined;
+}
+
+async function call(url: string, ca: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; json: any }> {
+    const { Agent, fetch } = require("undici") as typeof import("undici");
+    const dispatcher = new Agent({ connect: { ca } });
+    try {
+        const headers: Record<string, string> = { accept: "application/json" };
+        if (init.body !== undefined) headers["content-type"] = "application/json";
+        if (init.token) headers["zt-session"] = init.token;
+        const res = await fetch(url, {
+            method: init.method ?? "GET", headers, dispatcher, signal: AbortSignal.timeout(5000),
+            body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        });
+        const text = await res.text();
+        let json: any;
+        try {
+            json = JSON.parse(text);
+        } catch {
+            json = undefined;
+        }
+        return { status: res.status, json };
+    } finally {
+        await dispatcher.close();
+    }
+}
+
+/** "ok" when the admin login works and an edge router is online; otherwise what is missing. */
+async function probe(controllerUrl: string, caBundlePath: string | undefined, password: string): Promise<string> {
+    if (!caBundlePath) return "no CA yet";
+    try {
+        const ca = fs.readFileSync(caBundlePath, "utf8");
+        const auth = await call(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username: "admin", password } });
+        if (auth.status !== 200) return `login answered ${auth.status}`;
+        const ers = await call(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token: auth.json?.data?.token });
+        return (ers.json?.data ?? []).some((r: any) => r.isOnline) ? "ok" : "edge router not online yet";
+    } catch (e) {
+        return `not answering: ${(e as any)?.cause?.code ?? (e as Error).message}`;
+    }
+}
+
+function tail(file: string, lines = 20): string {
+    try {
+        return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+        return "(no log)";
+    }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+        process.kill(-pid, signal);
+    } catch {
+        try {
+            process.kill(pid, signal);
+        } catch {
+            // gone
+        }
+    }
+}
+
+/** Starts the local network, or reuses the running one. */
+export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
+    fs.mkdirSync(zitiHome, { recursive: true, mode: 0o700 });
+    const password = adminPassword();
+    const saved = readJson<LocalNetwork>(files.network);
+    const pid = runningPid();
+    if (pid && saved && saved.pid === pid) {
+        const deadline = Date.now() + 60_000;
+        let state = await probe(saved.controllerUrl, saved.caBundlePath, password);
+        while (state !== "ok" && Date.now() < deadline) {
+            await sleep(1000);
+            state = await probe(saved.controllerUrl, saved.caBundlePath, password);
+        }
+        if (state === "ok") {
+            log(`reusing the running network (pid ${pid}) at ${saved.controllerUrl}`);
+            return { ...saved, started: false };
+        }
+        log(`the running network (pid ${pid}) does not answer (${state}): restarting it`);
+        await down(false);
+    } else if (pid) {
+        log(`a quickstart (pid ${pid}) runs on ${zitiHome} without a record: restarting it`);
+        await down(false);
+    }
+
+    const [ctrlPort, routerPort] = await choosePorts(saved);
+    const controllerUrl = `https://127.0.0.1:${ctrlPort}`;
+    const zitiBin = resolveZitiBinary();
+    log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl}, router 127.0.0.1:${routerPort}, home ${zitiHome}`);
+    const out = fs.openSync(files.log, "a", 0o600);
+    const child = spawn(zitiBin, [
+        "edge", "quickstart", "--home", zitiHome,
+        "--ctrl-address", "127.0.0.1", "--ctrl-port", String(ctrlPort),
+        "--router-address", "127.0.0.1", "--router-port", String(routerPort),
+        "--username", "admin", "--password", password,
+    ], { cwd: zitiHome, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ZITI_HOME: zitiHome } });
+    fs.closeSync(out);
+    child.unref();
+    let exited: string | undefined;
+    child.on("exit", (code, signal) => (exited = signal ? `signal ${signal}` : `code ${code}`));
+    if (!child.pid) throw new Error(`could not start ${zitiBin}`);
+    fs.writeFileSync(files.pid, `${child.pid}\n`, { mode: 0o600 });
+
+    const deadline = Date.now() + timeoutMs;
+    let state = "starting";
+    let lastReport = Date.now();
+    while (Date.now() < deadline) {
+        if (exited) {
+            fs.rmSync(files.pid, { force: true });
+            throw new Error(`ziti edge quickstart exited (${exited}) before it was ready; last lines of ${files.log}:\n${tail(files.log)}`);
+        }
+        state = await probe(controllerUrl, findCaBundle(), password);
+        if (state === "ok") break;
+        if (Date.now() - lastReport > 10_000) {
+            lastReport = Date.now();
+            log(`waiting for the controller and router (${state})...`);
+        }
+        await sleep(500);
+    }
+    if (state !== "ok") {
+        killGroup(child.pid, "SIGTERM");
+        throw new Error(`the local network was not ready within ${timeoutMs} ms (${state}); last lines of ${files.log}:\n${tail(files.log)}`);
+    }
+    const network: LocalNetwork = { controllerUrl, username: "admin", caBundlePath: findCaBundle()!, ctrlPort, routerPort, home: zitiHome, pid: child.pid };
+    fs.writeFileSync(files.network, JSON.stringify(network, null, 2) + "\n", { mode: 0o600 });
+    log(`ready: controller ${controllerUrl} (pid ${child.pid}, log ${path.relative(repoRoot, files.log)})`);
+    return { ...network, started: true };
+}
+
+/** Stops the local network (whole process group); with `purge`, removes its home. */
+export async function down(purge: boolean): Promise<void> {
+    const pid = runningPid();
+    if (pid) {
+        killGroup(pid, "SIGTERM");
+        for (let i = 0; i < 50 && isOurQuickstart(pid); i++) await sleep(200);
+        if (isOurQuickstart(pid)) killGroup(pid, "SIGKILL");
+        for (let i = 0; i < 25 && isOurQuickstart(pid); i++) await sleep(200);
+        log(`stopped the local network (pid ${pid})`);
+    } else {
+        log("the local network is not running");
+    }
+    fs.rmSync(files.pid, { force: true });
+    if (purge) {
+        fs.rmSync(zitiHome, { recursive: true, force: true });
+        log(`removed ${zitiHome}`);
+    }
+}
+
+async function main(argv: string[]): Promise<number> {
+    const [cmd, ...rest] = argv;
+    switch (cmd) {
+        case "up": {
+            const n = await up();
+            process.stdout.write(JSON.stringify(n) + "\n");
+            return 0;
+        }
+        case "status": {
+            const saved = readJson<LocalNetwork>(files.network);
+            const pid = runningPid();
+            if (!pid || !saved) {
+                log("not running");
+                return 3;
+            }
+            const state = await probe(saved.controllerUrl, saved.caBundlePath, adminPassword());
+            log(`pid ${pid}, ${saved.controllerUrl}: ${state}`);
+            return state === "ok" ? 0 : 3;
+        }
+        case "down":
+            await down(rest.includes("--purge"));
+            return 0;
+        default:
+            process.stderr.write("usage: localNetwork.ts up | status | down [--purge]\n");
+            return 2;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        // exit explicitly: the detached quickstart must not keep this process alive.
+        (code) => process.exit(code),
+        (e) => {
+            process.stderr.write(`[local-network] error: ${(e as Error).message}\n`);
+            process.exit(1);
+        },
+    );
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# npm start: the embedded default on one machine, no cloud, no cluster.
+#   1. the tools (scripts/tools.sh: pulumi, its Node.js language host, the kubernetes plugin, ziti)
+#   2. a local OpenZiti network (ziti edge quickstart on 127.0.0.1, home .state/ziti/), started or reused
+#   3. a local Pulumi state backend in .state/pulumi/ (file://), stack `dev`
+#   4. the dev stack's ziti:* settings for that network (written only when they changed)
+#   5. pulumi up --stack dev --yes: every Ziti entity on the controller, every Kubernetes object
+#      rendered to rendered/dev/<cluster>/ (Secrets 0600, folders 0700)
+#   6. a summary: services, who may dial/bind them, federation targets, manifests, how to tear down
+# Running it again is a no-op (0 changes). `npm run down` undoes it.
+#
+# Settings (environment):
+#   PULUMI_CONFIG_PASSPHRASE   passphrase of the dev stack's secrets (default: "scrape-anywhere-dev",
+#                              a documented throwaway for this local dev stack only; set your own, or
+#                              PULUMI_CONFIG_PASSPHRASE_FILE, before the first run and keep it)
+#   SCRAPE_ANYWHERE_BACKEND_URL  another state backend (default file://<repo>/.state/pulumi)
+#   SCRAPE_ANYWHERE_ZITI_HOME    another home for the local network (default <repo>/.state/ziti)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+stack=dev
+t0=$SECONDS
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Everything this script and pulumi create (state, rendered Secrets with identity keys) is private.
+umask 077
+
+say "tools (scripts/tools.sh)"
+eval "$(bash scripts/tools.sh env)"
+export PATH="$repo/node_modules/.bin:$PATH"
+[ -d node_modules ] || { echo "node_modules is missing: run \`npm ci\` first" >&2; exit 1; }
+ts() { TS_NODE_TRANSPILE_ONLY=true ts-node "$@"; }
+
+say "local OpenZiti network (.state/ziti)"
+network_json=$(ts scripts/localNetwork.ts up)
+json_field() { node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(String(o[process.argv[2]]))' "$network_json" "$1"; }
+controller_url=$(json_field controllerUrl)
+ziti_user=$(json_field username)
+ca_bundle=$(json_field caBundlePath)
+ziti_home=$(json_field home)
+ziti_password_file="$ziti_home/admin-password"
+
+say "Pulumi state backend and stack $stack"
+export PULUMI_BACKEND_URL="${SCRAPE_ANYWHERE_BACKEND_URL:-file://$repo/.state/pulumi}"
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    # Documented throwaway default for the local dev stack only (see README); never for real stacks.
+    export PULUMI_CONFIG_PASSPHRASE=scrape-anywhere-dev
+fi
+case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+pulumi stack select --create "$stack" --non-interactive >/dev/null
+
+# The provider's settings, written to Pulumi.dev.yaml only when they changed (so a 2nd run changes nothing).
+set_config() { # key value [--secret]
+    local key=$1 value=$2 current
+    current=$(pulumi config get "$key" --stack "$stack" 2>/dev/null) || current=""
+    if [ "$current" != "$value" ]; then
+        # The value goes through stdin, never the command line (visible to other users in ps).
+        printf '%s' "$value" | pulumi config set "$key" ${3:-} --stack "$stack" --non-interactive
+        echo "    set $key" >&2
+    fi
+}
+set_config ziti:controllerUrl "$controller_url"
+set_config ziti:username "$ziti_user"
+set_config ziti:password "$(cat "$ziti_password_file")" --secret
+set_config ziti:caBundle "$ca_bundle"
+
+say "pulumi up --stack $stack"
+pulumi up --stack "$stack" --yes --non-interactive --suppress-outputs --suppress-progress
+
+# Rendered manifests hold identity keys: files 0600, folders 0700 (umask above; chmod if a tool ignored it).
+if [ -d "rendered/$stack" ]; then
+    loose=$(find rendered "rendered/$stack" -maxdepth 0 -perm /077 2>/dev/null; find "rendered/$stack" \( -type f -perm /077 \) -o \( -type d -perm /077 \) 2>/dev/null)
+    if [ -n "$loose" ]; then
+        echo "    tightening modes of $(echo "$loose" | wc -l) rendered paths (files 0600, folders 0700)" >&2
+        chmod 700 rendered
+        find "rendered/$stack" -type d -exec chmod 700 {} +
+        find "rendered/$stack" -type f -exec chmod 600 {} +
+    fi
+fi
+
+say "summary"
+ZITI_PASSWORD_FILE="$ziti_password_file" ZITI_CA_BUNDLE_PATH="$ca_bundle" ZITI_CONTROLLER_URL="$controller_url" ZITI_USER="$ziti_user" \
+    ts scripts/summary.ts --stack "$stack" --elapsed "$((SECONDS - t0))"
