@@ -111,6 +111,20 @@ describe("program (index.ts)", function () {
         });
     });
 
+    describe("cluster stack on a real cluster", function () {
+        it("uses the configured context and secret kubeconfig instead of rendering", async function () {
+            mocks = await useMocks("clusterB", { role: "cluster", clusters: [{ name: "kubeB", kind: "dark", context: "kind-kubeB", kubeconfig: "/home/me/.kube/config" }] });
+            const program = await importProgram();
+            await valueOf(program.federationTarget);
+            await mocks.settled();
+            const [provider] = mocks.ofType("pulumi:providers:kubernetes");
+            assert.strictEqual(provider.inputs.context, "kind-kubeB");
+            assert.strictEqual(provider.inputs.renderYamlToDirectory, undefined);
+            assert.strictEqual(unsecret(provider.inputs.kubeconfig), "/home/me/.kube/config");
+            assert.deepStrictEqual(program.kubernetes, { context: "kind-kubeB" });
+        });
+    });
+
     describe("central stack: targets from StackReferences", function () {
         let program: Awaited<ReturnType<typeof importProgram>>;
 
