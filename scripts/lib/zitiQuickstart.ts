@@ -196,8 +196,10 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
             "--username", username,
             "--password", password,
         ],
-        // Own process group, so stop() reaches the controller and router it forks.
-        { cwd: home, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ZITI_HOME: home } },
+        // Own process group, so stop() reaches the controller and router it forks. The quickstart
+        // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
+        // once would overwrite each other's, so each keeps its own.
+        { cwd: home, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ZITI_HOME: home, ZITI_CONFIG_DIR: path.join(home, "cli") } },
     );
     fs.closeSync(out);
     let exited: string | undefined;
