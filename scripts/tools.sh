@@ -292,9 +292,14 @@ ensure)
   ;;
 env)
   ensure_all
-  new_path="$PULUMI_DIR:$(dirname "$ZITI")"
+  # Tools found on PATH stay where they are; cache directories go first.
+  new_path=""
+  for d in "$PULUMI_DIR" "$(dirname "$ZITI")"; do
+    [[ "$d" == "$TOOLS"/* && ":$new_path:" != *":$d:"* ]] && new_path="${new_path:+$new_path:}$d"
+  done
   IFS=: read -r -a parts <<<"$PATH"
   for d in "${parts[@]}"; do
+    [[ -z "$new_path" ]] && { new_path="$d"; continue; }
     case ":$new_path:" in *":$d:"*) ;; *) new_path="$new_path:$d" ;; esac
   done
   printf 'export PATH=%q\n' "$new_path"
