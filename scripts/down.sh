@@ -27,19 +27,12 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
 fi
 
 if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
-    # The network must answer for the provider to delete the Ziti entities: start it if it was stopped.
-    if ! ts scripts/localNetwork.ts status 2>/dev/null; then
-        say "starting the local OpenZiti network to delete the stack's entities"
-        ts scripts/localNetwork.ts up >/dev/null
-    fi
+    # The network must answer for the provider to delete the Ziti entities: `up` reuses it when it
+    # runs and starts it when it was stopped. Its settings reach the provider through the environment.
+    eval "$(ts scripts/localNetwork.ts env)"
     say "pulumi destroy --stack $stack"
     pulumi destroy --stack "$stack" --yes --non-interactive --suppress-progress
     if $purge; then
-        # Forget the network's settings, keep the committed rest of Pulumi.dev.yaml.
-        pulumi config rm --stack "$stack" ziti:controllerUrl 2>/dev/null || true
-        pulumi config rm --stack "$stack" ziti:username 2>/dev/null || true
-        pulumi config rm --stack "$stack" ziti:password 2>/dev/null || true
-        pulumi config rm --stack "$stack" ziti:caBundle 2>/dev/null || true
         pulumi stack rm "$stack" --yes --non-interactive --preserve-config
     fi
 else

@@ -4,6 +4,8 @@
 // and is reused while it is alive and answers the admin login.
 //
 //   ts-node scripts/localNetwork.ts up        start or reuse; prints the settings as JSON on stdout (no password)
+//   ts-node scripts/localNetwork.ts env       start or reuse; prints `export ZITI_*=...` lines for the
+//                                             provider's environment fallbacks (for `eval`; holds the password)
 //   ts-node scripts/localNetwork.ts status    exit 0 when running and answering, 3 when not
 //   ts-node scripts/localNetwork.ts down [--purge]   stop it (and with --purge remove .state/ziti)
 //
@@ -266,6 +268,18 @@ async function main(argv: string[]): Promise<number> {
             process.stdout.write(JSON.stringify(n) + "\n");
             return 0;
         }
+        case "env": {
+            const n = await up();
+            const vars: Record<string, string> = {
+                ZITI_API_HOST: n.controllerUrl,
+                ZITI_USERNAME: n.username,
+                ZITI_PASSWORD: adminPassword(),
+                ZITI_CA_BUNDLE: n.caBundlePath,
+            };
+            const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+            process.stdout.write(Object.entries(vars).map(([k, v]) => `export ${k}=${quote(v)}\n`).join(""));
+            return 0;
+        }
         case "status": {
             const saved = readJson<LocalNetwork>(files.network);
             const pid = runningPid();
@@ -281,7 +295,7 @@ async function main(argv: string[]): Promise<number> {
             await down(rest.includes("--purge"));
             return 0;
         default:
-            process.stderr.write("usage: localNetwork.ts up | status | down [--purge]\n");
+            process.stderr.write("usage: localNetwork.ts up | env | status | down [--purge]\n");
             return 2;
     }
 }

@@ -3,7 +3,7 @@
 #   1. the tools (scripts/tools.sh: pulumi, its Node.js language host, the kubernetes plugin, ziti)
 #   2. a local OpenZiti network (ziti edge quickstart on 127.0.0.1, home .state/ziti/), started or reused
 #   3. a local Pulumi state backend in .state/pulumi/ (file://), stack `dev`
-#   4. the dev stack's ziti:* settings for that network (written only when they changed)
+#   4. the provider's settings for that network, through ZITI_API_HOST/ZITI_USERNAME/ZITI_PASSWORD/ZITI_CA_BUNDLE
 #   5. pulumi up --stack dev --yes: every Ziti entity on the controller, every Kubernetes object
 #      rendered to rendered/dev/<cluster>/ (Secrets 0600, folders 0700)
 #   6. a summary: services, who may dial/bind them, federation targets, manifests, how to tear down
@@ -32,13 +32,10 @@ export PATH="$repo/node_modules/.bin:$PATH"
 ts() { TS_NODE_TRANSPILE_ONLY=true ts-node "$@"; }
 
 say "local OpenZiti network (.state/ziti)"
-network_json=$(ts scripts/localNetwork.ts up)
-json_field() { node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(String(o[process.argv[2]]))' "$network_json" "$1"; }
-controller_url=$(json_field controllerUrl)
-ziti_user=$(json_field username)
-ca_bundle=$(json_field caBundlePath)
-ziti_home=$(json_field home)
-ziti_password_file="$ziti_home/admin-password"
+# Its settings reach the provider through the environment fallbacks (ZITI_API_HOST, ZITI_USERNAME,
+# ZITI_PASSWORD, ZITI_CA_BUNDLE), not the committed Pulumi.dev.yaml: nothing machine-specific or secret
+# is written into a tracked file. (A real network is set with `pulumi config set ziti:...` instead.)
+eval "$(ts scripts/localNetwork.ts env)"
 
 say "Pulumi state backend and stack $stack"
 export PULUMI_BACKEND_URL="${SCRAPE_ANYWHERE_BACKEND_URL:-file://$repo/.state/pulumi}"
@@ -48,21 +45,6 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
 fi
 case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 pulumi stack select --create "$stack" --non-interactive >/dev/null
-
-# The provider's settings, written to Pulumi.dev.yaml only when they changed (so a 2nd run changes nothing).
-set_config() { # key value [--secret]
-    local key=$1 value=$2 current
-    current=$(pulumi config get "$key" --stack "$stack" 2>/dev/null) || current=""
-    if [ "$current" != "$value" ]; then
-        # The value goes through stdin, never the command line (visible to other users in ps).
-        printf '%s' "$value" | pulumi config set "$key" ${3:-} --stack "$stack" --non-interactive
-        echo "    set $key" >&2
-    fi
-}
-set_config ziti:controllerUrl "$controller_url"
-set_config ziti:username "$ziti_user"
-set_config ziti:password "$(cat "$ziti_password_file")" --secret
-set_config ziti:caBundle "$ca_bundle"
 
 say "pulumi up --stack $stack"
 pulumi up --stack "$stack" --yes --non-interactive --suppress-outputs --suppress-progress
@@ -79,5 +61,4 @@ if [ -d "rendered/$stack" ]; then
 fi
 
 say "summary"
-ZITI_PASSWORD_FILE="$ziti_password_file" ZITI_CA_BUNDLE_PATH="$ca_bundle" ZITI_CONTROLLER_URL="$controller_url" ZITI_USER="$ziti_user" \
-    ts scripts/summary.ts --stack "$stack" --elapsed "$((SECONDS - t0))"
+ts scripts/summary.ts --stack "$stack" --elapsed "$((SECONDS - t0))"

@@ -3,7 +3,7 @@
 // and how to tear it all down. Reads the stack outputs with `pulumi stack output --json` (no secrets).
 //
 //   ts-node scripts/summary.ts --stack dev [--elapsed <seconds>]
-// Controller access from the environment: ZITI_CONTROLLER_URL, ZITI_USER, ZITI_PASSWORD_FILE, ZITI_CA_BUNDLE_PATH.
+// Controller access from the environment: ZITI_API_HOST, ZITI_USERNAME, ZITI_PASSWORD, ZITI_CA_BUNDLE (the provider's fallbacks).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         ...(central ? [central.serviceName] : []),
     ];
 
-    const url = process.env.ZITI_CONTROLLER_URL!;
+    const url = process.env.ZITI_API_HOST!;
     const lines: string[] = [];
     const print = (s = "") => lines.push(s);
     print();
@@ -98,8 +98,8 @@ async function main(): Promise<void> {
     print(`OpenZiti controller ${url} (local quickstart, home .state/ziti/)`);
     print();
 
-    const ctl = await controller(url, process.env.ZITI_USER ?? "admin",
-        fs.readFileSync(process.env.ZITI_PASSWORD_FILE!, "utf8").trim(), fs.readFileSync(process.env.ZITI_CA_BUNDLE_PATH!, "utf8"));
+    const ctl = await controller(url, process.env.ZITI_USERNAME ?? "admin",
+        process.env.ZITI_PASSWORD!, fs.readFileSync(process.env.ZITI_CA_BUNDLE!, "utf8"));
     try {
         const [services, policies, identities] = await Promise.all([ctl.list("services"), ctl.list("service-policies"), ctl.list("identities")]);
         print("Ziti services: who may dial (connect to) and bind (host) each one");
