@@ -14,7 +14,9 @@ export const RELOAD_IDENTITY_FILE = "/run/secrets/ziti.identity.json";
  */
 export function createKubernetesProvider(name: string, target: KubernetesTarget, opts?: pulumi.CustomResourceOptions): k8s.Provider {
     if (target.renderDirectory) {
-        return new k8s.Provider(name, { renderYamlToDirectory: target.renderDirectory }, opts);
+        // The plugin checks for a reachable cluster before it looks at render mode, so without
+        // skipUpdateUnreachable `pulumi refresh` of rendered objects fails with "unreachable cluster".
+        return new k8s.Provider(name, { renderYamlToDirectory: target.renderDirectory, skipUpdateUnreachable: true }, opts);
     }
     return new k8s.Provider(name, {
         kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
