@@ -14,9 +14,11 @@ export const RELOAD_IDENTITY_FILE = "/run/secrets/ziti.identity.json";
  */
 export function createKubernetesProvider(name: string, target: KubernetesTarget, opts?: pulumi.CustomResourceOptions): k8s.Provider {
     if (target.renderDirectory) {
-        // The plugin checks for a reachable cluster before it looks at render mode, so without
-        // skipUpdateUnreachable `pulumi refresh` of rendered objects fails with "unreachable cluster".
-        return new k8s.Provider(name, { renderYamlToDirectory: target.renderDirectory, skipUpdateUnreachable: true }, opts);
+        // No skipUpdateUnreachable here: with it the plugin's Check returns the *old* inputs, so a new
+        // object reaches Create empty (plugin panic "expected object name to be nonempty") and a changed
+        // one is never re-rendered. `pulumi refresh` cannot read rendered objects (no cluster): refresh
+        // only the Ziti entities with `pulumi refresh --exclude '**kubernetes:**'`.
+        return new k8s.Provider(name, { renderYamlToDirectory: target.renderDirectory }, opts);
     }
     return new k8s.Provider(name, {
         kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
