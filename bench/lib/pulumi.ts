@@ -1,0 +1,200 @@
+// A throwaway copy of the program (symlinks to the repo's index.ts, components/, node_modules), its own file
+// backend and stack, configured like `npm start` does (ziti:* stack config, password as a secret), and measured
+// `pulumi` commands: wall time, exit code, peak RSS per process class, and the Ziti requests of that command.
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
+import { ProcPeaks, sampleTree } from "./procTree";
+
+export const REPO = path.resolve(__dirname, "..", "..");
+/** The program measured: this checkout, or another one named by BENCH_PROGRAM_DIR (node_modules stay this repo's). */
+export const PROGRAM = path.resolve(process.env.BENCH_PROGRAM_DIR || REPO);
+const LINKED = ["index.ts", "components", "package.json", "tsconfig.json", "Pulumi.yaml"];
+
+/** PATH, PULUMI_HOME and the offline settings from `scripts/tools.sh env` (builds the tools if needed). */
+export function toolsEnv(): Record<string, string> {
+    const out = execFileSync("bash", [path.join(REPO, "scripts", "tools.sh"), "env"], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const env: Record<string, string> = {};
+    for (const line of out.split("\n")) {
+        const m = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+        if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
+    }
+    if (!env.PATH) throw new Error("bench: scripts/tools.sh env printed no PATH");
+    return env;
+}
+
+/** Per-process request counts written by components/ziti/client.ts when SCRAPE_ANYWHERE_ZITI_STATS is set. */
+export interface ProcessStats {
+    pid: number;
+    auth: number;
+    read: number;
+    write: number;
+    retries: number;
+    connections: number;
+    httpMs: number;
+    startedAt: number;
+    firstRequestAt: number;
+    lastRequestAt: number;
+    routes: Record<string, number>;
+}
+
+export interface Requests {
+    auth: number;
+    read: number;
+    write: number;
+    total: number;
+    retries: number;
+    connections: number;
+    /** Processes that made requests, and the most auths any one of them made. */
+    processes: number;
+    maxAuthPerProcess: number;
+    /** Sum of the HTTP round trips (they overlap when the engine runs resources in parallel). */
+    httpMs: number;
+    /** From the first to the last request of the command. */
+    requestSpanMs: number;
+    routes: Record<string, number>;
+}
+
+export function sumStats(all: ProcessStats[]): Requests {
+    const r: Requests = {
+        auth: 0, read: 0, write: 0, total: 0, retries: 0, connections: 0, processes: all.length, maxAuthPerProcess: 0,
+        httpMs: 0, requestSpanMs: 0, routes: {},
+    };
+    let first = Infinity;
+    let last = 0;
+    for (const s of all) {
+        r.auth += s.auth;
+        r.read += s.read;
+        r.write += s.write;
+        r.retries += s.retries;
+        r.connections += s.connections;
+        r.httpMs += s.httpMs;
+        r.maxAuthPerProcess = Math.max(r.maxAuthPerProcess, s.auth);
+        if (s.firstRequestAt) first = Math.min(first, s.firstRequestAt);
+        last = Math.max(last, s.lastRequestAt);
+        for (const [k, v] of Object.entries(s.routes)) r.routes[k] = (r.routes[k] ?? 0) + v;
+    }
+    r.total = r.auth + r.read + r.write;
+    r.requestSpanMs = first === Infinity ? 0 : last - first;
+    return r;
+}
+
+export interface Measured {
+    command: string;
+    code: number;
+    wallMs: number;
+    peaks: ProcPeaks;
+    requests: Requests;
+    /** The engine's output (last lines), for failures. */
+    tail: string;
+}
+
+export class BenchProject {
+    readonly dir: string;
+    readonly env: Record<string, string>;
+    private n = 0;
+
+    /**
+     * @param config `scrape-anywhere:*` keys of the stack (plain values; lists and objects as YAML would give them).
+     */
+    constructor(tools: Record<string, string>, readonly stack: string, config: Record<string, unknown>, ctl: ZitiQuickstart) {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-"));
+        for (const f of LINKED) fs.symlinkSync(path.join(PROGRAM, f), path.join(this.dir, f));
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
+        fs.mkdirSync(path.join(this.dir, "state"), { mode: 0o700 });
+        const base: Record<string, string> = {};
+        // Nothing of the caller's Ziti or Pulumi environment leaks in: the provider reads the stack config.
+        for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(ZITI_|PULUMI_|SCRAPE_ANYWHERE_)/.test(k)) base[k] = v;
+        this.env = {
+            ...base,
+            ...tools,
+            PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "scrape-anywhere-bench-throwaway",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        };
+        const yaml = require("yaml") as typeof import("yaml");
+        const cfg: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(config)) cfg[`scrape-anywhere:${k}`] = v;
+        fs.writeFileSync(path.join(this.dir, `Pulumi.${stack}.yaml`), yaml.stringify({ config: cfg }));
+        this.cli(["stack", "init", stack, "--non-interactive"]);
+        this.cli([
+            "config", "set-all",
+            "--plaintext", `ziti:controllerUrl=${ctl.controllerUrl}`,
+            "--plaintext", `ziti:username=${ctl.username}`,
+            "--plaintext", `ziti:caBundle=${ctl.caBundlePath}`,
+            "--secret", `ziti:password=${ctl.password}`,
+        ]);
+    }
+
+    /** An unmeasured CLI call (setup). */
+    cli(args: string[]): string {
+        return execFileSync("pulumi", args, { cwd: this.dir, env: this.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    }
+
+    /** A measured `pulumi <args>`. */
+    run(args: string[]): Promise<Measured> {
+        const statsDir = path.join(this.dir, `stats-${++this.n}`);
+        fs.mkdirSync(statsDir);
+        const env = { ...this.env, SCRAPE_ANYWHERE_ZITI_STATS: statsDir };
+        return new Promise((resolve, reject) => {
+            const t0 = performance.now();
+            const child = spawn("pulumi", args, { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+            const sampler = sampleTree(child.pid!);
+            let out = "";
+            const keep = (b: Buffer) => {
+                out += b.toString();
+                if (out.length > 200_000) out = out.slice(-100_000);
+            };
+            child.stdout.on("data", keep);
+            child.stderr.on("data", keep);
+            child.on("error", reject);
+            child.on("close", (code) => {
+                const wallMs = performance.now() - t0;
+                const peaks = sampler.stop();
+                const stats: ProcessStats[] = fs.readdirSync(statsDir).map((f) => JSON.parse(fs.readFileSync(path.join(statsDir, f), "utf8")));
+                resolve({
+                    command: `pulumi ${args.join(" ")}`,
+                    code: code ?? -1,
+                    wallMs,
+                    peaks,
+                    requests: sumStats(stats),
+                    tail: out.trimEnd().split("\n").slice(-40).join("\n"),
+                });
+            });
+        });
+    }
+
+    /** Bytes of the stack's checkpoint, and of the serialized providers (`__provider`) in it. */
+    stateSize(): { checkpointBytes: number; providerBytes: number; resources: number; zitiResources: number } {
+        const file = path.join(this.dir, "state", ".pulumi", "stacks", "scrape-anywhere", `${this.stack}.json`);
+        const text = fs.readFileSync(file, "utf8");
+        const doc = JSON.parse(text);
+        const res: any[] = doc.checkpoint?.latest?.resources ?? [];
+        let providerBytes = 0;
+        for (const r of res) {
+            for (const bag of [r.inputs, r.outputs]) if (typeof bag?.__provider === "string") providerBytes += bag.__provider.length;
+        }
+        return {
+            checkpointBytes: text.length,
+            providerBytes,
+            resources: res.length,
+            zitiResources: res.filter((r) => String(r.type).startsWith("pulumi-nodejs:dynamic/ziti:")).length,
+        };
+    }
+
+    dispose(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** The `scrape-anywhere:*` keys of the repo's Pulumi.dev.yaml (the seed topology), without anything else in it. */
+export function seedConfig(): Record<string, unknown> {
+    const yaml = require("yaml") as typeof import("yaml");
+    const doc = yaml.parse(fs.readFileSync(path.join(PROGRAM, "Pulumi.dev.yaml"), "utf8")) ?? {};
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(doc.config ?? {})) if (k.startsWith("scrape-anywhere:")) out[k.slice("scrape-anywhere:".length)] = v;
+    return out;
+}
