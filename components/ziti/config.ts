@@ -1,5 +1,6 @@
 // Ziti Config: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { remoteProviders } from "./remote";
 import type { ZitiClient } from "./client";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
 import type { Failure } from "./roles";
@@ -142,6 +143,7 @@ export class Config extends pulumi.dynamic.Resource {
     public declare readonly data: pulumi.Output<Record<string, unknown>>;
 
     constructor(name: string, args: ConfigArgs, opts?: pulumi.CustomResourceOptions) {
-        super(configProvider, name, { ...configOutputs, ...args }, opts, "ziti", "Config");
+        // The serialized provider is a small loader of the real one (./remote): state stays small.
+        super(remoteProviders.Config, name, { ...configOutputs, ...args }, opts, "ziti", "Config");
     }
 }

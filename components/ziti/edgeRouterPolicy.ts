@@ -1,5 +1,6 @@
 // Ziti EdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { asSet, resolveRoles, rolesFromApi, validateRoles } from "./roles";
 import { Semantic, EdgeRouterPolicyArgs, EdgeRouterPolicyState } from "./types";
@@ -67,6 +68,7 @@ export class EdgeRouterPolicy extends pulumi.dynamic.Resource {
     public declare readonly identityRoles: pulumi.Output<string[]>;
 
     constructor(name: string, args: EdgeRouterPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(edgeRouterPolicyProvider, name, { ...edgeRouterPolicyOutputs, ...args }, opts, "ziti", "EdgeRouterPolicy");
+        // The serialized provider is a small loader of the real one (./remote): state stays small.
+        super(remoteProviders.EdgeRouterPolicy, name, { ...edgeRouterPolicyOutputs, ...args }, opts, "ziti", "EdgeRouterPolicy");
     }
 }

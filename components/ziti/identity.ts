@@ -1,5 +1,6 @@
 // Ziti Identity: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { enrollOtt } from "./enroll";
 import { asSet, validateAttributes } from "./roles";
@@ -98,6 +99,7 @@ export class Identity extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: IdentityArgs, opts?: pulumi.CustomResourceOptions) {
         opts = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["enrollmentJwt", "identityJson"] });
-        super(identityProvider, name, { ...identityOutputs, ...args }, opts, "ziti", "Identity");
+        // The serialized provider is a small loader of the real one (./remote): state stays small.
+        super(remoteProviders.Identity, name, { ...identityOutputs, ...args }, opts, "ziti", "Identity");
     }
 }

@@ -1,5 +1,6 @@
 // Ziti Service: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { asSet, validateAttributes } from "./roles";
 import { ServiceArgs, ServiceState } from "./types";
@@ -86,6 +87,7 @@ export class Service extends pulumi.dynamic.Resource {
     public declare readonly scrapeable: pulumi.Output<boolean>;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(serviceProvider, name, { ...serviceOutputs, ...args }, opts, "ziti", "Service");
+        // The serialized provider is a small loader of the real one (./remote): state stays small.
+        super(remoteProviders.Service, name, { ...serviceOutputs, ...args }, opts, "ziti", "Service");
     }
 }

@@ -1,5 +1,6 @@
 // Ziti ServiceEdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { asSet, resolveRoles, rolesFromApi, validateRoles } from "./roles";
 import { Semantic, ServiceEdgeRouterPolicyArgs, ServiceEdgeRouterPolicyState } from "./types";
@@ -67,6 +68,7 @@ export class ServiceEdgeRouterPolicy extends pulumi.dynamic.Resource {
     public declare readonly serviceRoles: pulumi.Output<string[]>;
 
     constructor(name: string, args: ServiceEdgeRouterPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(serviceEdgeRouterPolicyProvider, name, { ...serviceEdgeRouterPolicyOutputs, ...args }, opts, "ziti", "ServiceEdgeRouterPolicy");
+        // The serialized provider is a small loader of the real one (./remote): state stays small.
+        super(remoteProviders.ServiceEdgeRouterPolicy, name, { ...serviceEdgeRouterPolicyOutputs, ...args }, opts, "ziti", "ServiceEdgeRouterPolicy");
     }
 }

@@ -1,5 +1,6 @@
 // Ziti ServicePolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { asSet, resolveRoles, rolesFromApi, validateRoles } from "./roles";
 import { Semantic, ServicePolicyArgs, ServicePolicyState } from "./types";
@@ -79,6 +80,7 @@ export class ServicePolicy extends pulumi.dynamic.Resource {
     public declare readonly postureCheckRoles: pulumi.Output<string[]>;
 
     constructor(name: string, args: ServicePolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(servicePolicyProvider, name, { ...servicePolicyOutputs, ...args }, opts, "ziti", "ServicePolicy");
+        // The serialized provider is a small loader of the real one (./remote): state stays small.
+        super(remoteProviders.ServicePolicy, name, { ...servicePolicyOutputs, ...args }, opts, "ziti", "ServicePolicy");
     }
 }
