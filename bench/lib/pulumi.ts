@@ -11,7 +11,7 @@ import { ProcPeaks, sampleTree } from "./procTree";
 export const REPO = path.resolve(__dirname, "..", "..");
 /** The program measured: this checkout, or another one named by BENCH_PROGRAM_DIR (node_modules stay this repo's). */
 export const PROGRAM = path.resolve(process.env.BENCH_PROGRAM_DIR || REPO);
-const LINKED = ["index.ts", "components", "package.json", "tsconfig.json", "Pulumi.yaml"];
+const LINKED = ["index.ts", "components", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "Pulumi.yaml"];
 
 /** PATH, PULUMI_HOME and the offline settings from `scripts/tools.sh env` (builds the tools if needed). */
 export function toolsEnv(): Record<string, string> {
@@ -101,7 +101,7 @@ export class BenchProject {
      */
     constructor(tools: Record<string, string>, readonly stack: string, config: Record<string, unknown>, ctl: ZitiQuickstart) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-"));
-        for (const f of LINKED) fs.symlinkSync(path.join(PROGRAM, f), path.join(this.dir, f));
+        for (const f of LINKED) if (fs.existsSync(path.join(PROGRAM, f))) fs.symlinkSync(path.join(PROGRAM, f), path.join(this.dir, f));
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
         fs.mkdirSync(path.join(this.dir, "state"), { mode: 0o700 });
         const base: Record<string, string> = {};
