@@ -1,8 +1,12 @@
-// What HybridCluster and DarkCluster share: their arguments, their outputs, and the argument checks.
+// What HybridCluster and DarkCluster share: their arguments, their outputs, the argument checks, the
+// workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, validateScrapeName } from "./config";
-import { ClusterTargets } from "./prometheusConfig";
+import { createPrometheusRbac, createPrometheusWorkload, PrometheusWorkloadArgs, workloadLabels } from "./kubernetes";
+import { ClusterTargets, clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
+import { Reflectz } from "./reflectz";
+import { ClusterZiti } from "./zitiEntities";
 
 /** Arguments of a cluster component (HybridCluster or DarkCluster). */
 export interface ClusterArgs {
@@ -85,4 +89,68 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
 export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> {
     return pulumi.all([c.clusterName, c.federationTarget, c.reflectzScrapeTarget])
         .apply(([clusterName, federationTarget, reflectzScrapeTarget]) => ({ clusterName, federationTarget, reflectzScrapeTarget }));
+}
+
+/**
+ * What every cluster runs in `namespace`: reflectz on its Ziti identity, and the cluster Prometheus (with
+ * Kubernetes API access) that scrapes it over Ziti and listens as `listen` says. Returns the rendered prometheus.yml.
+ */
+export function createClusterWorkloads(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, namespace: pulumi.Output<string>,
+    ziti: ClusterZiti, listen: PrometheusWorkloadArgs["listen"]): pulumi.Output<string> {
+    const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
+    new Reflectz(`${name}-reflectz`, {
+        provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,
+        identityJson: ziti.reflectIdentity.identityJson,
+        serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
+    }, { parent });
+
+    const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
+        renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));
+    const serviceAccount = createPrometheusRbac(name, { namespace, labels: workloadLabels("prometheus", a.clusterName) }, opts);
+    createPrometheusWorkload(name, {
+        namespace, instance: a.clusterName, image: a.images.prometheus, config: prometheusConfig,
+        identityJson: ziti.prometheusIdentity.identityJson,
+        serviceAccountName: serviceAccount.metadata.name,
+        listen,
+    }, opts);
+    return prometheusConfig;
+}
+
+/** A cluster's outputs from its Ziti entities; `identityNames` lists every identity the cluster has (the tunneler's too, if any). */
+export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<string>, ziti: ClusterZiti, prometheusConfig: pulumi.Output<string>): ClusterResult {
+    const identities = [ziti.reflectIdentity, ziti.prometheusIdentity, ...(ziti.tunnelerIdentity ? [ziti.tunnelerIdentity] : [])];
+    return {
+        clusterName: pulumi.output(a.clusterName),
+        namespace,
+        serviceNames: pulumi.all([ziti.reflectService.name, ziti.reflectScrapeService.name, ziti.prometheusService.name])
+            .apply(([reflect, reflectScrape, prometheus]) => ({ reflect, reflectScrape, prometheus })),
+        federationTarget: ziti.federationTarget,
+        reflectzScrapeTarget: ziti.reflectzScrapeTarget,
+        prometheusConfig,
+        identityNames: pulumi.all(identities.map(i => i.name)),
+    };
+}
+
+/** The component class of both cluster kinds: `build` makes everything under it; the class assigns what that returns. */
+export abstract class ClusterComponent extends pulumi.ComponentResource implements ClusterResult {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly namespace: pulumi.Output<string>;
+    public readonly serviceNames: ClusterResult["serviceNames"];
+    public readonly federationTarget: pulumi.Output<string>;
+    public readonly reflectzScrapeTarget: pulumi.Output<string>;
+    public readonly prometheusConfig: pulumi.Output<string>;
+    public readonly identityNames: pulumi.Output<string[]>;
+
+    protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions | undefined, build: (parent: pulumi.Resource) => ClusterResult) {
+        super(type, name, {}, opts);
+        const r = build(this);
+        this.clusterName = r.clusterName;
+        this.namespace = r.namespace;
+        this.serviceNames = r.serviceNames;
+        this.federationTarget = r.federationTarget;
+        this.reflectzScrapeTarget = r.reflectzScrapeTarget;
+        this.prometheusConfig = r.prometheusConfig;
+        this.identityNames = r.identityNames;
+        this.registerOutputs({ ...r });
+    }
 }

@@ -3,10 +3,7 @@
 // no hostPort, no hostNetwork, no tunneler: only the Kubernetes-API scrape touches the underlay.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterArgs, ClusterResult, resolveClusterArgs } from "./cluster";
-import { createPrometheusRbac, createPrometheusWorkload, workloadLabels } from "./kubernetes";
-import { clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
-import { Reflectz } from "./reflectz";
+import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createClusterZiti } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -21,59 +18,19 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
 
     const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
 
-    new Reflectz(`${name}-reflectz`, {
-        provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,
-        identityJson: ziti.reflectIdentity.identityJson,
-        serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
-    }, { parent });
+    const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, {
+        mode: "overlay",
+        reloadImage: a.images.zitiConfigmapReload,
+        serviceName: ziti.prometheusService.name,
+        identityName: ziti.prometheusIdentity.name,
+    });
 
-    const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
-        renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));
-    const serviceAccount = createPrometheusRbac(name, { namespace, labels: workloadLabels("prometheus", a.clusterName) }, opts);
-    createPrometheusWorkload(name, {
-        namespace, instance: a.clusterName, image: a.images.prometheus, config: prometheusConfig,
-        identityJson: ziti.prometheusIdentity.identityJson,
-        serviceAccountName: serviceAccount.metadata.name,
-        listen: {
-            mode: "overlay",
-            reloadImage: a.images.zitiConfigmapReload,
-            serviceName: ziti.prometheusService.name,
-            identityName: ziti.prometheusIdentity.name,
-        },
-    }, opts);
-
-    return {
-        clusterName: pulumi.output(a.clusterName),
-        namespace,
-        serviceNames: pulumi.all([ziti.reflectService.name, ziti.reflectScrapeService.name, ziti.prometheusService.name])
-            .apply(([reflect, reflectScrape, prometheus]) => ({ reflect, reflectScrape, prometheus })),
-        federationTarget: ziti.federationTarget,
-        reflectzScrapeTarget: ziti.reflectzScrapeTarget,
-        prometheusConfig,
-        identityNames: pulumi.all([ziti.reflectIdentity.name, ziti.prometheusIdentity.name]),
-    };
+    return clusterResult(a, namespace, ziti, prometheusConfig);
 }
 
 /** ClusterB: every workload reachable only over Ziti. */
-export class DarkCluster extends pulumi.ComponentResource implements ClusterResult {
-    public readonly clusterName: pulumi.Output<string>;
-    public readonly namespace: pulumi.Output<string>;
-    public readonly serviceNames: ClusterResult["serviceNames"];
-    public readonly federationTarget: pulumi.Output<string>;
-    public readonly reflectzScrapeTarget: pulumi.Output<string>;
-    public readonly prometheusConfig: pulumi.Output<string>;
-    public readonly identityNames: pulumi.Output<string[]>;
-
+export class DarkCluster extends ClusterComponent {
     constructor(name: string, args: DarkClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("scrape-anywhere:cluster:DarkCluster", name, {}, opts);
-        const r = createDarkCluster(name, this, args);
-        this.clusterName = r.clusterName;
-        this.namespace = r.namespace;
-        this.serviceNames = r.serviceNames;
-        this.federationTarget = r.federationTarget;
-        this.reflectzScrapeTarget = r.reflectzScrapeTarget;
-        this.prometheusConfig = r.prometheusConfig;
-        this.identityNames = r.identityNames;
-        this.registerOutputs({ ...r });
+        super("scrape-anywhere:cluster:DarkCluster", name, opts, parent => createDarkCluster(name, parent, args));
     }
 }

@@ -3,10 +3,9 @@
 // Service (host.v1); reflectz and its scrape happen over Ziti; the Kubernetes API over the underlay.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterArgs, ClusterResult, resolveClusterArgs } from "./cluster";
-import { createIdentitySecret, createPrometheusRbac, createPrometheusWorkload, workloadLabels } from "./kubernetes";
-import { clusterPrometheusConfig, IDENTITY_KEY, PROMETHEUS_PORT, renderPrometheusConfig } from "./prometheusConfig";
-import { Reflectz } from "./reflectz";
+import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
+import { createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
+import { IDENTITY_KEY, PROMETHEUS_PORT } from "./prometheusConfig";
 import { createClusterZiti } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
@@ -40,87 +39,40 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
         edgeRouterRoles: a.edgeRouterRoles,
     }, parent);
 
-    new Reflectz(`${name}-reflectz`, {
-        provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,
-        identityJson: ziti.reflectIdentity.identityJson,
-        serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
-    }, { parent });
-
-    const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
-        renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));
-    const serviceAccount = createPrometheusRbac(name, { namespace, labels: promLabels }, opts);
-    createPrometheusWorkload(name, {
-        namespace, instance: a.clusterName, image: a.images.prometheus, config: prometheusConfig,
-        identityJson: ziti.prometheusIdentity.identityJson,
-        serviceAccountName: serviceAccount.metadata.name,
-        listen: { mode: "underlay", reloadImage: a.images.configmapReload },
-    }, opts);
+    const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
 
     // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service.
     const tunnelerLabels = workloadLabels("ziti-host", a.clusterName);
     const tunnelerSecret = createIdentitySecret(`${name}-ziti-host-identity`, {
         namespace, secretName: "ziti-host-identity", identityJson: ziti.tunnelerIdentity!.identityJson, labels: tunnelerLabels,
     }, opts);
-    new k8s.apps.v1.Deployment(`${name}-ziti-host`, {
-        metadata: { name: "ziti-host", namespace, labels: tunnelerLabels },
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: tunnelerLabels },
-            template: {
-                metadata: { labels: tunnelerLabels },
-                spec: {
-                    automountServiceAccountToken: false,
-                    containers: [{
-                        name: "ziti-host",
-                        image: a.images.tunneler,
-                        args: ["run-host"],
-                        env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
-                        volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
-                    }],
-                    volumes: [{
-                        name: "ziti-identity",
-                        secret: { secretName: tunnelerSecret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
-                    }],
-                },
-            },
+    createDeployment(`${name}-ziti-host`, {
+        name: "ziti-host", namespace, labels: tunnelerLabels,
+        podSpec: {
+            automountServiceAccountToken: false,
+            containers: [{
+                name: "ziti-host",
+                image: a.images.tunneler,
+                args: ["run-host"],
+                env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
+                volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
+            }],
+            volumes: [{
+                name: "ziti-identity",
+                secret: { secretName: tunnelerSecret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
+            }],
         },
     }, opts);
 
-    return {
-        clusterName: pulumi.output(a.clusterName),
-        namespace,
-        serviceNames: pulumi.all([ziti.reflectService.name, ziti.reflectScrapeService.name, ziti.prometheusService.name])
-            .apply(([reflect, reflectScrape, prometheus]) => ({ reflect, reflectScrape, prometheus })),
-        federationTarget: ziti.federationTarget,
-        reflectzScrapeTarget: ziti.reflectzScrapeTarget,
-        prometheusConfig,
-        identityNames: pulumi.all([ziti.reflectIdentity.name, ziti.prometheusIdentity.name, ziti.tunnelerIdentity!.name]),
-    };
+    return clusterResult(a, namespace, ziti, prometheusConfig);
 }
 
 /**
  * ClusterA: Prometheus on the cluster underlay (ClusterIP 80 -> 9090), reachable from outside only
  * over Ziti through a tunneler; reflectz scraped over Ziti.
  */
-export class HybridCluster extends pulumi.ComponentResource implements ClusterResult {
-    public readonly clusterName: pulumi.Output<string>;
-    public readonly namespace: pulumi.Output<string>;
-    public readonly serviceNames: ClusterResult["serviceNames"];
-    public readonly federationTarget: pulumi.Output<string>;
-    public readonly reflectzScrapeTarget: pulumi.Output<string>;
-    public readonly prometheusConfig: pulumi.Output<string>;
-    public readonly identityNames: pulumi.Output<string[]>;
-
+export class HybridCluster extends ClusterComponent {
     constructor(name: string, args: HybridClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("scrape-anywhere:cluster:HybridCluster", name, {}, opts);
-        const r = createHybridCluster(name, this, args);
-        this.clusterName = r.clusterName;
-        this.namespace = r.namespace;
-        this.serviceNames = r.serviceNames;
-        this.federationTarget = r.federationTarget;
-        this.reflectzScrapeTarget = r.reflectzScrapeTarget;
-        this.prometheusConfig = r.prometheusConfig;
-        this.identityNames = r.identityNames;
-        this.registerOutputs({ ...r });
+        super("scrape-anywhere:cluster:HybridCluster", name, opts, parent => createHybridCluster(name, parent, args));
     }
 }

@@ -41,6 +41,22 @@ export function createIdentitySecret(name: string, args: { namespace: pulumi.Inp
     }, opts);
 }
 
+/** A one-replica Deployment `name` whose selector and pod template carry the same `labels`. */
+export function createDeployment(resourceName: string, args: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string>;
+    podSpec: k8s.types.input.core.v1.PodSpec }, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
+    return new k8s.apps.v1.Deployment(resourceName, {
+        metadata: { name: args.name, namespace: args.namespace, labels: args.labels },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: args.labels },
+            template: {
+                metadata: { labels: args.labels },
+                spec: args.podSpec,
+            },
+        },
+    }, opts);
+}
+
 export interface PrometheusWorkloadArgs {
     namespace: pulumi.Input<string>;
     /** Instance label value (the cluster or central name). */
@@ -130,25 +146,18 @@ export function createPrometheusWorkload(name: string, args: PrometheusWorkloadA
             ],
         };
 
-    const deployment = new k8s.apps.v1.Deployment(`${name}-prometheus`, {
-        metadata: { name: "prometheus", namespace: args.namespace, labels },
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: labels },
-            template: {
-                metadata: { labels },
-                spec: {
-                    serviceAccountName: args.serviceAccountName,
-                    automountServiceAccountToken: args.serviceAccountName !== undefined,
-                    securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
-                    containers: [prometheus, reload],
-                    volumes: [
-                        { name: "config", configMap: { name: configMap.metadata.name } },
-                        { name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } },
-                        { name: "storage", emptyDir: {} },
-                    ],
-                },
-            },
+    const deployment = createDeployment(`${name}-prometheus`, {
+        name: "prometheus", namespace: args.namespace, labels,
+        podSpec: {
+            serviceAccountName: args.serviceAccountName,
+            automountServiceAccountToken: args.serviceAccountName !== undefined,
+            securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
+            containers: [prometheus, reload],
+            volumes: [
+                { name: "config", configMap: { name: configMap.metadata.name } },
+                { name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } },
+                { name: "storage", emptyDir: {} },
+            ],
         },
     }, opts);
     return { configMap, identitySecret, deployment, labels };

@@ -2,7 +2,7 @@
 // its own identity and listens on no port at all.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createIdentitySecret, workloadLabels } from "./kubernetes";
+import { createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
 import { IDENTITY_DIR, IDENTITY_FILE } from "./prometheusConfig";
 
 export interface ReflectzArgs {
@@ -36,28 +36,21 @@ export function createReflectz(name: string, parent: pulumi.Resource, args: Refl
     const identitySecret = createIdentitySecret(`${name}-identity`, {
         namespace: args.namespace, secretName: "reflectz-identity", identityJson: args.identityJson, labels,
     }, opts);
-    const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-        metadata: { name: "reflectz", namespace: args.namespace, labels },
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: labels },
-            template: {
-                metadata: { labels },
-                spec: {
-                    automountServiceAccountToken: false,
-                    containers: [{
-                        name: "reflectz",
-                        image: args.image,
-                        env: [
-                            { name: "ZITI_IDENTITY_FILE", value: IDENTITY_FILE },
-                            { name: "REFLECT_SERVICE_NAME", value: args.serviceName },
-                            { name: "PROMETHEUS_SERVICE_NAME", value: args.scrapeServiceName },
-                        ],
-                        volumeMounts: [{ name: "ziti-identity", mountPath: IDENTITY_DIR, readOnly: true }],
-                    }],
-                    volumes: [{ name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } }],
-                },
-            },
+    const deployment = createDeployment(`${name}-deployment`, {
+        name: "reflectz", namespace: args.namespace, labels,
+        podSpec: {
+            automountServiceAccountToken: false,
+            containers: [{
+                name: "reflectz",
+                image: args.image,
+                env: [
+                    { name: "ZITI_IDENTITY_FILE", value: IDENTITY_FILE },
+                    { name: "REFLECT_SERVICE_NAME", value: args.serviceName },
+                    { name: "PROMETHEUS_SERVICE_NAME", value: args.scrapeServiceName },
+                ],
+                volumeMounts: [{ name: "ziti-identity", mountPath: IDENTITY_DIR, readOnly: true }],
+            }],
+            volumes: [{ name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } }],
         },
     }, opts);
     return { identitySecret, deployment };

@@ -8,7 +8,7 @@
 // captured.
 import type * as pulumi from "@pulumi/pulumi";
 import { getClient, ZitiApiError, ZitiClient } from "./client";
-import { asSet, Failure, UnresolvedRoleError } from "./roles";
+import { asSet, Failure, resolveRoles, rolesFromApi, UnresolvedRoleError, validateRoles } from "./roles";
 import { configureFromStack, currentSettings } from "./settings";
 
 /** What the engine sends for a value not known yet (preview). */
@@ -58,6 +58,68 @@ export interface KindSpec {
     fromApi(client: ZitiClient, entity: any, prev: any): Promise<any>;
     /** After the POST (e.g. enrollment); extra outputs. On failure the new entity is deleted again. */
     afterCreate?(client: ZitiClient, id: string, desired: any): Promise<Record<string, unknown>>;
+}
+
+/** A role list of a policy: its field, the collection its `@name` roles name entities of, and whether it may be left out. */
+export interface PolicyRoles {
+    field: string;
+    collection: string;
+    required: boolean;
+}
+
+/** A policy field that takes one of a few values (`semantic`, a service policy's `type`). */
+export interface PolicyChoice {
+    field: string;
+    values: string[];
+    /**
+     * Taken when the field is left out; without one, leaving it out fails validation. (Not named `default`: the
+     * SDK's closure serializer takes a captured plain object with a `default` key for an `import *` wrapper.)
+     */
+    fallback?: string;
+}
+
+/**
+ * The spec of a policy kind: `name`, its choice fields, `semantic` (AllOf or AnyOf, default AllOf) and role
+ * lists compared as sets, whose `@name` roles are resolved to `@id` on write and shown as `@name` again on read.
+ * Fields keep that order. What the spec captures is plain data, so the provider built from it serializes small.
+ */
+export function policySpec(p: { kind: string; collection: string; choices?: PolicyChoice[]; roles: PolicyRoles[] }): KindSpec {
+    const choices: PolicyChoice[] = [...(p.choices ?? []), { field: "semantic", values: ["AllOf", "AnyOf"], fallback: "AllOf" }];
+    const roleFields = p.roles.map((r) => r.field);
+    return {
+        kind: p.kind,
+        collection: p.collection,
+        fields: ["name", ...choices.map((c) => c.field), ...roleFields],
+        setFields: roleFields,
+        replaceFields: [],
+        normalize(a: any) {
+            const d: any = { name: a.name };
+            for (const c of choices) d[c.field] = c.fallback === undefined ? a[c.field] : a[c.field] ?? c.fallback;
+            for (const r of p.roles) d[r.field] = containsUnknown(a[r.field]) ? a[r.field] : asSet(a[r.field]);
+            return d;
+        },
+        validate(d: any) {
+            const failures = [...validateName(d.name)];
+            for (const c of choices) {
+                const v = d[c.field];
+                if (v !== UNKNOWN && !c.values.includes(v)) failures.push({ property: c.field, reason: `"${v}" must be ${c.values.join(" or ")}` });
+            }
+            for (const r of p.roles) if (!containsUnknown(d[r.field])) failures.push(...validateRoles(r.field, d[r.field], r.required));
+            return failures;
+        },
+        async payload(client, d) {
+            const body: Record<string, unknown> = { name: d.name };
+            for (const c of choices) body[c.field] = d[c.field];
+            for (const r of p.roles) body[r.field] = await resolveRoles(client, r.collection, r.field, d[r.field]);
+            return body;
+        },
+        async fromApi(_client, e, prev) {
+            const state: any = { name: e.name };
+            for (const c of choices) state[c.field] = e[c.field];
+            for (const r of p.roles) state[r.field] = rolesFromApi(e, r.field, prev[r.field]);
+            return state;
+        },
+    };
 }
 
 function label(spec: KindSpec, name: unknown): string {

@@ -1,51 +1,18 @@
 // Ziti EdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { remoteProviders } from "./remote";
-import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
-import { asSet, resolveRoles, rolesFromApi, validateRoles } from "./roles";
+import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, EdgeRouterPolicyArgs, EdgeRouterPolicyState } from "./types";
 
 /** Args, conversion and validation of a Ziti edge router policy. */
-export const edgeRouterPolicySpec: KindSpec = {
+export const edgeRouterPolicySpec: KindSpec = policySpec({
     kind: "EdgeRouterPolicy",
     collection: "edge-router-policies",
-    fields: ["name", "semantic", "edgeRouterRoles", "identityRoles"],
-    setFields: ["edgeRouterRoles", "identityRoles"],
-    replaceFields: [],
-    normalize(a: any) {
-        return {
-            name: a.name,
-            semantic: a.semantic ?? "AllOf",
-            edgeRouterRoles: containsUnknown(a.edgeRouterRoles) ? a.edgeRouterRoles : asSet(a.edgeRouterRoles),
-            identityRoles: containsUnknown(a.identityRoles) ? a.identityRoles : asSet(a.identityRoles),
-        };
-    },
-    validate(d: any) {
-        const failures = [...validateName(d.name)];
-        if (d.semantic !== UNKNOWN && d.semantic !== "AllOf" && d.semantic !== "AnyOf") {
-            failures.push({ property: "semantic", reason: `"${d.semantic}" must be AllOf or AnyOf` });
-        }
-        if (!containsUnknown(d.edgeRouterRoles)) failures.push(...validateRoles("edgeRouterRoles", d.edgeRouterRoles, true));
-        if (!containsUnknown(d.identityRoles)) failures.push(...validateRoles("identityRoles", d.identityRoles, true));
-        return failures;
-    },
-    async payload(client, d) {
-        return {
-            name: d.name,
-            semantic: d.semantic,
-            edgeRouterRoles: await resolveRoles(client, "edge-routers", "edgeRouterRoles", d.edgeRouterRoles),
-            identityRoles: await resolveRoles(client, "identities", "identityRoles", d.identityRoles),
-        };
-    },
-    async fromApi(_client, e, prev) {
-        return {
-            name: e.name,
-            semantic: e.semantic,
-            edgeRouterRoles: rolesFromApi(e, "edgeRouterRoles", prev.edgeRouterRoles),
-            identityRoles: rolesFromApi(e, "identityRoles", prev.identityRoles),
-        };
-    },
-};
+    roles: [
+        { field: "edgeRouterRoles", collection: "edge-routers", required: true },
+        { field: "identityRoles", collection: "identities", required: true },
+    ],
+});
 
 /** The dynamic provider for `pulumi-nodejs:dynamic/ziti:EdgeRouterPolicy` (one module-level object per kind). */
 export const edgeRouterPolicyProvider: pulumi.dynamic.ResourceProvider = makeProvider(edgeRouterPolicySpec);

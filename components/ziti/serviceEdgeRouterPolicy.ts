@@ -1,51 +1,18 @@
 // Ziti ServiceEdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { remoteProviders } from "./remote";
-import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
-import { asSet, resolveRoles, rolesFromApi, validateRoles } from "./roles";
+import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, ServiceEdgeRouterPolicyArgs, ServiceEdgeRouterPolicyState } from "./types";
 
 /** Args, conversion and validation of a Ziti service edge router policy. */
-export const serviceEdgeRouterPolicySpec: KindSpec = {
+export const serviceEdgeRouterPolicySpec: KindSpec = policySpec({
     kind: "ServiceEdgeRouterPolicy",
     collection: "service-edge-router-policies",
-    fields: ["name", "semantic", "edgeRouterRoles", "serviceRoles"],
-    setFields: ["edgeRouterRoles", "serviceRoles"],
-    replaceFields: [],
-    normalize(a: any) {
-        return {
-            name: a.name,
-            semantic: a.semantic ?? "AllOf",
-            edgeRouterRoles: containsUnknown(a.edgeRouterRoles) ? a.edgeRouterRoles : asSet(a.edgeRouterRoles),
-            serviceRoles: containsUnknown(a.serviceRoles) ? a.serviceRoles : asSet(a.serviceRoles),
-        };
-    },
-    validate(d: any) {
-        const failures = [...validateName(d.name)];
-        if (d.semantic !== UNKNOWN && d.semantic !== "AllOf" && d.semantic !== "AnyOf") {
-            failures.push({ property: "semantic", reason: `"${d.semantic}" must be AllOf or AnyOf` });
-        }
-        if (!containsUnknown(d.edgeRouterRoles)) failures.push(...validateRoles("edgeRouterRoles", d.edgeRouterRoles, true));
-        if (!containsUnknown(d.serviceRoles)) failures.push(...validateRoles("serviceRoles", d.serviceRoles, true));
-        return failures;
-    },
-    async payload(client, d) {
-        return {
-            name: d.name,
-            semantic: d.semantic,
-            edgeRouterRoles: await resolveRoles(client, "edge-routers", "edgeRouterRoles", d.edgeRouterRoles),
-            serviceRoles: await resolveRoles(client, "services", "serviceRoles", d.serviceRoles),
-        };
-    },
-    async fromApi(_client, e, prev) {
-        return {
-            name: e.name,
-            semantic: e.semantic,
-            edgeRouterRoles: rolesFromApi(e, "edgeRouterRoles", prev.edgeRouterRoles),
-            serviceRoles: rolesFromApi(e, "serviceRoles", prev.serviceRoles),
-        };
-    },
-};
+    roles: [
+        { field: "edgeRouterRoles", collection: "edge-routers", required: true },
+        { field: "serviceRoles", collection: "services", required: true },
+    ],
+});
 
 /** The dynamic provider for `pulumi-nodejs:dynamic/ziti:ServiceEdgeRouterPolicy` (one module-level object per kind). */
 export const serviceEdgeRouterPolicyProvider: pulumi.dynamic.ResourceProvider = makeProvider(serviceEdgeRouterPolicySpec);
