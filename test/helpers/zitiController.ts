@@ -1,7 +1,9 @@
 // One real OpenZiti controller per mocha run (started on first use, stopped by a root `after` hook), plus a
 // small independent REST helper so tests check the controller's own view without going through the provider.
+import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import type * as pulumi from "@pulumi/pulumi";
 import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 
 let started: Promise<ZitiQuickstart> | undefined;
@@ -108,4 +110,33 @@ export async function leftovers(rest: Rest, prefix: string): Promise<string[]> {
     const out: string[] = [];
     for (const c of COLLECTIONS) for (const e of await rest.named(c, prefix)) out.push(`${c}/${e.name}`);
     return out;
+}
+
+/** What a provider spec works with once its `before` hook has run. */
+export interface ControllerEnv {
+    ctl: ZitiQuickstart;
+    rest: Rest;
+}
+
+/**
+ * The hooks a provider spec against the shared controller needs; call it inside the spec's `describe`.
+ * Before: start (or reuse) the controller, configure the providers once with its stack config through `provider`
+ * (what the engine does), open an admin REST session. After: nothing named with `prefix` may be left behind.
+ */
+export function useControllerEnv(prefix: string, provider: pulumi.dynamic.ResourceProvider): ControllerEnv {
+    const env = {} as ControllerEnv;
+    before(async function () {
+        this.timeout(180_000);
+        env.ctl = await zitiController();
+        await provider.configure!({ config: configFor(env.ctl) });
+        env.rest = await adminRest(env.ctl);
+    });
+
+    after(async function () {
+        if (!env.rest) return;
+        const left = await leftovers(env.rest, prefix);
+        await env.rest.close();
+        assert.deepStrictEqual(left, [], "entities left behind on the controller");
+    });
+    return env;
 }

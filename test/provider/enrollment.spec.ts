@@ -4,12 +4,9 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import { identityProvider } from "../../components/ziti";
-import { adminRest, configFor, leftovers, Rest, uniquePrefix, zitiController } from "../helpers/zitiController";
-import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
+import { uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("e");
-let rest: Rest;
-let ctl: ZitiQuickstart;
 
 function pemBlocks(pem: string): string[] {
     return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -32,19 +29,7 @@ function verifyChain(leafPem: string, bundlePem: string): string[] {
 }
 
 describe("ziti provider: enrollment", function () {
-    before(async function () {
-        this.timeout(180_000);
-        ctl = await zitiController();
-        await identityProvider.configure!({ config: configFor(ctl) });
-        rest = await adminRest(ctl);
-    });
-
-    after(async function () {
-        if (!rest) return;
-        const left = await leftovers(rest, P);
-        await rest.close();
-        assert.deepStrictEqual(left, [], "entities left behind on the controller");
-    });
+    const env = useControllerEnv(P, identityProvider);
 
     it("enrolls by one-time token and outputs identity JSON that verifies and authenticates", async function () {
         const { id, outs } = await identityProvider.create({ name: `${P}.reflect.id`, roleAttributes: ["reflectz-clients"] });
@@ -52,7 +37,7 @@ describe("ziti provider: enrollment", function () {
             assert.strictEqual(outs.enroll, true);
             assert.strictEqual(outs.enrollmentJwt, "", "the consumed token is not kept");
             const file = JSON.parse(outs.identityJson);
-            assert.strictEqual(file.ztAPI, ctl.controllerUrl);
+            assert.strictEqual(file.ztAPI, env.ctl.controllerUrl);
             for (const k of ["key", "cert", "ca"]) assert.match(file.id[k], /^pem:-----BEGIN /, `id.${k} is inline PEM`);
             const cert = file.id.cert.slice(4);
             const key = file.id.key.slice(4);
@@ -63,11 +48,11 @@ describe("ziti provider: enrollment", function () {
             const x = new crypto.X509Certificate(pemBlocks(cert)[0]);
             assert.ok(x.checkPrivateKey(crypto.createPrivateKey(key)), "cert matches the private key");
             verifyChain(pemBlocks(cert)[0], ca + "\n" + cert);
-            const chain = verifyChain(pemBlocks(cert)[0], fs.readFileSync(ctl.caBundlePath, "utf8") + "\n" + ca + "\n" + cert);
+            const chain = verifyChain(pemBlocks(cert)[0], fs.readFileSync(env.ctl.caBundlePath, "utf8") + "\n" + ca + "\n" + cert);
             assert.ok(chain.length >= 2);
 
             // The controller sees the identity enrolled (an authenticator with this certificate, no pending OTT).
-            const live = (await rest.get(`identities/${id}`)).json.data;
+            const live = (await env.rest.get(`identities/${id}`)).json.data;
             assert.ok(live.authenticators?.cert, "the identity has a cert authenticator");
             assert.ok(!live.enrollment?.ott, "no pending one-time token");
 
@@ -75,7 +60,7 @@ describe("ziti provider: enrollment", function () {
             const { Agent, fetch } = await import("undici");
             const dispatcher = new Agent({ connect: { ca, cert, key } });
             try {
-                const res = await fetch(`${ctl.controllerUrl}/edge/client/v1/authenticate?method=cert`, {
+                const res = await fetch(`${env.ctl.controllerUrl}/edge/client/v1/authenticate?method=cert`, {
                     method: "POST",
                     headers: { "content-type": "application/json", accept: "application/json" },
                     body: "{}",
@@ -103,7 +88,7 @@ describe("ziti provider: enrollment", function () {
         const { id, outs } = await identityProvider.create({ name: `${P}.selfenroll.id`, enroll: false });
         try {
             assert.strictEqual(outs.identityJson, "");
-            const live = (await rest.get(`identities/${id}`)).json.data;
+            const live = (await env.rest.get(`identities/${id}`)).json.data;
             assert.strictEqual(outs.enrollmentJwt, live.enrollment.ott.jwt);
             const claims = JSON.parse(Buffer.from(outs.enrollmentJwt.split(".")[1], "base64url").toString());
             assert.strictEqual(claims.sub, id);
@@ -117,7 +102,7 @@ describe("ziti provider: enrollment", function () {
         const { id, outs } = await identityProvider.create({ name: `${P}.nosecret.id`, enroll: false });
         try {
             const text = JSON.stringify(outs);
-            assert.ok(!text.includes(ctl.password), "the admin password is not in the outputs");
+            assert.ok(!text.includes(env.ctl.password), "the admin password is not in the outputs");
             assert.deepStrictEqual(Object.keys(outs).sort(), ["enroll", "enrollmentJwt", "identityJson", "isAdmin", "name", "roleAttributes", "type"]);
         } finally {
             await (identityProvider as any).delete(id, outs);

@@ -9,10 +9,9 @@ import {
     servicePolicyProvider,
     serviceProvider,
 } from "../../components/ziti";
-import { adminRest, configFor, leftovers, Rest, uniquePrefix, zitiController } from "../helpers/zitiController";
+import { uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("k");
-let rest: Rest;
 
 /** Calls a provider method that the ResourceProvider type marks optional. */
 const p = {
@@ -23,26 +22,13 @@ const p = {
 };
 
 describe("ziti provider: the six kinds against a real controller", function () {
-    before(async function () {
-        this.timeout(180_000);
-        const ctl = await zitiController();
-        // What the engine does: configure once with the stack config.
-        await identityProvider.configure!({ config: configFor(ctl) });
-        rest = await adminRest(ctl);
-    });
-
-    after(async function () {
-        if (!rest) return;
-        const left = await leftovers(rest, P);
-        await rest.close();
-        assert.deepStrictEqual(left, [], "entities left behind on the controller");
-    });
+    const env = useControllerEnv(P, identityProvider);
 
     describe("Identity", function () {
         it("creates with role attributes as a set, diffs reordering as no change, renames in place, deletes", async function () {
             const inputs = { name: `${P}.one.id`, roleAttributes: ["b-clients", "a-clients"], enroll: false };
             const { id, outs } = await identityProvider.create(inputs);
-            const live = (await rest.get(`identities/${id}`)).json.data;
+            const live = (await env.rest.get(`identities/${id}`)).json.data;
             assert.strictEqual(live.name, inputs.name);
             assert.deepStrictEqual([...live.roleAttributes].sort(), ["a-clients", "b-clients"]);
             assert.ok(["Device", "Default"].includes(live.type.name), `type ${live.type.name}`);
@@ -57,7 +43,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
             assert.strictEqual(d.changes, true);
             assert.deepStrictEqual(d.replaces, []);
             const { outs: outs2 } = await p.update(identityProvider, id, outs, renamed);
-            const live2 = (await rest.get(`identities/${id}`)).json.data;
+            const live2 = (await env.rest.get(`identities/${id}`)).json.data;
             assert.strictEqual(live2.id, id, "rename is in place: same id");
             assert.strictEqual(live2.name, renamed.name);
             assert.deepStrictEqual([...live2.roleAttributes].sort(), ["a-clients", "c-clients"]);
@@ -68,7 +54,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
             assert.strictEqual(read.props.name, renamed.name);
 
             await p.del(identityProvider, id, outs2);
-            assert.strictEqual((await rest.get(`identities/${id}`)).status, 404);
+            assert.strictEqual((await env.rest.get(`identities/${id}`)).status, 404);
         });
 
         it("replaces (delete first) when switching enroll mode", async function () {
@@ -87,14 +73,14 @@ describe("ziti provider: the six kinds against a real controller", function () {
                 data: { protocols: ["tcp"], addresses: ["reflect.ziti"], portRanges: [{ low: 80, high: 80 }] },
             };
             const c1 = await configProvider.create(intercept);
-            const live = (await rest.get(`configs/${c1.id}`)).json.data;
+            const live = (await env.rest.get(`configs/${c1.id}`)).json.data;
             assert.strictEqual(live.configType.name, "intercept.v1");
             assert.deepStrictEqual(live.data, intercept.data);
             assert.strictEqual(c1.outs.configTypeId, live.configTypeId);
 
             const host = { name: `${P}.reflect.host`, configType: "host.v1", data: { protocol: "tcp", address: "127.0.0.1", port: 8080 } };
             const c2 = await configProvider.create(host);
-            assert.deepStrictEqual((await rest.get(`configs/${c2.id}`)).json.data.data, host.data);
+            assert.deepStrictEqual((await env.rest.get(`configs/${c2.id}`)).json.data.data, host.data);
 
             const newData = { ...host, data: { protocol: "tcp", address: "reflect.default.svc", port: 9090, listenOptions: { bindUsingEdgeIdentity: true } } };
             assert.strictEqual((await p.diff(configProvider, c2.id, c2.outs, host)).changes, false);
@@ -102,7 +88,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
             assert.strictEqual(d.changes, true);
             assert.deepStrictEqual(d.replaces, []);
             const u = await p.update(configProvider, c2.id, c2.outs, newData);
-            assert.deepStrictEqual((await rest.get(`configs/${c2.id}`)).json.data.data, newData.data);
+            assert.deepStrictEqual((await env.rest.get(`configs/${c2.id}`)).json.data.data, newData.data);
             assert.deepStrictEqual(u.outs.data, newData.data);
 
             const r = await p.diff(configProvider, c1.id, c1.outs, { ...intercept, configType: "host.v1", data: host.data });
@@ -111,13 +97,13 @@ describe("ziti provider: the six kinds against a real controller", function () {
 
             await p.del(configProvider, c1.id);
             await p.del(configProvider, c2.id);
-            assert.strictEqual((await rest.get(`configs/${c1.id}`)).status, 404);
+            assert.strictEqual((await env.rest.get(`configs/${c1.id}`)).status, 404);
         });
 
         it("accepts the raw form naming any config type the controller knows", async function () {
             const raw = { name: `${P}.raw.host2`, configType: "host.v2", data: { terminators: [{ protocol: "tcp", address: "localhost", port: 9100 }] } };
             const c = await configProvider.create(raw);
-            const live = (await rest.get(`configs/${c.id}`)).json.data;
+            const live = (await env.rest.get(`configs/${c.id}`)).json.data;
             assert.strictEqual(live.configType.name, "host.v2");
             assert.deepStrictEqual(live.data, raw.data);
             await p.del(configProvider, c.id);
@@ -129,7 +115,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
             const cfg = await configProvider.create({ name: `${P}.web.host`, configType: "host.v1", data: { protocol: "tcp", address: "127.0.0.1", port: 80 } });
             const svcIn = { name: `${P}.web.svc`, configs: [cfg.id], roleAttributes: ["web"] };
             const svc = await serviceProvider.create(svcIn);
-            const liveSvc = (await rest.get(`services/${svc.id}`)).json.data;
+            const liveSvc = (await env.rest.get(`services/${svc.id}`)).json.data;
             assert.deepStrictEqual(liveSvc.configs, [cfg.id]);
             assert.strictEqual(liveSvc.encryptionRequired, true);
             assert.deepStrictEqual(svc.outs, { ...svcIn, encryptionRequired: true, terminatorStrategy: "smartrouting", scrapeable: true });
@@ -139,7 +125,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
 
             const bindIn = { name: `${P}.web.bind`, type: "Bind", serviceRoles: [`@${svcIn.name}`], identityRoles: [`@${P}.web.host.id`] };
             const bind = await servicePolicyProvider.create(bindIn);
-            const liveBind = (await rest.get(`service-policies/${bind.id}`)).json.data;
+            const liveBind = (await env.rest.get(`service-policies/${bind.id}`)).json.data;
             assert.deepStrictEqual(liveBind.serviceRoles, [`@${svc.id}`], "the controller holds @id");
             assert.deepStrictEqual(liveBind.identityRoles, [`@${host.id}`]);
             assert.strictEqual(liveBind.type, "Bind");
@@ -147,7 +133,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
 
             const dialIn = { name: `${P}.web.dial`, type: "Dial", semantic: "AnyOf", serviceRoles: ["#web"], identityRoles: ["#web-clients", `@${P}.web.host.id`] };
             const dial = await servicePolicyProvider.create(dialIn);
-            const liveDial = (await rest.get(`service-policies/${dial.id}`)).json.data;
+            const liveDial = (await env.rest.get(`service-policies/${dial.id}`)).json.data;
             assert.deepStrictEqual([...liveDial.identityRoles].sort(), ["#web-clients", `@${host.id}`].sort());
             assert.strictEqual(liveDial.semantic, "AnyOf");
 
@@ -159,15 +145,15 @@ describe("ziti provider: the six kinds against a real controller", function () {
             assert.strictEqual(d.changes, true);
             assert.deepStrictEqual(d.replaces, []);
             await p.update(servicePolicyProvider, dial.id, dial.outs, narrowed);
-            assert.deepStrictEqual((await rest.get(`service-policies/${dial.id}`)).json.data.identityRoles, ["#web-clients"]);
+            assert.deepStrictEqual((await env.rest.get(`service-policies/${dial.id}`)).json.data.identityRoles, ["#web-clients"]);
 
             // The controller's policy advisor agrees the client may dial the service.
-            const advice = (await rest.get(`identities/${client.id}/policy-advice/${svc.id}`)).json.data;
+            const advice = (await env.rest.get(`identities/${client.id}/policy-advice/${svc.id}`)).json.data;
             assert.strictEqual(advice.isDialAllowed, true);
 
             const erpIn = { name: `${P}.web.erp`, edgeRouterRoles: ["#all"], identityRoles: ["#web-clients", `@${P}.web.host.id`], semantic: "AnyOf" };
             const erp = await edgeRouterPolicyProvider.create(erpIn);
-            const liveErp = (await rest.get(`edge-router-policies/${erp.id}`)).json.data;
+            const liveErp = (await env.rest.get(`edge-router-policies/${erp.id}`)).json.data;
             assert.deepStrictEqual(liveErp.edgeRouterRoles, ["#all"]);
             assert.deepStrictEqual([...liveErp.identityRoles].sort(), ["#web-clients", `@${host.id}`].sort());
             const readErp = await p.read(edgeRouterPolicyProvider, erp.id, erp.outs);
@@ -175,12 +161,12 @@ describe("ziti provider: the six kinds against a real controller", function () {
 
             const serpIn = { name: `${P}.web.serp`, edgeRouterRoles: ["#all"], serviceRoles: [`@${svcIn.name}`] };
             const serp = await serviceEdgeRouterPolicyProvider.create(serpIn);
-            const liveSerp = (await rest.get(`service-edge-router-policies/${serp.id}`)).json.data;
+            const liveSerp = (await env.rest.get(`service-edge-router-policies/${serp.id}`)).json.data;
             assert.deepStrictEqual(liveSerp.serviceRoles, [`@${svc.id}`]);
             assert.strictEqual(liveSerp.semantic, "AllOf");
             const serpRenamed = { ...serpIn, name: `${P}.web.serp2` };
             await p.update(serviceEdgeRouterPolicyProvider, serp.id, serp.outs, serpRenamed);
-            assert.strictEqual((await rest.get(`service-edge-router-policies/${serp.id}`)).json.data.name, serpRenamed.name);
+            assert.strictEqual((await env.rest.get(`service-edge-router-policies/${serp.id}`)).json.data.name, serpRenamed.name);
 
             // Service rename in place and attribute change.
             const svcRenamed = { ...svcIn, name: `${P}.web2.svc`, roleAttributes: ["web", "extra"] };
@@ -188,7 +174,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
             assert.strictEqual(sd.changes, true);
             assert.deepStrictEqual(sd.replaces, []);
             await p.update(serviceProvider, svc.id, svc.outs, svcRenamed);
-            const liveSvc2 = (await rest.get(`services/${svc.id}`)).json.data;
+            const liveSvc2 = (await env.rest.get(`services/${svc.id}`)).json.data;
             assert.strictEqual(liveSvc2.name, svcRenamed.name);
             assert.deepStrictEqual([...liveSvc2.roleAttributes].sort(), ["extra", "web"]);
 

@@ -3,10 +3,10 @@
 import * as assert from "assert";
 import { configProvider, identityProvider, servicePolicyProvider, serviceProvider } from "../../components/ziti";
 import { ZitiConflictError, ZitiValidationError } from "../../components/ziti/crud";
-import { adminRest, configFor, leftovers, Rest, uniquePrefix, zitiController } from "../helpers/zitiController";
+import { ControllerEnv, leftovers, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("l");
-let rest: Rest;
+let env: ControllerEnv;
 const any = (x: unknown) => x as any;
 
 /**
@@ -14,8 +14,8 @@ const any = (x: unknown) => x as any;
  * service policy (the quickstart router registers its own identity and policies meanwhile, so no global count).
  */
 async function countAll(): Promise<number> {
-    let n = (await leftovers(rest, P)).length;
-    for (const c of ["services", "configs", "service-policies"]) n += (await rest.get(`${c}?limit=1`)).json.meta.pagination.totalCount;
+    let n = (await leftovers(env.rest, P)).length;
+    for (const c of ["services", "configs", "service-policies"]) n += (await env.rest.get(`${c}?limit=1`)).json.meta.pagination.totalCount;
     return n;
 }
 
@@ -35,25 +35,13 @@ async function rejectsLocally(fn: () => Promise<unknown>, ...fragments: string[]
 }
 
 describe("ziti provider: drift, conflicts, validation", function () {
-    before(async function () {
-        this.timeout(180_000);
-        const ctl = await zitiController();
-        await serviceProvider.configure!({ config: configFor(ctl) });
-        rest = await adminRest(ctl);
-    });
-
-    after(async function () {
-        if (!rest) return;
-        const left = await leftovers(rest, P);
-        await rest.close();
-        assert.deepStrictEqual(left, [], "entities left behind on the controller");
-    });
+    env = useControllerEnv(P, serviceProvider);
 
     it("read shows out-of-band changes as drift and update puts them back", async function () {
         const inputs = { name: `${P}.drift.svc`, roleAttributes: ["a", "b"] };
         const { id, outs } = await serviceProvider.create(inputs);
         try {
-            const patched = await rest.send("PATCH", `services/${id}`, { roleAttributes: ["a", "intruder"], terminatorStrategy: "random" });
+            const patched = await env.rest.send("PATCH", `services/${id}`, { roleAttributes: ["a", "intruder"], terminatorStrategy: "random" });
             assert.strictEqual(patched.status, 200);
             const r = await any(serviceProvider).read(id, outs);
             assert.strictEqual(r.id, id);
@@ -63,7 +51,7 @@ describe("ziti provider: drift, conflicts, validation", function () {
             assert.strictEqual(d.changes, true);
             assert.deepStrictEqual(d.replaces, []);
             await any(serviceProvider).update(id, r.props, inputs);
-            const live = (await rest.get(`services/${id}`)).json.data;
+            const live = (await env.rest.get(`services/${id}`)).json.data;
             assert.deepStrictEqual([...live.roleAttributes].sort(), ["a", "b"]);
             assert.strictEqual(live.terminatorStrategy, "smartrouting");
             // The controller does not change encryptionRequired in place: that is a replacement.
@@ -82,7 +70,7 @@ describe("ziti provider: drift, conflicts, validation", function () {
             [configProvider, { name: `${P}.gone.cfg`, configType: "host.v1", data: { protocol: "tcp", address: "x", port: 1 } }, "configs"],
         ] as const) {
             const { id, outs } = await any(prov).create(inputs);
-            assert.strictEqual((await rest.send("DELETE", `${collection}/${id}`)).status, 200);
+            assert.strictEqual((await env.rest.send("DELETE", `${collection}/${id}`)).status, 200);
             const r = await any(prov).read(id, outs);
             assert.ok(!r.id, `${collection}: read of a deleted entity returns no id (the engine then recreates it)`);
             await any(prov).delete(id, outs); // already gone: no error
@@ -90,7 +78,7 @@ describe("ziti provider: drift, conflicts, validation", function () {
     });
 
     it("refuses to create over an existing entity of the same name and says how to adopt it", async function () {
-        const made = await rest.send("POST", "services", { name: `${P}.taken.svc`, encryptionRequired: true });
+        const made = await env.rest.send("POST", "services", { name: `${P}.taken.svc`, encryptionRequired: true });
         assert.ok([200, 201].includes(made.status), `POST services: ${made.status}`);
         const existingId = made.json.data.id;
         try {
@@ -104,12 +92,12 @@ describe("ziti provider: drift, conflicts, validation", function () {
                     return true;
                 },
             );
-            assert.strictEqual((await rest.named("services", `${P}.taken.svc`)).length, 1, "not duplicated");
+            assert.strictEqual((await env.rest.named("services", `${P}.taken.svc`)).length, 1, "not duplicated");
             // Adoption: read by id works with no prior state.
             const r = await any(serviceProvider).read(existingId, {});
             assert.strictEqual(r.props.name, `${P}.taken.svc`);
         } finally {
-            await rest.send("DELETE", `services/${existingId}`);
+            await env.rest.send("DELETE", `services/${existingId}`);
         }
     });
 
