@@ -95,8 +95,10 @@ export class E2E {
         for (const f of ["Pulumi.yaml", "index.ts", "package.json"]) {
             if (fs.existsSync(path.join(programDir, f))) fs.symlinkSync(path.join(programDir, f), path.join(ws, f));
         }
-        // Not a symlink: a relative `extends` would resolve from the workspace.
-        fs.writeFileSync(path.join(ws, "tsconfig.json"), JSON.stringify({ extends: path.join(programDir, "tsconfig.json") }));
+        // tsconfig*.json (Pulumi.yaml may name one): not symlinks, a relative `extends` would resolve from the workspace.
+        for (const f of fs.readdirSync(programDir).filter((f) => /^tsconfig.*\.json$/.test(f))) {
+            fs.writeFileSync(path.join(ws, f), JSON.stringify({ extends: path.join(programDir, f) }));
+        }
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(ws, "node_modules"));
         for (const s of stacks) {
             const src = path.join(programDir, `Pulumi.${s}.yaml`);
