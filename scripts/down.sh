@@ -41,5 +41,7 @@ fi
 
 say "stopping the local OpenZiti network"
 if $purge; then ts scripts/localNetwork.ts down --purge; else ts scripts/localNetwork.ts down; fi
-rmdir rendered/$stack rendered 2>/dev/null || true
+# The kubernetes plugin deletes the rendered files, not their folders.
+[ -d "rendered/$stack" ] && find "rendered/$stack" -depth -type d -empty -delete
+rmdir rendered 2>/dev/null || true
 echo "Down. \`npm start\` brings it all back." >&2

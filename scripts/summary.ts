@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     print("State: Pulumi backend .state/pulumi/ (file://), Ziti network .state/ziti/, manifests rendered/.");
     print("Pulumi by hand: export PULUMI_BACKEND_URL=file://$PWD/.state/pulumi PULUMI_CONFIG_PASSPHRASE=scrape-anywhere-dev");
     print('                eval "$(bash scripts/tools.sh env)"; pulumi stack output --stack dev');
+    print('  (preview/up/destroy also need the network\'s settings: eval "$(npx ts-node scripts/localNetwork.ts env)")');
     print("Tear down: npm run down   (pulumi destroy + stop the network; `npm run down -- --purge` also removes .state/ziti)");
     process.stdout.write(lines.join("\n") + "\n");
 }
