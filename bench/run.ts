@@ -8,6 +8,8 @@
 //   --floor-reps N       repetitions of each floor request (BENCH_FLOOR_REPS, default 20)
 //   --only LIST          sections: floor,baseline,seed,scale (BENCH_ONLY, default all)
 //   --json FILE          also write every raw figure as JSON (BENCH_JSON)
+//   --scale-checkpoints  MODE: "on" (engine default), "off" (PULUMI_SKIP_CHECKPOINTS=true), or "both"
+//                        (BENCH_SCALE_CHECKPOINTS, default off; see bench/README.md)
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -24,6 +26,8 @@ interface Options {
     floorReps: number;
     only: Set<string>;
     json?: string;
+    /** Engine checkpoint modes of the scale section: true = checkpoints skipped. */
+    scaleSkip: boolean[];
 }
 
 function options(argv: string[]): Options {
@@ -39,7 +43,7 @@ function options(argv: string[]): Options {
         if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${what} must be a whole number >= 1, got ${v}`);
         return n;
     };
-    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--floor-reps", "--only", "--json"]);
+    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--floor-reps", "--only", "--json", "--scale-checkpoints"]);
     for (let i = 0; i < argv.length; i++) {
         if (!known.has(argv[i])) throw new Error(`bench: unknown option ${argv[i]} (see the top of bench/run.ts or bench/README.md)`);
         if (argv[i] !== "--quick") i++;
@@ -55,6 +59,13 @@ function options(argv: string[]): Options {
         floorReps: int(flag("--floor-reps", "BENCH_FLOOR_REPS"), quick ? 5 : 20, "--floor-reps"),
         only,
         json: flag("--json", "BENCH_JSON"),
+        scaleSkip: (() => {
+            const m = flag("--scale-checkpoints", "BENCH_SCALE_CHECKPOINTS") ?? "off";
+            if (m === "on") return [false];
+            if (m === "off") return [true];
+            if (m === "both") return [false, true];
+            throw new Error(`bench: --scale-checkpoints must be on, off or both, got ${m}`);
+        })(),
     };
 }
 
@@ -125,6 +136,8 @@ interface SeedRun {
 
 interface ScaleRun {
     clusters: number;
+    /** PULUMI_SKIP_CHECKPOINTS=true for this run. */
+    skipCheckpoints: boolean;
     preview: Measured;
     up: Measured;
     entities: number;
@@ -184,33 +197,36 @@ async function main(): Promise<void> {
         }
         if (opts.only.has("scale")) {
             let k8sPeakMiB = 0;
-            for (const n of opts.scales) {
-                for (let i = 0; i < opts.scaleRuns; i++) {
-                    // One Kubernetes plugin process per cluster (one explicit provider each): refuse a run the memory
-                    // of this machine cannot hold, and say so, rather than push the machine into the OOM killer.
-                    // Private memory counts (the plugins share their 300 MB binary's pages).
-                    const need = (k8sPeakMiB || 60) * (n + 1) + 2000;
-                    const avail = memAvailableMiB();
-                    if (need > avail) {
-                        const why = `scale ${n}: skipped, needs about ${Math.round(need)} MiB (${n + 1} Kubernetes plugins of ~${Math.round(k8sPeakMiB || 60)} MiB private + 2 GiB), ${Math.round(avail)} MiB available`;
-                        log(why);
-                        results.skipped.push(why);
-                        break;
-                    }
-                    const p = new BenchProject(tools, `scale${n}`, {
-                        role: "dev", clusterCount: n, central: { name: "central", placement: "kubernetes" },
-                    }, ctl);
-                    try {
-                        log(`scale ${n} run ${i + 1}/${opts.scaleRuns}: preview (${loadNow()})`);
-                        const preview = ensureOk(await p.run(["preview", "--non-interactive", "--color", "never"]));
-                        log(`scale ${n} run ${i + 1}/${opts.scaleRuns}: up`);
-                        const up = ensureOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]));
-                        k8sPeakMiB = Math.max(k8sPeakMiB, up.peaks.maxAnonMiB.kubernetes);
-                        results.scale.push({ clusters: n, preview, up, entities: await countEntities(r, base), state: p.stateSize() });
-                        results.loads.push(`scale ${n}: ${loadNow()}`);
-                    } finally {
-                        p.dispose();
-                        await reset(r, base);
+            for (const skip of opts.scaleSkip) {
+                for (const n of opts.scales) {
+                    for (let i = 0; i < opts.scaleRuns; i++) {
+                        // One Kubernetes plugin process per cluster (one explicit provider each): refuse a run the memory
+                        // of this machine cannot hold, and say so, rather than push the machine into the OOM killer.
+                        // Private memory counts (the plugins share their 300 MB binary's pages).
+                        const need = (k8sPeakMiB || 60) * (n + 1) + 2000;
+                        const avail = memAvailableMiB();
+                        if (need > avail) {
+                            const why = `scale ${n}: skipped, needs about ${Math.round(need)} MiB (${n + 1} Kubernetes plugins of ~${Math.round(k8sPeakMiB || 60)} MiB private + 2 GiB), ${Math.round(avail)} MiB available`;
+                            log(why);
+                            results.skipped.push(why);
+                            break;
+                        }
+                        const p = new BenchProject(tools, `scale${n}`, {
+                            role: "dev", clusterCount: n, central: { name: "central", placement: "kubernetes" },
+                        }, ctl, skip ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {});
+                        const tag = `scale ${n}${skip ? " (checkpoints skipped)" : ""} run ${i + 1}/${opts.scaleRuns}`;
+                        try {
+                            log(`${tag}: preview (${loadNow()})`);
+                            const preview = ensureOk(await p.run(["preview", "--non-interactive", "--color", "never"]));
+                            log(`${tag}: up`);
+                            const up = ensureOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]));
+                            k8sPeakMiB = Math.max(k8sPeakMiB, up.peaks.maxAnonMiB.kubernetes);
+                            results.scale.push({ clusters: n, skipCheckpoints: skip, preview, up, entities: await countEntities(r, base), state: p.stateSize() });
+                            results.loads.push(`${tag}: ${loadNow()}`);
+                        } finally {
+                            p.dispose();
+                            await reset(r, base);
+                        }
                     }
                 }
             }
@@ -251,8 +267,15 @@ function report(opts: Options, res: any, started: Date, finished: Date): string 
         row(["provider requests (auth / read / write = total)", `${median(seed.map((s) => s.up.requests.auth))} / ${median(seed.map((s) => s.up.requests.read))} / ${median(seed.map((s) => s.up.requests.write))} = ${median(seed.map((s) => s.up.requests.total))}`, "", `${q.processes} provider process(es), ${q.connections} TLS connection(s), ${q.retries} retries, ${(q.total / seed[0].entities).toFixed(1)} requests/entity`]);
         row(["peak RSS engine / program / Ziti provider / k8s plugin (each, count)", `${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.engine)))} / ${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.program)))} / ${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.zitiProvider)))} / ${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.kubernetes)))} x${seed[0].up.peaks.count.kubernetes}`, "", `whole tree ${mib(median(seed.map((s) => s.up.peaks.treeMiB)))}`]);
         row(["checkpoint size (of it: serialized providers)", `${(seed[0].state.checkpointBytes / 1e6).toFixed(2)} MB (${(seed[0].state.providerBytes / 1e6).toFixed(2)} MB)`, "", `${seed[0].state.zitiResources} Ziti resources`]);
-        const p = seed[0].up.peaks.firstSeenMs;
-        row(["first seen after start: program / Ziti provider / first request", `${sec(p.program ?? NaN)} / ${sec(p.zitiProvider ?? NaN)}`, "", "sampled every 100 ms"]);
+        const at = (f: (s: SeedRun) => number) => sec(median(seed.map(f)));
+        row(["timeline: program started / Ziti provider started / first request / last request / done",
+            `${at((s) => s.up.peaks.firstSeenMs.program ?? NaN)} / ${at((s) => s.up.peaks.firstSeenMs.zitiProvider ?? NaN)} / ` +
+            `${at((s) => s.up.requests.firstAt - s.up.startedAt)} / ${at((s) => s.up.requests.lastAt - s.up.startedAt)} / ${sec(upMs)}`,
+            "", "processes sampled every 100 ms"]);
+        row(["CPU engine / program / Ziti provider / k8s plugins",
+            ["engine", "program", "zitiProvider", "kubernetes"].map((c) => `${median(seed.map((s) => (s.up.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "),
+            "", `HTTP time summed ${sec(median(seed.map((s) => s.up.requests.httpMs)))} over ${sec(median(seed.map((s) => s.up.requests.requestSpanMs)))}`]);
+        row(["auths per provider process (max)", String(Math.max(...seed.map((s) => s.up.requests.maxAuthPerProcess))), "", `${(seed[0].state.providerBytes / (2 * seed[0].state.zitiResources) / 1000).toFixed(1)} kB serialized provider per Ziti resource (inputs and outputs each)`]);
     }
     lines.push("");
     if (seed.length) {
@@ -262,41 +285,49 @@ function report(opts: Options, res: any, started: Date, finished: Date): string 
         const writes = Math.max(...n.map((m) => m.requests.write));
         const auths = Math.max(...n.map((m) => m.requests.maxAuthPerProcess));
         row(["wall time", sec(median(n.map((m) => m.wallMs))), n.map((m) => sec(m.wallMs)).join(", "), ""]);
+        row(["CPU engine / program / Ziti provider / k8s plugins",
+            ["engine", "program", "zitiProvider", "kubernetes"].map((c) => `${median(n.map((m) => (m.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "), "", ""]);
         row(["requests auth / read / write", `${median(n.map((m) => m.requests.auth))} / ${median(n.map((m) => m.requests.read))} / ${median(n.map((m) => m.requests.write))}`, "", `writes = 0: ${writes === 0 ? "PASS" : `FAIL (${writes})`}`]);
         row(["auths per provider process (max)", String(auths), `${n[0].requests.processes} process(es)`, `<= 1: ${auths <= 1 ? "PASS" : "FAIL"}`]);
         lines.push("");
     }
     const scale: ScaleRun[] = res.scale;
+    const checks: string[] = [];
     if (scale.length || res.skipped.length) {
         lines.push("## 3. Scale: generated clusters (alternating hybrid/dark) + central in one stack");
-        head(["clusters", "Ziti entities", "preview", "up", "up per entity", "requests/entity", "peak RSS engine", "Ziti provider", "k8s plugins (each x count)", "tree", "checkpoint"]);
-        const by = new Map<number, ScaleRun[]>();
-        for (const s of scale) by.set(s.clusters, [...(by.get(s.clusters) ?? []), s]);
-        const perEntity = new Map<number, number>();
-        for (const [n, runs] of by) {
-            const e = runs[0].entities;
-            const up = median(runs.map((x) => x.up.wallMs));
-            perEntity.set(n, up / e);
-            row([
-                String(n), String(e), sec(median(runs.map((x) => x.preview.wallMs))), sec(up), `${(up / e).toFixed(0)} ms`,
-                (median(runs.map((x) => x.up.requests.total)) / e).toFixed(2),
-                mib(median(runs.map((x) => x.up.peaks.maxEachMiB.engine))), mib(median(runs.map((x) => x.up.peaks.maxEachMiB.zitiProvider))),
-                `${mib(median(runs.map((x) => x.up.peaks.maxEachMiB.kubernetes)))} x${runs[0].up.peaks.count.kubernetes}`,
-                mib(median(runs.map((x) => x.up.peaks.treeMiB))), `${(runs[0].state.checkpointBytes / 1e6).toFixed(1)} MB`,
-            ]);
+        head(["clusters", "Ziti entities", "preview", "up", "up per entity", "requests/entity", "engine CPU", "peak RSS engine", "Ziti provider", "k8s plugins (each x count, private)", "tree (private)", "checkpoint"]);
+        for (const skip of [false, true]) {
+            const mine = scale.filter((x) => x.skipCheckpoints === skip);
+            if (!mine.length) continue;
+            const by = new Map<number, ScaleRun[]>();
+            for (const s of mine) by.set(s.clusters, [...(by.get(s.clusters) ?? []), s]);
+            const perEntity = new Map<number, number>();
+            for (const [n, runs] of by) {
+                const e = runs[0].entities;
+                const up = median(runs.map((x) => x.up.wallMs));
+                perEntity.set(n, up / e);
+                row([
+                    `${n}${skip ? " (no checkpoints)" : ""}`, String(e), sec(median(runs.map((x) => x.preview.wallMs))), sec(up), `${(up / e).toFixed(0)} ms`,
+                    (median(runs.map((x) => x.up.requests.total)) / e).toFixed(2),
+                    sec(1000 * median(runs.map((x) => x.up.peaks.cpuSec.engine))),
+                    mib(median(runs.map((x) => x.up.peaks.maxEachMiB.engine))), mib(median(runs.map((x) => x.up.peaks.maxEachMiB.zitiProvider))),
+                    `${mib(median(runs.map((x) => x.up.peaks.maxEachMiB.kubernetes)))} x${runs[0].up.peaks.count.kubernetes} (${mib(median(runs.map((x) => x.up.peaks.maxAnonMiB.kubernetes)))})`,
+                    `${mib(median(runs.map((x) => x.up.peaks.treeMiB)))} (${mib(median(runs.map((x) => x.up.peaks.treeAnonMiB)))})`, `${(runs[0].state.checkpointBytes / 1e6).toFixed(1)} MB`,
+                ]);
+            }
+            const ns = [...perEntity.keys()].sort((a, b) => a - b);
+            const mode = skip ? "engine checkpoints skipped (PULUMI_SKIP_CHECKPOINTS=true)" : "engine defaults (checkpoint after every step)";
+            if (ns.length >= 2) {
+                const lo = perEntity.get(ns[0])!;
+                const hi = perEntity.get(ns[ns.length - 1])!;
+                checks.push(`cost per entity at ${ns[ns.length - 1]} / at ${ns[0]}, ${mode}: ${(hi / lo).toFixed(2)}x (limit 1.3x): ${hi <= 1.3 * lo ? "PASS" : "FAIL"}`);
+            } else {
+                checks.push(`cost per entity check (<= 1.3x), ${mode}: NOT RUN (needs two scales, ran ${ns.join(", ") || "none"})`);
+            }
         }
         for (const s of res.skipped) lines.push(`\n${s}`);
-        const ns = [...perEntity.keys()].sort((a, b) => a - b);
-        if (ns.length >= 2) {
-            const lo = perEntity.get(ns[0])!;
-            const hi = perEntity.get(ns[ns.length - 1])!;
-            lines.push("");
-            lines.push(`cost per entity at ${ns[ns.length - 1]} / at ${ns[0]}: ${(hi / lo).toFixed(2)}x (limit 1.3x): ${hi <= 1.3 * lo ? "PASS" : "FAIL"}`);
-        } else {
-            lines.push("");
-            lines.push(`cost per entity check (<= 1.3x): NOT RUN (needs two scales, ran ${ns.join(", ") || "none"})`);
-        }
         lines.push("");
+        for (const c of checks) lines.push(c, "");
     }
     if (floor) {
         lines.push("## 4. The floor: direct HTTP (undici keep-alive, one session), medians");

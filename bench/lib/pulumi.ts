@@ -54,13 +54,16 @@ export interface Requests {
     httpMs: number;
     /** From the first to the last request of the command. */
     requestSpanMs: number;
+    /** Epoch ms of the first and last request (0 without requests). */
+    firstAt: number;
+    lastAt: number;
     routes: Record<string, number>;
 }
 
 export function sumStats(all: ProcessStats[]): Requests {
     const r: Requests = {
         auth: 0, read: 0, write: 0, total: 0, retries: 0, connections: 0, processes: all.length, maxAuthPerProcess: 0,
-        httpMs: 0, requestSpanMs: 0, routes: {},
+        httpMs: 0, requestSpanMs: 0, firstAt: 0, lastAt: 0, routes: {},
     };
     let first = Infinity;
     let last = 0;
@@ -78,6 +81,8 @@ export function sumStats(all: ProcessStats[]): Requests {
     }
     r.total = r.auth + r.read + r.write;
     r.requestSpanMs = first === Infinity ? 0 : last - first;
+    r.firstAt = first === Infinity ? 0 : first;
+    r.lastAt = last;
     return r;
 }
 
@@ -85,6 +90,8 @@ export interface Measured {
     command: string;
     code: number;
     wallMs: number;
+    /** Epoch ms when the command was started. */
+    startedAt: number;
     peaks: ProcPeaks;
     requests: Requests;
     /** The engine's output (last lines), for failures. */
@@ -99,7 +106,8 @@ export class BenchProject {
     /**
      * @param config `scrape-anywhere:*` keys of the stack (plain values; lists and objects as YAML would give them).
      */
-    constructor(tools: Record<string, string>, readonly stack: string, config: Record<string, unknown>, ctl: ZitiQuickstart) {
+    constructor(tools: Record<string, string>, readonly stack: string, config: Record<string, unknown>, ctl: ZitiQuickstart,
+        extraEnv: Record<string, string> = {}) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-"));
         for (const f of LINKED) if (fs.existsSync(path.join(PROGRAM, f))) fs.symlinkSync(path.join(PROGRAM, f), path.join(this.dir, f));
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
@@ -114,6 +122,7 @@ export class BenchProject {
             PULUMI_CONFIG_PASSPHRASE: "scrape-anywhere-bench-throwaway",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            ...extraEnv,
         };
         const yaml = require("yaml") as typeof import("yaml");
         const cfg: Record<string, unknown> = {};
@@ -141,6 +150,7 @@ export class BenchProject {
         const env = { ...this.env, SCRAPE_ANYWHERE_ZITI_STATS: statsDir };
         return new Promise((resolve, reject) => {
             const t0 = performance.now();
+            const startedAt = Date.now();
             const child = spawn("pulumi", args, { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
             const sampler = sampleTree(child.pid!);
             let out = "";
@@ -159,6 +169,7 @@ export class BenchProject {
                     command: `pulumi ${args.join(" ")}`,
                     code: code ?? -1,
                     wallMs,
+                    startedAt,
                     peaks,
                     requests: sumStats(stats),
                     tail: out.trimEnd().split("\n").slice(-40).join("\n"),

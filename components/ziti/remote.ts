@@ -5,62 +5,37 @@
 // 3.3 MB of a 4 MB checkpoint, and the file backend rewrites the whole checkpoint after every step: the engine's
 // CPU grew with resources x checkpoint size (bench/RESULTS.md). The loader below is a few hundred bytes per kind;
 // in the provider process it loads ./providers (the real providers, built by `makeProvider`) once, from the
-// project directory the engine runs the provider in, else from where this checkout was at serialization time.
-// Without a compiled `.js`, it registers ts-node (transpile only), as the program itself runs.
+// project directory the engine runs the provider in, else from where this checkout was at serialization time,
+// through ./load.js (which registers ts-node, transpile only, as the program itself runs).
 import type * as pulumi from "@pulumi/pulumi";
 
-/** ./providers of this checkout, captured as a plain string at serialization time (fallback location). */
-const CHECKOUT_PROVIDERS: string = require("path").join(__dirname, "providers");
+/** ./load.js of this checkout, captured as a plain string at serialization time (fallback location). */
+const CHECKOUT_LOADER: string = require("path").join(__dirname, "load.js");
 
-/** The real provider of `kind`, loaded once per process. */
+/**
+ * The real provider of `kind`: ./load.js of the project directory the engine runs the provider process in, else of
+ * this checkout. Kept short on purpose: its text is in every Ziti resource's state, twice.
+ */
 export function implementation(kind: string): pulumi.dynamic.ResourceProvider {
-    const key = Symbol.for("scrape-anywhere.ziti.providers");
     const g = globalThis as any;
+    const key = Symbol.for("scrape-anywhere.ziti.load");
     if (!g[key]) {
-        const path = require("path") as typeof import("path");
-        const fs = require("fs") as typeof import("fs");
-        const candidates = [path.join(process.cwd(), "components", "ziti", "providers"), CHECKOUT_PROVIDERS];
-        const file = candidates.find((p) => fs.existsSync(`${p}.js`) || fs.existsSync(`${p}.ts`));
-        if (!file) {
-            throw new Error(`the Ziti provider code (components/ziti/providers.ts) is neither under ${process.cwd()} nor at ${CHECKOUT_PROVIDERS}: ` +
-                "run pulumi in the scrape-anywhere project directory");
-        }
-        if (!fs.existsSync(`${file}.js`) && !require.extensions[".ts"]) {
-            const root = path.resolve(path.dirname(file), "..", "..");
-            const tsNode = require(require.resolve("ts-node", { paths: [root, process.cwd()] }));
-            tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
-        }
-        g[key] = require(file).implementations;
+        const local = require("path").resolve("components/ziti/load.js");
+        g[key] = require(require("fs").existsSync(local) ? local : CHECKOUT_LOADER);
     }
-    const provider = g[key][kind];
-    if (!provider) throw new Error(`no Ziti provider for kind ${kind}`);
-    return provider;
+    return g[key](kind);
 }
 
 /** The provider object a Ziti resource class passes to `pulumi.dynamic.Resource`: each method delegates. */
 export function remoteProvider(kind: string): pulumi.dynamic.ResourceProvider {
     return {
-        async configure(req) {
-            return implementation(kind).configure!(req);
-        },
-        async check(olds, news) {
-            return implementation(kind).check!(olds, news);
-        },
-        async diff(id, olds, news) {
-            return implementation(kind).diff!(id, olds, news);
-        },
-        async create(inputs) {
-            return implementation(kind).create(inputs);
-        },
-        async read(id, props) {
-            return implementation(kind).read!(id, props);
-        },
-        async update(id, olds, news) {
-            return implementation(kind).update!(id, olds, news);
-        },
-        async delete(id, props) {
-            return implementation(kind).delete!(id, props);
-        },
+        configure: (req) => implementation(kind).configure!(req),
+        check: (olds, news) => implementation(kind).check!(olds, news),
+        diff: (id, olds, news) => implementation(kind).diff!(id, olds, news),
+        create: (inputs) => implementation(kind).create(inputs),
+        read: (id, props) => implementation(kind).read!(id, props),
+        update: (id, olds, news) => implementation(kind).update!(id, olds, news),
+        delete: (id, props) => implementation(kind).delete!(id, props),
     };
 }
 
