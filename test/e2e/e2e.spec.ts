@@ -115,8 +115,8 @@ describe("e2e: the real engine against a real controller", function () {
     after(async function () {
         this.timeout(300_000);
         // Leave the shared controller clean even when a test failed half-way.
+        const ls = await e2e?.pulumi("main", ["stack", "ls", "--json"], { allowFailure: true });
         for (const stack of ["central", "clusterA", "clusterB", "dev"]) {
-            const ls = await e2e?.pulumi("main", ["stack", "ls", "--json"], { allowFailure: true });
             const known = ls && ls.code === 0 ? (JSON.parse(ls.stdout) as any[]).find((s) => s.name === stack) : undefined;
             if (known && known.resourceCount > 0) await e2e.pulumi("main", ["destroy", "--yes", "--skip-preview", "--suppress-outputs", "--stack", stack], { allowFailure: true });
         }
@@ -355,8 +355,12 @@ describe("e2e: the real engine against a real controller", function () {
 
     describe("3. the policy pack through the engine", function () {
         it("passed `pulumi preview --policy-pack policy` on every stack of the project (dev, clusterA, clusterB, central)", function () {
-            const previews = e2e.captured.filter((o) => /Policies:/.test(o));
-            assert.ok(previews.length >= 4, `4 policy previews ran, saw ${previews.length}`);
+            for (const stack of ["dev", "clusterA", "clusterB", "central"]) {
+                const run = e2e.runs.find((r) => r.ws === "main" && r.args[0] === "preview" && r.args.includes(stack) && r.args.includes("--policy-pack"));
+                assert.ok(run, `pulumi preview --policy-pack ran on ${stack}`);
+                assert.strictEqual(run.code, 0, `${stack}: ${tail(run.output, 20)}`);
+                assert.match(run.output, /Policies:\s*\n\s*✅ scrape-anywhere@/, `${stack}: the pack reported no violation`);
+            }
         });
 
         it("fails a program with a LoadBalancer Service, a hostPort and a Dial policy for #all, naming the rules", async function () {

@@ -62,6 +62,8 @@ export class E2E {
     readonly logFile: string;
     /** Everything the engine printed in this run (except `private` runs): scanned for secrets at the end. */
     readonly captured: string[] = [];
+    /** Every pulumi run: workspace, arguments, exit code and output (private runs without output). */
+    readonly runs: { ws: string; args: string[]; code: number; output: string }[] = [];
     private readonly env: Record<string, string>;
     private readonly workspaces = new Map<string, string>();
 
@@ -134,6 +136,7 @@ export class E2E {
             child.stdin.end(opts.input ?? "");
         });
         const secs = ((Date.now() - started) / 1000).toFixed(0);
+        this.runs.push({ ws: wsName, args, code: res.code, output: opts.private ? "" : res.output });
         if (!opts.private) {
             this.captured.push(res.output);
             fs.appendFileSync(this.logFile, `\n===== [${wsName}] ${label} (exit ${res.code}, ${secs}s)\n${res.output}`);
