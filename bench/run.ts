@@ -9,7 +9,9 @@
 //   --only LIST          sections: floor,baseline,seed,scale (BENCH_ONLY, default all)
 //   --json FILE          also write every raw figure as JSON (BENCH_JSON)
 //   --scale-checkpoints  MODE: "on" (engine default), "off" (PULUMI_SKIP_CHECKPOINTS=true), or "both"
-//                        (BENCH_SCALE_CHECKPOINTS, default off; see bench/README.md)
+//                        (BENCH_SCALE_CHECKPOINTS, default both; see bench/README.md)
+//   --checkpoint-max N   largest scale run with engine checkpoints on (BENCH_CHECKPOINT_MAX, default 10): the file
+//                        backend rewrites the whole checkpoint after every step, so that run grows quadratically
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -28,6 +30,8 @@ interface Options {
     json?: string;
     /** Engine checkpoint modes of the scale section: true = checkpoints skipped. */
     scaleSkip: boolean[];
+    /** Largest scale run with checkpoints on. */
+    checkpointMax: number;
 }
 
 function options(argv: string[]): Options {
@@ -43,7 +47,7 @@ function options(argv: string[]): Options {
         if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${what} must be a whole number >= 1, got ${v}`);
         return n;
     };
-    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--floor-reps", "--only", "--json", "--scale-checkpoints"]);
+    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
     for (let i = 0; i < argv.length; i++) {
         if (!known.has(argv[i])) throw new Error(`bench: unknown option ${argv[i]} (see the top of bench/run.ts or bench/README.md)`);
         if (argv[i] !== "--quick") i++;
@@ -53,19 +57,20 @@ function options(argv: string[]): Options {
     for (const s of only) if (!["floor", "baseline", "seed", "scale"].includes(s)) throw new Error(`bench: unknown section ${s} in --only`);
     return {
         quick,
-        runs: int(flag("--runs", "BENCH_RUNS"), quick ? 1 : 3, "--runs"),
+        runs: int(flag("--runs", "BENCH_RUNS"), quick ? 1 : 5, "--runs"),
         scales,
         scaleRuns: int(flag("--scale-runs", "BENCH_SCALE_RUNS"), 1, "--scale-runs"),
         floorReps: int(flag("--floor-reps", "BENCH_FLOOR_REPS"), quick ? 5 : 20, "--floor-reps"),
         only,
         json: flag("--json", "BENCH_JSON"),
         scaleSkip: (() => {
-            const m = flag("--scale-checkpoints", "BENCH_SCALE_CHECKPOINTS") ?? "off";
+            const m = flag("--scale-checkpoints", "BENCH_SCALE_CHECKPOINTS") ?? "both";
             if (m === "on") return [false];
             if (m === "off") return [true];
             if (m === "both") return [false, true];
             throw new Error(`bench: --scale-checkpoints must be on, off or both, got ${m}`);
         })(),
+        checkpointMax: int(flag("--checkpoint-max", "BENCH_CHECKPOINT_MAX"), 10, "--checkpoint-max"),
     };
 }
 
@@ -199,6 +204,12 @@ async function main(): Promise<void> {
             let k8sPeakMiB = 0;
             for (const skip of opts.scaleSkip) {
                 for (const n of opts.scales) {
+                    if (!skip && n > opts.checkpointMax) {
+                        const why = `scale ${n} with engine checkpoints on: not run (above --checkpoint-max ${opts.checkpointMax}; it grows quadratically, see bench/RESULTS.md)`;
+                        log(why);
+                        results.skipped.push(why);
+                        continue;
+                    }
                     for (let i = 0; i < opts.scaleRuns; i++) {
                         // One Kubernetes plugin process per cluster (one explicit provider each): refuse a run the memory
                         // of this machine cannot hold, and say so, rather than push the machine into the OOM killer.
