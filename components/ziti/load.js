@@ -3,7 +3,7 @@
 //
 // Unless the process already compiles TypeScript (the program, mocha), `.ts` files are transpiled here with the
 // project's compiler options and the result is cached in node_modules/.cache/scrape-anywhere-ts/, keyed by file
-// name, source and tsconfig.json: loading the TypeScript compiler costs ~1.5 CPU-seconds, which every `pulumi`
+// name, source, tsconfig.json and the TypeScript version: loading the TypeScript compiler costs ~1.5 CPU-seconds, which every `pulumi`
 // command that touches a Ziti resource (even a no-op `up`) paid at provider start (bench/RESULTS.md).
 "use strict";
 const crypto = require("crypto");
@@ -18,11 +18,17 @@ function registerCachedTranspile() {
     const tsconfigFile = path.join(root, "tsconfig.json");
     const tsconfigText = fs.existsSync(tsconfigFile) ? fs.readFileSync(tsconfigFile, "utf8") : "{}";
     const cacheDir = path.join(root, "node_modules", ".cache", "scrape-anywhere-ts");
+    let tsVersion = "";
+    try {
+        tsVersion = JSON.parse(fs.readFileSync(require.resolve("typescript/package.json", { paths: [root, process.cwd()] }), "utf8")).version;
+    } catch {
+        // no TypeScript installed: the first cache miss says so
+    }
     let ts;
     let compilerOptions;
     require.extensions[".ts"] = (module, filename) => {
         const source = fs.readFileSync(filename, "utf8");
-        const key = crypto.createHash("sha256").update(filename).update("\0").update(source).update("\0").update(tsconfigText).digest("hex");
+        const key = crypto.createHash("sha256").update(filename).update("\0").update(source).update("\0").update(tsconfigText).update("\0").update(tsVersion).digest("hex");
         const cached = path.join(cacheDir, `${key}.js`);
         let js;
         try {
