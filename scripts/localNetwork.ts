@@ -16,7 +16,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { resolveZitiBinary } from "./lib/zitiQuickstart";
+import { controllerCall, findCaBundle, resolveZitiBinary } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
 export const zitiHome = path.resolve(process.env.SCRAPE_ANYWHERE_ZITI_HOME ?? path.join(repoRoot, ".state", "ziti"));
@@ -110,43 +110,14 @@ async function choosePorts(saved?: LocalNetwork): Promise<[number, number]> {
     return [a, b];
 }
 
-function findCaBundle(): string | undefined {
-    const direct = path.join(zitiHome, "pki", "root-ca", "certs", "root-ca.cert");
-    return fs.existsSync(direct) ? direct : undefined;
-}
-
-async function call(url: string, ca: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; json: any }> {
-    const { Agent, fetch } = require("undici") as typeof import("undici");
-    const dispatcher = new Agent({ connect: { ca } });
-    try {
-        const headers: Record<string, string> = { accept: "application/json" };
-        if (init.body !== undefined) headers["content-type"] = "application/json";
-        if (init.token) headers["zt-session"] = init.token;
-        const res = await fetch(url, {
-            method: init.method ?? "GET", headers, dispatcher, signal: AbortSignal.timeout(5000),
-            body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        });
-        const text = await res.text();
-        let json: any;
-        try {
-            json = JSON.parse(text);
-        } catch {
-            json = undefined;
-        }
-        return { status: res.status, json };
-    } finally {
-        await dispatcher.close();
-    }
-}
-
 /** "ok" when the admin login works and an edge router is online; otherwise what is missing. */
 async function probe(controllerUrl: string, caBundlePath: string | undefined, password: string): Promise<string> {
     if (!caBundlePath) return "no CA yet";
     try {
         const ca = fs.readFileSync(caBundlePath, "utf8");
-        const auth = await call(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username: "admin", password } });
+        const auth = await controllerCall(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username: "admin", password } });
         if (auth.status !== 200) return `login answered ${auth.status}`;
-        const ers = await call(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token: auth.json?.data?.token });
+        const ers = await controllerCall(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token: auth.json?.data?.token });
         return (ers.json?.data ?? []).some((r: any) => r.isOnline) ? "ok" : "edge router not online yet";
     } catch (e) {
         return `not answering: ${(e as any)?.cause?.code ?? (e as Error).message}`;
@@ -223,7 +194,7 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
             fs.rmSync(files.pid, { force: true });
             throw new Error(`ziti edge quickstart exited (${exited}) before it was ready; last lines of ${files.log}:\n${tail(files.log)}`);
         }
-        state = await probe(controllerUrl, findCaBundle(), password);
+        state = await probe(controllerUrl, findCaBundle(zitiHome), password);
         if (state === "ok") break;
         if (Date.now() - lastReport > 10_000) {
             lastReport = Date.now();
@@ -235,7 +206,7 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
         killGroup(child.pid, "SIGTERM");
         throw new Error(`the local network was not ready within ${timeoutMs} ms (${state}); last lines of ${files.log}:\n${tail(files.log)}`);
     }
-    const network: LocalNetwork = { controllerUrl, username: "admin", caBundlePath: findCaBundle()!, ctrlPort, routerPort, home: zitiHome, pid: child.pid };
+    const network: LocalNetwork = { controllerUrl, username: "admin", caBundlePath: findCaBundle(zitiHome)!, ctrlPort, routerPort, home: zitiHome, pid: child.pid };
     fs.writeFileSync(files.network, JSON.stringify(network, null, 2) + "\n", { mode: 0o600 });
     log(`ready: controller ${controllerUrl} (pid ${child.pid}, log ${path.relative(repoRoot, files.log)})`);
     return { ...network, started: true };

@@ -112,8 +112,8 @@ function tail(file: string, lines = 15): string {
     }
 }
 
-/** Minimal HTTPS JSON call trusting only `ca`. */
-async function call(url: string, ca: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; json: any }> {
+/** Minimal HTTPS JSON call to a controller, trusting only `ca` (readiness probes; the provider has its own client). */
+export async function controllerCall(url: string, ca: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; json: any }> {
     const { Agent, fetch } = require("undici") as typeof import("undici");
     const dispatcher = new Agent({ connect: { ca } });
     try {
@@ -140,7 +140,8 @@ async function call(url: string, ca: string, init: { method?: string; body?: unk
     }
 }
 
-function findCaBundle(home: string): string | undefined {
+/** The quickstart's root CA under `home`, once it has written its PKI. */
+export function findCaBundle(home: string): string | undefined {
     const direct = path.join(home, "pki", "root-ca", "certs", "root-ca.cert");
     if (fs.existsSync(direct)) return direct;
     const ctrl = path.join(home, "ctrl.yaml");
@@ -236,13 +237,13 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
                 try {
                     const ca = fs.readFileSync(caBundlePath, "utf8");
                     if (!token) {
-                        const auth = await call(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username, password } });
+                        const auth = await controllerCall(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username, password } });
                         if (auth.status === 200) token = auth.json?.data?.token;
                         else lastNote = `login answered ${auth.status}`;
                     }
                     if (token) {
                         if (opts.waitForRouter === false) break;
-                        const ers = await call(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token });
+                        const ers = await controllerCall(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token });
                         if ((ers.json?.data ?? []).some((r: any) => r.isOnline)) break;
                         lastNote = "controller up, edge router not online yet";
                     }
