@@ -77,10 +77,22 @@ function validateData(configType: string, data: any): Failure[] {
     return failures;
 }
 
-/** Config type name -> id on this controller; unknown names fail before any write, listing the known ones. */
+/**
+ * Config type name -> id on this controller; unknown names fail before any write, listing the known ones. Found ids
+ * are kept for the provider process (a config type's id does not change), so N configs make one lookup, not N.
+ */
 async function configTypeId(client: ZitiClient, name: string, configName: string): Promise<string> {
+    const g = globalThis as any;
+    const key = Symbol.for("scrape-anywhere.ziti.configTypeIds");
+    const ids: Map<string, string> = g[key] ?? (g[key] = new Map());
+    const cacheKey = `${client.controllerUrl} ${name}`;
+    const cached = ids.get(cacheKey);
+    if (cached) return cached;
     const found = await client.findBy("config-types", "name", name);
-    if (found.length > 0) return found[0].id;
+    if (found.length > 0) {
+        ids.set(cacheKey, found[0].id);
+        return found[0].id;
+    }
     const all = await client.request("GET", "/edge/management/v1/config-types", { query: { limit: 500 } });
     const known = (Array.isArray(all.data) ? all.data : []).map((t: any) => t.name).sort();
     throw new ZitiValidationError(`ziti:Config "${configName}": configType: unknown config type "${name}" (this controller knows: ${known.join(", ")})`, [

@@ -110,7 +110,9 @@ export function policySpec(p: { kind: string; collection: string; choices?: Poli
         async payload(client, d) {
             const body: Record<string, unknown> = { name: d.name };
             for (const c of choices) body[c.field] = d[c.field];
-            for (const r of p.roles) body[r.field] = await resolveRoles(client, r.collection, r.field, d[r.field]);
+            // The role lists name different collections: resolve them concurrently.
+            const resolved = await Promise.all(p.roles.map((r) => resolveRoles(client, r.collection, r.field, d[r.field])));
+            p.roles.forEach((r, i) => (body[r.field] = resolved[i]));
             return body;
         },
         async fromApi(_client, e, prev) {

@@ -27,8 +27,21 @@ export function x509Lib(): typeof import("@peculiar/x509") {
     return x509;
 }
 
-/** PEM certificates of the controller's CA bundle (`/.well-known/est/cacerts`, PKCS#7). */
+/** PEM certificates of the controller's CA bundle (`/.well-known/est/cacerts`, PKCS#7), fetched once per process. */
 export async function fetchCaBundle(client: ZitiClient): Promise<string> {
+    const g = globalThis as any;
+    const key = Symbol.for("scrape-anywhere.ziti.caBundles");
+    const bundles: Map<string, Promise<string>> = g[key] ?? (g[key] = new Map());
+    let bundle = bundles.get(client.controllerUrl);
+    if (!bundle) {
+        bundle = downloadCaBundle(client);
+        bundles.set(client.controllerUrl, bundle);
+        bundle.catch(() => bundles.delete(client.controllerUrl));
+    }
+    return bundle;
+}
+
+async function downloadCaBundle(client: ZitiClient): Promise<string> {
     const x509 = x509Lib();
     const b64 = (await client.request("GET", "/edge/client/v1/.well-known/est/cacerts", {
         anonymous: true,

@@ -1,6 +1,6 @@
 // Role lists (`#attribute`, `@entityName`, `@entityId`, `#all`) and role attributes: validation, set semantics,
 // and the `@name` <-> `@id` translation the Management API needs.
-import type { ZitiClient } from "./client";
+import { filterString, MANAGEMENT, ZitiClient } from "./client";
 
 export interface Failure {
     property: string;
@@ -69,9 +69,18 @@ export class UnresolvedRoleError extends Error {
 
 /**
  * Resolves `@name` roles to `@id` for the API (`#...` pass through). A role that already is an id is kept.
+ * All names of one call are looked up with one request (`name in [...]`), not one request per role.
  * Throws `UnresolvedRoleError` naming `property` when no entity matches.
  */
 export async function resolveRoles(client: ZitiClient, collection: string, property: string, roles: readonly string[]): Promise<string[]> {
+    const refs = asSet(roles).filter((r) => r.startsWith("@")).map((r) => r.slice(1));
+    const idsByName = new Map<string, string[]>();
+    if (refs.length > 0) {
+        const found: any[] = refs.length === 1
+            ? await client.findBy(collection, "name", refs[0])
+            : (await client.request("GET", `${MANAGEMENT}/${collection}`, { query: { filter: `name in [${refs.map(filterString).join(", ")}]`, limit: 500 } })).data ?? [];
+        for (const e of found) idsByName.set(e.name, [...(idsByName.get(e.name) ?? []), e.id]);
+    }
     const out: string[] = [];
     for (const role of asSet(roles)) {
         if (!role.startsWith("@")) {
@@ -79,9 +88,9 @@ export async function resolveRoles(client: ZitiClient, collection: string, prope
             continue;
         }
         const ref = role.slice(1);
-        const byName = await client.findBy(collection, "name", ref);
+        const byName = idsByName.get(ref) ?? [];
         if (byName.length === 1) {
-            out.push(`@${byName[0].id}`);
+            out.push(`@${byName[0]}`);
             continue;
         }
         const byId = await client.get(collection, ref);
