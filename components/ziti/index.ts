@@ -1,12 +1,13 @@
 // The Ziti dynamic provider: one resource class per Ziti kind, typed by ./types, each over one module-level
 // provider built from its kind spec (./crud) and the one REST layer (./client).
 // Type tokens read `pulumi-nodejs:dynamic/ziti:<Kind>`.
-import { configProvider, configSpec } from "./config";
-import { edgeRouterPolicyProvider, edgeRouterPolicySpec } from "./edgeRouterPolicy";
-import { identityProvider, identitySpec } from "./identity";
-import { serviceProvider, serviceSpec } from "./service";
-import { serviceEdgeRouterPolicyProvider, serviceEdgeRouterPolicySpec } from "./serviceEdgeRouterPolicy";
-import { servicePolicyProvider, servicePolicySpec } from "./servicePolicy";
+import { configSpec } from "./config";
+import { edgeRouterPolicySpec } from "./edgeRouterPolicy";
+import { identitySpec } from "./identity";
+import { implementations } from "./providers";
+import { serviceSpec } from "./service";
+import { serviceEdgeRouterPolicySpec } from "./serviceEdgeRouterPolicy";
+import { servicePolicySpec } from "./servicePolicy";
 
 export * from "./types";
 export { Identity, identityProvider } from "./identity";
@@ -25,12 +26,5 @@ export const zitiKinds = [identitySpec, configSpec, serviceSpec, servicePolicySp
     token: `pulumi-nodejs:dynamic/ziti:${spec.kind}`,
     collection: spec.collection,
     spec,
-    provider: {
-        Identity: identityProvider,
-        Config: configProvider,
-        Service: serviceProvider,
-        ServicePolicy: servicePolicyProvider,
-        EdgeRouterPolicy: edgeRouterPolicyProvider,
-        ServiceEdgeRouterPolicy: serviceEdgeRouterPolicyProvider,
-    }[spec.kind]!,
+    provider: implementations[spec.kind as keyof typeof implementations],
 }));

