@@ -56,8 +56,11 @@ export interface KindSpec {
     payload(client: ZitiClient, desired: any, mode: "create" | "update"): Promise<Record<string, unknown>>;
     /** Controller entity -> state (without `id`). `prev` is the old state/desired, for write-only fields. */
     fromApi(client: ZitiClient, entity: any, prev: any): Promise<any>;
-    /** After the POST (e.g. enrollment); extra outputs. On failure the new entity is deleted again. */
-    afterCreate?(client: ZitiClient, id: string, desired: any): Promise<Record<string, unknown>>;
+    /**
+     * After the POST (e.g. enrollment): extra outputs, and the entity as read then when that read is still
+     * current (saves the GET that create would make). On failure the new entity is deleted again.
+     */
+    afterCreate?(client: ZitiClient, id: string, desired: any): Promise<{ extra: Record<string, unknown>; entity?: any }>;
 }
 
 /** A role list of a policy: its field, the collection its `@name` roles name entities of, and whether it may be left out. */
@@ -236,16 +239,17 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
             const res = await client.request("POST", `/edge/management/v1/${spec.collection}`, { body });
             const id: string = res?.data?.id;
             let extra: Record<string, unknown> = {};
+            let entity: any;
             if (spec.afterCreate) {
                 try {
-                    extra = await spec.afterCreate(client, id, desired);
+                    ({ extra, entity } = await spec.afterCreate(client, id, desired));
                 } catch (e) {
                     // Keep create transactional: a half-made entity would block the next attempt by name.
                     await client.request("DELETE", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`).catch(() => undefined);
                     throw new Error(`${label(spec, desired.name)}: ${(e as Error).message}`);
                 }
             }
-            const entity = await client.get(spec.collection, id);
+            entity = entity ?? (await client.get(spec.collection, id));
             const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
             return { id, outs: plain(outs) };
         },

@@ -50,9 +50,11 @@ export const identitySpec: KindSpec = {
         const entity = await client.get("identities", id);
         const jwt: unknown = entity?.enrollment?.ott?.jwt;
         if (typeof jwt !== "string") throw new Error("the controller created the identity without a one-time enrollment token");
-        if (!d.enroll) return { enrollmentJwt: jwt, identityJson: "" };
+        // Enrollment changes nothing that fromApi reads (name, type, attributes, admin flag), so this read
+        // stands for the one create would make after it.
+        if (!d.enroll) return { extra: { enrollmentJwt: jwt, identityJson: "" }, entity };
         const file = await enrollOtt(client, jwt, d.name);
-        return { enrollmentJwt: "", identityJson: JSON.stringify(file) };
+        return { extra: { enrollmentJwt: "", identityJson: JSON.stringify(file) }, entity };
     },
     async fromApi(_client, e, prev) {
         const enroll = prev.enroll ?? true;

@@ -56,7 +56,8 @@ export interface CheckContext<C extends BaseRuleConfig> {
     unknown(path: string): void;
 }
 
-export interface ResourceRuleSpec<C extends BaseRuleConfig> {
+/** What every rule declares besides its check: name, docs, default level, and its config keys. */
+export interface RuleMetadata<C extends BaseRuleConfig> {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
@@ -66,6 +67,9 @@ export interface ResourceRuleSpec<C extends BaseRuleConfig> {
     configProperties?: { [key: string]: PolicyConfigJSONSchema };
     /** Defaults for config keys, applied when the policy config does not set them. */
     configDefaults?: Omit<C, "allowlist">;
+}
+
+export interface ResourceRuleSpec<C extends BaseRuleConfig> extends RuleMetadata<C> {
     appliesTo(type: string, config: C): boolean;
     subject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject;
     check(ctx: CheckContext<C>): void;
@@ -241,14 +245,7 @@ export interface StackCheckContext<C extends BaseRuleConfig> {
     unknown(resource: PolicyResource, subject: Subject, path: string): void;
 }
 
-export interface StackRuleSpec<C extends BaseRuleConfig> {
-    name: string;
-    description: string;
-    enforcementLevel: EnforcementLevel;
-    severity: Severity;
-    remediationSteps: string;
-    configProperties?: { [key: string]: PolicyConfigJSONSchema };
-    configDefaults?: Omit<C, "allowlist">;
+export interface StackRuleSpec<C extends BaseRuleConfig> extends RuleMetadata<C> {
     check(ctx: StackCheckContext<C>): void;
 }
 

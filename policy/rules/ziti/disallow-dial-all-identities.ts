@@ -1,18 +1,14 @@
-import { allowEntry, resourceRule } from "../../lib/rule";
+import { allowEntry } from "../../lib/rule";
 import { isUnknown } from "../../lib/unknown";
-import { ZitiConfig, policyType, rolesOf, servicesShown, zitiConfigDefaults, zitiConfigProperties, zitiSubject } from "./service-policy";
+import { policyType, rolesOf, servicePolicyRule, servicesShown } from "./service-policy";
 
 /** Rule 10 (Dial): a Dial ServicePolicy whose identity roles are `#all` lets every identity dial. */
-export const disallowDialAllIdentities = resourceRule<ZitiConfig>({
+export const disallowDialAllIdentities = servicePolicyRule({
     name: "disallow-dial-all-identities",
     description: "A Ziti Dial ServicePolicy must not grant #all identities: grants are zero-trust, per client attribute or identity.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps: "Grant the clients' attribute (e.g. #prometheus-clients) or name the identities (@name) instead of #all.",
-    configProperties: zitiConfigProperties,
-    configDefaults: zitiConfigDefaults,
-    appliesTo: (type, config) => config.resourceTypes.includes(type),
-    subject: zitiSubject,
     check: (ctx) => {
         const type = policyType(ctx.props, ctx.unknown);
         if (type !== "Dial") {

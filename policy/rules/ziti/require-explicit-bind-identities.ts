@@ -1,17 +1,13 @@
-import { allowEntry, resourceRule } from "../../lib/rule";
-import { ZitiConfig, policyType, rolesOf, servicesShown, zitiConfigDefaults, zitiConfigProperties, zitiSubject } from "./service-policy";
+import { allowEntry } from "../../lib/rule";
+import { policyType, rolesOf, servicePolicyRule, servicesShown } from "./service-policy";
 
 /** Rule 10 (Bind): a Bind ServicePolicy names its hosting identities (`@name`), not attributes. */
-export const requireExplicitBindIdentities = resourceRule<ZitiConfig>({
+export const requireExplicitBindIdentities = servicePolicyRule({
     name: "require-explicit-bind-identities",
     description: "A Ziti Bind ServicePolicy should name the identities that host the service (@name) rather than select them by attribute.",
     enforcementLevel: "advisory",
     severity: "medium",
     remediationSteps: "List the hosting identities as @<identity name> in identityRoles.",
-    configProperties: zitiConfigProperties,
-    configDefaults: zitiConfigDefaults,
-    appliesTo: (type, config) => config.resourceTypes.includes(type),
-    subject: zitiSubject,
     check: (ctx) => {
         const type = policyType(ctx.props, ctx.unknown);
         if (type !== "Bind") {

@@ -1,5 +1,5 @@
 // Shared reading of a Ziti ServicePolicy for the rule-10 policies.
-import { BaseRuleConfig, Subject } from "../../lib/rule";
+import { BaseRuleConfig, ResourceRule, ResourceRuleSpec, Subject, resourceRule } from "../../lib/rule";
 import { Plain, PlainObject, UNKNOWN, isUnknown } from "../../lib/unknown";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
@@ -68,4 +68,17 @@ export function servicesShown(props: PlainObject): string {
         return "its services";
     }
     return `[${s.map((r) => (typeof r === "string" ? r : "<unknown>")).join(", ")}]`;
+}
+
+/** A rule over Ziti service policies: the types it applies to, its config keys and its subject are the same for each. */
+export function servicePolicyRule(
+    spec: Omit<ResourceRuleSpec<ZitiConfig>, "configProperties" | "configDefaults" | "appliesTo" | "subject">,
+): ResourceRule {
+    return resourceRule<ZitiConfig>({
+        ...spec,
+        configProperties: zitiConfigProperties,
+        configDefaults: zitiConfigDefaults,
+        appliesTo: (type, config) => config.resourceTypes.includes(type),
+        subject: zitiSubject,
+    });
 }

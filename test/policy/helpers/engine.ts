@@ -30,6 +30,18 @@ export function urnOf(type: string, name: string, parentTypes: string[] = []): s
     return `urn:pulumi:dev::scrape-anywhere::${[...parentTypes, type].join("$")}::${name}`;
 }
 
+/** The resource options the engine passes with defaults filled in, as a policy sees them. */
+function resourceOptions(parent?: string) {
+    return {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        ...(parent !== undefined ? { parent } : {}),
+    };
+}
+
 export function resourceArgs(input: ResourceInput): ResourceValidationArgs {
     const props = proxy(JSON.parse(JSON.stringify(input.props)));
     const parentType = input.parent ? input.parent.split("::")[2] : undefined;
@@ -38,14 +50,7 @@ export function resourceArgs(input: ResourceInput): ResourceValidationArgs {
         props,
         urn: urnOf(input.type, input.name, parentType ? parentType.split("$") : []),
         name: input.name,
-        opts: {
-            protect: false,
-            ignoreChanges: [],
-            aliases: [],
-            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-            additionalSecretOutputs: [],
-            ...(input.parent ? { parent: input.parent } : {}),
-        },
+        opts: resourceOptions(input.parent || undefined),
         stackTags: new Map(),
         isType: () => false,
         asType: () => undefined,
@@ -108,14 +113,7 @@ export function stackArgs(inputs: StackResourceInput[], config: Record<string, u
             name: r.name,
             urn: urns[i],
             props: proxy(JSON.parse(JSON.stringify(r.props ?? {}))),
-            opts: {
-                protect: false,
-                ignoreChanges: [],
-                aliases: [],
-                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                additionalSecretOutputs: [],
-                ...(r.parent !== undefined ? { parent: urns[r.parent] } : {}),
-            },
+            opts: resourceOptions(r.parent !== undefined ? urns[r.parent] : undefined),
             dependencies: [],
             propertyDependencies: {},
             isType: () => false,
