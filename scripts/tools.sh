@@ -8,6 +8,9 @@
 #   bash scripts/tools.sh path pulumi     ensure only pulumi, print the absolute path of its binary
 #   bash scripts/tools.sh path ziti       ensure only ziti, print the absolute path of its binary
 #   bash scripts/tools.sh path kubernetes ensure the Kubernetes plugin, print its installed binary
+#   bash scripts/tools.sh control-plane   ensure etcd, kube-apiserver, kube-controller-manager,
+#                                         kube-scheduler and kwok (local clusters), print `export` lines
+#   bash scripts/tools.sh all             ensure every tool above, the control plane included (CI)
 #
 # Each tool is taken from PATH when present (official installs), else from the
 # versioned cache ~/.cache/scrape-anywhere/tools/<tool>-<version>/bin, else it
@@ -49,7 +52,7 @@ npm_pin() {
 # gomod_version <tools module dir> <module path>: the version its go.mod requires.
 gomod_version() {
   local v
-  v="$(awk -v m="$2" '$1 == m && $2 ~ /^v/ { print $2; exit }' "$1/go.mod")"
+  v="$(awk -v m="$2" '$1 == "require" { $1 = ""; $0 = $0 } $1 == m && $2 ~ /^v/ { print $2; exit }' "$1/go.mod")"
   [[ -n "$v" ]] || die "$1/go.mod does not require $2"
   printf '%s' "$v"
 }
@@ -70,6 +73,15 @@ PULUMI_BIN="$TOOLS/pulumi-v$PULUMI_VERSION/bin"
 ZITI_BIN="$TOOLS/ziti-v$ZITI_VERSION/bin"
 K8S_BIN="$TOOLS/kubernetes-$K8S_VERSION/bin"
 K8S_PLUGIN="$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes"
+
+# Local control planes: versions from their tools modules (tools/go/kube, tools/go/etcd); kwok is
+# installed from its own module (it has no replace directives, so `go install mod@version` works).
+KUBE_VERSION="$(gomod_version "$GO_DIR/kube" k8s.io/kubernetes)"
+ETCD_VERSION="$(gomod_version "$GO_DIR/etcd" go.etcd.io/etcd/server/v3)"
+KWOK_VERSION=v0.8.0
+KUBE_BIN="$TOOLS/kube-$KUBE_VERSION/bin"
+ETCD_BIN="$TOOLS/etcd-$ETCD_VERSION/bin"
+KWOK_BIN="$TOOLS/kwok-$KWOK_VERSION/bin"
 
 # --- helpers ------------------------------------------------------------------
 
@@ -276,6 +288,76 @@ ensure_kubernetes() {
   [[ -x "$K8S_PLUGIN" ]] || die "the Kubernetes plugin is not at $K8S_PLUGIN after installing it"
 }
 
+# --- local control planes: etcd, kube-apiserver/-controller-manager/-scheduler, kwok ---
+
+ensure_etcd() {
+  [[ -x "$ETCD_BIN/etcd" ]] && return
+  need_go "etcd $ETCD_VERSION" "put an etcd >= 3.6 on PATH and set SCRAPE_ANYWHERE_ETCD to it."
+  lock etcd
+  if [[ ! -x "$ETCD_BIN/etcd" ]]; then
+    log "building etcd $ETCD_VERSION with Go from go.etcd.io/etcd/server/v3 (~3 min cold on 2 cores)"
+    go_build etcd "$GO_DIR/etcd" "$ETCD_BIN/etcd" -ldflags "-s -w" .
+  fi
+  unlock
+}
+
+# The Kubernetes provider reads the server's version (/version) to pick API behaviour, so the
+# binaries carry the release's version the way upstream's hack/lib/version.sh stamps it.
+kube_ldflags() {
+  local v="$KUBE_VERSION" major minor pkg out="-s -w"
+  major="${v#v}"; major="${major%%.*}"
+  minor="${v#v*.}"; minor="${minor%%.*}"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    out+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+    out+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  printf '%s' "$out"
+}
+
+ensure_kube() {
+  local c missing=0
+  for c in kube-apiserver kube-controller-manager kube-scheduler; do
+    [[ -x "$KUBE_BIN/$c" ]] || missing=1
+  done
+  ((missing)) || return 0
+  need_go "Kubernetes $KUBE_VERSION" "put kube-apiserver, kube-controller-manager and kube-scheduler $KUBE_VERSION in $KUBE_BIN."
+  lock kube
+  for c in kube-apiserver kube-controller-manager kube-scheduler; do
+    [[ -x "$KUBE_BIN/$c" ]] && continue
+    log "building $c $KUBE_VERSION with Go from k8s.io/kubernetes (tools/go/kube)"
+    log "  (the first of the three compiles most of Kubernetes: 25-40 min cold on 2 cores)"
+    go_build "$c" "$GO_DIR/kube" "$KUBE_BIN/$c" -ldflags "$(kube_ldflags)" "k8s.io/kubernetes/cmd/$c"
+  done
+  unlock
+}
+
+ensure_kwok() {
+  [[ -x "$KWOK_BIN/kwok" ]] && return
+  need_go "kwok $KWOK_VERSION" "put kwok $KWOK_VERSION in $KWOK_BIN."
+  lock kwok
+  if [[ ! -x "$KWOK_BIN/kwok" ]]; then
+    log "building kwok $KWOK_VERSION with Go from sigs.k8s.io/kwok (~5 min cold on 2 cores)"
+    mkdir -p "$KWOK_BIN" "$TOOLS/logs"
+    local start=$SECONDS
+    (GOBIN="$KWOK_BIN" GOFLAGS=-mod=mod "$GO" install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION") \
+      >"$TOOLS/logs/kwok.log" 2>&1 || { tail -n 30 "$TOOLS/logs/kwok.log" >&2; die "building kwok failed; log: $TOOLS/logs/kwok.log"; }
+    log "built kwok in $((SECONDS - start))s -> $KWOK_BIN/kwok"
+  fi
+  unlock
+}
+
+ensure_control_plane() {
+  ensure_etcd
+  ensure_kwok
+  ensure_kube
+}
+
+print_control_plane_env() {
+  printf 'export SCRAPE_ANYWHERE_ETCD=%q\n' "$ETCD_BIN/etcd"
+  printf 'export SCRAPE_ANYWHERE_KUBE_BIN=%q\n' "$KUBE_BIN"
+  printf 'export SCRAPE_ANYWHERE_KWOK=%q\n' "$KWOK_BIN/kwok"
+}
+
 ensure_all() {
   ensure_pulumi
   ensure_ziti
@@ -315,10 +397,19 @@ path)
   *) die "usage: tools.sh path <pulumi|ziti|kubernetes>" ;;
   esac
   ;;
+control-plane)
+  ensure_control_plane
+  print_control_plane_env
+  ;;
+all)
+  ensure_all
+  ensure_control_plane
+  log "ready: control plane (etcd $ETCD_VERSION, Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION) in $TOOLS"
+  ;;
 -h | --help | help)
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   ;;
 *)
-  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes>]"
+  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes> | control-plane | all]"
   ;;
 esac
