@@ -8,9 +8,11 @@
 #   bash scripts/tools.sh path pulumi     ensure only pulumi, print the absolute path of its binary
 #   bash scripts/tools.sh path ziti       ensure only ziti, print the absolute path of its binary
 #   bash scripts/tools.sh path kubernetes ensure the Kubernetes plugin, print its installed binary
+#   bash scripts/tools.sh path docker     ensure the Docker plugin (bridged from the Terraform provider;
+#                                         not part of the default ensure), print its installed binary
 #   bash scripts/tools.sh control-plane   ensure etcd, kube-apiserver, kube-controller-manager,
 #                                         kube-scheduler and kwok (local clusters), print `export` lines
-#   bash scripts/tools.sh all             ensure every tool above, the control plane included (CI)
+#   bash scripts/tools.sh all             ensure every tool above, the control plane and the Docker plugin included (CI)
 #
 # Each tool is taken from PATH when present (official installs), else from the
 # versioned cache ~/.cache/scrape-anywhere/tools/<tool>-<version>/bin, else it
@@ -59,6 +61,7 @@ gomod_version() {
 
 PULUMI_VERSION="$(npm_pin @pulumi/pulumi)"
 K8S_VERSION="$(npm_pin @pulumi/kubernetes)"
+DOCKER_VERSION="$(npm_pin @pulumi/docker)"
 ZITI_VERSION="$(gomod_version "$GO_DIR/ziti" github.com/openziti/ziti)"
 ZITI_VERSION="${ZITI_VERSION#v}"
 
@@ -73,6 +76,8 @@ PULUMI_BIN="$TOOLS/pulumi-v$PULUMI_VERSION/bin"
 ZITI_BIN="$TOOLS/ziti-v$ZITI_VERSION/bin"
 K8S_BIN="$TOOLS/kubernetes-$K8S_VERSION/bin"
 K8S_PLUGIN="$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes"
+DOCKER_BIN="$TOOLS/docker-$DOCKER_VERSION/bin"
+DOCKER_PLUGIN="$PULUMI_HOME_DIR/plugins/resource-docker-v$DOCKER_VERSION/pulumi-resource-docker"
 
 # Local control planes: versions from their tools modules (tools/go/kube, tools/go/etcd); kwok is
 # installed from its own module (it has no replace directives, so `go install mod@version` works).
@@ -288,6 +293,47 @@ ensure_kubernetes() {
   [[ -x "$K8S_PLUGIN" ]] || die "the Kubernetes plugin is not at $K8S_PLUGIN after installing it"
 }
 
+# --- docker resource plugin ------------------------------------------------------
+
+# The plugin is rebuilt when the tools module changes (mapping, versions), not only per version.
+docker_stamp() {
+  (cd "$GO_DIR/docker" && cat go.mod go.sum ./*.go cmd/pulumi-resource-docker/*.go shim/go.mod shim/*.go) |
+    sha256sum | cut -d' ' -f1
+}
+
+# The Docker plugin bridged from the Terraform Docker provider (tools/go/docker, see tools/README.md),
+# stamped with the npm @pulumi/docker version and installed as that version into PULUMI_HOME.
+ensure_docker_plugin() {
+  local bin="$DOCKER_BIN/pulumi-resource-docker" stamp
+  stamp="$(docker_stamp)"
+  local stampf="$DOCKER_BIN/.pulumi-resource-docker.stamp"
+  if [[ -x "$DOCKER_PLUGIN" && -x "$bin" && "$(cat "$stampf" 2>/dev/null)" == "$stamp" ]] &&
+    cmp -s "$bin" "$DOCKER_PLUGIN"; then
+    return
+  fi
+  if [[ ! -x "$bin" || "$(cat "$stampf" 2>/dev/null)" != "$stamp" ]]; then
+    need_go "the Docker plugin $DOCKER_VERSION" \
+      "install it with an official pulumi: pulumi plugin install resource docker $DOCKER_VERSION"
+    lock docker
+    if [[ ! -x "$bin" || "$(cat "$stampf" 2>/dev/null)" != "$stamp" ]]; then
+      log "building the Docker plugin $DOCKER_VERSION with Go: pulumi-terraform-bridge over the Terraform"
+      log "  provider github.com/kreuzwerker/terraform-provider-docker (tools/go/docker)"
+      log "  (a cold build downloads modules and compiles for many minutes: ~11 min on 2 busy cores)"
+      go_build docker "$GO_DIR/docker" "$bin" -ldflags "-s -w -X main.version=$DOCKER_VERSION" ./cmd/pulumi-resource-docker
+      local v
+      v="$("$bin" -version 2>/dev/null)" || die "the built Docker plugin $bin does not run"
+      [[ "$v" == "$DOCKER_VERSION" ]] || die "the built Docker plugin reports version '$v', expected $DOCKER_VERSION"
+      printf '%s\n' "$stamp" >"$stampf"
+    fi
+    unlock
+  fi
+  log "installing the Docker plugin $DOCKER_VERSION into $PULUMI_HOME_DIR"
+  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$PULUMI_DIR/pulumi" plugin install resource docker "$DOCKER_VERSION" --file "$bin" --reinstall >&2 ||
+    die "pulumi plugin install resource docker $DOCKER_VERSION --file $bin --reinstall failed"
+  [[ -x "$DOCKER_PLUGIN" ]] || die "the Docker plugin is not at $DOCKER_PLUGIN after installing it"
+}
+
 # --- local control planes: etcd, kube-apiserver/-controller-manager/-scheduler, kwok ---
 
 ensure_etcd() {
@@ -394,7 +440,8 @@ path)
   pulumi) ensure_pulumi && printf '%s\n' "$PULUMI_DIR/pulumi" ;;
   ziti) ensure_ziti && printf '%s\n' "$ZITI" ;;
   kubernetes) ensure_pulumi && ensure_kubernetes && printf '%s\n' "$K8S_PLUGIN" ;;
-  *) die "usage: tools.sh path <pulumi|ziti|kubernetes>" ;;
+  docker) ensure_pulumi && ensure_docker_plugin && printf '%s\n' "$DOCKER_PLUGIN" ;;
+  *) die "usage: tools.sh path <pulumi|ziti|kubernetes|docker>" ;;
   esac
   ;;
 control-plane)
@@ -404,12 +451,14 @@ control-plane)
 all)
   ensure_all
   ensure_control_plane
+  ensure_docker_plugin
   log "ready: control plane (etcd $ETCD_VERSION, Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION) in $TOOLS"
+  log "ready: docker plugin $DOCKER_VERSION in $PULUMI_HOME_DIR"
   ;;
 -h | --help | help)
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   ;;
 *)
-  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes> | control-plane | all]"
+  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes|docker> | control-plane | all]"
   ;;
 esac

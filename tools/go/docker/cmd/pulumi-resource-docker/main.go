@@ -1,0 +1,19 @@
+// pulumi-resource-docker: the Pulumi Docker resource plugin, bridged from the Terraform Docker
+// provider with pulumi-terraform-bridge (the path contains "pulumi-resource", which is how the
+// bridge knows it runs as a provider: pkg/tfbridge/runtime.go).
+package main
+
+import (
+	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
+
+	docker "scrape-anywhere/tools/docker"
+)
+
+// Stamped by scripts/tools.sh with -X main.version=<npm @pulumi/docker version>.
+var version = "0.0.0-dev"
+
+func main() {
+	// No package schema: the engine asks a provider for its schema only for code generation and
+	// conversion, and without one the bridge skips the optional config type check (provider.go).
+	tfbridge.Main("docker", version, docker.Provider(version), nil)
+}
