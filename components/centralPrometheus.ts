@@ -30,6 +30,8 @@ export interface DockerPlacement {
     provider?: docker.Provider;
     /** Container name. Defaults to `<centralName>-prometheus`. */
     containerName?: pulumi.Input<string>;
+    /** Its network: `bridge` (absent: the Docker provider's default), `none`, or a user-defined network; never `host`. */
+    networkMode?: pulumi.Input<string>;
 }
 
 export interface CentralPrometheusArgs {
@@ -122,6 +124,9 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
             },
         }, opts);
     } else if (placement.kind === "docker") {
+        if (placement.networkMode === "host") {
+            bad(`${name}: placement.networkMode "host" would expose Prometheus' listeners on the host; use bridge, none, or a user-defined network.`);
+        }
         new docker.Container(`${name}-prometheus`, {
             name: placement.containerName ?? `${centralName}-prometheus`,
             image,
@@ -137,6 +142,7 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
             ],
             restart: "unless-stopped",
             mustRun: true,
+            ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
         }, { parent, provider: placement.provider });
     } else {
         bad(`${name}: unknown placement kind ${JSON.stringify((placement as { kind: unknown }).kind)}; use "kubernetes" or "docker".`);

@@ -83,6 +83,11 @@ export interface CentralSpec {
     kubernetes: KubernetesTarget;
     /** Docker daemon address (e.g. `ssh://user@host`) when `placement` is `docker`; absent = local default. */
     dockerHost?: string;
+    /**
+     * The container's network when `placement` is `docker`: `bridge` (absent: the Docker provider's default),
+     * `none`, or a user-defined network; never `host`. It only needs outbound connections to the Ziti routers.
+     */
+    dockerNetworkMode?: string;
 }
 
 export interface ScrapeAnywhereConfig {
@@ -310,7 +315,12 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
             namespace: checkNamespace("central.namespace", optString("central.namespace", r.namespace, namespace)),
             kubernetes: kubernetesTarget("central", stack, name, r.kubeconfig, r.context),
             dockerHost: optString("central.dockerHost", r.dockerHost),
+            dockerNetworkMode: optString("central.dockerNetworkMode", r.dockerNetworkMode),
         };
+        if (central.dockerNetworkMode === "host" || central.dockerNetworkMode === "") {
+            fail("central.dockerNetworkMode", `"${central.dockerNetworkMode}" is not allowed: the host network would expose Prometheus' ` +
+                `listeners on the host; use bridge (the default), none, or a user-defined network.`);
+        }
     }
 
     switch (role as StackRole) {

@@ -35,7 +35,7 @@ export function buildCentral(cfg: ScrapeAnywhereConfig, clusters: pulumi.Input<C
     const c = cfg.central;
     if (!c) throw new Error(`stack role ${cfg.role} has no central Prometheus`);
     const placement = c.placement === "docker"
-        ? { kind: "docker" as const, provider: new docker.Provider(`${c.name}-docker`, { host: c.dockerHost }) }
+        ? { kind: "docker" as const, provider: new docker.Provider(`${c.name}-docker`, { host: c.dockerHost }), networkMode: c.dockerNetworkMode }
         : { kind: "kubernetes" as const, provider: createKubernetesProvider(`${c.name}-k8s`, c.kubernetes), namespace: c.namespace };
     return new CentralPrometheus(c.name, {
         centralName: c.name,

@@ -18,7 +18,7 @@ describe("stack config", function () {
             ]);
             assert.deepStrictEqual(cfg.central, {
                 name: "central", placement: "kubernetes", namespace: "monitoring",
-                kubernetes: { renderDirectory: "rendered/dev/central" }, dockerHost: undefined,
+                kubernetes: { renderDirectory: "rendered/dev/central" }, dockerHost: undefined, dockerNetworkMode: undefined,
             });
             assert.strictEqual(cfg.images.prometheus, "openziti/prometheuz:latest");
             assert.deepStrictEqual(cfg.edgeRouterRoles, ["#all"]);
@@ -73,6 +73,7 @@ describe("stack config", function () {
             ["a cluster stack with no cluster", { role: "cluster" }, /exactly one cluster, got 0/],
             ["a central name that is also a cluster name", dev({ central: { name: "kubeA" } }), /"kubeA" is also a cluster name/],
             ["an unknown central placement", dev({ central: { placement: "lambda" } }), /unknown placement "lambda"/],
+            ["the host network for the Docker placement", dev({ central: { placement: "docker", dockerNetworkMode: "host" } }), /dockerNetworkMode: "host" is not allowed/],
             ["a negative clusterCount", dev({ clusterCount: -1 }), /clusterCount: must be a whole number/],
             ["a non-list clusters value", { role: "dev", clusters: "kubeA" }, /scrape-anywhere:clusters: must be a list/],
             ["a bad namespace", dev({ namespace: "Mon_itoring" }), /not a valid Kubernetes namespace/],
