@@ -136,9 +136,13 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
                 `ZITI_LISTENER_IDENTITY_FILE=${IDENTITY_FILE}`,
                 pulumi.interpolate`ZITI_LISTENER_IDENTITY_NAME=${ziti.identity.name}`,
             ],
+            // The image's user (openziti prometheuz ziti.Dockerfile `USER nobody`, 65534:65534), stated so the
+            // container does not depend on the tag's USER line.
+            user: "65534:65534",
+            // The uploads are root-owned (npm @pulumi/docker 4.11.2 has no upload owner): readable, not writable.
             uploads: [
-                { file: CONFIG_FILE, content: prometheusConfig },
-                { file: IDENTITY_FILE, content: pulumi.secret(ziti.identity.identityJson) },
+                { file: CONFIG_FILE, content: prometheusConfig, permissions: "0444" },
+                { file: IDENTITY_FILE, content: pulumi.secret(ziti.identity.identityJson), permissions: "0444" },
             ],
             restart: "unless-stopped",
             mustRun: true,
