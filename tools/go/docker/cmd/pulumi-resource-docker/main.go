@@ -4,6 +4,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 
 	docker "scrape-anywhere/tools/docker"
@@ -13,7 +16,15 @@ import (
 var version = "0.0.0-dev"
 
 func main() {
+	prov := docker.Provider(version)
+	if len(os.Args) == 2 && os.Args[1] == "-print-names" {
+		// For the docker tier's check against the npm SDK: the Pulumi names the bridge gives.
+		if err := json.NewEncoder(os.Stdout).Encode(docker.PulumiNames(prov)); err != nil {
+			os.Exit(1)
+		}
+		return
+	}
 	// No package schema: the engine asks a provider for its schema only for code generation and
 	// conversion, and without one the bridge skips the optional config type check (provider.go).
-	tfbridge.Main("docker", version, docker.Provider(version), nil)
+	tfbridge.Main("docker", version, prov, nil)
 }
