@@ -122,12 +122,39 @@ async function waitGone(pids: number[], ms: number): Promise<void> {
     while (pids.some(alive) && Date.now() < until) await sleep(100);
 }
 
-/** Everything an engine in `dir` left: its processes, mounts, cgroups, recorded host paths, the directory. */
-async function reap(dir: string): Promise<void> {
+/** Pids in the engine's container cgroups (the containers' processes, which name nothing of `dir`). */
+function cgroupProcesses(name: string): number[] {
+    const out = new Set<number>();
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            if (e.isDirectory()) walk(path.join(d, e.name));
+            else if (e.name === "cgroup.procs") {
+                for (const l of fs.readFileSync(path.join(d, e.name), "utf8").split("\n")) if (/^\d+$/.test(l)) out.add(Number(l));
+            }
+        }
+    };
+    for (const d of cgroupDirs(name)) { try { walk(d); } catch { /* removed meanwhile */ } }
+    return [...out];
+}
+
+/** Everything an engine in `dir` left: its containers and processes, mounts, cgroups, recorded host paths, the directory. */
+async function reap(dir: string, docker?: string): Promise<void> {
+    const socket = path.join(dir, "docker.sock");
+    if (docker && fs.existsSync(socket)) {
+        // A dockerd that outlived its run still knows its containers: let it remove them (and their shims).
+        try {
+            const ids = (await run(docker, ["-H", `unix://${socket}`, "ps", "-aq"], undefined, 20_000)).split("\n").filter(Boolean);
+            if (ids.length) await run(docker, ["-H", `unix://${socket}`, "rm", "-f", "-v", ...ids], undefined, 60_000);
+        } catch { /* not answering: the processes are killed below */ }
+    }
     let pids = processesOf(dir);
     for (const p of pids) { try { process.kill(p, "SIGTERM"); } catch { /* gone */ } }
     await waitGone(pids, 10_000);
     pids = processesOf(dir);
+    for (const p of pids) { try { process.kill(p, "SIGKILL"); } catch { /* gone */ } }
+    await waitGone(pids, 5_000);
+    // Container processes whose shim is gone keep running in their cgroups.
+    pids = cgroupProcesses(path.basename(dir));
     for (const p of pids) { try { process.kill(p, "SIGKILL"); } catch { /* gone */ } }
     await waitGone(pids, 5_000);
     for (const m of mountsUnder(dir)) {
@@ -147,7 +174,7 @@ async function reap(dir: string): Promise<void> {
 }
 
 /** Temp directories of engines whose owner process is gone (a killed test run). */
-async function reapStale(): Promise<void> {
+async function reapStale(docker: string): Promise<void> {
     const tmp = os.tmpdir();
     for (const e of fs.readdirSync(tmp)) {
         if (!e.startsWith(PREFIX)) continue;
@@ -155,13 +182,13 @@ async function reapStale(): Promise<void> {
         const owner = Number(fs.existsSync(path.join(dir, "owner.pid")) ? fs.readFileSync(path.join(dir, "owner.pid"), "utf8") : NaN);
         if (Number.isInteger(owner) && alive(owner)) continue;
         process.stderr.write(`dockerd: removing the engine of a run that did not stop it: ${dir}\n`);
-        await reap(dir);
+        await reap(dir, docker);
     }
 }
 
-function run(cmd: string, args: string[], input?: string | Buffer): Promise<string> {
+function run(cmd: string, args: string[], input?: string | Buffer, timeout = 0): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, encoding: "buffer" }, (err, stdout, stderr) => {
+        const child = execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, encoding: "buffer", timeout }, (err, stdout, stderr) => {
             if (err) reject(new Error(`${path.basename(cmd)} ${args.join(" ")} failed: ${stderr.toString().trim() || err.message}`));
             else resolve(stdout.toString());
         });
@@ -177,7 +204,7 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
         throw new Error(`the private Docker engine needs root (dockerd and containerd run as root): run the docker tier as root, ` +
             `e.g. \`sudo -E npm run test:docker\``);
     }
-    await reapStale();
+    await reapStale(bins.docker);
     // Short: unix socket paths (also the shims' under the state directory) are limited to 108 bytes.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
     fs.writeFileSync(path.join(dir, "owner.pid"), String(process.pid));
@@ -220,7 +247,7 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
             if (alive(child.pid)) child.kill("SIGKILL");
         }
         process.removeListener("exit", onExit);
-        await reap(dir);
+        await reap(dir, bins.docker);
     };
     // A test process that exits without calling stop() still takes the daemons with it.
     const onExit = () => { for (const c of children) if (c.pid && alive(c.pid)) c.kill("SIGKILL"); };

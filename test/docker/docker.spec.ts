@@ -157,6 +157,12 @@ describe("docker: the central Prometheus on a real Docker engine", function () {
             assert.ok(String(id.ztAPI).startsWith(controllerUrl), `ztAPI ${id.ztAPI} is the controller's`);
             assert.match(String(id.id?.key), /PRIVATE KEY/);
             assert.match(String(id.id?.cert), /CERTIFICATE/);
+            // The upload is a secret input: the key is in the container, not in plaintext in the state.
+            const keyBody = String(id.id.key).replace(/^pem:/, "").split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+            for (const f of e2e.stateFiles()) {
+                const text = fs.readFileSync(f, "utf8").replace(/\\n|\s/g, "");
+                assert.ok(!text.includes(keyBody.slice(0, 64)), `the identity's private key is not in plaintext in ${f}`);
+            }
         });
     });
 
@@ -228,21 +234,24 @@ describe("docker: the central Prometheus on a real Docker engine", function () {
                     const e = await startDockerd();
                     await importStandInImage(e, "stand-in:killed");
                     await e.docker(["run", "-d", "--network", "none", "--name", "left", "stand-in:killed"]);
-                    process.stdout.write(e.dir + "\\n");
+                    const pid = JSON.parse(await e.docker(["inspect", "left"]))[0].State.Pid;
+                    process.stdout.write(JSON.stringify({ dir: e.dir, pid }) + "\\n");
                     setInterval(() => {}, 1000);
                 })().catch((err) => { console.error(err); process.exit(1); });`;
             const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-            const dir = await new Promise<string>((resolve, reject) => {
+            const { dir, pid } = await new Promise<{ dir: string; pid: number }>((resolve, reject) => {
                 let out = "";
-                child.stdout.on("data", (d) => { out += d; if (out.includes("\n")) resolve(out.trim()); });
+                child.stdout.on("data", (d) => { out += d; if (out.includes("\n")) resolve(JSON.parse(out.trim())); });
                 child.on("exit", (code) => reject(new Error(`the child exited (${code}) before starting its engine`)));
             });
             child.kill("SIGKILL");
             await new Promise((r) => child.once("exit", r));
             assert.ok(processesNaming(dir).length >= 3, "dockerd, containerd and the container's shim outlived the killed run");
+            assert.ok(alive(pid), "and so did the container's process");
             const next = await startDockerd();
             try {
                 assertNothingLeft(dir);
+                assert.ok(!alive(pid), `the container's process ${pid} is gone`);
             } finally {
                 await next.stop();
             }
@@ -250,6 +259,15 @@ describe("docker: the central Prometheus on a real Docker engine", function () {
         });
     });
 });
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
 
 function processesNaming(dir: string): number[] {
     return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
