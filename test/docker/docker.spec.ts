@@ -3,6 +3,7 @@
 // docker`), a private dockerd (scripts/lib/dockerd.ts) and the real quickstart controller; the dev stack with
 // `central.placement: docker`, `central.dockerHost` = the private engine's socket and
 // `central.dockerNetworkMode: none` (the engine has no bridge). Only the image is a stand-in (standInImage.ts).
+//   0. preview of that stack passes the policy pack
 //   1. up creates the container: image, arguments, env and user of the workload contract, no published port,
 //      no host network, the restart policy, prometheus.yml and the identity JSON uploaded (owner, mode, content)
 //   2. a second up changes nothing; a scrape-interval change updates the uploaded prometheus.yml
@@ -98,6 +99,16 @@ describe("docker: the central Prometheus on a real Docker engine", function () {
         if (failed && e2e) progress(`engine output of this run: ${e2e.logFile}`);
         e2e?.dispose(failed);
         await engine?.stop();
+    });
+
+    describe("0. preview", function () {
+        it("the dev stack with the Docker placement passes the policy pack", async function () {
+            this.timeout(300_000);
+            const preview = await e2e.pulumi("main", ["preview", "--stack", "dev", "--policy-pack", POLICY_PACK]);
+            assert.match(preview.output, /Policies:/, "the policy pack ran");
+            assert.doesNotMatch(preview.output, /mandatory/, "no mandatory violation");
+            assert.match(preview.output, /docker:index:Container\s+central-prometheus\s+create/, "the container is in the plan");
+        });
     });
 
     describe("1. up", function () {
