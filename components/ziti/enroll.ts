@@ -90,7 +90,10 @@ export async function enrollOtt(client: ZitiClient, jwt: string, commonName: str
         // certificate chains to that CA.
         if (!client.caPem) throw new Error("enrollment refused: ziti:insecure=true and no ziti:caBundle");
         caPem = client.caPem;
-        if (!chainsTo(cert, caPem)) {
+        // The controller's intermediates may come over the unverified connection: they only help build the path,
+        // which must end at the configured CA.
+        const served = typeof res?.data?.ca === "string" ? res.data.ca : await fetchCaBundle(client).catch(() => "");
+        if (!chainsTo(cert, caPem, served)) {
             throw new Error("enrollment refused: with ziti:insecure=true the certificate the controller issued does not chain to ziti:caBundle");
         }
     } else {
@@ -108,13 +111,16 @@ function pemCertificates(pem: string): string[] {
     return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-/** Whether the first certificate of `certPem` chains (through the rest of `certPem`) to a certificate of `caPem`. */
-export function chainsTo(certPem: string, caPem: string): boolean {
+/**
+ * Whether the first certificate of `certPem` chains, through the rest of `certPem` and the untrusted
+ * `intermediatesPem`, to a certificate of `caPem` (compared by fingerprint), every signature checked.
+ */
+export function chainsTo(certPem: string, caPem: string, intermediatesPem = ""): boolean {
     const { X509Certificate } = require("crypto") as typeof import("crypto");
     const [leafPem, ...rest] = pemCertificates(certPem);
     if (!leafPem) return false;
     const anchors = pemCertificates(caPem).map((p) => new X509Certificate(p));
-    const pool = [...rest.map((p) => new X509Certificate(p)), ...anchors];
+    const pool = [...[...rest, ...pemCertificates(intermediatesPem)].map((p) => new X509Certificate(p)), ...anchors];
     let cur = new X509Certificate(leafPem);
     for (let i = 0; i < 6; i++) {
         const issuer = pool.find((c) => cur.checkIssued(c) && cur.verify(c.publicKey));

@@ -46,7 +46,22 @@ export function stripPem(value: string | undefined): string | undefined {
  * `secret`: the value was read from a credential (an identity file), so no message may repeat any of it, not even
  * as the "path" it was taken for: a malformed inline key would otherwise be echoed, private key included.
  */
-export function readPem(value: string, what: string, secret = false): string {
+export function readPem(value: string, what: string, secret = false, kind?: "key" | "certificate"): string {
+    const text = readPemText(value, what, secret);
+    if (kind) {
+        // Parsed here, so a malformed block fails now, naming the field, and not later inside TLS.
+        const crypto = require("crypto") as typeof import("crypto");
+        try {
+            if (kind === "key") crypto.createPrivateKey(text);
+            else new crypto.X509Certificate(text);
+        } catch {
+            throw new ZitiSettingsError(`${what}: is not a PEM ${kind === "key" ? "private key" : "certificate"} (the value is not repeated here)`);
+        }
+    }
+    return text;
+}
+
+function readPemText(value: string, what: string, secret: boolean): string {
     const fs = require("fs") as typeof import("fs");
     // `pem: -----BEGIN` (a space after the prefix) is still inline PEM.
     const inline = stripPem(value.trim())!.trim();
@@ -82,9 +97,9 @@ export function readIdentityFile(path: string): { ztAPI?: string; cert: string; 
     if (id.ca !== undefined && typeof id.ca !== "string") throw new ZitiSettingsError(`ziti:identityFile: id.ca in ${path} must be PEM text or a file path`);
     return {
         ztAPI: typeof doc.ztAPI === "string" ? doc.ztAPI : undefined,
-        cert: readPem(id.cert, `ziti:identityFile id.cert (${path})`, true),
-        key: readPem(id.key, `ziti:identityFile id.key (${path})`, true),
-        ca: typeof id.ca === "string" ? readPem(id.ca, `ziti:identityFile id.ca (${path})`, true) : undefined,
+        cert: readPem(id.cert, `ziti:identityFile id.cert (${path})`, true, "certificate"),
+        key: readPem(id.key, `ziti:identityFile id.key (${path})`, true, "key"),
+        ca: typeof id.ca === "string" ? readPem(id.ca, `ziti:identityFile id.ca (${path})`, true, "certificate") : undefined,
     };
 }
 
