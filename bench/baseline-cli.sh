@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hand-run way, as in the published walkthrough: `ziti edge login`, then one `ziti` CLI call per entity, in
-# sequence, for the same Ziti entity set `pulumi up` of the dev stack makes (DESIGN.md names):
+# sequence, for the same Ziti entity set `pulumi up` of the dev stack makes (names of docs/DESIGN.md section 1):
 #   per cluster <c>: identities <c>.reflect.id, <c>.prometheus.id (+ <c>.ziti.id for hybrid), each enrolled;
 #     intercept.v1 configs <svc>.intercept.v1 (+ <c>.prometheus.svc.host.v1 for hybrid); services <c>.reflect.svc,
 #     <c>.reflect.scrape.svc, <c>.prometheus.svc; service policies <c>.reflect.bind/.dial, <c>.prometheus.bind/.dial;
