@@ -129,7 +129,7 @@ describe("ziti provider: enrollment", function () {
             const before = await total();
             await assert.rejects(identityProvider.create({ name: `${P}.insecure.id` }), (e: Error) => {
                 assert.match(e.message, /ziti:Identity ".+\.insecure\.id": enroll: refused because ziti:insecure=true and no ziti:caBundle/);
-                assert.match(e.message, /set ziti:caBundle/);
+                assert.match(e.message, /Set ziti:caBundle to the controller.s CA/);
                 return true;
             });
             assert.strictEqual(await total(), before, "nothing was created");
