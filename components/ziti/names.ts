@@ -17,7 +17,10 @@ import type { Failure } from "./roles";
 /** What the engine sends for a value not known yet (preview); mirrors ./crud's UNKNOWN without importing it. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** An id as the controller makes them (shortid over `[0-9a-zA-Z.-]`, or a UUID), at most 64 characters. */
+/**
+ * An id as the controller makes them (shortid over `[0-9a-zA-Z.-]`, or a UUID). `_` is allowed too (harmless in a
+ * path); the 64-character bound is ours (shortids are about 9 characters, UUIDs 36).
+ */
 const ZITI_ID = /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/;
 
 /** Characters the controller's filter cannot match back: backslash and control characters (C0, DEL). */
