@@ -4,7 +4,7 @@
 // its own entity. Writes are counted in the controller's own view (each collection's totalCount).
 import * as assert from "assert";
 import fc from "fast-check";
-import { servicePolicyProvider, serviceProvider, ZitiInvalidIdError, ZitiValidationError } from "../../components/ziti";
+import { configProvider, servicePolicyProvider, serviceProvider, ZitiInvalidIdError, ZitiValidationError } from "../../components/ziti";
 import { clientNow } from "../../components/ziti/crud";
 import { isZitiId } from "../../components/ziti/names";
 import { hostileString } from "../helpers/hostile";
@@ -73,6 +73,14 @@ describe("ziti provider: hostile names and ids against a real controller (proper
         await roundTrip(`${P}.quote".svc`); // accepted: round-trips
         await roundTrip(`${P}.名前.🙂`);
         await roundTrip("."); // a name "." is fine; `@.` resolves by name, never as a URL
+    });
+
+    it("a config type name goes through the same rule before it reaches a filter", async function () {
+        for (const configType of ["intercept.v1\u0000", "host\\nv1"]) {
+            const inputs = { name: `${P}.ct.cfg`, configType, data: {} };
+            assert.strictEqual((await prov(configProvider).check({}, inputs)).failures![0].property, "configType");
+            await assert.rejects(configProvider.create(inputs), (e: Error) => e instanceof ZitiValidationError && /configType/.test(e.message));
+        }
     });
 
     it("generated names: accepted ones round-trip, rejected ones fail before any write", async function () {
