@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hand-run way, as in the published walkthrough: `ziti edge login`, then one `ziti` CLI call per entity, in
-# sequence, for the same Ziti entity set `pulumi up` of the dev stack makes (DESIGN.md names):
+# sequence, for the same Ziti entity set `pulumi up` of the dev stack makes (names of docs/DESIGN.md section 1):
 #   per cluster <c>: identities <c>.reflect.id, <c>.prometheus.id (+ <c>.ziti.id for hybrid), each enrolled;
 #     intercept.v1 configs <svc>.intercept.v1 (+ <c>.prometheus.svc.host.v1 for hybrid); services <c>.reflect.svc,
 #     <c>.reflect.scrape.svc, <c>.prometheus.svc; service policies <c>.reflect.bind/.dial, <c>.prometheus.bind/.dial;
@@ -17,7 +17,11 @@
 #                              [--namespace monitoring] [--work DIR]
 # Prints one line per CLI call to stderr with --verbose; on stdout only a summary line:
 #   baseline: <calls> ziti calls, <entities> entities, <seconds> s
-# The CLI's login config goes to a private XDG_CONFIG_HOME under --work (never the user's ~/.config/ziti).
+# The CLI's login config goes to a private ZITI_CONFIG_DIR under --work (never the user's ~/.config/ziti).
+# The password never goes into a command line (any local user reads those in /proc/<pid>/cmdline): `ziti edge login`
+# v1.7.2 takes it only as `-p` or from a terminal prompt (openziti/ziti ziti/cmd/edge/login.go), so the login is
+# the same one request made with curl, the body built by jq from the environment and sent on stdin, and the session
+# token written into the CLI's config file (ziti-cli.json, format of openziti/ziti ziti/util/identities.go).
 set -euo pipefail
 
 clusters="kubeA:hybrid kubeB:dark"
@@ -47,7 +51,7 @@ cleanup_work=0
 if [ -z "$work" ]; then work="$(mktemp -d)"; cleanup_work=1; fi
 mkdir -p "$work/cfg" "$work/ids"
 chmod 700 "$work" "$work/ids"
-export XDG_CONFIG_HOME="$work/cfg" HOME="$work"
+export XDG_CONFIG_HOME="$work/cfg" HOME="$work" ZITI_CONFIG_DIR="$work/cfg/ziti"
 trap '[ "$cleanup_work" = 1 ] && rm -rf "$work"' EXIT
 
 calls=0
@@ -77,8 +81,27 @@ identity() { # <name> [attributes] ; created, then enrolled
     z edge enroll --jwt "$work/ids/$name.jwt" --out "$work/ids/$name.json" --keyAlg EC --rm
 }
 
+# `ziti edge login` without the password on its command line: one POST /authenticate (counted as one call), the
+# token saved where the CLI reads its login. Only non-secret values are arguments; the password and token pass
+# through environment, stdin and pipes.
+login() {
+    calls=$((calls + 1))
+    if [ "$verbose" = 1 ]; then echo "+ login (password from the environment, on stdin)" >&2; fi
+    local api="${ZITI_API_HOST%/}/edge/management/v1" ca
+    ca="$(cd "$(dirname "$ZITI_CA_BUNDLE")" && pwd)/$(basename "$ZITI_CA_BUNDLE")"
+    mkdir -p "$ZITI_CONFIG_DIR"
+    jq -n '{username: env.ZITI_USERNAME, password: env.ZITI_PASSWORD}' |
+        curl -sS --fail-with-body --cacert "$ca" -H 'content-type: application/json' --data-binary @- "$api/authenticate?method=password" |
+        jq --arg url "$api" --arg user "$ZITI_USERNAME" --arg ca "$ca" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+            'if (.data.token | type) == "string" then
+                 {edgeIdentities: {default: {url: $url, username: $user, token: .data.token, loginTime: $at, caCert: $ca, readOnly: false}}, default: "default", layout: 1}
+             else error("the controller refused the admin login: \(.error.code // "no token")") end' \
+            >"$ZITI_CONFIG_DIR/ziti-cli.json"
+    chmod 600 "$ZITI_CONFIG_DIR/ziti-cli.json"
+}
+
 start=$(date +%s.%N)
-z edge login "$ZITI_API_HOST" -u "$ZITI_USERNAME" -p "$ZITI_PASSWORD" --ca "$ZITI_CA_BUNDLE"
+login
 
 for spec in $clusters; do
     c="${spec%%:*}"

@@ -9,14 +9,15 @@
 //   ts-node scripts/localNetwork.ts status    exit 0 when running and answering, 3 when not
 //   ts-node scripts/localNetwork.ts down [--purge]   stop it (and with --purge remove .state/ziti)
 //
-// The admin password is random, saved 0600 in `.state/ziti/admin-password`; it never goes to stdout.
+// The admin password is random, saved 0600 in `.state/ziti/admin-password`; it never goes to stdout, and never
+// into a command line: the quickstart gets a throwaway, replaced through the Management API once the network is up
+// (scripts/lib/zitiQuickstart.ts settleAdminPassword).
 // Env: SCRAPE_ANYWHERE_ZITI_HOME moves the home; ZITI_BIN names the ziti binary.
 import { spawn } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { controllerCall, findCaBundle, resolveZitiBinary } from "./lib/zitiQuickstart";
+import { controllerCall, findCaBundle, quickstartArgs, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
 export const zitiHome = path.resolve(process.env.SCRAPE_ANYWHERE_ZITI_HOME ?? path.join(repoRoot, ".state", "ziti"));
@@ -53,7 +54,7 @@ function readJson<T>(file: string): T | undefined {
 /** The admin password of the local network (created on first use). */
 export function adminPassword(): string {
     if (fs.existsSync(files.password)) return fs.readFileSync(files.password, "utf8").trim();
-    const pw = crypto.randomBytes(18).toString("base64url");
+    const pw = randomPassword();
     fs.mkdirSync(zitiHome, { recursive: true, mode: 0o700 });
     fs.writeFileSync(files.password, pw + "\n", { mode: 0o600 });
     return pw;
@@ -110,14 +111,17 @@ async function choosePorts(saved?: LocalNetwork): Promise<[number, number]> {
     return [a, b];
 }
 
-/** "ok" when the admin login works and an edge router is online; otherwise what is missing. */
+/**
+ * "ok" when the admin login works and an edge router is online; otherwise what is missing. On a new network this is
+ * also where the throwaway password of the command line is replaced by the real one (./lib/zitiQuickstart).
+ */
 async function probe(controllerUrl: string, caBundlePath: string | undefined, password: string): Promise<string> {
     if (!caBundlePath) return "no CA yet";
     try {
         const ca = fs.readFileSync(caBundlePath, "utf8");
-        const auth = await controllerCall(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username: "admin", password } });
-        if (auth.status !== 200) return `login answered ${auth.status}`;
-        const ers = await controllerCall(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token: auth.json?.data?.token });
+        const auth = await settleAdminPassword(controllerUrl, ca, zitiHome, "admin", password);
+        if (!auth.token) return auth.state;
+        const ers = await controllerCall(`${controllerUrl}/edge/management/v1/edge-routers?limit=100`, ca, { token: auth.token });
         return (ers.json?.data ?? []).some((r: any) => r.isOnline) ? "ok" : "edge router not online yet";
     } catch (e) {
         return `not answering: ${(e as any)?.cause?.code ?? (e as Error).message}`;
@@ -173,12 +177,16 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
     const zitiBin = resolveZitiBinary();
     log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl}, router 127.0.0.1:${routerPort}, home ${zitiHome}`);
     const out = fs.openSync(files.log, "a", 0o600);
-    const child = spawn(zitiBin, [
-        "edge", "quickstart", "--home", zitiHome,
-        "--ctrl-address", "127.0.0.1", "--ctrl-port", String(ctrlPort),
-        "--router-address", "127.0.0.1", "--router-port", String(routerPort),
-        "--username", "admin", "--password", password,
-    ], { cwd: zitiHome, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ZITI_HOME: zitiHome } });
+    // The command line is world-readable while the network runs: it carries only a throwaway (see ./lib/zitiQuickstart).
+    const throwaway = randomPassword();
+    if (!fs.existsSync(path.join(zitiHome, "db"))) fs.writeFileSync(throwawayFile(zitiHome), throwaway + "\n", { mode: 0o600 });
+    // ZITI_CONFIG_DIR: the quickstart saves its CLI login there, not in the user's ~/.config/ziti.
+    const child = spawn(zitiBin, quickstartArgs(zitiHome, ctrlPort, routerPort, "admin", throwaway), {
+        cwd: zitiHome,
+        detached: true,
+        stdio: ["ignore", out, out],
+        env: { ...process.env, ZITI_HOME: zitiHome, ZITI_CONFIG_DIR: path.join(zitiHome, "cli") },
+    });
     fs.closeSync(out);
     child.unref();
     let exited: string | undefined;

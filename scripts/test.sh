@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: every tier of DESIGN.md section 5, in order, none skipped. Tiers that need the real
+# npm test: every tier of docs/DESIGN.md section 5, in order, none skipped. Tiers that need the real
 # engine or a controller get their tools from scripts/tools.sh and start their own servers.
 set -uo pipefail
 cd "$(dirname "$0")/.."

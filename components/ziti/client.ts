@@ -2,6 +2,7 @@
 // controller reused and renewed, keep-alive connections with explicit CA trust, retry with backoff on
 // connection errors / 5xx / 429 (never on other 4xx), and typed errors that carry the controller's code and
 // message but never a secret or HTTP internals.
+import { entityPath } from "./names";
 import type { ZitiSettings } from "./settings";
 
 export const MANAGEMENT = "/edge/management/v1";
@@ -49,6 +50,8 @@ export interface ZitiClient {
     readonly controllerUrl: string;
     /** PEM CA bundle the client trusts for the controller (may be empty in insecure mode). */
     readonly caPem: string;
+    /** TLS verification of the controller is off (`ziti:insecure`): nothing read over it is authenticated. */
+    readonly insecure: boolean;
     /** A request to the controller; `path` is absolute (`/edge/management/v1/...`). Returns the parsed JSON. */
     request(method: string, path: string, opts?: RequestOptions): Promise<any>;
     /** GET one management entity; `undefined` when the controller says 404. */
@@ -266,6 +269,7 @@ export function createClient(settings: ZitiSettings): ZitiClient {
     const client: ZitiClient = {
         controllerUrl: settings.controllerUrl,
         caPem,
+        insecure: settings.insecure,
         async request(method, path, opts = {}) {
             let token = opts.anonymous ? undefined : await sessionToken();
             let res = await send(method, path, opts, token);
@@ -280,8 +284,9 @@ export function createClient(settings: ZitiSettings): ZitiClient {
         },
         async get(collection, id) {
             try {
-                const res = await client.request("GET", `${MANAGEMENT}/${collection}/${encodeURIComponent(id)}`);
-                return res.data;
+                const res = await client.request("GET", entityPath(collection, id));
+                // One entity answers with an object of that id; anything else (a list) is not this entity.
+                return res.data && !Array.isArray(res.data) && res.data.id === id ? res.data : undefined;
             } catch (e) {
                 if (e instanceof ZitiApiError && e.status === 404) return undefined;
                 throw e;
@@ -319,7 +324,12 @@ export function getClient(settings: ZitiSettings): ZitiClient {
             const warned = Symbol.for("scrape-anywhere.ziti.warnedInsecure");
             if (!g[warned]) {
                 g[warned] = true;
-                console.error(`warning: ziti:insecure=true: TLS verification of the Ziti controller ${settings.controllerUrl} is OFF (dev only)`);
+                console.error(
+                    `warning: ziti:insecure=true: TLS verification of the Ziti controller ${settings.controllerUrl} is OFF (dev only); ` +
+                        (settings.caPem
+                            ? "identities are enrolled with the ziti:caBundle CA, not with what this connection returns"
+                            : "identities with enroll: true are refused (set ziti:caBundle); enrollment JWTs handed out are unverified"),
+                );
             }
         }
         client = createClient(settings);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remoteProviders } from "./remote";
 import type { ZitiClient } from "./client";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
+import { nameProblem } from "./names";
 import type { Failure } from "./roles";
 import { ConfigArgs, ConfigState } from "./types";
 
@@ -115,6 +116,9 @@ export const configSpec: KindSpec = {
         const failures = [...validateName(d.name)];
         if (d.configType !== UNKNOWN && (typeof d.configType !== "string" || d.configType.trim() === "")) {
             failures.push({ property: "configType", reason: "must name a config type, e.g. intercept.v1 or host.v1" });
+        } else if (d.configType !== UNKNOWN && nameProblem(d.configType)) {
+            // Looked up by name (a filter): the same rule as entity names.
+            failures.push({ property: "configType", reason: nameProblem(d.configType)! });
         } else if (d.configType !== UNKNOWN) {
             failures.push(...validateData(d.configType, d.data));
         }

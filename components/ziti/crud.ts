@@ -9,6 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { getClient, ZitiApiError, ZitiClient } from "./client";
 import { asSet, Failure, resolveRoles, rolesFromApi, UnresolvedRoleError, validateRoles } from "./roles";
+import { assertZitiId, entityPath, validateName } from "./names";
 import { configureFromStack, currentSettings } from "./settings";
 
 /** What the engine sends for a value not known yet (preview). */
@@ -139,13 +140,8 @@ export function assertValid(spec: KindSpec, desired: any): void {
     }
 }
 
-/** `name` must be a non-empty string without surrounding whitespace. */
-export function validateName(name: unknown): Failure[] {
-    if (name === UNKNOWN) return [];
-    if (typeof name !== "string" || name.trim() === "") return [{ property: "name", reason: "must be a non-empty string" }];
-    if (name.trim() !== name) return [{ property: "name", reason: `"${name}" has leading or trailing spaces` }];
-    return [];
-}
+/** Name rules (what the controller's filter can find again) live in ./names. */
+export { validateName } from "./names";
 
 function equalJson(a: unknown, b: unknown): boolean {
     const canon = (v: unknown): unknown => {
@@ -245,7 +241,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
                     ({ extra, entity } = await spec.afterCreate(client, id, desired));
                 } catch (e) {
                     // Keep create transactional: a half-made entity would block the next attempt by name.
-                    await client.request("DELETE", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`).catch(() => undefined);
+                    await client.request("DELETE", entityPath(spec.collection, id)).catch(() => undefined);
                     throw new Error(`${label(spec, desired.name)}: ${(e as Error).message}`);
                 }
             }
@@ -255,6 +251,8 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
         },
 
         async read(id: string, props: any) {
+            // An id the controller cannot have made (`.`, `..`, a path) would address something else: refuse it.
+            assertZitiId(id, `${label(spec, props?.name)} read`);
             const client = clientNow();
             const entity = await client.get(spec.collection, id);
             if (!entity) return { id: "", props: {} }; // deleted out of band: the next `up` creates it again
@@ -269,9 +267,10 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
         async update(id: string, olds: any, news: any) {
             const desired = spec.normalize(news);
             assertValid(spec, desired);
+            assertZitiId(id, `${label(spec, desired.name)} update`);
             const client = clientNow();
             const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
-            await client.request("PATCH", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`, { body });
+            await client.request("PATCH", entityPath(spec.collection, id), { body });
             const entity = await client.get(spec.collection, id);
             if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared during the update`);
             const outs = await spec.fromApi(client, entity, { ...olds, ...desired });
@@ -281,7 +280,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
         async delete(id: string) {
             const client = clientNow();
             try {
-                await client.request("DELETE", `/edge/management/v1/${spec.collection}/${encodeURIComponent(id)}`);
+                await client.request("DELETE", entityPath(spec.collection, id));
             } catch (e) {
                 if (e instanceof ZitiApiError && e.status === 404) return; // already gone
                 throw e;

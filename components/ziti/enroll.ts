@@ -82,12 +82,51 @@ export async function enrollOtt(client: ZitiClient, jwt: string, commonName: str
     }
     const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
     const keyPem = x509.PemConverter.encode(pkcs8, "PRIVATE KEY");
-    const caPem = typeof res?.data?.ca === "string" && res.data.ca.includes("BEGIN CERTIFICATE") ? res.data.ca : await fetchCaBundle(client);
+    let caPem: string;
     let ztAPI = client.controllerUrl;
-    try {
-        if (claims.iss) ztAPI = new URL(claims.iss).origin;
-    } catch {
-        // keep the configured controller URL
+    if (client.insecure) {
+        // Nothing that came over this connection is authenticated: write the CA the user configured (the Identity
+        // kind refuses to enroll without one) and the configured controller address, and check that the issued
+        // certificate chains to that CA.
+        if (!client.caPem) throw new Error("enrollment refused: ziti:insecure=true and no ziti:caBundle");
+        caPem = client.caPem;
+        // The controller's intermediates may come over the unverified connection: they only help build the path,
+        // which must end at the configured CA.
+        const served = typeof res?.data?.ca === "string" ? res.data.ca : await fetchCaBundle(client).catch(() => "");
+        if (!chainsTo(cert, caPem, served)) {
+            throw new Error("enrollment refused: with ziti:insecure=true the certificate the controller issued does not chain to ziti:caBundle");
+        }
+    } else {
+        caPem = typeof res?.data?.ca === "string" && res.data.ca.includes("BEGIN CERTIFICATE") ? res.data.ca : await fetchCaBundle(client);
+        try {
+            if (claims.iss) ztAPI = new URL(claims.iss).origin;
+        } catch {
+            // keep the configured controller URL
+        }
     }
     return { ztAPI, id: { key: `pem:${keyPem}\n`, cert: `pem:${cert}`, ca: `pem:${caPem}` } };
+}
+
+function pemCertificates(pem: string): string[] {
+    return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/**
+ * Whether the first certificate of `certPem` chains, through the rest of `certPem` and the untrusted
+ * `intermediatesPem`, to a certificate of `caPem` (compared by fingerprint), every signature checked.
+ */
+export function chainsTo(certPem: string, caPem: string, intermediatesPem = ""): boolean {
+    const { X509Certificate } = require("crypto") as typeof import("crypto");
+    const [leafPem, ...rest] = pemCertificates(certPem);
+    if (!leafPem) return false;
+    const anchors = pemCertificates(caPem).map((p) => new X509Certificate(p));
+    const pool = [...[...rest, ...pemCertificates(intermediatesPem)].map((p) => new X509Certificate(p)), ...anchors];
+    let cur = new X509Certificate(leafPem);
+    for (let i = 0; i < 6; i++) {
+        const issuer = pool.find((c) => cur.checkIssued(c) && cur.verify(c.publicKey));
+        if (!issuer) return false;
+        if (anchors.some((a) => a.fingerprint256 === issuer.fingerprint256)) return true;
+        cur = issuer;
+    }
+    return false;
 }

@@ -1,7 +1,7 @@
 // Ziti Identity: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { remoteProviders } from "./remote";
-import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
+import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
 import { enrollOtt } from "./enroll";
 import { asSet, validateAttributes } from "./roles";
 import { IdentityArgs, IdentityState } from "./types";
@@ -41,7 +41,18 @@ export const identitySpec: KindSpec = {
         if (d.enroll !== UNKNOWN && typeof d.enroll !== "boolean") failures.push({ property: "enroll", reason: "must be a boolean" });
         return failures;
     },
-    async payload(_client, d, mode) {
+    async payload(client, d, mode) {
+        if (mode === "create" && d.enroll && client.insecure && !client.caPem) {
+            // Refused before the POST: nothing is created. What enrollment writes into the identity JSON (id.ca, and
+            // ztAPI from the JWT's issuer) would come over a connection nobody verified, and would outlive this dev
+            // session in every workload that mounts the identity.
+            throw new ZitiValidationError(
+                `ziti:Identity "${d.name}": enroll: refused because ziti:insecure=true and no ziti:caBundle is set: the CA and controller address ` +
+                    `written into the identity JSON would come over an unverified TLS connection. Set ziti:caBundle to the controller's CA ` +
+                    `(then it is the CA written into every identity), or set enroll: false and enroll the identity yourself`,
+                [{ property: "enroll", reason: "refused with ziti:insecure=true and no ziti:caBundle" }],
+            );
+        }
         const body: Record<string, unknown> = { name: d.name, type: d.type, isAdmin: d.isAdmin, roleAttributes: d.roleAttributes };
         if (mode === "create") body.enrollment = { ott: true };
         return body;

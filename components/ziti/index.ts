@@ -19,6 +19,7 @@ export { ServiceEdgeRouterPolicy, serviceEdgeRouterPolicyProvider } from "./serv
 export { ZitiApiError, ZitiConnectionError } from "./client";
 export { ZitiConflictError, ZitiValidationError } from "./crud";
 export { ZitiSettingsError } from "./settings";
+export { ZitiInvalidIdError } from "./names";
 
 /** The registry of Ziti kinds: type token, Management API collection, spec and provider of each. */
 export const zitiKinds = [identitySpec, configSpec, serviceSpec, servicePolicySpec, edgeRouterPolicySpec, serviceEdgeRouterPolicySpec].map((spec) => ({

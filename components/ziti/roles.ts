@@ -1,6 +1,7 @@
 // Role lists (`#attribute`, `@entityName`, `@entityId`, `#all`) and role attributes: validation, set semantics,
 // and the `@name` <-> `@id` translation the Management API needs.
 import { filterString, MANAGEMENT, ZitiClient } from "./client";
+import { isZitiId, nameProblem } from "./names";
 
 export interface Failure {
     property: string;
@@ -31,6 +32,9 @@ export function validateRoles(property: string, roles: unknown, required: boolea
             failures.push({ property: `${property}[${i}]`, reason: "must be a string" });
         } else if (!/^[#@]\S/.test(role) || role.trim() !== role) {
             failures.push({ property: `${property}[${i}]`, reason: `"${role}" is not a role: write \`#attribute\` for an attribute or \`@name\` for one entity` });
+        } else if (role.startsWith("@") && nameProblem(role.slice(1)) && !isZitiId(role.slice(1))) {
+            // `@x` is resolved by name (a filter) or else as an id (a URL): it must be usable as one of the two.
+            failures.push({ property: `${property}[${i}]`, reason: `${JSON.stringify(role)} names no entity the provider could resolve: ${nameProblem(role.slice(1))}` });
         }
     });
     return failures;
@@ -93,7 +97,8 @@ export async function resolveRoles(client: ZitiClient, collection: string, prope
             out.push(`@${byName[0]}`);
             continue;
         }
-        const byId = await client.get(collection, ref);
+        // Only something shaped like an id goes into a URL (`@.` must not address the collection itself).
+        const byId = isZitiId(ref) ? await client.get(collection, ref) : undefined;
         if (byId) {
             out.push(`@${byId.id}`);
             continue;

@@ -41,52 +41,81 @@ export function stripPem(value: string | undefined): string | undefined {
     return value.startsWith("pem:") ? value.slice(4) : value;
 }
 
-/** Reads PEM text given inline (`-----BEGIN...` or `pem:...`) or as a file path (`file://` or plain path). */
-export function readPem(value: string, what: string): string {
+/**
+ * Reads PEM text given inline (`-----BEGIN...` or `pem:...`) or as a file path (`file://` or plain path).
+ * `secret`: the value was read from a credential (an identity file), so no message may repeat any of it, not even
+ * as the "path" it was taken for: a malformed inline key would otherwise be echoed, private key included.
+ */
+export function readPem(value: string, what: string, secret = false, kind?: "key" | "certificate"): string {
+    const text = readPemText(value, what, secret);
+    if (kind) {
+        // Parsed here, so a malformed block fails now, naming the field, and not later inside TLS.
+        const crypto = require("crypto") as typeof import("crypto");
+        try {
+            if (kind === "key") crypto.createPrivateKey(text);
+            else new crypto.X509Certificate(text);
+        } catch {
+            throw new ZitiSettingsError(`${what}: is not a PEM ${kind === "key" ? "private key" : "certificate"} (the value is not repeated here)`);
+        }
+    }
+    return text;
+}
+
+function readPemText(value: string, what: string, secret: boolean): string {
     const fs = require("fs") as typeof import("fs");
-    const inline = stripPem(value.trim())!;
+    // `pem: -----BEGIN` (a space after the prefix) is still inline PEM.
+    const inline = stripPem(value.trim())!.trim();
     if (inline.startsWith("-----BEGIN")) return inline;
+    if (secret && (inline.includes("-----") || value.trim().startsWith("pem:"))) {
+        throw new ZitiSettingsError(`${what}: is neither inline PEM ("pem:-----BEGIN ...") nor a file path: the PEM block is malformed (its text is not repeated here)`);
+    }
     const path = inline.startsWith("file://") ? inline.slice("file://".length) : inline;
     try {
         return fs.readFileSync(path, "utf8");
     } catch (e) {
-        throw new ZitiSettingsError(`${what}: cannot read PEM file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+        const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
+        if (secret) throw new ZitiSettingsError(`${what}: is not inline PEM and names no readable PEM file (${code}); the value is not repeated here`);
+        throw new ZitiSettingsError(`${what}: cannot read PEM file ${path}: ${code}`);
     }
 }
 
-/** Parses an enrolled identity JSON file `{ztAPI, id: {key, cert, ca}}`. */
+/** Parses an enrolled identity JSON file `{ztAPI, id: {key, cert, ca}}`. Errors name the field, never its value. */
 export function readIdentityFile(path: string): { ztAPI?: string; cert: string; key: string; ca?: string } {
     const fs = require("fs") as typeof import("fs");
     let doc: any;
     try {
         doc = JSON.parse(fs.readFileSync(path, "utf8"));
     } catch (e) {
-        // Do not echo the file's content: it holds a private key.
+        // Do not echo the file's content (nor JSON.parse's message, which quotes it): it holds a private key.
         throw new ZitiSettingsError(`ziti:identityFile: cannot read identity JSON from ${path} (${(e as NodeJS.ErrnoException).code ?? "invalid JSON"})`);
     }
     const id = doc?.id ?? {};
     if (typeof id.cert !== "string" || typeof id.key !== "string") {
         throw new ZitiSettingsError(`ziti:identityFile: ${path} is not an enrolled Ziti identity (needs id.cert and id.key)`);
     }
+    if (doc.ztAPI !== undefined && typeof doc.ztAPI !== "string") throw new ZitiSettingsError(`ziti:identityFile: ztAPI in ${path} must be a URL string`);
+    if (id.ca !== undefined && typeof id.ca !== "string") throw new ZitiSettingsError(`ziti:identityFile: id.ca in ${path} must be PEM text or a file path`);
     return {
         ztAPI: typeof doc.ztAPI === "string" ? doc.ztAPI : undefined,
-        cert: readPem(id.cert, "ziti:identityFile id.cert"),
-        key: readPem(id.key, "ziti:identityFile id.key"),
-        ca: typeof id.ca === "string" ? readPem(id.ca, "ziti:identityFile id.ca") : undefined,
+        cert: readPem(id.cert, `ziti:identityFile id.cert (${path})`, true, "certificate"),
+        key: readPem(id.key, `ziti:identityFile id.key (${path})`, true, "key"),
+        ca: typeof id.ca === "string" ? readPem(id.ca, `ziti:identityFile id.ca (${path})`, true, "certificate") : undefined,
     };
 }
 
 /** `https://host:1280/edge/management/v1` -> `https://host:1280`. */
-export function controllerOrigin(url: string): string {
+export function controllerOrigin(url: string, what = "ziti:controllerUrl"): string {
     let u: URL;
     try {
         u = new URL(url.includes("://") ? url : `https://${url}`);
     } catch {
-        throw new ZitiSettingsError(`ziti:controllerUrl: "${url}" is not a URL (expected e.g. https://127.0.0.1:1280)`);
+        // Not repeated: it may come from an identity file (ztAPI), and a URL can carry `user:password@`.
+        throw new ZitiSettingsError(`${what}: is not a URL (expected e.g. https://127.0.0.1:1280)`);
     }
     if (u.protocol !== "https:") {
-        throw new ZitiSettingsError(`ziti:controllerUrl: the Ziti controller API is served over https, got ${u.protocol}//`);
+        throw new ZitiSettingsError(`${what}: the Ziti controller API is served over https, got ${u.protocol}//`);
     }
+    if (u.username || u.password) throw new ZitiSettingsError(`${what}: must not carry a user or password (use ziti:username / ziti:password)`);
     return u.origin;
 }
 
@@ -107,7 +136,8 @@ export function resolveSettings(config?: ConfigLookup, env: NodeJS.ProcessEnv = 
     };
     const identityFile = get("identityFile", "ZITI_IDENTITY_FILE");
     const identity = identityFile ? readIdentityFile(identityFile) : undefined;
-    const url = get("controllerUrl", "ZITI_API_HOST") ?? identity?.ztAPI;
+    const configuredUrl = get("controllerUrl", "ZITI_API_HOST");
+    const url = configuredUrl ?? identity?.ztAPI;
     if (!url) {
         throw new ZitiSettingsError(
             "no Ziti controller configured: set `pulumi config set ziti:controllerUrl https://<host>:<port>` " +
@@ -134,7 +164,7 @@ export function resolveSettings(config?: ConfigLookup, env: NodeJS.ProcessEnv = 
     const attempts = Number(get("maxAttempts", "ZITI_MAX_ATTEMPTS") ?? 5);
     const backoff = Number(get("backoffMs", "ZITI_BACKOFF_MS") ?? 250);
     return {
-        controllerUrl: controllerOrigin(url),
+        controllerUrl: controllerOrigin(url, configuredUrl ? "ziti:controllerUrl" : "ziti:identityFile ztAPI"),
         username: identity ? undefined : username,
         password: identity ? undefined : password,
         caPem,

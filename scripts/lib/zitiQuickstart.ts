@@ -5,6 +5,17 @@
 //   ... ziti.controllerUrl, ziti.username, ziti.password, ziti.caBundlePath ...
 //   await ziti.stop();                                  // kills the process group, removes a temp home
 //
+// The admin password never appears in a process's arguments: ziti v1.7.2 takes the quickstart's admin password
+// only as `--password` (openziti/ziti ziti/run/quickstart.go: a cobra flag, no environment or file), and any
+// local user can read every process's arguments (/proc/<pid>/cmdline, `ps`) for as long as the network runs.
+// So the quickstart is started with a random throwaway, and as soon as it has finished its own setup with it
+// (the edge router created and enrolled) the admin's password is changed to the real one through the Management
+// API (`PUT /current-identity/authenticators/{id}` with `currentPassword`, openziti/edge-api
+// source/shared/current-identity-authenticators.yml) and every other API session, including any opened with
+// the throwaway meanwhile, is deleted (`DELETE /api-sessions/{id}`). A restart over an existing database passes
+// a fresh throwaway the quickstart never uses (it only reads `--password` when it initializes: `edge init` and
+// its own login, both skipped once <home>/db exists).
+//
 // The `ziti` binary comes from ZITI_BIN, else `bash scripts/tools.sh path ziti` (which finds it on PATH or builds
 // it), else the tools cache, else PATH. Progress goes to stderr; the controller's own log goes to <home>/quickstart.log.
 import { ChildProcess, execFileSync, spawn } from "child_process";
@@ -161,6 +172,79 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     }
 }
 
+/** The `ziti edge quickstart` arguments: every one may be read by any local user, so no secret but a throwaway. */
+export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string): string[] {
+    return [
+        "edge", "quickstart",
+        "--home", home,
+        "--ctrl-address", "127.0.0.1",
+        "--ctrl-port", String(ctrlPort),
+        "--router-address", "127.0.0.1",
+        "--router-port", String(routerPort),
+        "--username", username,
+        "--password", throwaway,
+    ];
+}
+
+/** A random password for the admin (or a throwaway): 24 URL-safe characters. */
+export function randomPassword(): string {
+    return require("crypto").randomBytes(18).toString("base64url");
+}
+
+/** Where a quickstart home keeps the throwaway until the real password is set (0600; gone once it is). */
+export function throwawayFile(home: string): string {
+    return path.join(home, "admin-password.initial");
+}
+
+/**
+ * One step towards "the admin logs in with `password`": "ok" with a session token when it does; otherwise what is
+ * still missing. While <home>/admin-password.initial exists the admin may still have that throwaway: once the
+ * quickstart has created and enrolled its edge router (its last use of the password), the password is changed to
+ * `password`, the file removed, and every API session but the new one deleted.
+ */
+export async function settleAdminPassword(controllerUrl: string, ca: string, home: string, username: string, password: string): Promise<{ state: string; token?: string }> {
+    const api = `${controllerUrl}/edge/management/v1`;
+    const login = async (pw: string) => {
+        const r = await controllerCall(`${api}/authenticate?method=password`, ca, { method: "POST", body: { username, password: pw } });
+        return r.status === 200 && typeof r.json?.data?.token === "string" ? (r.json.data.token as string) : undefined;
+    };
+    const initial = throwawayFile(home);
+    const throwaway = fs.existsSync(initial) ? fs.readFileSync(initial, "utf8").trim() : undefined;
+    if (!throwaway) {
+        const token = await login(password);
+        return token ? { state: "ok", token } : { state: "the admin login with the saved password is refused" };
+    }
+    const first = await login(throwaway);
+    if (!first) {
+        // Changed already (a run stopped between the change and removing the file)?
+        const token = await login(password);
+        if (!token) return { state: "admin login not accepted yet" };
+        fs.rmSync(initial, { force: true });
+        return { state: "ok", token };
+    }
+    const routers = await controllerCall(`${api}/edge-routers?limit=100`, ca, { token: first });
+    if (!(routers.json?.data ?? []).some((r: any) => r.isVerified)) return { state: "the quickstart is still setting up its edge router" };
+    const authenticators = await controllerCall(`${api}/current-identity/authenticators`, ca, { token: first });
+    const updb = (authenticators.json?.data ?? []).find((a: any) => a.method === "updb");
+    if (!updb) throw new Error(`the quickstart admin has no password authenticator (answer ${authenticators.status})`);
+    const put = await controllerCall(`${api}/current-identity/authenticators/${encodeURIComponent(updb.id)}`, ca, {
+        method: "PUT",
+        token: first,
+        body: { username, password, currentPassword: throwaway },
+    });
+    if (put.status !== 200) throw new Error(`changing the quickstart admin's throwaway password failed: ${put.status} ${put.json?.error?.code ?? ""}`);
+    fs.rmSync(initial, { force: true });
+    const token = await login(password);
+    if (!token) throw new Error("the admin login with the new password is refused right after the change");
+    // Whoever read the throwaway from the process list in the meantime loses any session opened with it.
+    const current = await controllerCall(`${api}/current-api-session`, ca, { token });
+    const sessions = await controllerCall(`${api}/api-sessions?limit=500`, ca, { token });
+    for (const s of sessions.json?.data ?? []) {
+        if (s.id !== current.json?.data?.id) await controllerCall(`${api}/api-sessions/${encodeURIComponent(s.id)}`, ca, { method: "DELETE", token });
+    }
+    return { state: "ok", token };
+}
+
 /** Starts `ziti edge quickstart` on 127.0.0.1 and resolves once the Management API accepts the admin login. */
 export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Promise<ZitiQuickstart> {
     const zitiBin = resolveZitiBinary();
@@ -168,9 +252,11 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const home = opts.home ? path.resolve(opts.home) : fs.mkdtempSync(path.join(os.tmpdir(), "ziti-qs-"));
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
     const pwFile = path.join(home, "admin-password");
-    const password =
-        opts.password ?? (fs.existsSync(pwFile) ? fs.readFileSync(pwFile, "utf8").trim() : require("crypto").randomBytes(18).toString("base64url"));
+    const password = opts.password ?? (fs.existsSync(pwFile) ? fs.readFileSync(pwFile, "utf8").trim() : randomPassword());
     fs.writeFileSync(pwFile, password + "\n", { mode: 0o600 });
+    // A new database takes the throwaway of the command line; until it is changed, it is kept next to the password.
+    const throwaway = randomPassword();
+    if (!fs.existsSync(path.join(home, "db"))) fs.writeFileSync(throwawayFile(home), throwaway + "\n", { mode: 0o600 });
     const [ctrlPort, routerPort] = opts.ctrlPort && opts.routerPort
         ? [opts.ctrlPort, opts.routerPort]
         : opts.ctrlPort
@@ -187,16 +273,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const out = fs.openSync(logFile, "a");
     const child = spawn(
         zitiBin,
-        [
-            "edge", "quickstart",
-            "--home", home,
-            "--ctrl-address", "127.0.0.1",
-            "--ctrl-port", String(ctrlPort),
-            "--router-address", "127.0.0.1",
-            "--router-port", String(routerPort),
-            "--username", username,
-            "--password", password,
-        ],
+        quickstartArgs(home, ctrlPort, routerPort, username, throwaway),
         // Own process group, so stop() reaches the controller and router it forks. The quickstart
         // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
         // once would overwrite each other's, so each keeps its own.
@@ -237,9 +314,9 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
                 try {
                     const ca = fs.readFileSync(caBundlePath, "utf8");
                     if (!token) {
-                        const auth = await controllerCall(`${controllerUrl}/edge/management/v1/authenticate?method=password`, ca, { method: "POST", body: { username, password } });
-                        if (auth.status === 200) token = auth.json?.data?.token;
-                        else lastNote = `login answered ${auth.status}`;
+                        const settled = await settleAdminPassword(controllerUrl, ca, home, username, password);
+                        token = settled.token;
+                        lastNote = settled.state;
                     }
                     if (token) {
                         if (opts.waitForRouter === false) break;

@@ -1,4 +1,4 @@
-// End-to-end (issue 5): the real engine, the real Kubernetes plugin (rendering only) and a real quickstart
+// End-to-end: the real engine, the real Kubernetes plugin (rendering only) and a real quickstart
 // controller, on a temporary file:// backend. In order, sharing one controller and one backend:
 //   1. dev stack: preview with the policy pack, up, the controller's own view, cert logins of every enrolled
 //      identity, the rendered manifests; a second up changes nothing; out-of-band deletions are found by
@@ -40,7 +40,7 @@ function newEntities(now: Record<string, string[]>, baseline: Record<string, str
     return Object.fromEntries(COLLECTIONS.map((c) => [c, now[c].filter((n) => !baseline[c].includes(n)).sort()]));
 }
 
-/** The entities DESIGN.md section 1 names, for one cluster. */
+/** The entities docs/DESIGN.md section 1 names, for one cluster. */
 function clusterEntities(c: string, hybrid: boolean) {
     return {
         identities: [`${c}.reflect.id`, `${c}.prometheus.id`, ...(hybrid ? [`${c}.ziti.id`] : [])],
@@ -144,7 +144,7 @@ describe("e2e: the real engine against a real controller", function () {
             assert.ok(counts.created >= 70, `created ${JSON.stringify(counts)}\n${tail(up.output, 30)}`);
         });
 
-        it("leaves the controller holding every identity, config, service and policy of DESIGN.md", async function () {
+        it("leaves the controller holding every identity, config, service and policy of docs/DESIGN.md section 1", async function () {
             const now = await snapshot(rest);
             assert.deepStrictEqual(newEntities(now, baseline), devEntities);
 

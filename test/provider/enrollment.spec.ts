@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import { identityProvider } from "../../components/ziti";
-import { uniquePrefix, useControllerEnv } from "../helpers/zitiController";
+import { configFor, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("e");
 
@@ -12,20 +12,28 @@ function pemBlocks(pem: string): string[] {
     return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-/** Walks leaf -> issuers in `bundle` up to a self-signed root, checking every signature. */
-function verifyChain(leafPem: string, bundlePem: string): string[] {
+/**
+ * Walks leaf -> issuers in `pool`, checking every signature, up to a self-signed root, which it returns. A chain
+ * that ends anywhere else (no issuer in the pool) throws.
+ */
+function chainRoot(leafPem: string, poolPem: string): crypto.X509Certificate {
     const leaf = new crypto.X509Certificate(leafPem);
-    const pool = pemBlocks(bundlePem).map((b) => new crypto.X509Certificate(b));
-    const path = [leaf.subject];
+    const pool = pemBlocks(poolPem).map((b) => new crypto.X509Certificate(b));
     let cur = leaf;
     for (let i = 0; i < 5; i++) {
         const issuer = pool.find((c) => cur.checkIssued(c) && cur.verify(c.publicKey));
-        if (!issuer) throw new Error(`no issuer in the CA bundle verifies ${cur.subject}`);
-        path.push(issuer.subject);
-        if (issuer.checkIssued(issuer) && issuer.verify(issuer.publicKey)) return path;
+        if (!issuer) throw new Error(`no issuer in the pool verifies ${cur.subject}`);
+        if (issuer.checkIssued(issuer) && issuer.verify(issuer.publicKey)) return issuer;
         cur = issuer;
     }
     throw new Error("chain too long");
+}
+
+/** SHA-256 fingerprint of the quickstart's root CA as written on disk (pki/root-ca/certs/root-ca.cert). */
+function diskRootFingerprint(caBundlePath: string): string {
+    const roots = pemBlocks(fs.readFileSync(caBundlePath, "utf8")).map((b) => new crypto.X509Certificate(b)).filter((c) => c.checkIssued(c));
+    assert.strictEqual(roots.length, 1, `one self-signed root in ${caBundlePath}`);
+    return roots[0].fingerprint256;
 }
 
 describe("ziti provider: enrollment", function () {
@@ -43,13 +51,16 @@ describe("ziti provider: enrollment", function () {
             const key = file.id.key.slice(4);
             const ca = file.id.ca.slice(4);
 
-            // The certificate belongs to the key, and the controller's CA (from the identity file and from the
-            // quickstart PKI on disk) verifies it.
+            // The certificate belongs to the key, and its chain, through what the identity file carries, ends at the
+            // quickstart's own root CA on disk (by fingerprint): the CA written into the identity is the controller's.
             const x = new crypto.X509Certificate(pemBlocks(cert)[0]);
             assert.ok(x.checkPrivateKey(crypto.createPrivateKey(key)), "cert matches the private key");
-            verifyChain(pemBlocks(cert)[0], ca + "\n" + cert);
-            const chain = verifyChain(pemBlocks(cert)[0], fs.readFileSync(env.ctl.caBundlePath, "utf8") + "\n" + ca + "\n" + cert);
-            assert.ok(chain.length >= 2);
+            const root = diskRootFingerprint(env.ctl.caBundlePath);
+            assert.strictEqual(chainRoot(pemBlocks(cert)[0], ca + "\n" + cert).fingerprint256, root, "the identity's chain ends at the quickstart root");
+            assert.ok(
+                pemBlocks(ca).some((b) => new crypto.X509Certificate(b).fingerprint256 === root),
+                "id.ca holds the quickstart root, so workloads trust the real controller",
+            );
 
             // The controller sees the identity enrolled (an authenticator with this certificate, no pending OTT).
             const live = (await env.rest.get(`identities/${id}`)).json.data;
@@ -108,4 +119,37 @@ describe("ziti provider: enrollment", function () {
             await (identityProvider as any).delete(id, outs);
         }
     });
+
+    describe("with ziti:insecure (TLS to the controller not verified)", function () {
+        const total = async () => (await env.rest.get("identities?limit=1")).json.meta.pagination.totalCount as number;
+        after(async () => identityProvider.configure!({ config: configFor(env.ctl) }));
+
+        it("refuses to enroll without ziti:caBundle, before any write; an un-enrolled identity is still made", async function () {
+            await identityProvider.configure!({ config: configFor(env.ctl, { "ziti:caBundle": undefined, "ziti:insecure": "true" }) });
+            const before = await total();
+            await assert.rejects(identityProvider.create({ name: `${P}.insecure.id` }), (e: Error) => {
+                assert.match(e.message, /ziti:Identity ".+\.insecure\.id": enroll: refused because ziti:insecure=true and no ziti:caBundle/);
+                assert.match(e.message, /Set ziti:caBundle to the controller.s CA/);
+                return true;
+            });
+            assert.strictEqual(await total(), before, "nothing was created");
+            const { id, outs } = await identityProvider.create({ name: `${P}.insecure.jwt.id`, enroll: false });
+            assert.ok(outs.enrollmentJwt);
+            await (identityProvider as any).delete(id, outs);
+        });
+
+        it("with ziti:caBundle, writes that CA and the configured controller address into the identity", async function () {
+            await identityProvider.configure!({ config: configFor(env.ctl, { "ziti:insecure": "true" }) });
+            const { id, outs } = await identityProvider.create({ name: `${P}.insecure.ca.id` });
+            try {
+                const file = JSON.parse(outs.identityJson);
+                assert.strictEqual(file.ztAPI, env.ctl.controllerUrl);
+                assert.strictEqual(file.id.ca.slice(4).trim(), fs.readFileSync(env.ctl.caBundlePath, "utf8").trim(), "id.ca is the configured CA bundle");
+                assert.strictEqual(chainRoot(pemBlocks(file.id.cert.slice(4))[0], file.id.ca.slice(4) + "\n" + file.id.cert.slice(4)).fingerprint256, diskRootFingerprint(env.ctl.caBundlePath));
+            } finally {
+                await (identityProvider as any).delete(id, outs);
+            }
+        });
+    });
 });
+
