@@ -20,7 +20,11 @@ export function parseKubeType(type: string): KubeType | undefined {
     if (parts.length !== 3 || parts[0] !== "kubernetes") {
         return undefined;
     }
-    const module = parts[1];
+    let module = parts[1];
+    if (!module.includes("/") && /^v\d+((alpha|beta)\d+)?$/.test(module)) {
+        // `new CustomResource(n, {apiVersion: "v1", kind})` registers `kubernetes:v1:<kind>`: the core group.
+        module = `core/${module}`;
+    }
     const slash = module.lastIndexOf("/");
     if (slash < 0) {
         return undefined; // kubernetes:yaml:ConfigFile and other components
