@@ -66,7 +66,7 @@ export function objectsOf(kt: KubeType, props: PlainObject, unknown: (path: stri
  */
 export function kubeSubject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject {
     const kt = parseKubeType(args.type);
-    const what = kt ? kt.token : args.type;
+    const what = kt ? kt.token : args.type.split(":").pop() ?? args.type;
     const ns = at(args.props, ["metadata", "namespace"]);
     const name = at(args.props, ["metadata", "name"]);
     if (isUnknown(ns) || isUnknown(name) || isUnknown(args.props.metadata)) {
