@@ -140,6 +140,24 @@ describe("policy: exposure APIs as custom resources (rule 4, disallow-exposing-c
             assert.strictEqual((await runResource(rule, { type: ROUTE, name: "p", props: openshiftRoute, config })).violations.length, 1, "defaults kept");
         });
 
+        it("does not ask about privateWhen when exposedWhen is known not to hold", async () => {
+            const config = {
+                exposureKinds: [{
+                    group: "example.com", kind: "Publisher", via: "the example edge",
+                    exposedWhen: [{ path: "spec.public", equals: true }],
+                    privateWhen: [{ path: 'metadata.labels["example.com/private"]', equals: "yes" }],
+                }],
+            };
+            const type = "kubernetes:example.com/v1:Publisher";
+            const props = (pub: unknown, label: unknown) => ({ ...cr("example.com/v1", "Publisher", "p", { public: pub }), metadata: { namespace: "edge", name: "p", labels: { "example.com/private": label } } });
+            assert.deepStrictEqual(await runResource(rule, { type, name: "p", props: props(false, UNKNOWN), config }), { violations: [] });
+            const open = await runResource(rule, { type, name: "p", props: props(UNKNOWN, UNKNOWN), config });
+            assert.match(open.couldNotBeChecked ?? "", /: spec\.public, metadata\.labels\["example\.com\/private"\] are not known during preview/);
+            const exposedUnlessPrivate = await runResource(rule, { type, name: "p", props: props(true, UNKNOWN), config });
+            assert.match(exposedUnlessPrivate.couldNotBeChecked ?? "", /: metadata\.labels\["example\.com\/private"\] is not known during preview/);
+            assert.strictEqual((await runResource(rule, { type, name: "p", props: props(true, "no"), config })).violations.length, 1);
+        });
+
         it("replaces the defaults when exposureKinds is set", async () => {
             const config = { exposureKinds: [{ group: "projectcontour.io", kind: "HTTPProxy", via: "Contour" }] };
             assert.deepStrictEqual(await runResource(rule, { type: ROUTE, name: "p", props: openshiftRoute, config }), { violations: [] });

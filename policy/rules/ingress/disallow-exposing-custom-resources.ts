@@ -149,8 +149,10 @@ export const disallowExposingCustomResources = resourceRule<Config>({
             }
             const exposed = kind.exposedWhen ? anyHolds(obj, kind.exposedWhen) : ({ holds: true, where: "", value: null } as const);
             if (!exposed.holds) {
-                exposed.unknown.forEach((p) => ctx.unknown(inPath(p)));
-                isPrivate.unknown.forEach((p) => ctx.unknown(inPath(p)));
+                if (exposed.unknown.length > 0) {
+                    // Whether it exposes is open; so is whether it is private, if that was unknown too.
+                    [...exposed.unknown, ...isPrivate.unknown].forEach((p) => ctx.unknown(inPath(p)));
+                }
                 continue;
             }
             if (isPrivate.unknown.length > 0) {
