@@ -79,7 +79,7 @@ describe("e2e: the policy pack on issue 15's exposure shapes, through the real e
         assert.match(by("dial-all-svcs")[0].text, /Ziti ServicePolicy 'exposures\.dial\.all\.services' lets \[#exposures-clients\] dial every service \(#all\) on the network/);
 
         // Private and allow-listed counterparts pass; nothing else is reported.
-        for (const ok of ["edge:edge/private-reflect", "edge:edge/mesh-only", "edge:edge/allowed-proxy", "marker", "maybe-public"]) {
+        for (const ok of ["edge:edge/private-reflect", "edge:edge/mesh-only", "edge:edge/allowed-proxy", "maybe-public"]) {
             assert.deepStrictEqual(by(ok), [], `${ok} must pass${context}`);
         }
         assert.strictEqual(found.length, 4, `exactly the four violations${context}`);
