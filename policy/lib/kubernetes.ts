@@ -20,7 +20,11 @@ export function parseKubeType(type: string): KubeType | undefined {
     if (parts.length !== 3 || parts[0] !== "kubernetes") {
         return undefined;
     }
-    const module = parts[1];
+    let module = parts[1];
+    if (!module.includes("/") && /^v\d+((alpha|beta)\d+)?$/.test(module)) {
+        // `new CustomResource(n, {apiVersion: "v1", kind})` registers `kubernetes:v1:<kind>`: the core group.
+        module = `core/${module}`;
+    }
     const slash = module.lastIndexOf("/");
     if (slash < 0) {
         return undefined; // kubernetes:yaml:ConfigFile and other components
@@ -62,7 +66,7 @@ export function objectsOf(kt: KubeType, props: PlainObject, unknown: (path: stri
  */
 export function kubeSubject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject {
     const kt = parseKubeType(args.type);
-    const what = kt ? kt.token : args.type;
+    const what = kt ? kt.token : args.type.split(":").pop() ?? args.type;
     const ns = at(args.props, ["metadata", "namespace"]);
     const name = at(args.props, ["metadata", "name"]);
     if (isUnknown(ns) || isUnknown(name) || isUnknown(args.props.metadata)) {

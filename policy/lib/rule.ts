@@ -115,6 +115,37 @@ export function parseUrn(urn: string | undefined): { type: string; name: string;
     return { type: types[types.length - 1], name, qualifiedType };
 }
 
+/**
+ * The schema's tokens for `kubernetes.apiextensions.CustomResource` and `CustomResourcePatch`: overlays in
+ * pulumi/pulumi-kubernetes (provider/pkg/gen/overlays.go). The SDKs never register a resource under them:
+ * `new CustomResource(name, {apiVersion, kind})` registers `kubernetes:<apiVersion>:<kind>` (sdk/nodejs
+ * apiextensions/customResource.ts, sdk/go .../apiextensions/customResource.go), and the provider's Check
+ * refuses a token whose module is not `<group>/<version>` (provider/pkg/provider/provider.go gvkFromURN).
+ * A resource that carries one anyway is judged by its `apiVersion`/`kind` props.
+ */
+export const CUSTOM_RESOURCE_TOKENS = new Set([
+    "kubernetes:apiextensions.k8s.io:CustomResource",
+    "kubernetes:apiextensions.k8s.io:CustomResourcePatch",
+]);
+
+/**
+ * The type a rule judges: the resource's own token, except for the CustomResource overlay tokens, which
+ * become `kubernetes:<group>/<version>:<kind>[Patch]` from the props (a core `apiVersion: v1` becomes
+ * `core/v1`); they stay as they are while apiVersion or kind is unknown.
+ */
+export function effectiveType(type: string, props: PlainObject): string {
+    if (!CUSTOM_RESOURCE_TOKENS.has(type)) {
+        return type;
+    }
+    const apiVersion = props.apiVersion;
+    const kind = props.kind;
+    if (typeof apiVersion !== "string" || typeof kind !== "string" || isUnknown(apiVersion) || isUnknown(kind) || !apiVersion || !kind) {
+        return type;
+    }
+    const module = apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`;
+    return `kubernetes:${module}:${kind}${type.endsWith("Patch") ? "Patch" : ""}`;
+}
+
 /** Types whose children are objects they rendered (their own props hide them, their children do not). */
 export const RENDERING_TYPES = new Set([
     "kubernetes:helm.sh/v4:Chart",
@@ -194,13 +225,14 @@ export function resourceRule<C extends BaseRuleConfig>(spec: ResourceRuleSpec<C>
         configSchema,
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
             const config = configOf<C>(() => args.getConfig<object>(), spec.configDefaults);
-            if (!spec.appliesTo(args.type, config)) {
-                return;
-            }
             const snap = snapshot(args.props);
             const props: PlainObject = snap !== null && typeof snap === "object" && !Array.isArray(snap) ? (snap as PlainObject) : {};
+            const type = effectiveType(args.type, props);
+            if (!spec.appliesTo(type, config)) {
+                return;
+            }
             const providerNamespace = providerNamespaceOf(args);
-            const subject = spec.subject({ type: args.type, name: args.name, props, providerNamespace });
+            const subject = spec.subject({ type, name: args.name, props, providerNamespace });
             const parent = parseUrn(args.opts?.parent);
             const renderedBy = parent && RENDERING_TYPES.has(parent.type) ? { type: parent.type, name: parent.name } : undefined;
             if (renderedBy) {
@@ -208,7 +240,7 @@ export function resourceRule<C extends BaseRuleConfig>(spec: ResourceRuleSpec<C>
             }
             const found = new Collector();
             spec.check({
-                type: args.type,
+                type,
                 name: args.name,
                 urn: args.urn,
                 props,

@@ -5,12 +5,16 @@ import { disallowLoadBalancerService } from "./service/disallow-loadbalancer-ser
 import { disallowNodePortService } from "./service/disallow-nodeport-service";
 import { disallowServiceExternalIps } from "./service/disallow-service-external-ips";
 import { disallowIngressAndGateway } from "./ingress/disallow-ingress-and-gateway";
+import { disallowExposingCustomResources } from "./ingress/disallow-exposing-custom-resources";
 import { disallowHostNetworkAndPorts } from "./workload/disallow-host-network-and-ports";
 import { disallowDockerPublishedPorts } from "./docker/disallow-docker-published-ports";
 import { disallowOpaqueHelmRelease } from "./helm/disallow-opaque-helm-release";
 import { disallowServiceInDarkCluster } from "./stack/disallow-service-in-dark-cluster";
 import { requireZitiScrapeScheme } from "./prometheus/require-ziti-scrape-scheme";
 import { disallowDialAllIdentities } from "./ziti/disallow-dial-all-identities";
+import { disallowDialAllServices } from "./ziti/disallow-dial-all-services";
+import { disallowDialEveryStackService } from "./ziti/disallow-dial-every-stack-service";
+import { requireNamedDialersForSensitiveServices } from "./ziti/require-named-dialers-for-sensitive-services";
 import { requireExplicitBindIdentities } from "./ziti/require-explicit-bind-identities";
 
 export {
@@ -18,27 +22,35 @@ export {
     disallowNodePortService,
     disallowServiceExternalIps,
     disallowIngressAndGateway,
+    disallowExposingCustomResources,
     disallowHostNetworkAndPorts,
     disallowDockerPublishedPorts,
     disallowOpaqueHelmRelease,
     disallowServiceInDarkCluster,
     requireZitiScrapeScheme,
     disallowDialAllIdentities,
+    disallowDialAllServices,
+    disallowDialEveryStackService,
+    requireNamedDialersForSensitiveServices,
     requireExplicitBindIdentities,
 };
 
-/** Every policy of the pack, in the order of issue 4's rules 1-10. */
+/** Every policy of the pack, in the order of issue 4's rules 1-10 (issue 15's next to the rule they extend). */
 export const rules: Policies = [
     disallowLoadBalancerService, // 1
     disallowNodePortService, // 2
     disallowServiceExternalIps, // 3
     disallowIngressAndGateway, // 4
+    disallowExposingCustomResources, // 4 (other projects' exposure APIs, issue 15)
     disallowHostNetworkAndPorts, // 5 (and 7: rendered objects, patches)
     disallowDockerPublishedPorts, // 6
     disallowOpaqueHelmRelease, // 7 (helm.v3.Release)
     disallowServiceInDarkCluster, // 8
     requireZitiScrapeScheme, // 9
     disallowDialAllIdentities, // 10 (Dial)
+    disallowDialAllServices, // 10 (Dial, service side, issue 15)
+    disallowDialEveryStackService, // 10 (Dial, service side, stack, issue 15)
+    requireNamedDialersForSensitiveServices, // 10 (Dial to sensitive services, stack, issue 15)
     requireExplicitBindIdentities, // 10 (Bind)
 ];
 
@@ -48,12 +60,16 @@ export const issueRule: { [policyName: string]: number[] } = {
     "disallow-nodeport-service": [2, 7],
     "disallow-service-external-ips": [3, 7],
     "disallow-ingress-and-gateway": [4, 7],
+    "disallow-exposing-custom-resources": [4, 7],
     "disallow-host-network-and-ports": [5, 7],
     "disallow-docker-published-ports": [6],
     "disallow-opaque-helm-release": [7],
     "disallow-service-in-dark-cluster": [8],
     "require-ziti-scrape-scheme": [9],
     "disallow-dial-all-identities": [10],
+    "disallow-dial-all-services": [10],
+    "disallow-dial-every-stack-service": [10],
+    "require-named-dialers-for-sensitive-services": [10],
     "require-explicit-bind-identities": [10],
 };
 

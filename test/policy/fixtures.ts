@@ -93,3 +93,27 @@ export const bindPolicy = {
     serviceRoles: ["@kubeA.reflect.svc"],
     identityRoles: ["@kubeA.reflect.id"],
 };
+
+// Custom resources of exposure APIs, each in its compliant (private) form where it has one.
+export const openshiftRoute = {
+    apiVersion: "route.openshift.io/v1",
+    kind: "Route",
+    metadata: { namespace: "monitoring", name: "prometheus" },
+    spec: { host: "prom.apps.example.com", to: { kind: "Service", name: "prometheus" } },
+};
+
+/** A VirtualService for the sidecars only (no gateways: the default `mesh`). */
+export const meshVirtualService = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { namespace: "monitoring", name: "prometheus" },
+    spec: { hosts: ["prometheus"], http: [{ route: [{ destination: { host: "prometheus" } }] }] } as Record<string, unknown>,
+};
+
+/** A Knative Service kept off the ingress by the cluster-local label. */
+export const privateKnativeService = {
+    apiVersion: "serving.knative.dev/v1",
+    kind: "Service",
+    metadata: { namespace: "monitoring", name: "reflect", labels: { "networking.knative.dev/visibility": "cluster-local" } as Record<string, string> },
+    spec: { template: { spec: { containers: [{ image: "openziti/reflectz" }] } } },
+};

@@ -13,19 +13,23 @@ function tsFiles(dir: string): string[] {
 }
 
 describe("policy: the pack", () => {
-    it("lists one policy per issue-4 rule (10 split into Dial and Bind), with unique kebab-case names", () => {
+    it("lists the policies of issue 4's rules 1-10 and issue 15's next to the rule they extend, with unique kebab-case names", () => {
         const names = rules.map((r) => r.name);
         assert.deepStrictEqual(names, [
             "disallow-loadbalancer-service",
             "disallow-nodeport-service",
             "disallow-service-external-ips",
             "disallow-ingress-and-gateway",
+            "disallow-exposing-custom-resources",
             "disallow-host-network-and-ports",
             "disallow-docker-published-ports",
             "disallow-opaque-helm-release",
             "disallow-service-in-dark-cluster",
             "require-ziti-scrape-scheme",
             "disallow-dial-all-identities",
+            "disallow-dial-all-services",
+            "disallow-dial-every-stack-service",
+            "require-named-dialers-for-sensitive-services",
             "require-explicit-bind-identities",
         ]);
         for (const name of names) {

@@ -24,9 +24,26 @@ describe("policy: Ziti grants (rule 10)", () => {
             ]);
         });
 
-        it("accepts #all narrowed by AllOf with another role, and a Bind policy for #all (the Bind rule's job)", async () => {
+        it("rejects #all whatever the semantic and the other roles (the controller matches #all first), and a list that is #all once de-duplicated", async () => {
+            // openziti/ziti v1.7.2 controller/db/policy_common.go evaluatePolicyAgainstEntity; the provider sends asSet(roles).
             const allOf = change(dialPolicy, (p) => Object.assign(p, { semantic: "AllOf", identityRoles: ["#all", "#reflectz-clients"] }));
-            assert.deepStrictEqual(await runResource(disallowDialAllIdentities, { type: SERVICE_POLICY, name: "d", props: allOf }), { violations: [] });
+            const out = await runResource(disallowDialAllIdentities, { type: SERVICE_POLICY, name: "d", props: allOf });
+            assert.deepStrictEqual(out.violations.map((v) => v.message), [
+                "Ziti ServicePolicy 'kubeA.reflect.dial' lets every identity (#all) dial [@kubeA.reflect.svc] " +
+                    "(#all matches every identity whatever the semantic, so #reflectz-clients next to it narrow nothing; the controller refuses #all with other roles). " +
+                    "Fix: grant only the clients' attribute (e.g. #prometheus-clients) or name them (@identity), or allow-list 'ziti/kubeA.reflect.dial'.",
+            ]);
+            const twice = change(dialPolicy, (p) => Object.assign(p, { semantic: "AllOf", identityRoles: ["#all", "#all"] }));
+            const out2 = await runResource(disallowDialAllIdentities, { type: SERVICE_POLICY, name: "d", props: twice });
+            assert.match(out2.violations[0].message, /lets every identity \(#all\) dial \[@kubeA\.reflect\.svc\]\. Fix:/);
+            const noSemantic = change(dialPolicy, (p) => {
+                delete (p as { semantic?: string }).semantic;
+                p.identityRoles = ["#all"];
+            });
+            assert.strictEqual((await runResource(disallowDialAllIdentities, { type: SERVICE_POLICY, name: "d", props: noSemantic })).violations.length, 1);
+        });
+
+        it("leaves a Bind policy for #all to the Bind rule", async () => {
             const bind = change(bindPolicy, (p) => (p.identityRoles = ["#all"]));
             assert.deepStrictEqual(await runResource(disallowDialAllIdentities, { type: SERVICE_POLICY, name: "b", props: bind }), { violations: [] });
         });

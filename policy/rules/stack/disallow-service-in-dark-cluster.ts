@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { BaseRuleConfig, allowEntry, parseUrn, stackRule } from "../../lib/rule";
+import { BaseRuleConfig, allowEntry, effectiveType, parseUrn, stackRule } from "../../lib/rule";
 import { isService, kubeSubject } from "../../lib/kubernetes";
 
 export const DARK_CLUSTER = "scrape-anywhere:cluster:DarkCluster";
@@ -62,7 +62,8 @@ export const disallowServiceInDarkCluster = stackRule<Config>({
         const types = new Set(ctx.config.componentTypes);
         const byUrn = new Map(ctx.resources.map((r) => [r.urn, r] as [string, PolicyResource]));
         for (const r of ctx.resources) {
-            const kt = isService(r.type);
+            const type = effectiveType(r.type, ctx.propsOf(r));
+            const kt = isService(type);
             if (!kt || kt.patch) {
                 continue; // a ServicePatch changes a Service, it does not create one
             }
@@ -70,7 +71,7 @@ export const disallowServiceInDarkCluster = stackRule<Config>({
             if (!dark) {
                 continue;
             }
-            const subject = kubeSubject({ type: r.type, name: r.name, props: ctx.propsOf(r) });
+            const subject = kubeSubject({ type, name: r.name, props: ctx.propsOf(r) });
             const kind = dark.type.split(":").pop();
             ctx.report(
                 r,

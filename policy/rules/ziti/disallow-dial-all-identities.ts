@@ -1,8 +1,11 @@
 import { allowEntry } from "../../lib/rule";
-import { isUnknown } from "../../lib/unknown";
-import { policyType, rolesOf, servicePolicyRule, servicesShown } from "./service-policy";
+import { ALL_ROLE, policyType, rolesOf, selectsAll, servicePolicyRule, servicesShown } from "./service-policy";
 
-/** Rule 10 (Dial): a Dial ServicePolicy whose identity roles are `#all` lets every identity dial. */
+/**
+ * Rule 10 (Dial): a Dial ServicePolicy whose identity roles contain `#all` lets every identity dial. The
+ * controller applies `#all` whatever the semantic and whatever other roles sit next to it (see
+ * `selectsAll`), so neither AllOf nor a duplicate `#all` narrows it.
+ */
 export const disallowDialAllIdentities = servicePolicyRule({
     name: "disallow-dial-all-identities",
     description: "A Ziti Dial ServicePolicy must not grant #all identities: grants are zero-trust, per client attribute or identity.",
@@ -10,26 +13,19 @@ export const disallowDialAllIdentities = servicePolicyRule({
     severity: "critical",
     remediationSteps: "Grant the clients' attribute (e.g. #prometheus-clients) or name the identities (@name) instead of #all.",
     check: (ctx) => {
-        const type = policyType(ctx.props, ctx.unknown);
-        if (type !== "Dial") {
+        if (policyType(ctx.props, ctx.unknown) !== "Dial") {
             return;
         }
         const roles = rolesOf(ctx.props, "identityRoles", ctx.unknown);
-        if (!roles || !roles.includes("#all")) {
+        if (!roles || !selectsAll(roles)) {
             return;
         }
-        const semantic = ctx.props.semantic;
-        if (isUnknown(semantic)) {
-            ctx.unknown("semantic");
-            return;
-        }
-        const raw = ctx.props.identityRoles;
-        const narrowed = semantic === "AllOf" && Array.isArray(raw) && raw.length > 1; // #all AND #x == #x
-        if (narrowed) {
-            return;
-        }
+        const others = roles.filter((r) => r !== ALL_ROLE);
+        const note = others.length > 0
+            ? ` (#all matches every identity whatever the semantic, so ${others.join(", ")} next to it narrow nothing; the controller refuses #all with other roles)`
+            : "";
         ctx.report(
-            `${ctx.subject.label} lets every identity (#all) dial ${servicesShown(ctx.props)}. ` +
+            `${ctx.subject.label} lets every identity (#all) dial ${servicesShown(ctx.props)}${note}. ` +
                 `Fix: grant only the clients' attribute (e.g. #prometheus-clients) or name them (@identity), or allow-list ${allowEntry(ctx.subject)}.`,
         );
     },

@@ -31,7 +31,14 @@ export function zitiSubject(args: { name: string; props: PlainObject }): Subject
     return { label: `Ziti ServicePolicy '${policyName}'`, id: `ziti/${policyName}` };
 }
 
-/** The known string roles of `field`, recording unknown ones; undefined when the whole list is unknown. */
+/** The role that selects every entity of a kind. */
+export const ALL_ROLE = "#all";
+
+/**
+ * The known string roles of `field` as the controller will hold them: de-duplicated, as the provider
+ * sends them (components/ziti/crud.ts policySpec normalize -> roles.ts asSet). Unknown items are
+ * recorded; undefined when the whole list is unknown.
+ */
 export function rolesOf(props: PlainObject, field: string, unknown: (path: string) => void): string[] | undefined {
     const value: Plain | undefined = props[field];
     if (isUnknown(value)) {
@@ -45,11 +52,32 @@ export function rolesOf(props: PlainObject, field: string, unknown: (path: strin
     value.forEach((r, i) => {
         if (isUnknown(r)) {
             unknown(`${field}[${i}]`);
-        } else if (typeof r === "string") {
+        } else if (typeof r === "string" && !out.includes(r)) {
             out.push(r);
         }
     });
     return out;
+}
+
+/**
+ * Whether a role list selects every entity, judged as the OpenZiti controller applies it: `#all` anywhere
+ * in the list matches every entity whatever the semantic and the other roles (openziti/ziti v1.7.2
+ * controller/db/policy_common.go evaluatePolicyAgainstEntity: `stringz.Contains(roles, "all") || ...`),
+ * and a list that is `#all` once de-duplicated is accepted as such. (`#all` next to other roles is
+ * refused on write, controller/db/util.go validateRolesAndIds, so such a policy never narrows it.)
+ */
+export function selectsAll(roles: readonly string[]): boolean {
+    return roles.includes(ALL_ROLE);
+}
+
+/** `AllOf`/`AnyOf` as the controller applies it (AllOf when left out: crud.ts policySpec fallback), or undefined after recording it is unknown. */
+export function semanticOf(props: PlainObject, unknown: (path: string) => void): "AllOf" | "AnyOf" | undefined {
+    const s = props.semantic;
+    if (isUnknown(s)) {
+        unknown("semantic");
+        return undefined;
+    }
+    return s === "AnyOf" ? "AnyOf" : "AllOf";
 }
 
 /** `Dial`/`Bind`, or undefined after recording that it is unknown. */

@@ -1,0 +1,126 @@
+// End-to-end (issue 15): the policy pack on the exposure shapes people actually write, through the real
+// engine: `pulumi preview --policy-pack policy` of two fixture programs on a temporary file:// backend.
+//   exposures         apiextensions.CustomResource (Gateway API Gateway, OpenShift Route), a yaml/v2 ConfigGroup
+//                     rendering Knative / Istio / Contour objects, a value unknown at preview, and a Ziti Dial
+//                     policy for #all services; Kubernetes objects are only rendered.
+//   docker-exposures  Docker containers that publish or share a network by other means than `ports`; needs the
+//                     Docker resource plugin (`bash scripts/tools.sh path docker`): the engine calls its Check at
+//                     preview. The provider connects to the Docker daemon lazily, so no daemon is needed.
+// Each fixture has a private or allow-listed counterpart of its violations, which must not be reported.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { adminRest, Rest, zitiController } from "../helpers/zitiController";
+import { E2E, progress, repoRoot, tail } from "./harness";
+
+const POLICY_PACK = path.join(repoRoot, "policy");
+const FIXTURES = path.join(repoRoot, "test", "e2e", "fixtures");
+
+/** The policy-violation blocks of a preview's `Policies:` section, by resource name: `rule (type: name)` + message. */
+function violations(output: string): { rule: string; level: string; resource: string; text: string }[] {
+    const out: { rule: string; level: string; resource: string; text: string }[] = [];
+    const re = /- \[(mandatory|advisory)\] \[severity: \w+\]\s+(\S+)\s+\(([^)]*)\)\n((?:\s{10,}.*\n?)+)/g;
+    for (const m of output.matchAll(re)) {
+        out.push({ level: m[1], rule: m[2], resource: m[3].split(": ").pop() ?? m[3], text: m[4].replace(/\s+/g, " ").trim() });
+    }
+    return out;
+}
+
+describe("e2e: the policy pack on issue 15's exposure shapes, through the real engine", function () {
+    let e2e: E2E;
+    let rest: Rest;
+    let failed = false;
+
+    before(async function () {
+        this.timeout(300_000);
+        const ctl = await zitiController();
+        e2e = new E2E(ctl);
+        rest = await adminRest(ctl);
+        e2e.workspace("exposures", path.join(FIXTURES, "exposures"), ["exposures"]);
+        e2e.workspace("docker-exposures", path.join(FIXTURES, "docker-exposures"), ["docker-exposures"]);
+    });
+
+    afterEach(function () {
+        if (this.currentTest?.state === "failed") failed = true;
+    });
+
+    after(async function () {
+        await rest?.close();
+        if (failed) progress(`engine output of this run: ${e2e?.logFile}`);
+        e2e?.dispose(failed);
+    });
+
+    it("fails a CustomResource Gateway and Route, a ConfigGroup's public Knative Service and a Dial for #all services, and passes their private and allow-listed counterparts", async function () {
+        const ws = "exposures";
+        await e2e.configureZiti(ws, ws);
+        await e2e.pulumi(ws, ["config", "set", "--stack", ws, "renderDir", path.join(e2e.ws(ws), "rendered")]);
+        const res = await e2e.pulumi(ws, ["preview", "--stack", ws, "--policy-pack", POLICY_PACK,
+            "--policy-pack-config", path.join(FIXTURES, "exposures", "policy-config.json")], { allowFailure: true });
+        assert.notStrictEqual(res.code, 0, `the preview must fail:\n${tail(res.output, 60)}`);
+        const found = violations(res.output);
+        const by = (resource: string) => found.filter((v) => v.resource === resource);
+        const context = `\n${tail(res.output, 80)}`;
+
+        // A Gateway made with apiextensions.CustomResource: token kubernetes:gateway.networking.k8s.io/v1:Gateway.
+        assert.match(res.output, /disallow-ingress-and-gateway\s+\(kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway: gateway\)/, context);
+        assert.deepStrictEqual(by("gateway").map((v) => [v.level, v.rule]), [["mandatory", "disallow-ingress-and-gateway"]], context);
+        assert.match(by("gateway")[0].text, /Gateway 'edge\/public' publishes workloads to the network through a Gateway API gateway\. Fix: remove it/);
+
+        assert.deepStrictEqual(by("route").map((v) => v.rule), ["disallow-exposing-custom-resources"], context);
+        assert.match(by("route")[0].text, /Route 'edge\/prometheus' is a route\.openshift\.io Route, which publishes workloads to the network through the OpenShift router\. Fix:/);
+
+        // The ConfigGroup registers each object as its own resource named `<group>:<namespace>/<name>` (its
+        // resourcePrefix defaults to its name: pulumi-kubernetes provider/pkg/provider/yaml/v2/configgroup.go).
+        const ksvc = by("edge:edge/public-reflect");
+        assert.deepStrictEqual(ksvc.map((v) => v.rule), ["disallow-exposing-custom-resources"], context);
+        assert.match(ksvc[0].text, /Service 'edge\/public-reflect' \(rendered by kubernetes:yaml\/v2:ConfigGroup 'edge'\) is a serving\.knative\.dev Service, which publishes workloads to the network through the Knative ingress\. .*keep it private \(set metadata\.labels\["networking\.knative\.dev\/visibility"\]: cluster-local\)/);
+
+        assert.deepStrictEqual(by("dial-all-svcs").map((v) => v.rule), ["disallow-dial-all-services"], context);
+        assert.match(by("dial-all-svcs")[0].text, /Ziti ServicePolicy 'exposures\.dial\.all\.services' lets \[#exposures-clients\] dial every service \(#all\) on the network/);
+
+        // Private and allow-listed counterparts pass; nothing else is reported.
+        for (const ok of ["edge:edge/private-reflect", "edge:edge/mesh-only", "edge:edge/allowed-proxy"]) {
+            assert.deepStrictEqual(by(ok), [], `${ok} must pass${context}`);
+        }
+
+        // A label that is another resource's output: "could not be checked" (an advisory the engine prints as
+        // "can't run policy ... during preview"), neither a pass nor a failure.
+        assert.deepStrictEqual(by("maybe-public").map((v) => [v.level, v.rule]), [["advisory", "disallow-exposing-custom-resources"]], context);
+        assert.match(by("maybe-public")[0].text, /^can't run policy 'disallow-exposing-custom-resources' .* during preview: Service 'edge\/maybe-public' could not be checked by disallow-exposing-custom-resources: metadata\.labels\["networking\.knative\.dev\/visibility"\] is not known during preview/);
+        assert.strictEqual(found.filter((v) => v.level === "mandatory").length, 4, `exactly the four violations${context}`);
+        assert.strictEqual(found.length, 5, `and the one could-not-be-checked${context}`);
+        const adds = (await rest.named("service-policies", "exposures.dial.all.services")).filter((p: any) => p.name === "exposures.dial.all.services");
+        assert.deepStrictEqual(adds, [], "a preview writes nothing to the controller");
+    });
+
+    it("fails Docker containers that publish all ports, share another container's network or join the host network, and passes the allow-listed and the dark one", async function () {
+        // The Docker resource plugin, installed into the tools' PULUMI_HOME (built once from the Terraform provider).
+        let plugin: string;
+        try {
+            plugin = execFileSync("bash", [path.join(repoRoot, "scripts", "tools.sh"), "path", "docker"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+        } catch (e) {
+            const err = e as { stderr?: string; message: string };
+            throw new Error(`the Docker shapes need the Docker resource plugin: \`bash scripts/tools.sh path docker\` failed:\n${tail(err.stderr ?? err.message, 15)}`);
+        }
+        progress(`Docker plugin ${plugin}`);
+        const ws = "docker-exposures";
+        await e2e.pulumi(ws, ["stack", "init", ws]);
+        // Never contacted by a preview (the provider dials the daemon when it creates or reads a container).
+        await e2e.pulumi(ws, ["config", "set", "--stack", ws, "dockerHost", `unix://${path.join(e2e.dir, "no-docker.sock")}`]);
+        const res = await e2e.pulumi(ws, ["preview", "--stack", ws, "--policy-pack", POLICY_PACK,
+            "--policy-pack-config", path.join(FIXTURES, "docker-exposures", "policy-config.json")], { allowFailure: true });
+        assert.notStrictEqual(res.code, 0, `the preview must fail:\n${tail(res.output, 60)}`);
+        const context = `\n${tail(res.output, 80)}`;
+        const found = violations(res.output);
+        assert.deepStrictEqual(found.map((v) => [v.level, v.rule, v.resource]).sort(), [
+            ["mandatory", "disallow-docker-published-ports", "host-net"],
+            ["mandatory", "disallow-docker-published-ports", "publish-all"],
+            ["mandatory", "disallow-docker-published-ports", "sidecar"],
+        ], context);
+        const text = (r: string) => found.find((v) => v.resource === r)!.text;
+        assert.match(text("publish-all"), /Docker container 'publish-all' sets publishAllPorts: true, so every port its image exposes is published on a random port of the Docker host\. Fix: remove publishAllPorts/);
+        assert.match(text("sidecar"), /Docker container 'sidecar' sets networkMode: container:publish-all, so it shares that container's network namespace/);
+        assert.match(text("host-net"), /Docker container 'host-net' attaches to the Docker host network \(networksAdvanced\[0\]\.name: host\)/);
+        assert.match(res.output, /docker:index\/container:Container/, "the pack saw the containers under their type token");
+    });
+});
