@@ -5,7 +5,7 @@
 // Contract, from the image's source openziti-test-kitchen/prometheus branch feature/zitify-federation
 // (ziti.Dockerfile, web/zitifiedweb.go, scrape/scrape.go, cmd/prometheus/main.go; Prometheus 2.32.0) and
 // openziti/helm-charts charts/prometheus (values.yaml `server`, templates/server/deploy.yaml):
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createDeployment, createIdentitySecret, IDENTITY_KEY, workloadLabels } from "../kubernetes";
