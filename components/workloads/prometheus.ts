@@ -16,7 +16,11 @@ import { IDENTITY_FILE_MODE, identitySecretVolume, restrictedContainerSecurityCo
 export const PROMETHEUS = {
     /** helm-charts charts/prometheus/values.yaml `server.image.repository`. */
     image: "openziti/prometheuz",
-    /** helm-charts charts/prometheus/values.yaml `server.image.tag`. */
+    /**
+     * helm-charts charts/prometheus/values.yaml `server.image.tag`. That this tag was built from the
+     * feature/zitify-federation branch (ziti.Readme pushes `latest`) cannot be checked here, no registry
+     * being reachable; the chart that pins it sets the same ZITI_LISTENER_* env this module does.
+     */
     tag: "0.0.1",
     /**
      * ziti.Dockerfile `USER nobody` on quay.io/prometheus/busybox (nobody = 65534:65534); the chart's

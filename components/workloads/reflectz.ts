@@ -12,7 +12,10 @@ import { identitySecretVolume, restrictedContainerSecurityContext, restrictedPod
 export const REFLECTZ = {
     /** helm-charts charts/reflect/values.yaml `image.repository`. */
     image: "nfnpieros/reflect",
-    /** helm-charts charts/reflect/Chart.yaml `appVersion` (the chart's default tag). */
+    /**
+     * helm-charts charts/reflect/Chart.yaml `appVersion` (the chart's default tag). That 0.0.4 was built from
+     * that branch's Dockerfile cannot be checked here (no registry); the chart sets the same env names.
+     */
     tag: "0.0.4",
     /**
      * Dockerfile `USER $APP_USER` = appuser, made with `useradd --uid $USER_ID` and group `--gid $GROUP_ID`,
