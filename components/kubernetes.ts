@@ -55,18 +55,26 @@ export function createIdentitySecret(name: string, args: { namespace: pulumi.Inp
 
 /** A one-replica Deployment `name` whose selector and pod template carry the same `labels`. */
 export function createDeployment(resourceName: string, args: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string>;
-    podSpec: k8s.types.input.core.v1.PodSpec }, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
+    podSpec: k8s.types.input.core.v1.PodSpec; podAnnotations?: Record<string, pulumi.Input<string>> }, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
     return new k8s.apps.v1.Deployment(resourceName, {
         metadata: { name: args.name, namespace: args.namespace, labels: args.labels },
         spec: {
             replicas: 1,
             selector: { matchLabels: args.labels },
             template: {
-                metadata: { labels: args.labels },
+                metadata: { labels: args.labels, annotations: args.podAnnotations },
                 spec: args.podSpec,
             },
         },
     }, opts);
+}
+
+/** Pod template annotation holding the SHA-256 of prometheus.yml. */
+export const CONFIG_HASH_ANNOTATION = "scrape-anywhere/config-sha256";
+
+/** The SHA-256 (hex) of a config text, for CONFIG_HASH_ANNOTATION. */
+export function configHash(config: string): string {
+    return (require("crypto") as typeof import("crypto")).createHash("sha256").update(config).digest("hex");
 }
 
 /** A ServiceAccount, ClusterRole and ClusterRoleBinding so Prometheus can discover and scrape the Kubernetes API. */

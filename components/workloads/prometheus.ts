@@ -8,7 +8,7 @@
 import type * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createDeployment, createIdentitySecret, IDENTITY_KEY, workloadLabels } from "../kubernetes";
+import { CONFIG_HASH_ANNOTATION, configHash, createDeployment, createIdentitySecret, IDENTITY_KEY, workloadLabels } from "../kubernetes";
 import { CONFIGMAP_RELOAD, configmapReloadContainer } from "./configmapReload";
 import { CONFIGMAP_RELOADZ, configmapReloadzContainer } from "./configmapReloadz";
 import { IDENTITY_FILE_MODE, identitySecretVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs } from "./restricted";
@@ -224,6 +224,8 @@ export function createPrometheusWorkload(name: string, args: PrometheusWorkloadA
     }, opts);
     const deployment = createDeployment(`${name}-prometheus`, {
         name: "prometheus", namespace: args.namespace, labels,
+        // A new config rolls the pods (the ConfigMap itself is updated in place, see createKubernetesProvider).
+        podAnnotations: { [CONFIG_HASH_ANNOTATION]: pulumi.output(args.config).apply(configHash) },
         podSpec: prometheusPodSpec({
             image: args.image, configMapName: configMap.metadata.name, identitySecretName: identitySecret.metadata.name,
             serviceAccountName: args.serviceAccountName, listen: args.listen,
