@@ -1,7 +1,10 @@
 // Prometheus scrape configuration, built as plain objects and rendered with the `yaml` package.
 // prometheuz (Prometheus with the Ziti SDK) reads `scheme: ziti` jobs: the target is written
 // `service-terminator` (split on `-`; `service-` when any terminator will do), and the identity file
-// comes from `params.ziti-config`.
+// comes from `params.ziti-config` (openziti-test-kitchen/prometheus branch feature/zitify-federation:
+// scrape/scrape.go getClient maps `ziti`/`zitis` to http/https and takes `ziti-config` out of the params;
+// ziticonnections/ziticonnections.go splits the host on `-` and indexes the second part, so a target
+// without `-` would panic there).
 import * as YAML from "yaml";
 import { validateScrapeName } from "./config";
 import { PROMETHEUS, PROMETHEUS_IDENTITY_FILE } from "./workloads/prometheus";
