@@ -139,7 +139,12 @@ export interface PrometheusWorkload {
     labels: Record<string, string>;
 }
 
-/** The projected service-account token, the same files the ServiceAccount admission plugin would mount. */
+/**
+ * The projected service-account token: the volume the ServiceAccount admission plugin would add
+ * (kubernetes/kubernetes plugin/pkg/admission/serviceaccount/admission.go: `kube-api-access`, token with
+ * expirationSeconds 3607, ca.crt from the `kube-root-ca.crt` ConfigMap, the namespace), mounted here in
+ * the Prometheus container only.
+ */
 function serviceAccountVolume(): k8s.types.input.core.v1.Volume {
     return {
         name: "kube-api-access",
@@ -157,7 +162,7 @@ function serviceAccountVolume(): k8s.types.input.core.v1.Volume {
 /** The Prometheus pod: Prometheus and its reload sidecar (both 65534:65534), `restricted`. */
 export function prometheusPodSpec(args: { image?: pulumi.Input<string>; configMapName: pulumi.Input<string>; identitySecretName: pulumi.Input<string>;
     serviceAccountName?: pulumi.Input<string>; listen: PrometheusListen }): k8s.types.input.core.v1.PodSpec {
-    // Both sidecar images run as 65534:65534 too, so one pod security context fits all three containers.
+    // Either sidecar image runs as 65534:65534 too, so one pod security context fits both containers.
     for (const reload of [CONFIGMAP_RELOAD, CONFIGMAP_RELOADZ]) {
         if (reload.runAs.user !== PROMETHEUS.runAs.user || reload.runAs.group !== PROMETHEUS.runAs.group) {
             throw new Error(`${reload.image} runs as ${reload.runAs.user}:${reload.runAs.group}, Prometheus as ${PROMETHEUS.runAs.user}:${PROMETHEUS.runAs.group}: give the sidecar its own runAs`);
