@@ -5,10 +5,9 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "./config";
-import { createPrometheusWorkload } from "./kubernetes";
-import {
-    centralPrometheusConfig, ClusterTargets, CONFIG_FILE, IDENTITY_FILE, parseZitiTarget, renderPrometheusConfig,
-} from "./prometheusConfig";
+import { createNamespace } from "./kubernetes";
+import { centralPrometheusConfig, ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "./prometheusConfig";
+import { createPrometheusWorkload, dockerPrometheusContainerArgs } from "./workloads/prometheus";
 import { createCentralZiti } from "./zitiEntities";
 
 /** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */
@@ -21,8 +20,8 @@ export interface KubernetesPlacement {
 }
 
 /**
- * Run the central Prometheus as a Docker container: no published ports, not on the host network;
- * prometheus.yml and the identity JSON are uploaded into the container.
+ * Run the central Prometheus as a Docker container: no published ports, not on the host network, user
+ * 65534, every capability dropped; prometheus.yml and the identity JSON are uploaded into the container.
  */
 export interface DockerPlacement {
     kind: "docker";
@@ -112,7 +111,7 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
     if (placement.kind === "kubernetes") {
         if (!placement.provider) bad(`${name}: placement.provider is required for the kubernetes placement.`);
         const opts: pulumi.CustomResourceOptions = { parent, provider: placement.provider };
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: placement.namespace ?? "monitoring" } }, opts);
+        const ns = createNamespace(`${name}-ns`, placement.namespace ?? "monitoring", opts);
         createPrometheusWorkload(name, {
             namespace: ns.metadata.name, instance: centralName, image, config: prometheusConfig,
             identityJson: ziti.identity.identityJson,
@@ -127,25 +126,13 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         if (placement.networkMode === "host") {
             bad(`${name}: placement.networkMode "host" would expose Prometheus' listeners on the host; use bridge, none, or a user-defined network.`);
         }
+        // The same arguments, listener env, identity path and user as the dark pod (workloads/prometheus).
         new docker.Container(`${name}-prometheus`, {
-            name: placement.containerName ?? `${centralName}-prometheus`,
-            image,
-            command: [`--config.file=${CONFIG_FILE}`, "--storage.tsdb.path=/prometheus"],
-            envs: [
-                pulumi.interpolate`ZITI_LISTENER_SERVICE_NAME=${ziti.service.name}`,
-                `ZITI_LISTENER_IDENTITY_FILE=${IDENTITY_FILE}`,
-                pulumi.interpolate`ZITI_LISTENER_IDENTITY_NAME=${ziti.identity.name}`,
-            ],
-            // The image's user (openziti prometheuz ziti.Dockerfile `USER nobody`, 65534:65534), stated so the
-            // container does not depend on the tag's USER line.
-            user: "65534:65534",
-            // The uploads are root-owned (npm @pulumi/docker 4.11.2 has no upload owner): readable, not writable.
-            uploads: [
-                { file: CONFIG_FILE, content: prometheusConfig, permissions: "0444" },
-                { file: IDENTITY_FILE, content: pulumi.secret(ziti.identity.identityJson), permissions: "0444" },
-            ],
-            restart: "unless-stopped",
-            mustRun: true,
+            ...dockerPrometheusContainerArgs({
+                name: placement.containerName ?? `${centralName}-prometheus`,
+                image, config: prometheusConfig, identityJson: ziti.identity.identityJson,
+                serviceName: ziti.service.name, identityName: ziti.identity.name,
+            }),
             ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
         }, { parent, provider: placement.provider });
     } else {

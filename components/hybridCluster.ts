@@ -4,8 +4,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
-import { IDENTITY_KEY, PROMETHEUS_PORT } from "./prometheusConfig";
+import { createNamespace, workloadLabels } from "./kubernetes";
+import { PROMETHEUS } from "./workloads/prometheus";
+import { createZitiHost } from "./workloads/zitiHost";
 import { createClusterZiti } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
@@ -18,7 +19,7 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: a.namespace } }, opts);
+    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
     const namespace = ns.metadata.name;
     const promLabels = workloadLabels("prometheus", a.clusterName);
 
@@ -28,7 +29,7 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
         spec: {
             type: "ClusterIP",
             selector: promLabels,
-            ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS_PORT }],
+            ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS.port }],
         },
     }, opts);
 
@@ -42,27 +43,7 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
 
     // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service.
-    const tunnelerLabels = workloadLabels("ziti-host", a.clusterName);
-    const tunnelerSecret = createIdentitySecret(`${name}-ziti-host-identity`, {
-        namespace, secretName: "ziti-host-identity", identityJson: ziti.tunnelerIdentity!.identityJson, labels: tunnelerLabels,
-    }, opts);
-    createDeployment(`${name}-ziti-host`, {
-        name: "ziti-host", namespace, labels: tunnelerLabels,
-        podSpec: {
-            automountServiceAccountToken: false,
-            containers: [{
-                name: "ziti-host",
-                image: a.images.tunneler,
-                args: ["run-host"],
-                env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
-                volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
-            }],
-            volumes: [{
-                name: "ziti-identity",
-                secret: { secretName: tunnelerSecret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
-            }],
-        },
-    }, opts);
+    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: ziti.tunnelerIdentity!.identityJson }, opts);
 
     return clusterResult(a, namespace, ziti, prometheusConfig);
 }
