@@ -141,7 +141,7 @@ function repairAttrs(root: string, project: string, stack: string, s: RecoverySu
     const ours = [path.join(root, ".pulumi", "stacks", project), path.join(root, ".pulumi", "backups", project, stack), path.join(root, ".pulumi", "history", project, stack)];
     const all = ours.flatMap((d) => files(d)).filter((f) => f.endsWith(".attrs"));
     const good = all.map(readJson).find((a) => a && typeof a["user.content_type"] === "string");
-    const contentType = good?.["user.content_type"] ?? "application/octet-stream";
+    const contentType = good?.["user.content_type"] ?? "text/plain; charset=utf-8";
     for (const a of all) {
         if (readJson(a) !== undefined) continue;
         const target = a.slice(0, -".attrs".length);
@@ -175,7 +175,7 @@ function restoreCheckpoint(root: string, project: string, stack: string, s: Reco
     fs.mkdirSync(path.dirname(aside), { recursive: true, mode: 0o700 });
     fs.renameSync(file, aside);
     fs.copyFileSync(good, file);
-    fs.writeFileSync(`${file}.attrs`, sidecarFor(file, "application/octet-stream"), { mode: 0o600 });
+    fs.writeFileSync(`${file}.attrs`, sidecarFor(file, "text/plain; charset=utf-8"), { mode: 0o600 });
     log(`${path.relative(root, file)} did not parse: kept it as ${path.relative(root, aside)} and restored ${path.relative(root, good)}`);
     s.checkpointRestored = true;
     s.actions.push(`checkpoint restored from ${path.basename(good)}`);
