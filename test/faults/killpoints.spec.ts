@@ -108,7 +108,9 @@ describe("faults: interrupted runs converge with no manual step", function () {
         if (rows.length) {
             const w = [28, 7, 44, 52, 10];
             const line = (c: string[]) => `      | ${c.map((x, i) => x.padEnd(w[i] ?? 6)).join(" | ")} |`;
-            process.stdout.write(`\n      Kill points (${rows.filter((r) => r.outcome.startsWith("converged") || r.outcome.startsWith("destroyed")).length} of ${rows.length} recovered):\n`);
+            const kills = rows.filter((r) => r.signal !== "-");
+            const ok = kills.filter((r) => r.outcome.startsWith("converged") || r.outcome.startsWith("destroyed"));
+            process.stdout.write(`\n      Interrupted runs: ${ok.length} of ${kills.length} recovered with no manual step (other rows: reference, outage, foreign entity):\n`);
             process.stdout.write(line(["kill point", "signal", "killed at (engine event)", "what recovery did", "outcome"]) + "\n");
             for (const r of rows) process.stdout.write(line([r.point, r.signal, r.killedAt, r.recovery, `${r.outcome} ${r.seconds.toFixed(0)}s`]) + "\n");
         }
