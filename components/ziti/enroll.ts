@@ -130,5 +130,8 @@ export async function freshOttEnrollment(client: ZitiClient, id: string): Promis
     }
 }
 
-/** Lifetime of a re-issued one-time token: 3 h, the controller's default for new identities (see README). */
+/**
+ * Lifetime of a re-issued one-time token: 3 h. Not verified against the controller's own default for new identities
+ * (its config key was not read); long enough for an `enroll: false` client to be handed its JWT.
+ */
 const OTT_LIFETIME_MS = 3 * 60 * 60 * 1000;
