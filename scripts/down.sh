@@ -26,6 +26,7 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
     export PULUMI_CONFIG_PASSPHRASE=scrape-anywhere-dev
 fi
 
+ts scripts/lib/recoverStack.ts down --stack "$stack"   # an interrupted run: lock, metadata, pending ops, unrecorded entities
 if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
     # The network must answer for the provider to delete the Ziti entities: `up` reuses it when it
     # runs and starts it when it was stopped. Its settings reach the provider through the environment.

@@ -44,6 +44,8 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
     export PULUMI_CONFIG_PASSPHRASE=scrape-anywhere-dev
 fi
 case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+# An interrupted earlier run (stale lock, damaged backend metadata, pending operations) is repaired first.
+ts scripts/lib/recoverStack.ts up --stack "$stack"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
 
 say "pulumi up --stack $stack"

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tiers=(types unit policy provider e2e docker overlay)
+tiers=(types unit policy provider e2e docker faults overlay)
 if [ $# -gt 0 ]; then tiers=("$@"); fi
 
 passed=0 failed=0 pending=0 broken=()
@@ -35,7 +35,7 @@ if [ ! -d policy/node_modules ]; then
     (cd policy && npm ci --no-audit --no-fund) || { echo "npm ci in policy/ failed" >&2; exit 1; }
 fi
 
-if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|docker|overlay)$'; then
+if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|docker|faults|overlay)$'; then
     # The real engine and the real controller: found on PATH or built once into the cache.
     eval "$(bash scripts/tools.sh env)" || { echo "scripts/tools.sh could not provide the tools" >&2; exit 1; }
 fi

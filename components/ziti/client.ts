@@ -26,7 +26,15 @@ export class ZitiApiError extends Error {
 
 /** The controller could not be reached (after retries): DNS, refused, TLS trust, timeout. */
 export class ZitiConnectionError extends Error {
-    constructor(message: string, public readonly reason: string) {
+    constructor(
+        message: string,
+        public readonly reason: string,
+        /**
+         * The request may have reached the controller and been applied (a reset, a timeout or a 5xx after it was
+         * sent). Only set for requests that are not safe to repeat (`idempotent: false`): the caller finds out.
+         */
+        public readonly outcomeUnknown = false,
+    ) {
         super(message);
         this.name = "ZitiConnectionError";
     }
@@ -44,6 +52,13 @@ export interface RequestOptions {
     accept?: string;
     /** Return the body text instead of parsed JSON. */
     raw?: boolean;
+    /**
+     * Whether repeating the request is harmless (default: every method but POST). A request that is not is retried
+     * only when it provably never reached the controller (connection refused, name not resolved, 429); any other
+     * failure throws a ZitiConnectionError with `outcomeUnknown`, so the caller can look for what it made (a create
+     * finds its entity by name and owner tags) instead of making it twice.
+     */
+    idempotent?: boolean;
 }
 
 export interface ZitiClient {
@@ -64,6 +79,12 @@ export interface ZitiClient {
 }
 
 const RETRYABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CLOSED"]);
+/** Failures that happen before a request is sent: repeating even a non-idempotent request is safe after them. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+/** Longest wait between two attempts: the doubling backoff stops growing here, so the default attempts span ~40 s. */
+const MAX_BACKOFF_MS = 5_000;
+/** Per-attempt limit: a stalled connection counts as a failed attempt after this long. */
+const ATTEMPT_TIMEOUT_MS = 30_000;
 
 /** HTTP status for controller error codes that arrive in a 200 answer. */
 const STATUS_OF_CODE: Record<string, number> = { NOT_FOUND: 404, INVALID_AUTH: 401, UNAUTHORIZED: 401, FORBIDDEN: 403 };
@@ -187,32 +208,47 @@ export function createClient(settings: ZitiSettings): ZitiClient {
             headers["content-type"] = opts.contentType ?? "application/json";
         }
         if (token) headers["zt-session"] = token;
+        const idempotent = opts.idempotent ?? method !== "POST";
+        const wait = (attempt: number) => sleep(Math.min(settings.backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+        const where = `${method} ${url.pathname}`;
         let lastReason = "";
         for (let attempt = 1; ; attempt++) {
             let status = 0;
             let text = "";
             const t0 = stats ? performance.now() : 0;
             try {
-                const res = await fetch(url, { method, headers, body, dispatcher: agent, signal: AbortSignal.timeout(30_000) });
+                const res = await fetch(url, { method, headers, body, dispatcher: agent, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
                 status = res.status;
                 text = await res.text();
                 stats?.record(method, url.pathname, performance.now() - t0, attempt > 1);
             } catch (e) {
                 const r = connectionReason(e);
-                const retryable = RETRYABLE_CODES.has(r.code) || r.code.startsWith("UND_ERR") || (e as any)?.name === "TimeoutError";
-                lastReason = r.code ? `${r.code}: ${r.text}` : r.text;
-                if (retryable && attempt < settings.maxAttempts) {
-                    await sleep(settings.backoffMs * 2 ** (attempt - 1));
+                const timedOut = (e as any)?.name === "TimeoutError";
+                const retryable = RETRYABLE_CODES.has(r.code) || r.code.startsWith("UND_ERR") || timedOut;
+                lastReason = r.code ? `${r.code}: ${r.text}` : timedOut ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : r.text;
+                const unsent = NOT_SENT_CODES.has(r.code);
+                if (retryable && (idempotent || unsent) && attempt < settings.maxAttempts) {
+                    await wait(attempt);
                     continue;
                 }
                 throw new ZitiConnectionError(
-                    redact(`cannot reach the Ziti controller at ${settings.controllerUrl} (${method} ${url.pathname}) after ${attempt} attempt(s): ${lastReason}`, secrets),
+                    redact(`cannot reach the Ziti controller at ${settings.controllerUrl} (${where}) after ${attempt} attempt(s): ${lastReason}`, secrets),
                     lastReason,
+                    retryable && !idempotent && !unsent,
                 );
             }
-            if ((status >= 500 || status === 429) && attempt < settings.maxAttempts) {
-                await sleep(settings.backoffMs * 2 ** (attempt - 1));
+            // 429: not processed, always safe to repeat. 5xx: may have been applied, so only idempotent requests.
+            if ((status === 429 || (status >= 500 && idempotent)) && attempt < settings.maxAttempts) {
+                lastReason = `HTTP ${status}`;
+                await wait(attempt);
                 continue;
+            }
+            if (status >= 500 && !idempotent) {
+                throw new ZitiConnectionError(
+                    redact(`the Ziti controller at ${settings.controllerUrl} answered ${where} with HTTP ${status} (attempt ${attempt}); whether it was applied is unknown`, secrets),
+                    `HTTP ${status}`,
+                    true,
+                );
             }
             let json: any;
             try {
@@ -241,7 +277,8 @@ export function createClient(settings: ZitiSettings): ZitiClient {
     async function authenticate(): Promise<string> {
         const method = settings.identity ? "cert" : "password";
         const body = settings.identity ? {} : { username: settings.username, password: settings.password };
-        const res = await send("POST", `${MANAGEMENT}/authenticate`, { query: { method }, body });
+        // A login that is repeated makes at most one more session: safe to retry like a read.
+        const res = await send("POST", `${MANAGEMENT}/authenticate`, { query: { method }, body, idempotent: true });
         if (res.status !== 200) {
             const e = apiError("POST", `${MANAGEMENT}/authenticate?method=${method}`, res.status, res.json);
             throw new ZitiApiError(

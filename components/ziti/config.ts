@@ -1,5 +1,6 @@
 // Ziti Config: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { ownerOf } from "./owner";
 import { remoteProviders } from "./remote";
 import type { ZitiClient } from "./client";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
@@ -160,6 +161,6 @@ export class Config extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ConfigArgs, opts?: pulumi.CustomResourceOptions) {
         // The serialized provider is a small loader of the real one (./remote): state stays small.
-        super(remoteProviders.Config, name, { ...configOutputs, ...args }, opts, "ziti", "Config");
+        super(remoteProviders.Config, name, { ...configOutputs, ...args, owner: ownerOf(name) }, opts, "ziti", "Config");
     }
 }

@@ -7,7 +7,8 @@
 // clients, sessions and settings are made at call time in the provider process (keyed on globalThis), never
 // captured.
 import type * as pulumi from "@pulumi/pulumi";
-import { getClient, ZitiApiError, ZitiClient } from "./client";
+import { getClient, ZitiApiError, ZitiClient, ZitiConnectionError } from "./client";
+import { describeOwner, Owner, ownedBy, ownerFromInputs, ownerOfEntity, ownerTags } from "./owner";
 import { asSet, Failure, resolveRoles, rolesFromApi, UnresolvedRoleError, validateRoles } from "./roles";
 import { assertZitiId, entityPath, validateName } from "./names";
 import { configureFromStack, currentSettings } from "./settings";
@@ -62,6 +63,12 @@ export interface KindSpec {
      * current (saves the GET that create would make). On failure the new entity is deleted again.
      */
     afterCreate?(client: ZitiClient, id: string, desired: any): Promise<{ extra: Record<string, unknown>; entity?: any }>;
+    /**
+     * After adopting an entity this resource made in an interrupted run (already brought to the desired state):
+     * the extra outputs the lost run would have returned (an identity gets a fresh enrollment: its key died with the
+     * process that made it).
+     */
+    afterAdopt?(client: ZitiClient, id: string, desired: any): Promise<{ extra: Record<string, unknown>; entity?: any }>;
 }
 
 /** A role list of a policy: its field, the collection its `@name` roles name entities of, and whether it may be left out. */
@@ -193,6 +200,77 @@ export function clientNow(): ZitiClient {
     return getClient(currentSettings());
 }
 
+/** Keeps the `owner` input among the outputs (it is the program's, the controller does not echo it). */
+function withOwner(outs: any, inputs: any): any {
+    const owner = ownerFromInputs(inputs);
+    return owner ? { ...outs, owner } : outs;
+}
+
+/**
+ * Errors of the REST layer with the resource named in front (the engine shows the URN, the user wants the Ziti
+ * name); the error keeps its class and fields.
+ */
+async function withLabel<T>(spec: KindSpec, name: unknown, fn: () => Promise<T>): Promise<T> {
+    try {
+        return await fn();
+    } catch (e) {
+        const prefix = `${label(spec, name)}: `;
+        if (e instanceof ZitiConnectionError && !e.message.startsWith(prefix)) throw new ZitiConnectionError(prefix + e.message, e.reason, e.outcomeUnknown);
+        if (e instanceof ZitiApiError && !e.message.startsWith(prefix)) throw new ZitiApiError(prefix + e.message, e.status, e.code, e.controllerMessage);
+        throw e;
+    }
+}
+
+/**
+ * The refusal of a same-name entity this resource does not own. The `import` resource option cannot adopt it: the
+ * SDK's dynamic provider needs its serialized code in the properties the engine reads with, which an import lacks
+ * (pulumi/pulumi#3550, #16175; test/faults/adopt.spec.ts shows it). What works is marking the entity as this
+ * resource's with the owner tags; the next `up` adopts it.
+ */
+function conflictError(spec: KindSpec, name: string, existing: any, owner: Owner | undefined): ZitiConflictError {
+    const held = ownerOfEntity(existing);
+    const tags = owner ? JSON.stringify(ownerTags(owner)) : "";
+    const advice = owner
+        ? `Delete or rename it, or, if this resource should take it over, tag it as this resource's ` +
+          `(\`ziti edge update ${CLI_NOUN[spec.collection] ?? spec.collection} "${name}" --tags-json '${tags}'\`, or PATCH its tags ` +
+          `with the Management API) and run \`pulumi up\` again: the provider then adopts it and brings it to the desired state.`
+        : `Delete or rename it.`;
+    return new ZitiConflictError(
+        `${label(spec, name)}: a ${spec.kind} with this name already exists on the controller (id ${existing.id}, owned by ${describeOwner(held)}) ` +
+            `and is not managed by this resource. ${advice}`,
+        existing.id,
+    );
+}
+
+/** `ziti edge update <noun>` of each collection. */
+const CLI_NOUN: Record<string, string> = {
+    identities: "identity",
+    configs: "config",
+    services: "service",
+    "service-policies": "service-policy",
+    "edge-router-policies": "edge-router-policy",
+    "service-edge-router-policies": "service-edge-router-policy",
+};
+
+/**
+ * Takes over an entity this very resource made in a run that did not record it: brings it to the desired state
+ * (PATCH, keeping the owner tags and any others), then lets the kind finish what the lost run did after its POST.
+ */
+async function adopt(spec: KindSpec, client: ZitiClient, existing: any, desired: any, inputs: any): Promise<{ id: string; outs: any }> {
+    const id: string = existing.id;
+    const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
+    const owner = ownerFromInputs(inputs)!;
+    body.tags = { ...(existing.tags ?? {}), ...ownerTags(owner) };
+    await client.request("PATCH", entityPath(spec.collection, id), { body });
+    let extra: Record<string, unknown> = {};
+    let entity: any;
+    if (spec.afterAdopt) ({ extra, entity } = await spec.afterAdopt(client, id, desired));
+    entity = entity ?? (await client.get(spec.collection, id));
+    if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared while it was adopted`);
+    const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
+    return { id, outs: plain(withOwner(outs, inputs)) };
+}
+
 /** Builds the one provider object of a kind. */
 export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
     const provider: pulumi.dynamic.ResourceProvider = {
@@ -221,33 +299,44 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
         async create(inputs: any) {
             const desired = spec.normalize(inputs);
             assertValid(spec, desired);
+            const owner = ownerFromInputs(inputs);
             const client = clientNow();
-            const existing = await client.findBy(spec.collection, "name", desired.name);
-            if (existing.length > 0) {
-                throw new ZitiConflictError(
-                    `${label(spec, desired.name)}: a ${spec.kind} with this name already exists on the controller (id ${existing[0].id}) ` +
-                        `and is not managed by this resource. Delete or rename it, or adopt it with the resource option ` +
-                        `\`import: "${existing[0].id}"\`.`,
-                    existing[0].id,
-                );
-            }
-            const body = await spec.payload(client, desired, "create").catch((e) => rethrowLabelled(spec, desired.name, e));
-            const res = await client.request("POST", `/edge/management/v1/${spec.collection}`, { body });
-            const id: string = res?.data?.id;
-            let extra: Record<string, unknown> = {};
-            let entity: any;
-            if (spec.afterCreate) {
-                try {
-                    ({ extra, entity } = await spec.afterCreate(client, id, desired));
-                } catch (e) {
-                    // Keep create transactional: a half-made entity would block the next attempt by name.
-                    await client.request("DELETE", entityPath(spec.collection, id)).catch(() => undefined);
-                    throw new Error(`${label(spec, desired.name)}: ${(e as Error).message}`);
+            return withLabel(spec, desired.name, async () => {
+                // A POST whose answer was lost may still have made the entity: look again (by name and owner tags)
+                // rather than POSTing twice. Bounded: each round's requests have their own retries.
+                for (let round = 1; ; round++) {
+                    const existing = await client.findBy(spec.collection, "name", desired.name);
+                    if (existing.length > 0) {
+                        if (ownedBy(existing[0], owner)) return adopt(spec, client, existing[0], desired, inputs);
+                        throw conflictError(spec, desired.name, existing[0], owner);
+                    }
+                    const body = await spec.payload(client, desired, "create").catch((e) => rethrowLabelled(spec, desired.name, e));
+                    if (owner) body.tags = ownerTags(owner);
+                    let res: any;
+                    try {
+                        res = await client.request("POST", `/edge/management/v1/${spec.collection}`, { body, idempotent: false });
+                    } catch (e) {
+                        if (e instanceof ZitiConnectionError && e.outcomeUnknown && owner && round < 3) continue;
+                        throw e;
+                    }
+                    const id: string = res?.data?.id;
+                    let extra: Record<string, unknown> = {};
+                    let entity: any;
+                    if (spec.afterCreate) {
+                        try {
+                            ({ extra, entity } = await spec.afterCreate(client, id, desired));
+                        } catch (e) {
+                            // Keep create transactional: a half-made entity would block the next attempt by name. (If the
+                            // controller is away this fails too; the owner tags then let the next run adopt it.)
+                            await client.request("DELETE", entityPath(spec.collection, id)).catch(() => undefined);
+                            throw new Error(`${label(spec, desired.name)}: ${(e as Error).message}`);
+                        }
+                    }
+                    entity = entity ?? (await client.get(spec.collection, id));
+                    const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
+                    return { id, outs: plain(withOwner(outs, inputs)) };
                 }
-            }
-            entity = entity ?? (await client.get(spec.collection, id));
-            const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
-            return { id, outs: plain(outs) };
+            });
         },
 
         async read(id: string, props: any) {
@@ -256,7 +345,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
             const client = clientNow();
             const entity = await client.get(spec.collection, id);
             if (!entity) return { id: "", props: {} }; // deleted out of band: the next `up` creates it again
-            const outs = plain(await spec.fromApi(client, entity, props ?? {}));
+            const outs = plain(withOwner(await spec.fromApi(client, entity, props ?? {}), props));
             // The refreshed values become the inputs the next diff starts from, so the engine names drifted
             // fields (and `pulumi import` gets inputs to generate code from).
             const inputs: Record<string, unknown> = {};
@@ -269,22 +358,26 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
             assertValid(spec, desired);
             assertZitiId(id, `${label(spec, desired.name)} update`);
             const client = clientNow();
-            const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
-            await client.request("PATCH", entityPath(spec.collection, id), { body });
-            const entity = await client.get(spec.collection, id);
-            if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared during the update`);
-            const outs = await spec.fromApi(client, entity, { ...olds, ...desired });
-            return { outs: plain(outs) };
+            return withLabel(spec, desired.name, async () => {
+                const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
+                await client.request("PATCH", entityPath(spec.collection, id), { body });
+                const entity = await client.get(spec.collection, id);
+                if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared during the update`);
+                const outs = await spec.fromApi(client, entity, { ...olds, ...desired });
+                return { outs: plain(withOwner(outs, news)) };
+            });
         },
 
-        async delete(id: string) {
+        async delete(id: string, props?: any) {
             const client = clientNow();
-            try {
-                await client.request("DELETE", entityPath(spec.collection, id));
-            } catch (e) {
-                if (e instanceof ZitiApiError && e.status === 404) return; // already gone
-                throw e;
-            }
+            await withLabel(spec, props?.name ?? id, async () => {
+                try {
+                    await client.request("DELETE", entityPath(spec.collection, id));
+                } catch (e) {
+                    if (e instanceof ZitiApiError && e.status === 404) return; // already gone (or a retried DELETE that did it)
+                    throw e;
+                }
+            });
         },
     };
     return provider;

@@ -1,5 +1,6 @@
 // Ziti EdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { ownerOf } from "./owner";
 import { remoteProviders } from "./remote";
 import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, EdgeRouterPolicyArgs, EdgeRouterPolicyState } from "./types";
@@ -36,6 +37,6 @@ export class EdgeRouterPolicy extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: EdgeRouterPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         // The serialized provider is a small loader of the real one (./remote): state stays small.
-        super(remoteProviders.EdgeRouterPolicy, name, { ...edgeRouterPolicyOutputs, ...args }, opts, "ziti", "EdgeRouterPolicy");
+        super(remoteProviders.EdgeRouterPolicy, name, { ...edgeRouterPolicyOutputs, ...args, owner: ownerOf(name) }, opts, "ziti", "EdgeRouterPolicy");
     }
 }

@@ -1,6 +1,7 @@
 // One-time-token enrollment of an identity: key pair and CSR made with @peculiar/x509 over WebCrypto,
 // `POST /edge/client/v1/enroll?method=ott`, and the identity file JSON workloads mount.
 import type { ZitiClient } from "./client";
+import { entityPath } from "./names";
 
 export interface IdentityFile {
     ztAPI: string;
@@ -130,3 +131,47 @@ export function chainsTo(certPem: string, caPem: string, intermediatesPem = ""):
     }
     return false;
 }
+
+/**
+ * Revokes whatever lets the identity `id` authenticate or enroll (its authenticators and pending enrollments) and
+ * starts a new one-time-token enrollment; returns the identity as read then and the new token. For an identity this
+ * provider made in a run that died: the key its certificate was issued for is gone, the token is in no state.
+ * Routes from openziti/edge-api v0.26.50 (the version ziti v1.7.2 uses): rest_management_api_client/identity
+ * (`GET /identities/{id}/authenticators`, `/identities/{id}/enrollments`), authenticator (`DELETE /authenticators/{id}`),
+ * enrollment (`POST /enrollments` with rest_model.EnrollmentCreate {method, identityId, expiresAt}, `DELETE /enrollments/{id}`).
+ */
+export async function freshOttEnrollment(client: ZitiClient, id: string): Promise<{ entity: any; jwt: string }> {
+    const base = "/edge/management/v1";
+    const each = async (what: string, collection: string) => {
+        const list = await client.request("GET", `${entityPath("identities", id)}/${what}`, { query: { limit: 500 } });
+        for (const x of Array.isArray(list?.data) ? list.data : []) {
+            await client.request("DELETE", entityPath(collection, x.id)).catch((e) => {
+                if (e?.status !== 404) throw e;
+            });
+        }
+    };
+    for (let round = 1; ; round++) {
+        await each("authenticators", "authenticators");
+        await each("enrollments", "enrollments");
+        try {
+            await client.request("POST", `${base}/enrollments`, {
+                body: { method: "ott", identityId: id, expiresAt: new Date(Date.now() + OTT_LIFETIME_MS).toISOString() },
+                idempotent: false,
+            });
+        } catch (e) {
+            // The answer was lost: the enrollment may exist. Revoke and make it again (bounded).
+            if ((e as any)?.outcomeUnknown && round < 3) continue;
+            throw e;
+        }
+        const entity = await client.get("identities", id);
+        const jwt: unknown = entity?.enrollment?.ott?.jwt;
+        if (typeof jwt !== "string") throw new Error("the controller made a new one-time enrollment but shows no token for it");
+        return { entity, jwt };
+    }
+}
+
+/**
+ * Lifetime of a re-issued one-time token: 3 h. Not verified against the controller's own default for new identities
+ * (its config key was not read); long enough for an `enroll: false` client to be handed its JWT.
+ */
+const OTT_LIFETIME_MS = 3 * 60 * 60 * 1000;

@@ -1,8 +1,10 @@
 // Ziti Identity: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { remoteProviders } from "./remote";
+import type { ZitiClient } from "./client";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
-import { enrollOtt } from "./enroll";
+import { enrollOtt, freshOttEnrollment } from "./enroll";
+import { ownerOf } from "./owner";
 import { asSet, validateAttributes } from "./roles";
 import { IdentityArgs, IdentityState } from "./types";
 
@@ -61,11 +63,13 @@ export const identitySpec: KindSpec = {
         const entity = await client.get("identities", id);
         const jwt: unknown = entity?.enrollment?.ott?.jwt;
         if (typeof jwt !== "string") throw new Error("the controller created the identity without a one-time enrollment token");
-        // Enrollment changes nothing that fromApi reads (name, type, attributes, admin flag), so this read
-        // stands for the one create would make after it.
-        if (!d.enroll) return { extra: { enrollmentJwt: jwt, identityJson: "" }, entity };
-        const file = await enrollOtt(client, jwt, d.name);
-        return { extra: { enrollmentJwt: "", identityJson: JSON.stringify(file) }, entity };
+        return finishEnrollment(client, id, d, entity, jwt);
+    },
+    async afterAdopt(client, id, d) {
+        // The run that made this identity died: whatever key it enrolled died with it, and a token it had is not in
+        // any state. Revoke both and start a new one-time enrollment, so the outputs are a working identity again.
+        const { entity, jwt } = await freshOttEnrollment(client, id);
+        return finishEnrollment(client, id, d, entity, jwt);
     },
     async fromApi(_client, e, prev) {
         const enroll = prev.enroll ?? true;
@@ -83,6 +87,24 @@ export const identitySpec: KindSpec = {
         };
     },
 };
+
+/**
+ * Enrolls with `jwt` (or hands it out, `enroll: false`). Enrollment changes nothing that fromApi reads (name, type,
+ * attributes, admin flag), so `entity` stands for the read create would make after it. An enrollment whose answer
+ * was lost may have consumed the token, with the key it certified only here: start over with a fresh token.
+ */
+async function finishEnrollment(client: ZitiClient, id: string, d: any, entity: any, jwt: string): Promise<{ extra: Record<string, unknown>; entity: any }> {
+    if (!d.enroll) return { extra: { enrollmentJwt: jwt, identityJson: "" }, entity };
+    let file;
+    try {
+        file = await enrollOtt(client, jwt, d.name);
+    } catch (e) {
+        if (!(e as any)?.outcomeUnknown) throw e;
+        const fresh = await freshOttEnrollment(client, id);
+        file = await enrollOtt(client, fresh.jwt, d.name);
+    }
+    return { extra: { enrollmentJwt: "", identityJson: JSON.stringify(file) }, entity };
+}
 
 /** The dynamic provider for `pulumi-nodejs:dynamic/ziti:Identity` (one module-level object per kind). */
 export const identityProvider: pulumi.dynamic.ResourceProvider = makeProvider(identitySpec);
@@ -113,6 +135,6 @@ export class Identity extends pulumi.dynamic.Resource {
     constructor(name: string, args: IdentityArgs, opts?: pulumi.CustomResourceOptions) {
         opts = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["enrollmentJwt", "identityJson"] });
         // The serialized provider is a small loader of the real one (./remote): state stays small.
-        super(remoteProviders.Identity, name, { ...identityOutputs, ...args }, opts, "ziti", "Identity");
+        super(remoteProviders.Identity, name, { ...identityOutputs, ...args, owner: ownerOf(name) }, opts, "ziti", "Identity");
     }
 }

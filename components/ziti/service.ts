@@ -1,5 +1,6 @@
 // Ziti Service: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { ownerOf } from "./owner";
 import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { asSet, validateAttributes } from "./roles";
@@ -88,6 +89,6 @@ export class Service extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.CustomResourceOptions) {
         // The serialized provider is a small loader of the real one (./remote): state stays small.
-        super(remoteProviders.Service, name, { ...serviceOutputs, ...args }, opts, "ziti", "Service");
+        super(remoteProviders.Service, name, { ...serviceOutputs, ...args, owner: ownerOf(name) }, opts, "ziti", "Service");
     }
 }

@@ -1,5 +1,6 @@
 // Ziti ServiceEdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { ownerOf } from "./owner";
 import { remoteProviders } from "./remote";
 import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, ServiceEdgeRouterPolicyArgs, ServiceEdgeRouterPolicyState } from "./types";
@@ -36,6 +37,6 @@ export class ServiceEdgeRouterPolicy extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ServiceEdgeRouterPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         // The serialized provider is a small loader of the real one (./remote): state stays small.
-        super(remoteProviders.ServiceEdgeRouterPolicy, name, { ...serviceEdgeRouterPolicyOutputs, ...args }, opts, "ziti", "ServiceEdgeRouterPolicy");
+        super(remoteProviders.ServiceEdgeRouterPolicy, name, { ...serviceEdgeRouterPolicyOutputs, ...args, owner: ownerOf(name) }, opts, "ziti", "ServiceEdgeRouterPolicy");
     }
 }

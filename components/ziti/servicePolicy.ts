@@ -1,5 +1,6 @@
 // Ziti ServicePolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { ownerOf } from "./owner";
 import { remoteProviders } from "./remote";
 import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, ServicePolicyArgs, ServicePolicyState } from "./types";
@@ -42,6 +43,6 @@ export class ServicePolicy extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ServicePolicyArgs, opts?: pulumi.CustomResourceOptions) {
         // The serialized provider is a small loader of the real one (./remote): state stays small.
-        super(remoteProviders.ServicePolicy, name, { ...servicePolicyOutputs, ...args }, opts, "ziti", "ServicePolicy");
+        super(remoteProviders.ServicePolicy, name, { ...servicePolicyOutputs, ...args, owner: ownerOf(name) }, opts, "ziti", "ServicePolicy");
     }
 }

@@ -21,7 +21,10 @@ export interface ZitiSettings {
     identity?: { cert: string; key: string; ca?: string };
     /** Dev only: skip TLS verification of the controller. Warned about on every process that uses it. */
     insecure: boolean;
-    /** Attempts for retryable failures (connection errors, 5xx, 429). Default 5. */
+    /**
+     * Attempts for retryable failures (connection errors, 5xx, 429). Default 12: with the backoff doubling from
+     * 250 ms and capped at 5 s (client.ts), a controller that is away for up to ~35 s is ridden through.
+     */
     maxAttempts: number;
     /** First backoff delay in ms, doubled after each attempt. Default 250. */
     backoffMs: number;
@@ -161,7 +164,7 @@ export function resolveSettings(config?: ConfigLookup, env: NodeJS.ProcessEnv = 
                 "or use ziti:identityFile whose id.ca is trusted; ziti:insecure=true exists for throwaway dev networks only",
         );
     }
-    const attempts = Number(get("maxAttempts", "ZITI_MAX_ATTEMPTS") ?? 5);
+    const attempts = Number(get("maxAttempts", "ZITI_MAX_ATTEMPTS") ?? 12);
     const backoff = Number(get("backoffMs", "ZITI_BACKOFF_MS") ?? 250);
     return {
         controllerUrl: controllerOrigin(url, configuredUrl ? "ziti:controllerUrl" : "ziti:identityFile ztAPI"),
@@ -170,7 +173,7 @@ export function resolveSettings(config?: ConfigLookup, env: NodeJS.ProcessEnv = 
         caPem,
         identity: identity ? { cert: identity.cert, key: identity.key, ca: identity.ca } : undefined,
         insecure,
-        maxAttempts: Number.isFinite(attempts) && attempts >= 1 ? Math.floor(attempts) : 5,
+        maxAttempts: Number.isFinite(attempts) && attempts >= 1 ? Math.floor(attempts) : 12,
         backoffMs: Number.isFinite(backoff) && backoff >= 0 ? backoff : 250,
     };
 }

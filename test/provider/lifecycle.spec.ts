@@ -88,11 +88,18 @@ describe("ziti provider: drift, conflicts, validation", function () {
                     assert.ok(e instanceof ZitiConflictError);
                     assert.match(e.message, /already exists/);
                     assert.ok(e.message.includes(`ziti:Service "${P}.taken.svc"`));
-                    assert.ok(e.message.includes(`import: "${existingId}"`));
+                    assert.ok(e.message.includes(`id ${existingId}, owned by nobody (no owner tags)`));
+                    // No owner input (a resource from before owners): no adoption advice, only delete or rename.
+                    assert.match(e.message, /Delete or rename it\.$/);
                     return true;
                 },
             );
             assert.strictEqual((await env.rest.named("services", `${P}.taken.svc`)).length, 1, "not duplicated");
+            // With an owner, the refusal says how to hand the entity over: tag it as this resource's.
+            const owner = { project: "p", stack: "s", resource: "taken-svc" };
+            const e2 = await serviceProvider.create({ name: `${P}.taken.svc`, owner } as any).then(() => undefined, (x) => x);
+            assert.ok(e2 instanceof ZitiConflictError);
+            assert.ok(e2.message.includes(`ziti edge update service "${P}.taken.svc" --tags-json '{"pulumiProject":"p","pulumiStack":"s","pulumiResource":"taken-svc"}'`), e2.message);
             // Adoption: read by id works with no prior state.
             const r = await any(serviceProvider).read(existingId, {});
             assert.strictEqual(r.props.name, `${P}.taken.svc`);
