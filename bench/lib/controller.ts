@@ -140,3 +140,14 @@ export async function measureFloor(r: Rest, ctl: ZitiQuickstart, reps: number): 
     f.floorMs = Math.max(f.createIdentityMs, f.createConfigMs) + f.createServiceMs + f.createPolicyMs;
     return f;
 }
+
+/**
+ * Median round trip of `GET /identities?filter=name="<name>"` (what same-name checks and role resolution send), `reps`
+ * times: shows whether a lookup grows with what the controller holds.
+ */
+export async function measureLookup(r: Rest, name: string, reps: number): Promise<number> {
+    const t: number[] = [];
+    const q = encodeURIComponent(`name="${name}"`);
+    for (let i = 0; i < reps; i++) t.push((await r.call("GET", `/identities?filter=${q}&limit=500`)).ms);
+    return median(t);
+}

@@ -1,0 +1,7 @@
+// The program's entry point, as the engine runs it (package.json "main"; Pulumi.yaml sets
+// runtime.options.typescript: false, so the runner does not register ts-node): installs the cached transpile hook
+// (components/transpileCache.js) and runs index.ts. There is no build step and nothing to go stale: each .ts file
+// is transpiled again when its text changes. Tests (mocha) and scripts keep using ts-node.
+"use strict";
+require("./components/transpileCache").register();
+module.exports = require("./index.ts");
