@@ -198,8 +198,8 @@ ensure_pulumi() {
   stamp="$(langhost_stamp)"
   if [[ -x "$PULUMI_BIN/pulumi" && -x "$PULUMI_BIN/pulumi-language-nodejs" &&
     -x "$PULUMI_BIN/pulumi-resource-pulumi-nodejs" &&
-    cmp -s "$DYNAMIC_PROVIDER_SRC" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs" &&
-    "$(cat "$PULUMI_BIN/.pulumi-language-nodejs.stamp" 2>/dev/null)" == "$stamp" ]]; then
+    "$(cat "$PULUMI_BIN/.pulumi-language-nodejs.stamp" 2>/dev/null)" == "$stamp" ]] &&
+    cmp -s "$DYNAMIC_PROVIDER_SRC" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs"; then
     return
   fi
 

@@ -19,10 +19,20 @@ export async function rest(ctl: ZitiQuickstart): Promise<Rest> {
         const headers: Record<string, string> = { accept: "application/json" };
         if (body !== undefined) headers["content-type"] = "application/json";
         if (token) headers["zt-session"] = token;
-        const t0 = performance.now();
-        const res = await fetch(`${ctl.controllerUrl}/edge/management/v1${path}`, {
+        const send = () => fetch(`${ctl.controllerUrl}/edge/management/v1${path}`, {
             method, headers, body: body === undefined ? undefined : JSON.stringify(body), dispatcher: agent,
         });
+        let t0 = performance.now();
+        let res: Awaited<ReturnType<typeof send>>;
+        try {
+            res = await send();
+        } catch (e) {
+            // A kept-alive socket the controller closed while a baseline or `pulumi up` ran: once more, on a new one
+            // (not for POST, which may have been applied).
+            if (method === "POST" || (e as any)?.cause?.code !== "UND_ERR_SOCKET") throw e;
+            t0 = performance.now();
+            res = await send();
+        }
         const text = await res.text();
         const ms = performance.now() - t0;
         let json: any;
