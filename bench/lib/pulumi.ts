@@ -111,10 +111,10 @@ export class BenchProject {
     /**
      * A throwaway project dir with its own file backend, and its first stack.
      * @param config `scrape-anywhere:*` keys of that stack (plain values; lists and objects as YAML would give them).
-     * @param program `EMPTY_PROGRAM` for the engine's floor; else this checkout's program (PROGRAM).
+     * @param program `EMPTY_PROGRAM` for the engine's floor; else the program's directory (default PROGRAM).
      */
     constructor(tools: Record<string, string>, stack: string, config: Record<string, unknown>, private readonly ctl: ZitiQuickstart,
-        extraEnv: Record<string, string> = {}, readonly program: "scrape-anywhere" | typeof EMPTY_PROGRAM = "scrape-anywhere") {
+        extraEnv: Record<string, string> = {}, readonly program: string = PROGRAM) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-"));
         if (program === EMPTY_PROGRAM) {
             // Same runtime as the real program (nodejs, no ts-node): what is left is engine, language host, node and the SDK.
@@ -122,7 +122,7 @@ export class BenchProject {
             fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: "scrape-anywhere-empty", main: "index.js" }));
             fs.writeFileSync(path.join(this.dir, "index.js"), "// registers nothing: the engine's floor\n");
         } else {
-            for (const f of LINKED) if (fs.existsSync(path.join(PROGRAM, f))) fs.symlinkSync(path.join(PROGRAM, f), path.join(this.dir, f));
+            for (const f of LINKED) if (fs.existsSync(path.join(program, f))) fs.symlinkSync(path.join(program, f), path.join(this.dir, f));
         }
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
         fs.mkdirSync(path.join(this.dir, "state"), { mode: 0o700 });
