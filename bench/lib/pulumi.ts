@@ -22,6 +22,8 @@ export function toolsEnv(): Record<string, string> {
         if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
     }
     if (!env.PATH) throw new Error("bench: scripts/tools.sh env printed no PATH");
+    // For before/after runs with other tool builds (e.g. another dynamic-provider wrapper): searched first.
+    if (process.env.BENCH_PATH_PREFIX) env.PATH = `${process.env.BENCH_PATH_PREFIX}:${env.PATH}`;
     return env;
 }
 
