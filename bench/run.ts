@@ -197,15 +197,17 @@ async function runImportBaseline(ctl: ZitiQuickstart, tools: Record<string, stri
 
 interface PulumiRun extends Measured { load: number }
 
-async function measured(p: BenchProject, args: string[], stack?: string): Promise<PulumiRun> {
+async function measured(p: BenchProject, args: string[], stack?: string, env?: Record<string, string>): Promise<PulumiRun> {
     const load = load1();
-    return { ...ensureOk(await p.run(args, stack)), load };
+    return { ...ensureOk(await p.run(args, stack, env)), load };
 }
 const UP = ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"];
 
 interface SeedRun {
     up: PulumiRun;
     noop: PulumiRun;
+    /** Another no-op with the engine's PULUMI_PARALLEL_DIFF=true (diffs off the engine's one registration loop). */
+    noopParallelDiff: PulumiRun;
     entities: number;
     set: Record<string, string[]>;
     state: ReturnType<BenchProject["stateSize"]>;
@@ -310,7 +312,9 @@ async function main(): Promise<void> {
                     const set = await entitySet(r, base);
                     log(`seed run ${i + 1}/${opts.runs}: no-op pulumi up`);
                     const noop = await measured(p, UP);
-                    res.seed.push({ up, noop, set, entities: countOf(set), state: p.stateSize() });
+                    log(`seed run ${i + 1}/${opts.runs}: no-op pulumi up with PULUMI_PARALLEL_DIFF=true`);
+                    const noopParallelDiff = await measured(p, UP, undefined, { PULUMI_PARALLEL_DIFF: "true" });
+                    res.seed.push({ up, noop, noopParallelDiff, set, entities: countOf(set), state: p.stateSize() });
                     res.loads.push(`seed ${i + 1}: ${loadNow()}`);
                 } finally {
                     p.dispose();
@@ -478,6 +482,9 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
         const auths = Math.max(...n.map((m) => m.requests.maxAuthPerProcess));
         row([N, "no-op `pulumi up` right after the converge", sec(noopMs), runs(n.map((m) => m.wallMs)), "", loadRange(n.map((m) => m.load))]);
         if (empty.length) row([N, "ratio no-op / empty program", ratio(noopMs, emptyMs), "", `<= 1.5x: ${check(noopMs <= 1.5 * emptyMs)}`, ""]);
+        const pd = seed.map((x) => x.noopParallelDiff);
+        const pdMs = median(pd.map((m) => m.wallMs));
+        row([N, "no-op `pulumi up` with the engine's PULUMI_PARALLEL_DIFF=true", sec(pdMs), runs(pd.map((m) => m.wallMs)), empty.length ? `${ratio(pdMs, emptyMs)} the empty program` : "", loadRange(pd.map((m) => m.load))]);
         row([N, "CPU engine / program / Ziti provider / k8s plugins", ["engine", "program", "zitiProvider", "kubernetes"].map((c) => `${median(n.map((m) => (m.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "), "", "", ""]);
         if (empty.length) row([N, "CPU of the empty program: engine / program", ["engine", "program"].map((c) => `${median(empty.map((m) => (m.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "), "", "", ""]);
         row([N, "requests auth / read / write", `${median(n.map((m) => m.requests.auth))} / ${median(n.map((m) => m.requests.read))} / ${median(n.map((m) => m.requests.write))}`, "", `writes = 0: ${check(writes === 0)}; <= 1 auth per provider process: ${check(auths <= 1)}`, ""]);

@@ -167,11 +167,11 @@ export class BenchProject {
     }
 
     /** A measured `pulumi <args>` on `stack` (default: the project's current one). */
-    run(args: string[], stack = this.stack): Promise<Measured> {
+    run(args: string[], stack = this.stack, extraEnv: Record<string, string> = {}): Promise<Measured> {
         args = [...args, "--stack", stack];
         const statsDir = path.join(this.dir, `stats-${++this.n}`);
         fs.mkdirSync(statsDir);
-        const env = { ...this.env, SCRAPE_ANYWHERE_ZITI_STATS: statsDir };
+        const env = { ...this.env, ...extraEnv, SCRAPE_ANYWHERE_ZITI_STATS: statsDir };
         return new Promise((resolve, reject) => {
             const t0 = performance.now();
             const startedAt = Date.now();
