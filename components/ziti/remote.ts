@@ -6,7 +6,7 @@
 // CPU grew with resources x checkpoint size (bench/RESULTS.md). The loader below is a few hundred bytes per kind;
 // in the provider process it loads ./providers (the real providers, built by `makeProvider`) once, from the
 // project directory the engine runs the provider in, else from where this checkout was at serialization time,
-// through ./load.js (which registers ts-node, transpile only, as the program itself runs).
+// through ./load.js (which loads the .ts files through ../transpileCache.js unless the process compiles TypeScript).
 import type * as pulumi from "@pulumi/pulumi";
 
 /** ./load.js of this checkout, captured as a plain string at serialization time (fallback location). */
