@@ -8,11 +8,13 @@ import {
 
 const cfg = readConfig();
 
+// Ziti resources are registered before Kubernetes ones where that is free: the engine handles registrations one at a
+// time and starts a provider process when the first resource needing it registers (bench/RESULTS.md).
+const clients = cfg.central ? createClientIdentities("clients", cfg.clientIdentities, cfg.edgeRouterRoles) : [];
 const clusters = cfg.clusters.map(spec => buildCluster(spec, cfg));
 const central = cfg.central
     ? buildCentral(cfg, cfg.role === "dev" ? clusters.map(b => clusterTargets(b.component)) : readClusterStacks(cfg.stackReferences))
     : undefined;
-const clients = cfg.central ? createClientIdentities("clients", cfg.clientIdentities, cfg.edgeRouterRoles) : [];
 
 // Only the outputs of this stack's role are exported (the engine warns about undefined ones).
 const outputs: StackOutputs = { role: cfg.role };

@@ -1,12 +1,16 @@
-// `npm run bench [-- options]`: converge cost of the Ziti topology against the hand-run CLI, no-op cost, scale to
-// many clusters in one stack, and the controller's latency floor, on this machine against a local quickstart
-// controller started here. See bench/README.md. Options (also as environment variables):
-//   --quick              1 run each, scale 10 only, 5 floor repetitions (BENCH_QUICK=1)
-//   --runs N             samples of converge / no-op / baseline (BENCH_RUNS, default 3)
-//   --scales A,B         cluster counts of the scale section (BENCH_SCALES, default 10,100)
+// `npm run bench [-- options]`: converge cost of the Ziti topology against the hand-run CLI (one call per entity),
+// `ziti ops import` (one call for all) and the engine's floor (an empty program), no-op cost, scale to many clusters
+// in one stack and as one stack per cluster plus a central stack over StackReferences, and the controller's latency
+// floor, on this machine against a local quickstart controller started here. See bench/README.md. Options (also as
+// environment variables):
+//   --quick              1 run each, scale 10 only, no stacks section, 5 floor repetitions (BENCH_QUICK=1)
+//   --runs N             samples of converge / no-op / baselines / empty program (BENCH_RUNS, default 5)
+//   --scales A,B         cluster counts of the one-stack scale section (BENCH_SCALES, default 10,100)
 //   --scale-runs N       samples per scale (BENCH_SCALE_RUNS, default 1)
+//   --scale-stacks A,B   one stack per cluster: make max(A,B) cluster stacks one after the other, and at each count
+//                        a central stack over that many StackReferences (BENCH_SCALE_STACKS, default 10)
 //   --floor-reps N       repetitions of each floor request (BENCH_FLOOR_REPS, default 20)
-//   --only LIST          sections: floor,baseline,seed,scale (BENCH_ONLY, default all)
+//   --only LIST          sections: floor,baseline,import,empty,seed,scale,stacks (BENCH_ONLY, default all)
 //   --json FILE          also write every raw figure as JSON (BENCH_JSON)
 //   --scale-checkpoints  MODE: "on" (engine default), "off" (PULUMI_SKIP_CHECKPOINTS=true), or "both"
 //                        (BENCH_SCALE_CHECKPOINTS, default both; see bench/README.md)
@@ -17,14 +21,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startZitiQuickstart, ZitiQuickstart } from "../scripts/lib/zitiQuickstart";
-import { created, Floor, measureFloor, reset, rest, Rest, snapshot, Snapshot } from "./lib/controller";
-import { BenchProject, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
+import { created, Floor, measureFloor, measureLookup, reset, rest, Rest, snapshot, Snapshot } from "./lib/controller";
+import { importPlan } from "./lib/opsImport";
+import { BenchProject, EMPTY_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
+
+const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "scale", "stacks"];
 
 interface Options {
     quick: boolean;
     runs: number;
     scales: number[];
     scaleRuns: number;
+    /** Cluster-stack counts of the stacks section (cumulative: one run up to the largest). */
+    scaleStacks: number[];
     floorReps: number;
     only: Set<string>;
     json?: string;
@@ -47,19 +56,24 @@ function options(argv: string[]): Options {
         if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${what} must be a whole number >= 1, got ${v}`);
         return n;
     };
-    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
+    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
     for (let i = 0; i < argv.length; i++) {
         if (!known.has(argv[i])) throw new Error(`bench: unknown option ${argv[i]} (see the top of bench/run.ts or bench/README.md)`);
         if (argv[i] !== "--quick") i++;
     }
-    const scales = (flag("--scales", "BENCH_SCALES") ?? (quick ? "10" : "10,100")).split(",").map((s) => int(s.trim(), 0, "--scales"));
-    const only = new Set((flag("--only", "BENCH_ONLY") ?? "floor,baseline,seed,scale").split(",").map((s) => s.trim()));
-    for (const s of only) if (!["floor", "baseline", "seed", "scale"].includes(s)) throw new Error(`bench: unknown section ${s} in --only`);
+    const list = (v: string, what: string) => v.split(",").map((x) => int(x.trim(), 0, what)).sort((a, b) => a - b);
+    const scales = list(flag("--scales", "BENCH_SCALES") ?? (quick ? "10" : "10,100"), "--scales");
+    const stacksFlag = flag("--scale-stacks", "BENCH_SCALE_STACKS");
+    const scaleStacks = list(stacksFlag ?? "10", "--scale-stacks");
+    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined));
+    const only = new Set((flag("--only", "BENCH_ONLY") ?? defaultOnly.join(",")).split(",").map((s) => s.trim()));
+    for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} in --only (sections: ${SECTIONS.join(", ")})`);
     return {
         quick,
         runs: int(flag("--runs", "BENCH_RUNS"), quick ? 1 : 5, "--runs"),
         scales,
         scaleRuns: int(flag("--scale-runs", "BENCH_SCALE_RUNS"), 1, "--scale-runs"),
+        scaleStacks,
         floorReps: int(flag("--floor-reps", "BENCH_FLOOR_REPS"), quick ? 5 : 20, "--floor-reps"),
         only,
         json: flag("--json", "BENCH_JSON"),
@@ -81,12 +95,26 @@ function median(xs: number[]): number {
     if (!s.length) return NaN;
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
-const sec = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) + " s" : "-");
+const sec = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(ms < 10_000 ? 2 : 1) + " s" : "-");
 const mib = (m: number) => (Number.isFinite(m) && m > 0 ? `${Math.round(m)} MiB` : "-");
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : "-");
+const check = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
+/** 1-minute load average now (the bench records it with every sample). */
+function load1(): number {
+    return os.loadavg()[0];
+}
 function loadNow(): string {
     const [l1, l5] = os.loadavg();
     return `load ${l1.toFixed(1)}/${l5.toFixed(1)} (1/5 min)`;
+}
+/** "1.2-3.4": the range of the loads recorded with a row's samples. */
+function loadRange(ls: number[]): string {
+    const f = ls.filter(Number.isFinite);
+    if (!f.length) return "-";
+    const lo = Math.min(...f).toFixed(1);
+    const hi = Math.max(...f).toFixed(1);
+    return lo === hi ? lo : `${lo}-${hi}`;
 }
 
 function memAvailableMiB(): number {
@@ -99,19 +127,29 @@ function ensureOk(m: Measured): Measured {
     return m;
 }
 
-async function countEntities(r: Rest, base: Snapshot): Promise<number> {
-    return Object.values(await created(r, base)).reduce((n, l) => n + l.length, 0);
+/** Names of the entities made since the snapshot, by collection, sorted: what "the same entity set" compares. */
+async function entitySet(r: Rest, base: Snapshot): Promise<Record<string, string[]>> {
+    const c = await created(r, base);
+    return Object.fromEntries(Object.entries(c).map(([k, l]) => [k, l.map((e) => e.name as string).sort()]));
+}
+const countOf = (set: Record<string, string[]>) => Object.values(set).reduce((n, l) => n + l.length, 0);
+
+/** What differs between two entity sets (empty when they are the same). */
+function setDiff(a: Record<string, string[]>, b: Record<string, string[]>): string {
+    const out: string[] = [];
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        const x = new Set(a[k] ?? []);
+        const y = new Set(b[k] ?? []);
+        const onlyA = [...x].filter((n) => !y.has(n));
+        const onlyB = [...y].filter((n) => !x.has(n));
+        if (onlyA.length || onlyB.length) out.push(`${k}: only in first ${JSON.stringify(onlyA)}, only in second ${JSON.stringify(onlyB)}`);
+    }
+    return out.join("; ");
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-
-interface BaselineRun { wallMs: number; entities: number; calls: number }
-
-function runBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>): Promise<BaselineRun> {
-    const clusters = (seed.clusters ?? []).map((c: any) => `${c.name}:${c.kind ?? "hybrid"}`).join(" ");
-    const central = seed.central?.name ?? "central";
-    const clients = (seed.clientIdentities ?? []).join(" ");
-    const env: Record<string, string> = {
+/** The environment of the hand-run scripts: the controller's settings as ZITI_* and the tools' PATH. */
+function scriptEnv(ctl: ZitiQuickstart, tools: Record<string, string>): Record<string, string> {
+    return {
         ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ZITI_")) as [string, string][]),
         PATH: tools.PATH,
         ZITI_API_HOST: ctl.controllerUrl,
@@ -120,22 +158,58 @@ function runBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: R
         ZITI_CA_BUNDLE: ctl.caBundlePath,
         ZITI_BIN: ctl.zitiBin,
     };
+}
+
+function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ wallMs: number; stdout: string }> {
     return new Promise((resolve, reject) => {
         const t0 = performance.now();
-        execFile("bash", [path.join(REPO, "bench", "baseline-cli.sh"), "--clusters", clusters, "--central", central, "--clients", clients],
-            { env, cwd: REPO, maxBuffer: 10 << 20 }, (err, stdout, stderr) => {
-                const wallMs = performance.now() - t0;
-                if (err) return reject(new Error(`bench: baseline-cli.sh failed: ${stderr || err.message}`));
-                const m = /baseline: (\d+) ziti calls, (\d+) entities/.exec(stdout);
-                resolve({ wallMs, calls: m ? Number(m[1]) : NaN, entities: m ? Number(m[2]) : NaN });
-            });
+        execFile("bash", [path.join(REPO, "bench", script), ...args], { env, cwd: REPO, maxBuffer: 10 << 20 }, (err, stdout, stderr) => {
+            const wallMs = performance.now() - t0;
+            if (err) return reject(new Error(`bench: ${script} failed: ${stderr || err.message}`));
+            resolve({ wallMs, stdout });
+        });
     });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+
+interface BaselineRun { wallMs: number; entities: number; calls: number; load: number; set: Record<string, string[]> }
+
+async function runCliBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>): Promise<Omit<BaselineRun, "set" | "entities">> {
+    const clusters = (seed.clusters ?? []).map((c: any) => `${c.name}:${c.kind ?? "hybrid"}`).join(" ");
+    const central = seed.central?.name ?? "central";
+    const clients = (seed.clientIdentities ?? []).join(" ");
+    const load = load1();
+    const { wallMs, stdout } = await runScript("baseline-cli.sh", ["--clusters", clusters, "--central", central, "--clients", clients], scriptEnv(ctl, tools));
+    const m = /baseline: (\d+) ziti calls/.exec(stdout);
+    return { wallMs, calls: m ? Number(m[1]) : NaN, load };
+}
+
+async function runImportBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>, dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
+    const plan = importPlan(seed);
+    const file = path.join(dir, "entities.json");
+    fs.writeFileSync(file, JSON.stringify(plan.document, null, 1));
+    const load = load1();
+    const { wallMs, stdout } = await runScript("baseline-import.sh", ["--file", file, "--enroll", plan.enroll.join(" ")], scriptEnv(ctl, tools));
+    const m = /baseline-import: (\d+) process calls/.exec(stdout);
+    return { wallMs, calls: m ? Number(m[1]) : NaN, load };
+}
+
+interface PulumiRun extends Measured { load: number }
+
+async function measured(p: BenchProject, args: string[], stack?: string, env?: Record<string, string>): Promise<PulumiRun> {
+    const load = load1();
+    return { ...ensureOk(await p.run(args, stack, env)), load };
+}
+const UP = ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"];
+
 interface SeedRun {
-    up: Measured;
-    noop: Measured;
+    up: PulumiRun;
+    noop: PulumiRun;
+    /** Another no-op with the engine's PULUMI_PARALLEL_DIFF=true (diffs off the engine's one registration loop). */
+    noopParallelDiff: PulumiRun;
     entities: number;
+    set: Record<string, string[]>;
     state: ReturnType<BenchProject["stateSize"]>;
 }
 
@@ -143,16 +217,40 @@ interface ScaleRun {
     clusters: number;
     /** PULUMI_SKIP_CHECKPOINTS=true for this run. */
     skipCheckpoints: boolean;
-    preview: Measured;
-    up: Measured;
+    preview: PulumiRun;
+    up: PulumiRun;
     entities: number;
     state: ReturnType<BenchProject["stateSize"]>;
 }
 
+/** One cluster stack of the stacks section: its `pulumi up` from empty, and what the controller held before. */
+interface ClusterStackRun { index: number; up: PulumiRun; entitiesBefore: number }
+/** A central stack over `refs` StackReferences. */
+interface CentralRun { refs: number; up: PulumiRun; noop: PulumiRun; entitiesBefore: number; lookupMs: number }
+
+interface Results {
+    floor?: Floor;
+    baseline: BaselineRun[];
+    importRuns: BaselineRun[];
+    empty: PulumiRun[];
+    seed: SeedRun[];
+    scale: ScaleRun[];
+    clusterStacks: ClusterStackRun[];
+    centrals: CentralRun[];
+    /** Median `GET ?filter=name=...` round trip when the controller held this many entities (stacks section). */
+    lookups: { entities: number; ms: number }[];
+    skipped: string[];
+    loads: string[];
+    startLoad: string;
+}
+
+const clusterStackName = (i: number) => `st${String(i).padStart(3, "0")}`;
+
 async function main(): Promise<void> {
     const opts = options(process.argv.slice(2));
     const started = new Date();
-    log(`${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${loadNow()}; options ${JSON.stringify({ ...opts, only: [...opts.only] })}`);
+    const startLoad = loadNow();
+    log(`${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${startLoad}; options ${JSON.stringify({ ...opts, only: [...opts.only] })}`);
     const tools = toolsEnv();
     process.env.PATH = tools.PATH;
     // Wait for the router: it registers its own identity and policies, which the snapshot must hold.
@@ -160,10 +258,12 @@ async function main(): Promise<void> {
     const r = await rest(ctl);
     const base = await snapshot(r);
     const seed = seedConfig();
-    const results: {
-        floor?: Floor; baseline: BaselineRun[]; seed: SeedRun[]; scale: ScaleRun[]; skipped: string[]; loads: string[];
-    } = { baseline: [], seed: [], scale: [], skipped: [], loads: [] };
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-work-"));
+    const res: Results = {
+        baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad,
+    };
     const cleanup = async () => {
+        fs.rmSync(work, { recursive: true, force: true });
         await r.close().catch(() => undefined);
         await ctl.stop();
     };
@@ -171,16 +271,36 @@ async function main(): Promise<void> {
     try {
         if (opts.only.has("floor")) {
             log(`floor: ${opts.floorReps} repetitions of each request`);
-            results.floor = await measureFloor(r, ctl, opts.floorReps);
+            res.floor = await measureFloor(r, ctl, opts.floorReps);
         }
-        if (opts.only.has("baseline")) {
-            for (let i = 0; i < opts.runs; i++) {
+        // The two hand-run baselines and the empty program, interleaved run by run with the seed `up` below would be
+        // fairer still; in sequence, each row's loads show what the machine was doing.
+        for (let i = 0; i < opts.runs; i++) {
+            if (opts.only.has("baseline")) {
                 log(`baseline-cli.sh run ${i + 1}/${opts.runs} (${loadNow()})`);
-                const b = await runBaseline(ctl, tools, seed);
-                b.entities = await countEntities(r, base);
-                results.baseline.push(b);
-                results.loads.push(`baseline ${i + 1}: ${loadNow()}`);
+                const b = await runCliBaseline(ctl, tools, seed);
+                const set = await entitySet(r, base);
+                res.baseline.push({ ...b, set, entities: countOf(set) });
+                res.loads.push(`baseline-cli ${i + 1}: ${loadNow()}`);
                 await reset(r, base);
+            }
+            if (opts.only.has("import")) {
+                log(`baseline-import.sh (ziti ops import) run ${i + 1}/${opts.runs} (${loadNow()})`);
+                const b = await runImportBaseline(ctl, tools, seed, work);
+                const set = await entitySet(r, base);
+                res.importRuns.push({ ...b, set, entities: countOf(set) });
+                res.loads.push(`ops import ${i + 1}: ${loadNow()}`);
+                await reset(r, base);
+            }
+            if (opts.only.has("empty")) {
+                const p = new BenchProject(tools, "empty", {}, ctl, {}, EMPTY_PROGRAM);
+                try {
+                    log(`empty program run ${i + 1}/${opts.runs}: pulumi up (${loadNow()})`);
+                    res.empty.push(await measured(p, UP));
+                    res.loads.push(`empty ${i + 1}: ${loadNow()}`);
+                } finally {
+                    p.dispose();
+                }
             }
         }
         if (opts.only.has("seed")) {
@@ -188,170 +308,266 @@ async function main(): Promise<void> {
                 const p = new BenchProject(tools, "dev", seed, ctl);
                 try {
                     log(`seed run ${i + 1}/${opts.runs}: pulumi up from empty (${loadNow()})`);
-                    const up = ensureOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]));
-                    const entities = await countEntities(r, base);
+                    const up = await measured(p, UP);
+                    const set = await entitySet(r, base);
                     log(`seed run ${i + 1}/${opts.runs}: no-op pulumi up`);
-                    const noop = ensureOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]));
-                    results.seed.push({ up, noop, entities, state: p.stateSize() });
-                    results.loads.push(`seed ${i + 1}: ${loadNow()}`);
+                    const noop = await measured(p, UP);
+                    log(`seed run ${i + 1}/${opts.runs}: no-op pulumi up with PULUMI_PARALLEL_DIFF=true`);
+                    const noopParallelDiff = await measured(p, UP, undefined, { PULUMI_PARALLEL_DIFF: "true" });
+                    res.seed.push({ up, noop, noopParallelDiff, set, entities: countOf(set), state: p.stateSize() });
+                    res.loads.push(`seed ${i + 1}: ${loadNow()}`);
                 } finally {
                     p.dispose();
                     await reset(r, base);
                 }
             }
         }
-        if (opts.only.has("scale")) {
-            let k8sPeakMiB = 0;
-            for (const skip of opts.scaleSkip) {
-                for (const n of opts.scales) {
-                    if (!skip && n > opts.checkpointMax) {
-                        const why = `scale ${n} with engine checkpoints on: not run (above --checkpoint-max ${opts.checkpointMax}; it grows quadratically, see bench/RESULTS.md)`;
-                        log(why);
-                        results.skipped.push(why);
-                        continue;
-                    }
-                    for (let i = 0; i < opts.scaleRuns; i++) {
-                        // One Kubernetes plugin process per cluster (one explicit provider each): refuse a run the memory
-                        // of this machine cannot hold, and say so, rather than push the machine into the OOM killer.
-                        // Private memory counts (the plugins share their 300 MB binary's pages).
-                        const need = (k8sPeakMiB || 60) * (n + 1) + 2000;
-                        const avail = memAvailableMiB();
-                        if (need > avail) {
-                            const why = `scale ${n}: skipped, needs about ${Math.round(need)} MiB (${n + 1} Kubernetes plugins of ~${Math.round(k8sPeakMiB || 60)} MiB private + 2 GiB), ${Math.round(avail)} MiB available`;
-                            log(why);
-                            results.skipped.push(why);
-                            break;
-                        }
-                        const p = new BenchProject(tools, `scale${n}`, {
-                            role: "dev", clusterCount: n, central: { name: "central", placement: "kubernetes" },
-                        }, ctl, skip ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {});
-                        const tag = `scale ${n}${skip ? " (checkpoints skipped)" : ""} run ${i + 1}/${opts.scaleRuns}`;
-                        try {
-                            log(`${tag}: preview (${loadNow()})`);
-                            const preview = ensureOk(await p.run(["preview", "--non-interactive", "--color", "never"]));
-                            log(`${tag}: up`);
-                            const up = ensureOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]));
-                            k8sPeakMiB = Math.max(k8sPeakMiB, up.peaks.maxAnonMiB.kubernetes);
-                            results.scale.push({ clusters: n, skipCheckpoints: skip, preview, up, entities: await countEntities(r, base), state: p.stateSize() });
-                            results.loads.push(`${tag}: ${loadNow()}`);
-                        } finally {
-                            p.dispose();
-                            await reset(r, base);
-                        }
-                    }
-                }
-            }
-        }
+        if (opts.only.has("scale")) await scaleSection(opts, tools, ctl, r, base, res);
+        if (opts.only.has("stacks")) await stacksSection(opts, tools, ctl, r, base, res);
     } finally {
         await cleanup();
     }
     const finished = new Date();
-    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ started, finished, cores: os.cpus().length, opts: { ...opts, only: [...opts.only] }, results }, null, 1));
-    process.stdout.write(report(opts, results, started, finished));
+    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ started, finished, cores: os.cpus().length, opts: { ...opts, only: [...opts.only] }, results: res }, null, 1));
+    process.stdout.write(report(opts, res, started, finished));
+}
+
+async function scaleSection(opts: Options, tools: Record<string, string>, ctl: ZitiQuickstart, r: Rest, base: Snapshot, res: Results): Promise<void> {
+    let k8sPeakMiB = 0;
+    for (const skip of opts.scaleSkip) {
+        for (const n of opts.scales) {
+            if (!skip && n > opts.checkpointMax) {
+                const why = `one stack, ${n} clusters, engine checkpoints on: not run (above --checkpoint-max ${opts.checkpointMax}; it grows quadratically, see bench/RESULTS.md)`;
+                log(why);
+                res.skipped.push(why);
+                continue;
+            }
+            for (let i = 0; i < opts.scaleRuns; i++) {
+                // One Kubernetes plugin process per cluster (one explicit provider each): refuse a run the memory
+                // of this machine cannot hold, and say so, rather than push the machine into the OOM killer.
+                // Private memory counts (the plugins share their 300 MB binary's pages).
+                const need = (k8sPeakMiB || 60) * (n + 1) + 2000;
+                const avail = memAvailableMiB();
+                if (need > avail) {
+                    const why = `one stack, ${n} clusters: skipped, needs about ${Math.round(need)} MiB (${n + 1} Kubernetes plugins of ~${Math.round(k8sPeakMiB || 60)} MiB private + 2 GiB), ${Math.round(avail)} MiB available`;
+                    log(why);
+                    res.skipped.push(why);
+                    break;
+                }
+                const p = new BenchProject(tools, `scale${n}`, {
+                    role: "dev", clusterCount: n, central: { name: "central", placement: "kubernetes" },
+                }, ctl, skip ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {});
+                const tag = `scale ${n}${skip ? " (checkpoints skipped)" : ""} run ${i + 1}/${opts.scaleRuns}`;
+                try {
+                    log(`${tag}: preview (${loadNow()})`);
+                    const preview = await measured(p, ["preview", "--non-interactive", "--color", "never"]);
+                    log(`${tag}: up`);
+                    const up = await measured(p, UP);
+                    k8sPeakMiB = Math.max(k8sPeakMiB, up.peaks.maxAnonMiB.kubernetes);
+                    res.scale.push({ clusters: n, skipCheckpoints: skip, preview, up, entities: countOf(await entitySet(r, base)), state: p.stateSize() });
+                    res.loads.push(`${tag}: ${loadNow()}`);
+                } finally {
+                    p.dispose();
+                    await reset(r, base);
+                }
+            }
+        }
+    }
+}
+
+/**
+ * The multi-stack layout: cluster stacks st001..stN (one cluster each, alternating hybrid/dark) made one after the
+ * other in one project and backend against one controller, which so holds more clusters' entities with every stack;
+ * at each count of --scale-stacks, a central stack (its own central name) over that many StackReferences: `up`
+ * from empty and a no-op `up`.
+ */
+async function stacksSection(opts: Options, tools: Record<string, string>, ctl: ZitiQuickstart, r: Rest, base: Snapshot, res: Results): Promise<void> {
+    const max = Math.max(...opts.scaleStacks);
+    const p = new BenchProject(tools, clusterStackName(1), { role: "cluster", clusters: [{ name: clusterStackName(1), kind: "hybrid" }] }, ctl);
+    try {
+        let entities = countOf(await entitySet(r, base));
+        for (let i = 1; i <= max; i++) {
+            const name = clusterStackName(i);
+            if (i > 1) p.addStack(name, { role: "cluster", clusters: [{ name, kind: i % 2 ? "hybrid" : "dark" }] });
+            log(`stacks: cluster stack ${i}/${max} ${name}: pulumi up (${entities} entities on the controller, ${loadNow()})`);
+            const up = await measured(p, UP, name);
+            res.clusterStacks.push({ index: i, up, entitiesBefore: entities });
+            entities = countOf(await entitySet(r, base));
+            if (opts.scaleStacks.includes(i)) {
+                res.lookups.push({ entities, ms: await measureLookup(r, `${name}.prometheus.id`, opts.floorReps) });
+                const central = `central${i}`;
+                p.addStack(central, {
+                    role: "central",
+                    central: { name: central, placement: "kubernetes" },
+                    stackReferences: Array.from({ length: i }, (_, k) => `organization/scrape-anywhere/${clusterStackName(k + 1)}`),
+                });
+                log(`stacks: central stack over ${i} StackReferences: pulumi up (${loadNow()})`);
+                const cup = await measured(p, UP, central);
+                log(`stacks: central stack over ${i} StackReferences: no-op pulumi up`);
+                const noop = await measured(p, UP, central);
+                res.centrals.push({ refs: i, up: cup, noop, entitiesBefore: entities, lookupMs: res.lookups[res.lookups.length - 1].ms });
+                entities = countOf(await entitySet(r, base));
+                res.loads.push(`stacks ${i}: ${loadNow()}`);
+            }
+        }
+    } finally {
+        p.dispose();
+        await reset(r, base);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function report(opts: Options, res: any, started: Date, finished: Date): string {
-    const lines: string[] = [];
-    const row = (cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
-    const head = (cells: string[]) => {
-        row(cells);
-        row(cells.map(() => "---"));
-    };
-    lines.push(`# scrape-anywhere bench: ${started.toISOString()} .. ${finished.toISOString()}`);
-    lines.push(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; medians of ${opts.runs} run(s), scale ${opts.scaleRuns} run(s) each; ${loadNow()} at the end`);
-    lines.push("");
-    const floor: Floor | undefined = res.floor;
-    const seed: SeedRun[] = res.seed;
-    const base: BaselineRun[] = res.baseline;
+/** What each process class is, for the memory/CPU rows. */
+const CLASS_TEXT: Record<string, string> = {
+    engine: "engine (`pulumi`): plans, diffs, checkpoints",
+    languageHost: "language host (`pulumi-language-nodejs`, Go): starts the program",
+    program: "program (node: the SDK runner, index.ts, components)",
+    zitiProvider: "Ziti dynamic provider (node: the SDK's dynamic-provider host, components/ziti)",
+    kubernetes: "Kubernetes plugin (one per explicit provider: one per cluster, render mode)",
+    other: "other (the plugin wrapper shell, `node -e` of the SDK's wrapper)",
+};
 
-    const upMs = median(seed.map((s) => s.up.wallMs));
-    const baseMs = median(base.map((b) => b.wallMs));
-    lines.push("## 1. Converge from empty: seed topology (dev stack: kubeA hybrid, kubeB dark, central, dev.client)");
-    head(["what", "median", "runs", "notes"]);
-    if (base.length) row(["baseline-cli.sh (ziti login + 1 CLI call per entity, enrolls)", sec(baseMs), base.map((b) => sec(b.wallMs)).join(", "), `${base[0].calls} ziti calls, ${base[0].entities} entities`]);
-    if (seed.length) {
-        row(["`pulumi up` from empty", sec(upMs), seed.map((s) => sec(s.up.wallMs)).join(", "), `${seed[0].entities} Ziti entities, ${seed[0].state.resources} resources`]);
-        if (base.length) row(["ratio up / baseline", (upMs / baseMs).toFixed(2) + "x", "", ""]);
-        const q = seed[0].up.requests;
-        row(["provider requests (auth / read / write = total)", `${median(seed.map((s) => s.up.requests.auth))} / ${median(seed.map((s) => s.up.requests.read))} / ${median(seed.map((s) => s.up.requests.write))} = ${median(seed.map((s) => s.up.requests.total))}`, "", `${q.processes} provider process(es), ${q.connections} TLS connection(s), ${q.retries} retries, ${(q.total / seed[0].entities).toFixed(1)} requests/entity`]);
-        row(["peak RSS engine / program / Ziti provider / k8s plugin (each, count)", `${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.engine)))} / ${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.program)))} / ${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.zitiProvider)))} / ${mib(median(seed.map((s) => s.up.peaks.maxEachMiB.kubernetes)))} x${seed[0].up.peaks.count.kubernetes}`, "", `whole tree ${mib(median(seed.map((s) => s.up.peaks.treeMiB)))}`]);
-        row(["checkpoint size (of it: serialized providers)", `${(seed[0].state.checkpointBytes / 1e6).toFixed(2)} MB (${(seed[0].state.providerBytes / 1e6).toFixed(2)} MB)`, "", `${seed[0].state.zitiResources} Ziti resources`]);
-        const at = (f: (s: SeedRun) => number) => sec(median(seed.map(f)));
-        row(["timeline: program started / Ziti provider started / first request / last request / done",
-            `${at((s) => s.up.peaks.firstSeenMs.program ?? NaN)} / ${at((s) => s.up.peaks.firstSeenMs.zitiProvider ?? NaN)} / ` +
-            `${at((s) => s.up.requests.firstAt - s.up.startedAt)} / ${at((s) => s.up.requests.lastAt - s.up.startedAt)} / ${sec(upMs)}`,
-            "", "processes sampled every 100 ms"]);
-        row(["CPU engine / program / Ziti provider / k8s plugins",
-            ["engine", "program", "zitiProvider", "kubernetes"].map((c) => `${median(seed.map((s) => (s.up.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "),
-            "", `HTTP time summed ${sec(median(seed.map((s) => s.up.requests.httpMs)))} over ${sec(median(seed.map((s) => s.up.requests.requestSpanMs)))}`]);
-        row(["auths per provider process (max)", String(Math.max(...seed.map((s) => s.up.requests.maxAuthPerProcess))), "", `${(seed[0].state.providerBytes / (2 * seed[0].state.zitiResources) / 1000).toFixed(1)} kB serialized provider per Ziti resource (inputs and outputs each)`]);
-    }
+function report(opts: Options, res: Results, started: Date, finished: Date): string {
+    const lines: string[] = [];
+    const row = (cells: string[]) => lines.push(`| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
+    lines.push(`### scrape-anywhere bench: ${started.toISOString()} .. ${finished.toISOString()}`);
+    lines.push(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${res.startLoad} at the start, ${loadNow()} at the end; ` +
+        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each); the load column is the 1-minute load average when each sample started.`);
     lines.push("");
+    row(["section", "what", "median", "runs", "goal / check", "load"]);
+    row(["---", "---", "---", "---", "---", "---"]);
+    const runs = (xs: number[]) => xs.map(sec).join(", ");
+    const { floor, seed, baseline, importRuns, empty } = res;
+
+    // 1. Converge from empty, and the baselines of the same entity set.
+    const upMs = median(seed.map((s) => s.up.wallMs));
+    const cliMs = median(baseline.map((b) => b.wallMs));
+    const impMs = median(importRuns.map((b) => b.wallMs));
+    const emptyMs = median(empty.map((e) => e.wallMs));
+    const S = "1. converge";
+    if (baseline.length) row([S, `baseline-cli.sh: ziti login + 1 CLI call per entity + enrolls (${baseline[0].calls} calls, ${baseline[0].entities} entities)`, sec(cliMs), runs(baseline.map((b) => b.wallMs)), "", loadRange(baseline.map((b) => b.load))]);
+    if (importRuns.length) row([S, `baseline-import.sh: login + 1 \`ziti ops import\` + 1 list + enrolls (${importRuns[0].calls} process calls, ${importRuns[0].entities} entities)`, sec(impMs), runs(importRuns.map((b) => b.wallMs)), "", loadRange(importRuns.map((b) => b.load))]);
+    if (empty.length) row([S, "engine floor: `pulumi up` of an empty program (nodejs, same backend)", sec(emptyMs), runs(empty.map((e) => e.wallMs)), "", loadRange(empty.map((e) => e.load))]);
     if (seed.length) {
-        lines.push("## 2. No-op `pulumi up` (unchanged stack)");
-        head(["what", "median", "runs", "check"]);
-        const n = seed.map((s) => s.noop);
+        const s0 = seed[0];
+        row([S, `\`pulumi up\` from empty, seed topology (${s0.entities} Ziti entities, ${s0.state.resources} resources)`, sec(upMs), runs(seed.map((s) => s.up.wallMs)), "", loadRange(seed.map((s) => s.up.load))]);
+        if (baseline.length) row([S, "ratio up / baseline-cli.sh", ratio(upMs, cliMs), "", `<= 1.0x: ${check(upMs <= cliMs)}`, ""]);
+        if (importRuns.length) row([S, "ratio up / ziti ops import", ratio(upMs, impMs), "", `<= 3x: ${check(upMs <= 3 * impMs)}`, ""]);
+        if (empty.length) row([S, "ratio up / empty program", ratio(upMs, emptyMs), "", "", ""]);
+        const sets = [...baseline.map((b) => ["baseline-cli.sh", b.set] as const), ...importRuns.map((b) => ["ops import", b.set] as const)];
+        const diffs = sets.map(([what, set]) => [what, setDiff(s0.set, set)] as const).filter(([, d]) => d);
+        if (sets.length) row([S, "same entity set (names by collection) after up, baseline-cli.sh and ops import", "", "", diffs.length ? `FAIL: ${diffs.map(([w, d]) => `${w}: ${d}`).join("; ")}` : "PASS", ""]);
+        const q = (f: (m: Measured) => number) => median(seed.map((x) => f(x.up)));
+        row([S, "provider requests auth / read / write = total", `${q((m) => m.requests.auth)} / ${q((m) => m.requests.read)} / ${q((m) => m.requests.write)} = ${q((m) => m.requests.total)}`, "",
+            `${s0.up.requests.processes} provider process(es), ${s0.up.requests.connections} TLS connections, ${s0.up.requests.retries} retries, ${(q((m) => m.requests.total) / s0.entities).toFixed(1)} requests/entity`, ""]);
+        row([S, "timeline: program seen / Ziti provider seen / first request / last request / done",
+            [q((m) => m.peaks.firstSeenMs.program ?? NaN), q((m) => m.peaks.firstSeenMs.zitiProvider ?? NaN), q((m) => m.requests.firstAt - m.startedAt), q((m) => m.requests.lastAt - m.startedAt), upMs].map(sec).join(" / "),
+            "", "processes sampled every 100 ms", ""]);
+        row([S, "HTTP time summed over the request span", `${sec(q((m) => m.requests.httpMs))} over ${sec(q((m) => m.requests.requestSpanMs))}`, "", "", ""]);
+        row([S, "checkpoint size (of it: serialized providers)", `${(s0.state.checkpointBytes / 1e6).toFixed(2)} MB (${(s0.state.providerBytes / 1e6).toFixed(2)} MB)`, "", `${s0.state.zitiResources} Ziti resources`, ""]);
+        for (const c of ["engine", "languageHost", "program", "zitiProvider", "kubernetes", "other"] as const) {
+            const count = s0.up.peaks.count[c];
+            if (!count) continue;
+            row([S, `peak RSS (private) and CPU: ${CLASS_TEXT[c]}`,
+                `${mib(q((m) => m.peaks.maxEachMiB[c]))} (${mib(q((m) => m.peaks.maxAnonMiB[c]))}) x${count}, ${q((m) => m.peaks.cpuSec[c]).toFixed(1)} CPU-s`, "", "", ""]);
+        }
+        row([S, "peak RSS of the whole process tree (private)", `${mib(q((m) => m.peaks.treeMiB))} (${mib(q((m) => m.peaks.treeAnonMiB))})`, "", "shared binary pages counted per process; private = anonymous memory", ""]);
+
+        // 2. No-op.
+        const N = "2. no-op";
+        const n = seed.map((x) => x.noop);
+        const noopMs = median(n.map((m) => m.wallMs));
         const writes = Math.max(...n.map((m) => m.requests.write));
         const auths = Math.max(...n.map((m) => m.requests.maxAuthPerProcess));
-        row(["wall time", sec(median(n.map((m) => m.wallMs))), n.map((m) => sec(m.wallMs)).join(", "), ""]);
-        row(["CPU engine / program / Ziti provider / k8s plugins",
-            ["engine", "program", "zitiProvider", "kubernetes"].map((c) => `${median(n.map((m) => (m.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "), "", ""]);
-        row(["requests auth / read / write", `${median(n.map((m) => m.requests.auth))} / ${median(n.map((m) => m.requests.read))} / ${median(n.map((m) => m.requests.write))}`, "", `writes = 0: ${writes === 0 ? "PASS" : `FAIL (${writes})`}`]);
-        row(["auths per provider process (max)", String(auths), `${n[0].requests.processes} process(es)`, `<= 1: ${auths <= 1 ? "PASS" : "FAIL"}`]);
-        lines.push("");
+        row([N, "no-op `pulumi up` right after the converge", sec(noopMs), runs(n.map((m) => m.wallMs)), "", loadRange(n.map((m) => m.load))]);
+        if (empty.length) row([N, "ratio no-op / empty program", ratio(noopMs, emptyMs), "", `<= 1.5x: ${check(noopMs <= 1.5 * emptyMs)}`, ""]);
+        const pd = seed.map((x) => x.noopParallelDiff);
+        const pdMs = median(pd.map((m) => m.wallMs));
+        row([N, "no-op `pulumi up` with the engine's PULUMI_PARALLEL_DIFF=true", sec(pdMs), runs(pd.map((m) => m.wallMs)), empty.length ? `${ratio(pdMs, emptyMs)} the empty program` : "", loadRange(pd.map((m) => m.load))]);
+        row([N, "CPU engine / program / Ziti provider / k8s plugins", ["engine", "program", "zitiProvider", "kubernetes"].map((c) => `${median(n.map((m) => (m.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "), "", "", ""]);
+        if (empty.length) row([N, "CPU of the empty program: engine / program", ["engine", "program"].map((c) => `${median(empty.map((m) => (m.peaks.cpuSec as any)[c])).toFixed(1)} s`).join(" / "), "", "", ""]);
+        row([N, "requests auth / read / write", `${median(n.map((m) => m.requests.auth))} / ${median(n.map((m) => m.requests.read))} / ${median(n.map((m) => m.requests.write))}`, "", `writes = 0: ${check(writes === 0)}; <= 1 auth per provider process: ${check(auths <= 1)}`, ""]);
     }
-    const scale: ScaleRun[] = res.scale;
-    const checks: string[] = [];
-    if (scale.length || res.skipped.length) {
-        lines.push("## 3. Scale: generated clusters (alternating hybrid/dark) + central in one stack");
-        head(["clusters", "Ziti entities", "preview", "up", "up per entity", "requests/entity", "engine CPU", "peak RSS engine", "Ziti provider", "k8s plugins (each x count, private)", "tree (private)", "checkpoint"]);
-        for (const skip of [false, true]) {
-            const mine = scale.filter((x) => x.skipCheckpoints === skip);
-            if (!mine.length) continue;
-            const by = new Map<number, ScaleRun[]>();
-            for (const s of mine) by.set(s.clusters, [...(by.get(s.clusters) ?? []), s]);
-            const perEntity = new Map<number, number>();
-            for (const [n, runs] of by) {
-                const e = runs[0].entities;
-                const up = median(runs.map((x) => x.up.wallMs));
-                perEntity.set(n, up / e);
-                row([
-                    `${n}${skip ? " (no checkpoints)" : ""}`, String(e), sec(median(runs.map((x) => x.preview.wallMs))), sec(up), `${(up / e).toFixed(0)} ms`,
-                    (median(runs.map((x) => x.up.requests.total)) / e).toFixed(2),
-                    sec(1000 * median(runs.map((x) => x.up.peaks.cpuSec.engine))),
-                    mib(median(runs.map((x) => x.up.peaks.maxEachMiB.engine))), mib(median(runs.map((x) => x.up.peaks.maxEachMiB.zitiProvider))),
-                    `${mib(median(runs.map((x) => x.up.peaks.maxEachMiB.kubernetes)))} x${runs[0].up.peaks.count.kubernetes} (${mib(median(runs.map((x) => x.up.peaks.maxAnonMiB.kubernetes)))})`,
-                    `${mib(median(runs.map((x) => x.up.peaks.treeMiB)))} (${mib(median(runs.map((x) => x.up.peaks.treeAnonMiB)))})`, `${(runs[0].state.checkpointBytes / 1e6).toFixed(1)} MB`,
-                ]);
-            }
-            const ns = [...perEntity.keys()].sort((a, b) => a - b);
-            const mode = skip ? "engine checkpoints skipped (PULUMI_SKIP_CHECKPOINTS=true)" : "engine defaults (checkpoint after every step)";
-            if (ns.length >= 2) {
-                const lo = perEntity.get(ns[0])!;
-                const hi = perEntity.get(ns[ns.length - 1])!;
-                checks.push(`cost per entity at ${ns[ns.length - 1]} / at ${ns[0]}, ${mode}: ${(hi / lo).toFixed(2)}x (limit 1.3x): ${hi <= 1.3 * lo ? "PASS" : "FAIL"}`);
-            } else {
-                checks.push(`cost per entity check (<= 1.3x), ${mode}: NOT RUN (needs two scales, ran ${ns.join(", ") || "none"})`);
-            }
+
+    // 3. One stack, many clusters.
+    const scale = res.scale;
+    for (const skip of [false, true]) {
+        const mine = scale.filter((x) => x.skipCheckpoints === skip);
+        if (!mine.length) continue;
+        const by = new Map<number, ScaleRun[]>();
+        for (const s of mine) by.set(s.clusters, [...(by.get(s.clusters) ?? []), s]);
+        const perEntity = new Map<number, number>();
+        const T = `3. one stack${skip ? " (PULUMI_SKIP_CHECKPOINTS)" : " (engine defaults)"}`;
+        for (const [n, rs] of by) {
+            const e = rs[0].entities;
+            const up = median(rs.map((x) => x.up.wallMs));
+            perEntity.set(n, up / e);
+            const m = (f: (x: ScaleRun) => number) => median(rs.map(f));
+            row([T, `${n} clusters + central, ${e} Ziti entities: preview / up / up per entity`, `${sec(m((x) => x.preview.wallMs))} / ${sec(up)} / ${(up / e).toFixed(0)} ms`, runs(rs.map((x) => x.up.wallMs)),
+                `${(m((x) => x.up.requests.total) / e).toFixed(2)} requests/entity; engine ${m((x) => x.up.peaks.cpuSec.engine).toFixed(1)} CPU-s, peak RSS ${mib(m((x) => x.up.peaks.maxEachMiB.engine))}; ` +
+                `k8s plugins ${mib(m((x) => x.up.peaks.maxEachMiB.kubernetes))} (${mib(m((x) => x.up.peaks.maxAnonMiB.kubernetes))} private) x${rs[0].up.peaks.count.kubernetes}; ` +
+                `tree ${mib(m((x) => x.up.peaks.treeMiB))} (${mib(m((x) => x.up.peaks.treeAnonMiB))} private); checkpoint ${(rs[0].state.checkpointBytes / 1e6).toFixed(1)} MB`,
+                loadRange(rs.map((x) => x.up.load))]);
         }
-        for (const s of res.skipped) lines.push(`\n${s}`);
-        lines.push("");
-        for (const c of checks) lines.push(c, "");
+        const ns = [...perEntity.keys()].sort((a, b) => a - b);
+        if (ns.length >= 2) {
+            const lo = perEntity.get(ns[0])!;
+            const hi = perEntity.get(ns[ns.length - 1])!;
+            row([T, `cost per entity at ${ns[ns.length - 1]} / at ${ns[0]} clusters`, ratio(hi, lo), "", `<= 1.3x: ${check(hi <= 1.3 * lo)}`, ""]);
+        } else {
+            row([T, "cost per entity check (<= 1.3x)", "", "", `NOT RUN (needs two scales, ran ${ns.join(", ") || "none"})`, ""]);
+        }
     }
+    for (const s of res.skipped) row(["3. one stack", s, "", "", "NOT RUN", ""]);
+
+    // 4. One stack per cluster, and a central stack over StackReferences.
+    const cs = res.clusterStacks;
+    if (cs.length) {
+        const T = "4. stack per cluster";
+        const window = (lo: number, hi: number) => cs.filter((c) => c.index >= lo && c.index <= hi);
+        const counts = opts.scaleStacks.filter((k) => k <= cs.length);
+        const perStack = new Map<number, number>();
+        for (const k of counts) {
+            const w = window(Math.max(1, k - 9), k);
+            const ms = median(w.map((c) => c.up.wallMs));
+            perStack.set(k, ms);
+            const q = (f: (c: ClusterStackRun) => number) => median(w.map(f));
+            row([T, `cluster stacks ${w[0].index}-${k} (controller held ${w[0].entitiesBefore}-${w[w.length - 1].entitiesBefore} entities): \`up\` per stack`, sec(ms), runs(w.map((c) => c.up.wallMs)),
+                `${q((c) => c.up.requests.read)} reads / ${q((c) => c.up.requests.write)} writes per stack; GET by name ${res.lookups.find((l) => l.entities >= w[w.length - 1].entitiesBefore)?.ms.toFixed(1) ?? "-"} ms`,
+                loadRange(w.map((c) => c.up.load))]);
+        }
+        if (counts.length >= 2) {
+            const lo = perStack.get(counts[0])!;
+            const hi = perStack.get(counts[counts.length - 1])!;
+            row([T, `cost per cluster stack at ${counts[counts.length - 1]} / at ${counts[0]} (last 10 stacks of each)`, ratio(hi, lo), "", `<= 1.3x: ${check(hi <= 1.3 * lo)}`, ""]);
+        } else {
+            row([T, "cost per cluster stack at 100 / at 10", "", "", "NOT RUN (needs --scale-stacks 10,100 or more)", ""]);
+        }
+        row([T, `all ${cs.length} cluster stacks, one after the other: total / mean`, `${sec(cs.reduce((a, c) => a + c.up.wallMs, 0))} / ${sec(cs.reduce((a, c) => a + c.up.wallMs, 0) / cs.length)}`, "", "", loadRange(cs.map((c) => c.up.load))]);
+        for (const c of res.centrals) {
+            row([T, `central stack over ${c.refs} StackReferences: \`up\` from empty / per referenced cluster`, `${sec(c.up.wallMs)} / ${sec(c.up.wallMs / c.refs)}`, "",
+                `${c.up.requests.total} requests; program ${c.up.peaks.cpuSec.program.toFixed(1)} CPU-s, engine ${c.up.peaks.cpuSec.engine.toFixed(1)} CPU-s`, loadRange([c.up.load])]);
+            row([T, `central stack over ${c.refs} StackReferences: no-op \`up\``, sec(c.noop.wallMs), "", `writes ${c.noop.requests.write}`, loadRange([c.noop.load])]);
+        }
+        if (res.centrals.length >= 2) {
+            const a = res.centrals[0];
+            const b = res.centrals[res.centrals.length - 1];
+            const pa = a.up.wallMs / a.refs;
+            const pb = b.up.wallMs / b.refs;
+            row([T, `central \`up\` per referenced cluster at ${b.refs} / at ${a.refs}`, ratio(pb, pa), "", `<= 1.3x: ${check(pb <= 1.3 * pa)}`, ""]);
+            row([T, `central \`up\`: marginal cost of one more reference (${a.refs} -> ${b.refs})`, sec((b.up.wallMs - a.up.wallMs) / (b.refs - a.refs)), "", "", ""]);
+        }
+    }
+
+    // 5. The floor.
     if (floor) {
-        lines.push("## 4. The floor: direct HTTP (undici keep-alive, one session), medians");
-        head(["request", "round trip"]);
-        row(["authenticate (password)", `${floor.authMs.toFixed(1)} ms`]);
-        row(["GET one entity", `${floor.getMs.toFixed(1)} ms`]);
-        row(["POST identity / config", `${floor.createIdentityMs.toFixed(1)} ms / ${floor.createConfigMs.toFixed(1)} ms`]);
-        row(["POST service", `${floor.createServiceMs.toFixed(1)} ms`]);
-        row(["POST service policy", `${floor.createPolicyMs.toFixed(1)} ms`]);
-        row(["floor = max(identity, config) + service + policy", `${floor.floorMs.toFixed(1)} ms`]);
-        if (seed.length) row(["`pulumi up` from empty / floor", `${(upMs / floor.floorMs).toFixed(0)}x`]);
-        lines.push("");
+        const F = "5. floor";
+        row([F, "direct HTTP, one keep-alive session: authenticate / GET one / POST identity / config / service / service policy",
+            [floor.authMs, floor.getMs, floor.createIdentityMs, floor.createConfigMs, floor.createServiceMs, floor.createPolicyMs].map((x) => `${x.toFixed(1)} ms`).join(" / "), "", "", ""]);
+        row([F, "floor = max(identity, config) + service + policy (one write per dependency level)", `${floor.floorMs.toFixed(1)} ms`, "", seed.length ? `up / floor = ${(upMs / floor.floorMs).toFixed(0)}x` : "", ""]);
     }
+    lines.push("");
     lines.push("Loads during the runs: " + res.loads.join("; "));
     return lines.join("\n") + "\n";
 }

@@ -13,10 +13,11 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
+    // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
+    const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
+
     const ns = createNamespace(`${name}-ns`, a.namespace, opts);
     const namespace = ns.metadata.name;
-
-    const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
 
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, {
         mode: "overlay",

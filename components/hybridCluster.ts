@@ -11,6 +11,8 @@ import { createClusterZiti } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
 export const SERVICE_PORT = 80;
+/** The name of that Service. */
+export const SERVICE_NAME = "prometheus";
 
 export type HybridClusterArgs = ClusterArgs;
 
@@ -19,26 +21,30 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
+    // The Ziti entities first, from known names (the Service's DNS name is `<SERVICE_NAME>.<namespace>.svc`), not
+    // from the Kubernetes objects' outputs: the engine starts the Ziti provider when the first Ziti resource
+    // registers and each Kubernetes plugin when its first object does, one after the other, and the host.v1 config
+    // (then the Prometheus service and its policies) need not wait for the Kubernetes plugin (bench/RESULTS.md).
+    const ziti = createClusterZiti(name, {
+        clusterName: a.clusterName,
+        serviceNames: a.serviceNames,
+        hostedAt: { address: pulumi.interpolate`${SERVICE_NAME}.${a.namespace}.svc`, port: SERVICE_PORT },
+        edgeRouterRoles: a.edgeRouterRoles,
+    }, parent);
+
     const ns = createNamespace(`${name}-ns`, a.namespace, opts);
     const namespace = ns.metadata.name;
     const promLabels = workloadLabels("prometheus", a.clusterName);
 
-    // The ClusterIP Service first: the tunneler's host.v1 config forwards to its DNS name.
-    const service = new k8s.core.v1.Service(`${name}-prometheus-svc`, {
-        metadata: { name: "prometheus", namespace, labels: promLabels },
+    // The ClusterIP Service the tunneler's host.v1 config forwards to.
+    new k8s.core.v1.Service(`${name}-prometheus-svc`, {
+        metadata: { name: SERVICE_NAME, namespace, labels: promLabels },
         spec: {
             type: "ClusterIP",
             selector: promLabels,
             ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS.port }],
         },
     }, opts);
-
-    const ziti = createClusterZiti(name, {
-        clusterName: a.clusterName,
-        serviceNames: a.serviceNames,
-        hostedAt: { address: pulumi.interpolate`${service.metadata.name}.${namespace}.svc`, port: SERVICE_PORT },
-        edgeRouterRoles: a.edgeRouterRoles,
-    }, parent);
 
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
 

@@ -169,6 +169,8 @@ module_dir() {
 # --- pulumi: CLI, Node.js language host, dynamic-provider host ------------------
 
 LANGHOST_SRC="$GO_DIR/pulumi/cmd/pulumi-language-nodejs"
+# The dynamic-provider host: the project's own wrapper (the SDK's starts node twice; see the file).
+DYNAMIC_PROVIDER_SRC="$ROOT/tools/pulumi-resource-pulumi-nodejs"
 
 langhost_stamp() {
   cat "$LANGHOST_SRC"/*.go "$GO_DIR/pulumi/go.mod" "$GO_DIR/pulumi/go.sum" | sha256sum | cut -d' ' -f1
@@ -201,7 +203,8 @@ ensure_pulumi() {
   stamp="$(langhost_stamp)"
   if [[ -x "$PULUMI_BIN/pulumi" && -x "$PULUMI_BIN/pulumi-language-nodejs" &&
     -x "$PULUMI_BIN/pulumi-resource-pulumi-nodejs" &&
-    "$(cat "$PULUMI_BIN/.pulumi-language-nodejs.stamp" 2>/dev/null)" == "$stamp" ]]; then
+    "$(cat "$PULUMI_BIN/.pulumi-language-nodejs.stamp" 2>/dev/null)" == "$stamp" ]] &&
+    cmp -s "$DYNAMIC_PROVIDER_SRC" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs"; then
     return
   fi
 
@@ -220,13 +223,9 @@ ensure_pulumi() {
       -ldflags "$(pulumi_ldflags)" ./cmd/pulumi-language-nodejs
     printf '%s\n' "$stamp" >"$PULUMI_BIN/.pulumi-language-nodejs.stamp"
   fi
-  if [[ ! -x "$PULUMI_BIN/pulumi-resource-pulumi-nodejs" ]]; then
-    local sdk
-    sdk="$(module_dir "$GO_DIR/pulumi" github.com/pulumi/pulumi/sdk/v3)"
-    [[ -f "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" ]] ||
-      die "pulumi-resource-pulumi-nodejs not found in the Go module github.com/pulumi/pulumi/sdk/v3 ($sdk/nodejs/dist)"
-    install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs"
-    log "installed the dynamic-provider host pulumi-resource-pulumi-nodejs"
+  if ! cmp -s "$DYNAMIC_PROVIDER_SRC" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs"; then
+    install -m 0755 "$DYNAMIC_PROVIDER_SRC" "$PULUMI_BIN/pulumi-resource-pulumi-nodejs"
+    log "installed the dynamic-provider host pulumi-resource-pulumi-nodejs (tools/pulumi-resource-pulumi-nodejs)"
   fi
   unlock
 }

@@ -19,10 +19,20 @@ export async function rest(ctl: ZitiQuickstart): Promise<Rest> {
         const headers: Record<string, string> = { accept: "application/json" };
         if (body !== undefined) headers["content-type"] = "application/json";
         if (token) headers["zt-session"] = token;
-        const t0 = performance.now();
-        const res = await fetch(`${ctl.controllerUrl}/edge/management/v1${path}`, {
+        const send = () => fetch(`${ctl.controllerUrl}/edge/management/v1${path}`, {
             method, headers, body: body === undefined ? undefined : JSON.stringify(body), dispatcher: agent,
         });
+        let t0 = performance.now();
+        let res: Awaited<ReturnType<typeof send>>;
+        try {
+            res = await send();
+        } catch (e) {
+            // A kept-alive socket the controller closed while a baseline or `pulumi up` ran: once more, on a new one
+            // (not for POST, which may have been applied).
+            if (method === "POST" || (e as any)?.cause?.code !== "UND_ERR_SOCKET") throw e;
+            t0 = performance.now();
+            res = await send();
+        }
         const text = await res.text();
         const ms = performance.now() - t0;
         let json: any;
@@ -139,4 +149,15 @@ export async function measureFloor(r: Rest, ctl: ZitiQuickstart, reps: number): 
     };
     f.floorMs = Math.max(f.createIdentityMs, f.createConfigMs) + f.createServiceMs + f.createPolicyMs;
     return f;
+}
+
+/**
+ * Median round trip of `GET /identities?filter=name="<name>"` (what same-name checks and role resolution send), `reps`
+ * times: shows whether a lookup grows with what the controller holds.
+ */
+export async function measureLookup(r: Rest, name: string, reps: number): Promise<number> {
+    const t: number[] = [];
+    const q = encodeURIComponent(`name="${name}"`);
+    for (let i = 0; i < reps; i++) t.push((await r.call("GET", `/identities?filter=${q}&limit=500`)).ms);
+    return median(t);
 }

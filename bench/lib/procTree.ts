@@ -23,6 +23,8 @@ export interface ProcPeaks {
 }
 
 function classify(cmdline: string): ProcClass {
+    // The SDK's plugin wrapper asks `node -e "...require.resolve('@pulumi/pulumi/cmd/dynamic-provider')"` first.
+    if (/\0-e\0/.test(cmdline)) return "other";
     if (/pulumi-resource-kubernetes/.test(cmdline)) return "kubernetes";
     if (/cmd\/dynamic-provider/.test(cmdline)) return "zitiProvider";
     if (/pulumi-language-nodejs/.test(cmdline)) return "languageHost";

@@ -11,7 +11,7 @@ import { ProcPeaks, sampleTree } from "./procTree";
 export const REPO = path.resolve(__dirname, "..", "..");
 /** The program measured: this checkout, or another one named by BENCH_PROGRAM_DIR (node_modules stay this repo's). */
 export const PROGRAM = path.resolve(process.env.BENCH_PROGRAM_DIR || REPO);
-const LINKED = ["index.ts", "components", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "Pulumi.yaml"];
+const LINKED = ["main.js", "index.ts", "components", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "Pulumi.yaml"];
 
 /** PATH, PULUMI_HOME and the offline settings from `scripts/tools.sh env` (builds the tools if needed). */
 export function toolsEnv(): Record<string, string> {
@@ -22,6 +22,8 @@ export function toolsEnv(): Record<string, string> {
         if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, "");
     }
     if (!env.PATH) throw new Error("bench: scripts/tools.sh env printed no PATH");
+    // For before/after runs with other tool builds (e.g. another dynamic-provider wrapper): searched first.
+    if (process.env.BENCH_PATH_PREFIX) env.PATH = `${process.env.BENCH_PATH_PREFIX}:${env.PATH}`;
     return env;
 }
 
@@ -98,18 +100,32 @@ export interface Measured {
     tail: string;
 }
 
+/** The engine's floor: a Node.js program that registers nothing (only the engine's own Stack resource). */
+export const EMPTY_PROGRAM = "empty";
+
 export class BenchProject {
     readonly dir: string;
     readonly env: Record<string, string>;
+    /** The stack `run` uses unless told another one. */
+    stack: string;
     private n = 0;
 
     /**
-     * @param config `scrape-anywhere:*` keys of the stack (plain values; lists and objects as YAML would give them).
+     * A throwaway project dir with its own file backend, and its first stack.
+     * @param config `scrape-anywhere:*` keys of that stack (plain values; lists and objects as YAML would give them).
+     * @param program `EMPTY_PROGRAM` for the engine's floor; else the program's directory (default PROGRAM).
      */
-    constructor(tools: Record<string, string>, readonly stack: string, config: Record<string, unknown>, ctl: ZitiQuickstart,
-        extraEnv: Record<string, string> = {}) {
+    constructor(tools: Record<string, string>, stack: string, config: Record<string, unknown>, private readonly ctl: ZitiQuickstart,
+        extraEnv: Record<string, string> = {}, readonly program: string = PROGRAM) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-"));
-        for (const f of LINKED) if (fs.existsSync(path.join(PROGRAM, f))) fs.symlinkSync(path.join(PROGRAM, f), path.join(this.dir, f));
+        if (program === EMPTY_PROGRAM) {
+            // Same runtime as the real program (nodejs, no ts-node): what is left is engine, language host, node and the SDK.
+            fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), "name: scrape-anywhere\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+            fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: "scrape-anywhere-empty", main: "index.js" }));
+            fs.writeFileSync(path.join(this.dir, "index.js"), "// registers nothing: the engine's floor\n");
+        } else {
+            for (const f of LINKED) if (fs.existsSync(path.join(program, f))) fs.symlinkSync(path.join(program, f), path.join(this.dir, f));
+        }
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
         fs.mkdirSync(path.join(this.dir, "state"), { mode: 0o700 });
         const base: Record<string, string> = {};
@@ -124,17 +140,24 @@ export class BenchProject {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             ...extraEnv,
         };
+        this.stack = stack;
+        this.addStack(stack, config);
+    }
+
+    /** Another stack in the same project and backend (StackReferences between them resolve). */
+    addStack(stack: string, config: Record<string, unknown>): void {
         const yaml = require("yaml") as typeof import("yaml");
         const cfg: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(config)) cfg[`scrape-anywhere:${k}`] = v;
         fs.writeFileSync(path.join(this.dir, `Pulumi.${stack}.yaml`), yaml.stringify({ config: cfg }));
         this.cli(["stack", "init", stack, "--non-interactive"]);
+        // The empty program gets the same settings: decrypting the secret among them is part of the engine's floor.
         this.cli([
-            "config", "set-all",
-            "--plaintext", `ziti:controllerUrl=${ctl.controllerUrl}`,
-            "--plaintext", `ziti:username=${ctl.username}`,
-            "--plaintext", `ziti:caBundle=${ctl.caBundlePath}`,
-            "--secret", `ziti:password=${ctl.password}`,
+            "config", "set-all", "--stack", stack,
+            "--plaintext", `ziti:controllerUrl=${this.ctl.controllerUrl}`,
+            "--plaintext", `ziti:username=${this.ctl.username}`,
+            "--plaintext", `ziti:caBundle=${this.ctl.caBundlePath}`,
+            "--secret", `ziti:password=${this.ctl.password}`,
         ]);
     }
 
@@ -143,11 +166,12 @@ export class BenchProject {
         return execFileSync("pulumi", args, { cwd: this.dir, env: this.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     }
 
-    /** A measured `pulumi <args>`. */
-    run(args: string[]): Promise<Measured> {
+    /** A measured `pulumi <args>` on `stack` (default: the project's current one). */
+    run(args: string[], stack = this.stack, extraEnv: Record<string, string> = {}): Promise<Measured> {
+        args = [...args, "--stack", stack];
         const statsDir = path.join(this.dir, `stats-${++this.n}`);
         fs.mkdirSync(statsDir);
-        const env = { ...this.env, SCRAPE_ANYWHERE_ZITI_STATS: statsDir };
+        const env = { ...this.env, ...extraEnv, SCRAPE_ANYWHERE_ZITI_STATS: statsDir };
         return new Promise((resolve, reject) => {
             const t0 = performance.now();
             const startedAt = Date.now();
@@ -179,8 +203,8 @@ export class BenchProject {
     }
 
     /** Bytes of the stack's checkpoint, and of the serialized providers (`__provider`) in it. */
-    stateSize(): { checkpointBytes: number; providerBytes: number; resources: number; zitiResources: number } {
-        const file = path.join(this.dir, "state", ".pulumi", "stacks", "scrape-anywhere", `${this.stack}.json`);
+    stateSize(stack = this.stack): { checkpointBytes: number; providerBytes: number; resources: number; zitiResources: number } {
+        const file = path.join(this.dir, "state", ".pulumi", "stacks", "scrape-anywhere", `${stack}.json`);
         const text = fs.readFileSync(file, "utf8");
         const doc = JSON.parse(text);
         const res: any[] = doc.checkpoint?.latest?.resources ?? [];

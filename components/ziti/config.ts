@@ -129,6 +129,8 @@ export const configSpec: KindSpec = {
         if (mode === "update") return { name: d.name, data: d.data };
         return { name: d.name, configTypeId: await configTypeId(client, d.configType, d.name), data: d.data };
     },
+    // Every output is what the create sent (name, type id, data / configs, attributes, flags, strategy).
+    created: (id, body) => ({ ...body, id }),
     async fromApi(_client, e, prev) {
         return {
             name: e.name,

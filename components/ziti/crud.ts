@@ -69,6 +69,11 @@ export interface KindSpec {
      * process that made it).
      */
     afterAdopt?(client: ZitiClient, id: string, desired: any): Promise<{ extra: Record<string, unknown>; entity?: any }>;
+    /**
+     * The entity as the controller holds it right after a create with `body`, for kinds whose every output comes
+     * from what was sent (the POST answers only the id): saves the GET that create would make after it.
+     */
+    created?(id: string, body: Record<string, unknown>, desired: any): any;
 }
 
 /** A role list of a policy: its field, the collection its `@name` roles name entities of, and whether it may be left out. */
@@ -132,6 +137,8 @@ export function policySpec(p: { kind: string; collection: string; choices?: Poli
             for (const r of p.roles) state[r.field] = rolesFromApi(e, r.field, prev[r.field]);
             return state;
         },
+        // Roles as written (`@name`): the body holds them resolved to `@id`, which the controller would display as such.
+        created: (id, body, d) => ({ ...body, id, ...Object.fromEntries(p.roles.map((r) => [r.field, d[r.field] ?? []])) }),
     };
 }
 
@@ -332,7 +339,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
                             throw new Error(`${label(spec, desired.name)}: ${(e as Error).message}`);
                         }
                     }
-                    entity = entity ?? (await client.get(spec.collection, id));
+                    entity = entity ?? spec.created?.(id, body, desired) ?? (await client.get(spec.collection, id));
                     const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
                     return { id, outs: plain(withOwner(outs, inputs)) };
                 }

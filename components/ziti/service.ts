@@ -51,6 +51,8 @@ export const serviceSpec: KindSpec = {
             terminatorStrategy: d.terminatorStrategy,
         };
     },
+    // Every output is what the create sent (name, type id, data / configs, attributes, flags, strategy).
+    created: (id, body) => ({ ...body, id }),
     async fromApi(_client, e, prev) {
         return {
             name: e.name,

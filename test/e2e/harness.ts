@@ -2,7 +2,7 @@
 // against the real quickstart controller of this mocha run (test/helpers/zitiController).
 //
 // Each program runs from a temporary workspace made of symlinks to the repository's program files
-// (Pulumi.yaml, index.ts, package.json, tsconfig.json, node_modules), plus *copies* of its
+// (Pulumi.yaml, main.js, index.ts, package.json, tsconfig.json, node_modules), plus *copies* of its
 // Pulumi.<stack>.yaml without any ziti:* settings. So the stacks keep their names (dev, clusterA, ...)
 // but nothing the tests write lands in the work tree: not the stack settings (`pulumi config set` and the
 // passphrase salt write Pulumi.<stack>.yaml), not rendered/<stack>/ (relative to the program's folder),
@@ -94,7 +94,7 @@ export class E2E {
     workspace(name: string, programDir: string, stacks: string[]): string {
         const ws = path.join(this.dir, name);
         fs.mkdirSync(ws, { recursive: true });
-        for (const f of ["Pulumi.yaml", "index.ts", "package.json"]) {
+        for (const f of ["Pulumi.yaml", "main.js", "index.ts", "package.json"]) {
             if (fs.existsSync(path.join(programDir, f))) fs.symlinkSync(path.join(programDir, f), path.join(ws, f));
         }
         // tsconfig*.json (Pulumi.yaml may name one): not symlinks, a relative `extends` would resolve from the workspace.
