@@ -1,9 +1,9 @@
 // DarkCluster (ClusterB): Prometheus listens only on the overlay (ZITI_LISTENER_*), a zitified
 // configmap-reload reaches it over Ziti, reflectz is zitified. No Kubernetes Service, no Ingress,
 // no hostPort, no hostNetwork, no tunneler: only the Kubernetes-API scrape touches the underlay.
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
+import { createNamespace } from "./kubernetes";
 import { createClusterZiti } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -13,7 +13,7 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: a.namespace } }, opts);
+    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
     const namespace = ns.metadata.name;
 
     const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
