@@ -399,7 +399,10 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
                 `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
                 `--service-cluster-ip-range=${SERVICE_CIDR}`,
-                "--authorization-mode=Node,RBAC", "--allow-privileged=false", "--profiling=false",
+                "--authorization-mode=Node,RBAC", "--profiling=false",
+                // Privileged containers allowed at the API level (as kubeadm and kwokctl set it): refusing them is
+                // Pod Security admission's job, per namespace, which is what the program relies on.
+                "--allow-privileged=true",
                 `--cert-dir=${path.join(cdir, "pki")}`,
             ]);
             const client = () => KubeClient.fromKubeconfig(kubeconfigPath, opts.netns);
