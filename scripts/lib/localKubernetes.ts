@@ -208,14 +208,24 @@ function running(pid: number): boolean {
     }
 }
 
+/** For exit handlers: SIGKILL, then wait (blocking, up to 3 s) until they have ended, so their dir can go. */
 function endProcessesSync(m: RunMarker): void {
-    for (const p of m.processes) if (isOurs(p.pid, m.dir)) kill(p.pid, "SIGKILL");
+    const targets = m.processes.filter((p) => isOurs(p.pid, m.dir));
+    for (const p of targets) kill(p.pid, "SIGKILL");
+    const tick = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 60 && targets.some((p) => running(p.pid)); i++) Atomics.wait(tick, 0, 0, 50);
 }
 
+/** Removes a run's dir (or just its marker) and then its registry entry; a dir that cannot go yet keeps the entry, for the next reap. */
 function removeRun(m: RunMarker): void {
-    fs.rmSync(path.join(registryDir, `${Buffer.from(m.dir).toString("base64url")}.json`), { force: true });
-    if (m.removeDir) fs.rmSync(m.dir, { recursive: true, force: true });
-    else fs.rmSync(path.join(m.dir, "run.json"), { force: true });
+    const entry = path.join(registryDir, `${Buffer.from(m.dir).toString("base64url")}.json`);
+    try {
+        if (m.removeDir) fs.rmSync(m.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+        else fs.rmSync(path.join(m.dir, "run.json"), { force: true });
+        fs.rmSync(entry, { force: true });
+    } catch {
+        /* reapStaleRuns tries again */
+    }
 }
 
 /** Stops every run whose owner process is gone (e.g. a SIGKILLed test run). Persistent runs are left alone. */
@@ -226,7 +236,8 @@ export async function reapStaleRuns(log: (m: string) => void = defaultLog): Prom
         const link = readMarker(path.join(registryDir, f));
         const m = link ? readMarker(path.join(link.dir, "run.json")) : undefined;
         if (!m) {
-            // Its dir (and marker) are gone: nothing recorded is left to stop.
+            // Its marker is gone (its processes were stopped): what is left of a temp dir goes too.
+            if (link?.removeDir && link.dir.startsWith(path.join(os.tmpdir(), "scrape-anywhere-kube-"))) fs.rmSync(link.dir, { recursive: true, force: true });
             fs.rmSync(path.join(registryDir, f), { force: true });
             continue;
         }
@@ -309,7 +320,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         dir, removeDir, netns: opts.netns, processes: [],
     };
     writeMarker(dir, marker);
-    fs.writeFileSync(path.join(registryDir, `${Buffer.from(dir).toString("base64url")}.json`), JSON.stringify({ dir, processes: [] }), { mode: 0o600 });
+    fs.writeFileSync(path.join(registryDir, `${Buffer.from(dir).toString("base64url")}.json`), JSON.stringify({ dir, removeDir, processes: [] }), { mode: 0o600 });
 
     let stopped = false;
     const onExit = () => {
