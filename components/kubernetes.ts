@@ -23,6 +23,9 @@ export function createKubernetesProvider(name: string, target: KubernetesTarget,
     return new k8s.Provider(name, {
         kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
         context: target.context,
+        // A changed prometheus.yml updates the ConfigMap in place (the provider's default replaces it); the
+        // Deployment rolls because its pod template carries the config's hash (workloads/prometheus.ts).
+        enableConfigMapMutable: true,
     }, opts);
 }
 
