@@ -27,8 +27,8 @@ export function describeCode(root: string): { root: string; version?: string; fi
     let pkg: any;
     try {
         pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-    } catch {
-        return { root, problem: "no readable package.json" };
+    } catch (e) {
+        return { root, problem: `no readable package.json (${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message})` };
     }
     if (pkg?.name !== "scrape-anywhere") return { root, problem: `its package.json is not the scrape-anywhere project's` };
     if (!fs.existsSync(path.join(dir, "load.js"))) return { root, problem: "the Ziti provider code (components/ziti/load.js) is missing" };
