@@ -1,9 +1,13 @@
 // DarkCluster (ClusterB): Prometheus listens only on the overlay (ZITI_LISTENER_*), a zitified
 // configmap-reload reaches it over Ziti, reflectz is zitified. No Kubernetes Service, no Ingress,
-// no hostPort, no hostNetwork, no tunneler: only the Kubernetes-API scrape touches the underlay.
+// no hostPort, no hostNetwork; a tunneler only with `kubernetesApi`, hosting nothing but the API service.
+// Only the Kubernetes-API scrape and that tunneler's forward touch the underlay.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
+import { createZitiHost } from "./kubernetes";
+import { ClusterKubernetesApi, createClusterKubernetesApi } from "./kubernetesApi";
+import { Identity } from "./ziti";
 import { createClusterZiti } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -25,7 +29,16 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
         identityName: ziti.prometheusIdentity.name,
     });
 
-    return clusterResult(a, namespace, ziti, prometheusConfig);
+    // The Kubernetes API over Ziti: a tunneler `<c>.ziti.id` that binds only `<c>.k8s.svc` (outbound
+    // connections only, no Service, no listener); without `kubernetesApi` ClusterB has no tunneler at all.
+    let kubernetesApi: ClusterKubernetesApi | undefined;
+    if (a.kubernetesApi) {
+        const tunneler = new Identity(`${name}-ziti-id`, { name: `${a.clusterName}.ziti.id`, type: "Device" }, { parent });
+        createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunneler.identityJson }, opts);
+        kubernetesApi = createClusterKubernetesApi(name, parent, a, tunneler);
+    }
+
+    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }
 
 /** ClusterB: every workload reachable only over Ziti. */

@@ -1,11 +1,13 @@
 // HybridCluster (ClusterA): Prometheus with the Ziti SDK listens on the cluster underlay behind a
 // ClusterIP Service (80 -> 9090); a Ziti tunneler binds `<c>.prometheus.svc` and forwards to that
-// Service (host.v1); reflectz and its scrape happen over Ziti; the Kubernetes API over the underlay.
+// Service (host.v1); reflectz and its scrape happen over Ziti; Prometheus scrapes the Kubernetes API over
+// the underlay; with `kubernetesApi` the same tunneler also hosts `<c>.k8s.svc` for the admins.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
-import { IDENTITY_KEY, PROMETHEUS_PORT } from "./prometheusConfig";
+import { createZitiHost, workloadLabels } from "./kubernetes";
+import { createClusterKubernetesApi } from "./kubernetesApi";
+import { PROMETHEUS_PORT } from "./prometheusConfig";
 import { createClusterZiti } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
@@ -41,30 +43,12 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
 
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
 
-    // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service.
-    const tunnelerLabels = workloadLabels("ziti-host", a.clusterName);
-    const tunnelerSecret = createIdentitySecret(`${name}-ziti-host-identity`, {
-        namespace, secretName: "ziti-host-identity", identityJson: ziti.tunnelerIdentity!.identityJson, labels: tunnelerLabels,
-    }, opts);
-    createDeployment(`${name}-ziti-host`, {
-        name: "ziti-host", namespace, labels: tunnelerLabels,
-        podSpec: {
-            automountServiceAccountToken: false,
-            containers: [{
-                name: "ziti-host",
-                image: a.images.tunneler,
-                args: ["run-host"],
-                env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
-                volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
-            }],
-            volumes: [{
-                name: "ziti-identity",
-                secret: { secretName: tunnelerSecret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
-            }],
-        },
-    }, opts);
+    // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service
+    // (and, with the Kubernetes API service on, `<c>.k8s.svc` to kubernetes.default.svc:443).
+    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: ziti.tunnelerIdentity!.identityJson }, opts);
+    const kubernetesApi = createClusterKubernetesApi(name, parent, a, ziti.tunnelerIdentity!);
 
-    return clusterResult(a, namespace, ziti, prometheusConfig);
+    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }
 
 /**

@@ -10,3 +10,5 @@ export * from "./kubernetes";
 export * from "./zitiEntities";
 export * from "./stackReferences";
 export * from "./topology";
+export * from "./kubernetesApi";
+export * from "./apiOverZiti";

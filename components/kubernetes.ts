@@ -12,7 +12,7 @@ export const RELOAD_IDENTITY_FILE = "/run/secrets/ziti.identity.json";
  * One explicit provider per cluster: kubeconfig/context from config, or, with neither, manifests
  * rendered into `target.renderDirectory` (`rendered/<stack>/<cluster>`) and no cluster contacted.
  */
-export function createKubernetesProvider(name: string, target: KubernetesTarget, opts?: pulumi.CustomResourceOptions): k8s.Provider {
+export function createKubernetesProvider(name: string, target: KubernetesTarget, opts?: pulumi.CustomResourceOptions, clusterIdentifier?: string): k8s.Provider {
     if (target.renderDirectory) {
         // No skipUpdateUnreachable here: with it the plugin's Check returns the *old* inputs, so a new
         // object reaches Create empty (plugin panic "expected object name to be nonempty") and a changed
@@ -23,6 +23,7 @@ export function createKubernetesProvider(name: string, target: KubernetesTarget,
     return new k8s.Provider(name, {
         kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
         context: target.context,
+        ...(clusterIdentifier ? { clusterIdentifier } : {}),
     }, opts);
 }
 
@@ -53,6 +54,35 @@ export function createDeployment(resourceName: string, args: { name: string; nam
                 metadata: { labels: args.labels },
                 spec: args.podSpec,
             },
+        },
+    }, opts);
+}
+
+/**
+ * The in-cluster Ziti tunneler (`ziti-host`, `run-host`): it makes outbound connections only and hosts
+ * every service its identity may bind, forwarding as their host.v1 configs say. Identity from a Secret.
+ */
+export function createZitiHost(name: string, args: { namespace: pulumi.Input<string>; instance: string; image: pulumi.Input<string>; identityJson: pulumi.Input<string> },
+    opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
+    const labels = workloadLabels("ziti-host", args.instance);
+    const secret = createIdentitySecret(`${name}-ziti-host-identity`, {
+        namespace: args.namespace, secretName: "ziti-host-identity", identityJson: args.identityJson, labels,
+    }, opts);
+    return createDeployment(`${name}-ziti-host`, {
+        name: "ziti-host", namespace: args.namespace, labels,
+        podSpec: {
+            automountServiceAccountToken: false,
+            containers: [{
+                name: "ziti-host",
+                image: args.image,
+                args: ["run-host"],
+                env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
+                volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
+            }],
+            volumes: [{
+                name: "ziti-identity",
+                secret: { secretName: secret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
+            }],
         },
     }, opts);
 }

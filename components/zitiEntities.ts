@@ -208,3 +208,82 @@ export function createClientIdentities(prefix: string, names: string[], edgeRout
     }
     return identities;
 }
+
+/** The port of the Kubernetes API server behind `kubernetes.default.svc` (the `kubernetes` Service's port). */
+export const KUBERNETES_API_PORT = 443;
+/**
+ * Where the in-cluster tunneler forwards API connections: the `kubernetes` Service of the `default`
+ * namespace, which every cluster has and whose name the API server's serving certificate carries.
+ */
+export const KUBERNETES_API_HOST = "kubernetes.default.svc";
+
+export interface KubernetesApiZitiArgs {
+    /** Cluster name (policy names `<c>.k8s.bind`, `<c>.k8s.dial`, ...). */
+    clusterName: string;
+    /** The Ziti service name, `<c>.k8s.svc`. */
+    serviceName: string;
+    /** The in-cluster tunneler identity that binds the service (`<c>.ziti.id`). */
+    tunnelerIdentity: Identity;
+    /** Names of the admin identities that may dial it, e.g. the `name` outputs of `createKubernetesAdmins`. Never empty. */
+    admins: pulumi.Input<string>[];
+    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface KubernetesApiZiti {
+    service: Service;
+    /** The hostname a tunneling app intercepts (`<c>.k8s.svc.ziti`, port 443). */
+    interceptHost: string;
+}
+
+/**
+ * A cluster's Kubernetes API as a Ziti service (DESIGN 4c): host.v1 to `kubernetes.default.svc:443`
+ * (tcp), intercept.v1 on `<svc>.ziti:443` for tunneling apps, its own Bind policy for the in-cluster
+ * tunneler, a Dial policy naming each admin (`@name`, never an attribute, never `#all`), and its own
+ * edge router and service edge router policies.
+ */
+export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiArgs, parent: pulumi.Resource): KubernetesApiZiti {
+    if (args.admins.length === 0) {
+        throw new pulumi.ResourceError(`${prefix}: the Kubernetes API service ${args.serviceName} needs at least one admin identity to dial it.`, parent);
+    }
+    const c = args.clusterName;
+    const svc = args.serviceName;
+    const opts: pulumi.CustomResourceOptions = { parent };
+    const interceptHost = `${svc}.ziti`;
+    const intercept = new Config(`${prefix}-k8s-intercept`, {
+        name: `${svc}.intercept.v1`,
+        configType: "intercept.v1",
+        data: { protocols: ["tcp"], addresses: [interceptHost], portRanges: [{ low: KUBERNETES_API_PORT, high: KUBERNETES_API_PORT }] },
+    }, opts);
+    const host = new Config(`${prefix}-k8s-host`, {
+        name: `${svc}.host.v1`,
+        configType: "host.v1",
+        data: { protocol: "tcp", address: KUBERNETES_API_HOST, port: KUBERNETES_API_PORT },
+    }, opts);
+    const service = new Service(`${prefix}-k8s-svc`, { name: svc, configs: [intercept.id, host.id] }, opts);
+    const admins = args.admins.map(a => pulumi.interpolate`@${a}`);
+    new ServicePolicy(`${prefix}-k8s-bind`, {
+        name: `${c}.k8s.bind`, type: "Bind", semantic: "AnyOf",
+        serviceRoles: [at(service)], identityRoles: [at(args.tunnelerIdentity)],
+    }, opts);
+    new ServicePolicy(`${prefix}-k8s-dial`, {
+        name: `${c}.k8s.dial`, type: "Dial", semantic: "AnyOf",
+        serviceRoles: [at(service)], identityRoles: admins,
+    }, opts);
+    new EdgeRouterPolicy(`${prefix}-k8s-erp`, {
+        name: `${c}.k8s.edge-router-policy`, semantic: "AnyOf",
+        edgeRouterRoles: args.edgeRouterRoles, identityRoles: [at(args.tunnelerIdentity), ...admins],
+    }, opts);
+    new ServiceEdgeRouterPolicy(`${prefix}-k8s-serp`, {
+        name: `${c}.k8s.service-edge-router-policy`, semantic: "AnyOf",
+        edgeRouterRoles: args.edgeRouterRoles, serviceRoles: [at(service)],
+    }, opts);
+    return { service, interceptHost };
+}
+
+/**
+ * The Kubernetes API admins (`User`, no role attributes: they dial only what a policy names them in),
+ * left un-enrolled like the human clients: each admin enrolls the one-time JWT for kubeztl or a tunneler.
+ */
+export function createKubernetesAdmins(prefix: string, names: string[], opts?: pulumi.CustomResourceOptions): Identity[] {
+    return names.map(n => new Identity(`${prefix}-${n}`, { name: n, type: "User", enroll: false }, opts));
+}
