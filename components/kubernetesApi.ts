@@ -67,6 +67,6 @@ export function kubernetesApiAccess(cluster: string, serviceName: string, interc
             ],
             kubectl: `kubectl --context ${ctx} get pods -A`,
         },
-        apiOverZiti: `pulumi config set --path 'scrape-anywhere:clusters[0].apiOverZiti.identityFile' ${id}   # then: npm run deploy -- --stack <stack>`,
+        apiOverZiti: `pulumi config set --path 'scrape-anywhere:clusters[0].apiOverZiti.identityFile' ${id}   # then: npm run api-tunnels -- --stack <stack> -- pulumi up --stack <stack>`,
     };
 }

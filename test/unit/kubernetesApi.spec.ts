@@ -190,7 +190,7 @@ describe("Kubernetes API over Ziti", function () {
                     ],
                     kubectl: "kubectl --context kubeB-over-ziti get pods -A",
                 },
-                apiOverZiti: "pulumi config set --path 'scrape-anywhere:clusters[0].apiOverZiti.identityFile' ops.admin.json   # then: npm run deploy -- --stack <stack>",
+                apiOverZiti: "pulumi config set --path 'scrape-anywhere:clusters[0].apiOverZiti.identityFile' ops.admin.json   # then: npm run api-tunnels -- --stack <stack> -- pulumi up --stack <stack>",
             });
         });
 
@@ -259,11 +259,11 @@ describe("Kubernetes API over Ziti", function () {
 
     describe("bad config stops the program at preview", function () {
         it("an unknown admin in a cluster's list", async function () {
-            await useMocks("dev", twoClusters({ clusters: [{ name: "kubeA", kubernetesAdmins: ["mallory"] }] }));
+            await useMocks("dev", { ...twoClusters({ clusters: [{ name: "kubeA", kubernetesAdmins: ["mallory"] }] }) });
             await assert.rejects(importProgram(), /unknown admin "mallory" for cluster "kubeA"/);
         });
         it("the feature on with no admin", async function () {
-            await useMocks("dev", twoClusters({ kubernetesAdmins: [] }));
+            await useMocks("dev", { ...twoClusters({ kubernetesAdmins: [] }) });
             await assert.rejects(importProgram(), /kubernetesApi is on but no admin may dial/);
         });
     });
