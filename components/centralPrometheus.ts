@@ -5,7 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "./config";
-import { createPrometheusWorkload } from "./kubernetes";
+import { createNamespace, createPrometheusWorkload } from "./kubernetes";
 import {
     centralPrometheusConfig, ClusterTargets, CONFIG_FILE, IDENTITY_FILE, parseZitiTarget, renderPrometheusConfig,
 } from "./prometheusConfig";
@@ -110,7 +110,7 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
     if (placement.kind === "kubernetes") {
         if (!placement.provider) bad(`${name}: placement.provider is required for the kubernetes placement.`);
         const opts: pulumi.CustomResourceOptions = { parent, provider: placement.provider };
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: placement.namespace ?? "monitoring" } }, opts);
+        const ns = createNamespace(`${name}-ns`, placement.namespace ?? "monitoring", opts);
         createPrometheusWorkload(name, {
             namespace: ns.metadata.name, instance: centralName, image, config: prometheusConfig,
             identityJson: ziti.identity.identityJson,

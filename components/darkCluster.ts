@@ -2,10 +2,9 @@
 // configmap-reload reaches it over Ziti, reflectz is zitified. No Kubernetes Service, no Ingress,
 // no hostPort, no hostNetwork; a tunneler only with `kubernetesApi`, hosting nothing but the API service.
 // Only the Kubernetes-API scrape and that tunneler's forward touch the underlay.
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createZitiHost } from "./kubernetes";
+import { createNamespace, createZitiHost } from "./kubernetes";
 import { ClusterKubernetesApi, createClusterKubernetesApi } from "./kubernetesApi";
 import { Identity } from "./ziti";
 import { createClusterZiti } from "./zitiEntities";
@@ -17,7 +16,7 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: a.namespace } }, opts);
+    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
     const namespace = ns.metadata.name;
 
     const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);

@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createZitiHost, workloadLabels } from "./kubernetes";
+import { createNamespace, createZitiHost, workloadLabels } from "./kubernetes";
 import { createClusterKubernetesApi } from "./kubernetesApi";
 import { PROMETHEUS_PORT } from "./prometheusConfig";
 import { createClusterZiti } from "./zitiEntities";
@@ -20,7 +20,7 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: a.namespace } }, opts);
+    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
     const namespace = ns.metadata.name;
     const promLabels = workloadLabels("prometheus", a.clusterName);
 

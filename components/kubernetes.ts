@@ -24,7 +24,22 @@ export function createKubernetesProvider(name: string, target: KubernetesTarget,
         kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
         context: target.context,
         ...(clusterIdentifier ? { clusterIdentifier } : {}),
+        // A changed prometheus.yml updates the ConfigMap in place (the provider's default replaces it); the
+        // Deployment rolls because its pod template carries the config's hash (createPrometheusWorkload).
+        enableConfigMapMutable: true,
     }, opts);
+}
+
+/**
+ * Every namespace the program makes enforces the `restricted` Pod Security Standard: the API server's
+ * Pod Security admission (built in since Kubernetes 1.25) refuses any pod that does not meet it.
+ * Label names: kubernetes/pod-security-admission api/constants.go (k8s.io/pod-security-admission).
+ */
+export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = { "pod-security.kubernetes.io/enforce": "restricted" };
+
+/** The workloads' namespace `name`, labelled with POD_SECURITY_LABELS. */
+export function createNamespace(resourceName: string, name: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...POD_SECURITY_LABELS } } }, opts);
 }
 
 /** Standard labels for one workload; the same object feeds selector and pod template. */
@@ -44,14 +59,14 @@ export function createIdentitySecret(name: string, args: { namespace: pulumi.Inp
 
 /** A one-replica Deployment `name` whose selector and pod template carry the same `labels`. */
 export function createDeployment(resourceName: string, args: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string>;
-    podSpec: k8s.types.input.core.v1.PodSpec }, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
+    podSpec: k8s.types.input.core.v1.PodSpec; podAnnotations?: Record<string, pulumi.Input<string>> }, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
     return new k8s.apps.v1.Deployment(resourceName, {
         metadata: { name: args.name, namespace: args.namespace, labels: args.labels },
         spec: {
             replicas: 1,
             selector: { matchLabels: args.labels },
             template: {
-                metadata: { labels: args.labels },
+                metadata: { labels: args.labels, annotations: args.podAnnotations },
                 spec: args.podSpec,
             },
         },
@@ -85,6 +100,13 @@ export function createZitiHost(name: string, args: { namespace: pulumi.Input<str
             }],
         },
     }, opts);
+}
+
+/** Pod template annotation holding the SHA-256 of prometheus.yml. */
+export const CONFIG_HASH_ANNOTATION = "scrape-anywhere/config-sha256";
+
+function configHash(config: string): string {
+    return (require("crypto") as typeof import("crypto")).createHash("sha256").update(config).digest("hex");
 }
 
 export interface PrometheusWorkloadArgs {
@@ -178,6 +200,8 @@ export function createPrometheusWorkload(name: string, args: PrometheusWorkloadA
 
     const deployment = createDeployment(`${name}-prometheus`, {
         name: "prometheus", namespace: args.namespace, labels,
+        // A new config rolls the pods (the ConfigMap itself is updated in place, see createKubernetesProvider).
+        podAnnotations: { [CONFIG_HASH_ANNOTATION]: pulumi.output(args.config).apply(configHash) },
         podSpec: {
             serviceAccountName: args.serviceAccountName,
             automountServiceAccountToken: args.serviceAccountName !== undefined,

@@ -42,6 +42,11 @@ else
     say "no stack $stack in $PULUMI_BACKEND_URL: nothing to destroy"
 fi
 
+if [ -f "${SCRAPE_ANYWHERE_KUBE_HOME:-.state/kube}/run.json" ]; then
+    say "stopping the local Kubernetes control planes (npm start -- --clusters local)"
+    ts scripts/localClusters.ts down
+fi
+
 say "stopping the local OpenZiti network"
 if $purge; then ts scripts/localNetwork.ts down --purge; else ts scripts/localNetwork.ts down; fi
 # The kubernetes plugin deletes the rendered files, not their folders.

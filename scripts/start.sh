@@ -10,6 +10,10 @@
 #      and the dial/bind picture (Mermaid text, SVG file)
 # Running it again is a no-op (0 changes). `npm run down` undoes it.
 #
+#   npm start -- --clusters local   instead of rendering, deploy into local Kubernetes control planes (one per
+#                                   cluster and one for central: real API servers, controllers, scheduler; kwok
+#                                   nodes), started or reused by scripts/localClusters.ts in .state/kube/
+#
 # Settings (environment):
 #   PULUMI_CONFIG_PASSPHRASE   passphrase of the dev stack's secrets (default: "scrape-anywhere-dev",
 #                              a documented throwaway for this local dev stack only; set your own, or
@@ -22,6 +26,15 @@ repo=$PWD
 stack=dev
 t0=$SECONDS
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+clusters=rendered
+while [ $# -gt 0 ]; do
+    case $1 in
+        --clusters) clusters=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
+        --clusters=*) clusters=${1#*=}; shift ;;
+        *) echo "usage: npm start [-- --clusters local]" >&2; exit 2 ;;
+    esac
+done
+case $clusters in rendered | local) ;; *) echo "--clusters takes 'local' (default: render the manifests)" >&2; exit 2 ;; esac
 
 # Everything this script and pulumi create (state, rendered Secrets with identity keys) is private.
 umask 077
@@ -47,13 +60,21 @@ fi
 case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 pulumi stack select --create "$stack" --non-interactive >/dev/null
 
+config_args=()
+if [ "$clusters" = local ]; then
+    say "local Kubernetes control planes (.state/kube)"
+    # The stack's settings plus a kubeconfig per cluster, in .state/kube/ (the tracked Pulumi.dev.yaml stays as it is).
+    local_config=$(ts scripts/localClusters.ts up --stack "$stack")
+    config_args=(--config-file "$local_config")
+fi
+
 # A cluster reached only over Ziti (clusters[].apiOverZiti) gets a local `ziti tunnel proxy` for the
 # length of the up (scripts/apiTunnels.ts); a stack with none (the dev default) runs pulumi as it is.
 tunnels=()
 if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi
 
 say "pulumi up --stack $stack"
-"${tunnels[@]}" pulumi up --stack "$stack" --yes --non-interactive --suppress-outputs --suppress-progress
+"${tunnels[@]}" pulumi up --stack "$stack" "${config_args[@]}" --yes --non-interactive --suppress-outputs --suppress-progress
 
 # Rendered manifests hold identity keys: files 0600, folders 0700 (umask above; chmod if a tool ignored it).
 if [ -d "rendered/$stack" ]; then
@@ -68,3 +89,4 @@ fi
 
 say "summary"
 ts scripts/summary.ts --stack "$stack" --elapsed "$((SECONDS - t0))"
+if [ "$clusters" = local ]; then ts scripts/localClusters.ts status; fi

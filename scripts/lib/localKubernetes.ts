@@ -1,0 +1,463 @@
+// Local Kubernetes control planes for tests and `npm start -- --clusters local`: per named cluster a real
+// kube-apiserver (own CA, serving cert, admin client cert in system:masters, service-account keys, all made
+// at run time), kube-controller-manager, kube-scheduler and kwok with one fake node, on free ports of one
+// address (127.0.0.1 by default). The clusters share one etcd, each under its own --etcd-prefix.
+//
+//   const local = await startLocalClusters({ names: ["kubeA", "kubeB"] });
+//   local.clusters[0].kubeconfigPath ... local.clusters[0].client().get("/api/v1/namespaces") ...
+//   await local.stop();                        // every process ended, the temp dir removed
+//
+// Nothing is left behind: every process runs in its own process group and is recorded in a run marker
+// (<dir>/run.json, linked from the registry in $TMPDIR/scrape-anywhere-kube/) before it is started. A
+// later start reaps the runs whose owner died (a SIGKILLed test), killing only processes whose command
+// line still names that run's dir. `persistent: true` runs (npm start) have no owner and are stopped by
+// `stopLocalClusters(dir)`.
+//
+// Binaries: SCRAPE_ANYWHERE_ETCD, SCRAPE_ANYWHERE_KUBE_BIN (kube-apiserver, kube-controller-manager,
+// kube-scheduler), SCRAPE_ANYWHERE_KWOK; when unset, `bash scripts/tools.sh control-plane` provides them.
+//
+// Network namespaces: with `netns`, every process runs through `ip netns exec <netns>` and listens on
+// `bindAddress` there (e.g. its loopback): nothing is reachable from the root namespace. The harness's own
+// requests (readiness, the node object) run inside the namespace too (see kubeClient.ts).
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { KubeClient } from "./kubeClient";
+import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
+import { freePort } from "./zitiQuickstart";
+
+export interface LocalClustersOptions {
+    /** Cluster names (also the kubeconfig context names); letters, digits, `_`, `-`. */
+    names: string[];
+    /** Where certificates, kubeconfigs, etcd data and logs go. Default: a new temp dir, removed by stop(). */
+    dir?: string;
+    /** Run every process inside this network namespace (`ip netns exec`). */
+    netns?: string;
+    /** The address every component listens on. Default 127.0.0.1. */
+    bindAddress?: string;
+    /** Processes outlive this process (no owner); stop them with stopLocalClusters(dir). Default false. */
+    persistent?: boolean;
+    /** Progress lines. Default: stderr, prefixed `[local-kube]`. */
+    log?: (msg: string) => void;
+    /** Give up when not ready after this long. Default 180000 ms. */
+    timeoutMs?: number;
+}
+
+export interface LocalCluster {
+    name: string;
+    /** https://<bindAddress>:<port> */
+    server: string;
+    port: number;
+    /** Admin kubeconfig (credentials embedded, 0600). */
+    kubeconfigPath: string;
+    /** The cluster's directory: pki/, kubeconfig, logs. */
+    dir: string;
+    pki: ClusterPki;
+    etcdPrefix: string;
+    /** The fake node kwok manages. */
+    nodeName: string;
+    pids: { apiserver: number; controllerManager: number; scheduler: number; kwok: number };
+    /** An admin client for this cluster's API server. */
+    client(): KubeClient;
+}
+
+export interface LocalClusters {
+    dir: string;
+    clusters: LocalCluster[];
+    etcd: { url: string; pid: number };
+    /** Milliseconds from the call to every cluster ready. */
+    startMs: number;
+    cluster(name: string): LocalCluster;
+    /** Resident memory of every process, summed (bytes), and per process. */
+    rss(): { total: number; byProcess: Record<string, number> };
+    /** Ends every process (SIGTERM, then SIGKILL) and removes a temp dir. Safe to call twice. */
+    stop(): Promise<void>;
+}
+
+interface RunMarker {
+    /** The process that owns the run, with its start time (pid reuse): absent for persistent runs. */
+    owner?: { pid: number; startTime: string };
+    dir: string;
+    /** Remove `dir` when reaped or stopped. */
+    removeDir: boolean;
+    netns?: string;
+    processes: { name: string; pid: number }[];
+    clusters?: { name: string; server: string; kubeconfigPath: string }[];
+    etcdUrl?: string;
+}
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const registryDir = path.join(os.tmpdir(), "scrape-anywhere-kube");
+const STAGES_FILE = path.join(__dirname, "kwok-stages.yaml");
+/** Service ClusterIP range of every local cluster; its first address is the `kubernetes` Service's (in the serving cert). */
+const SERVICE_CIDR = "10.96.0.0/16";
+const SERVICE_IP = "10.96.0.1";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const defaultLog = (msg: string) => process.stderr.write(`[local-kube] ${msg}\n`);
+
+/** The control-plane binaries: from the environment, else from `scripts/tools.sh control-plane` (which builds them once). */
+export function controlPlaneBinaries(): { etcd: string; apiserver: string; controllerManager: string; scheduler: string; kwok: string } {
+    let etcd = process.env.SCRAPE_ANYWHERE_ETCD;
+    let kubeBin = process.env.SCRAPE_ANYWHERE_KUBE_BIN;
+    let kwok = process.env.SCRAPE_ANYWHERE_KWOK;
+    if (!etcd || !kubeBin || !kwok) {
+        const out = execFileSync("bash", [path.join(repoRoot, "scripts", "tools.sh"), "control-plane"], {
+            cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
+        });
+        const env: Record<string, string> = {};
+        for (const line of out.split("\n")) {
+            const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
+            if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1");
+        }
+        etcd = etcd ?? env.SCRAPE_ANYWHERE_ETCD;
+        kubeBin = kubeBin ?? env.SCRAPE_ANYWHERE_KUBE_BIN;
+        kwok = kwok ?? env.SCRAPE_ANYWHERE_KWOK;
+    }
+    const bins = {
+        etcd: etcd!, apiserver: path.join(kubeBin!, "kube-apiserver"), controllerManager: path.join(kubeBin!, "kube-controller-manager"),
+        scheduler: path.join(kubeBin!, "kube-scheduler"), kwok: kwok!,
+    };
+    for (const [what, p] of Object.entries(bins)) {
+        if (!p || !fs.existsSync(p)) throw new Error(`no ${what} binary at ${p}: run \`bash scripts/tools.sh control-plane\` (builds etcd, Kubernetes and kwok once)`);
+    }
+    return bins;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or undefined when the process is gone. */
+function procStartTime(pid: number): string | undefined {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    } catch {
+        return undefined;
+    }
+}
+
+/** Whether `pid` is alive and its command line mentions `dir` (so a reused pid is never killed). */
+function isOurs(pid: number, dir: string): boolean {
+    try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((a) => a.includes(dir));
+    } catch {
+        return false;
+    }
+}
+
+function rssBytes(pid: number): number {
+    try {
+        const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+        return m ? Number(m[1]) * 1024 : 0;
+    } catch {
+        return 0;
+    }
+}
+
+function kill(pid: number, sig: NodeJS.Signals): void {
+    try {
+        process.kill(-pid, sig);
+    } catch {
+        try {
+            process.kill(pid, sig);
+        } catch {
+            /* gone */
+        }
+    }
+}
+
+function readMarker(file: string): RunMarker | undefined {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as RunMarker;
+    } catch {
+        return undefined;
+    }
+}
+
+function writeMarker(dir: string, m: RunMarker): void {
+    const file = path.join(dir, "run.json");
+    fs.writeFileSync(file + ".tmp", JSON.stringify(m, null, 2), { mode: 0o600 });
+    fs.renameSync(file + ".tmp", file);
+}
+
+/** Ends the recorded processes of a run (those still naming its dir): SIGTERM, up to `graceMs`, then SIGKILL. */
+async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
+    const alive = () => m.processes.filter((p) => isOurs(p.pid, m.dir));
+    // Dependants first (kwok, scheduler, controller-manager), then API servers, etcd last.
+    for (const p of [...alive()].reverse()) kill(p.pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (alive().length && Date.now() < deadline) await sleep(100);
+    for (const p of alive()) kill(p.pid, "SIGKILL");
+    while (alive().length && Date.now() < deadline + 5000) await sleep(100);
+}
+
+function endProcessesSync(m: RunMarker): void {
+    for (const p of m.processes) if (isOurs(p.pid, m.dir)) kill(p.pid, "SIGKILL");
+}
+
+function removeRun(m: RunMarker): void {
+    fs.rmSync(path.join(registryDir, `${Buffer.from(m.dir).toString("base64url")}.json`), { force: true });
+    if (m.removeDir) fs.rmSync(m.dir, { recursive: true, force: true });
+    else fs.rmSync(path.join(m.dir, "run.json"), { force: true });
+}
+
+/** Stops every run whose owner process is gone (e.g. a SIGKILLed test run). Persistent runs are left alone. */
+export async function reapStaleRuns(log: (m: string) => void = defaultLog): Promise<number> {
+    if (!fs.existsSync(registryDir)) return 0;
+    let reaped = 0;
+    for (const f of fs.readdirSync(registryDir).filter((f) => f.endsWith(".json"))) {
+        const link = readMarker(path.join(registryDir, f));
+        const m = link ? readMarker(path.join(link.dir, "run.json")) : undefined;
+        if (!m) {
+            // Its dir (and marker) are gone: nothing recorded is left to stop.
+            fs.rmSync(path.join(registryDir, f), { force: true });
+            continue;
+        }
+        if (!m.owner) continue;
+        if (procStartTime(m.owner.pid) === m.owner.startTime) continue;
+        const alive = m.processes.filter((p) => isOurs(p.pid, m.dir)).length;
+        log(`reaping a run left by dead process ${m.owner.pid}: ${alive} processes, ${m.dir}`);
+        await endProcesses(m, 3000);
+        removeRun(m);
+        reaped++;
+    }
+    return reaped;
+}
+
+/** Stops the run recorded in `dir` (a persistent one, or any other); resolves false when there was none. */
+export async function stopLocalClusters(dir: string, log: (m: string) => void = defaultLog): Promise<boolean> {
+    const m = readMarker(path.join(path.resolve(dir), "run.json"));
+    if (!m) return false;
+    await endProcesses(m, 10_000);
+    removeRun(m);
+    log(`stopped ${m.processes.length} processes of ${m.dir}`);
+    return true;
+}
+
+/** The run recorded in `dir` when all of its processes are still alive (for reuse), else undefined. */
+export function runningLocalClusters(dir: string): RunMarker | undefined {
+    const m = readMarker(path.join(path.resolve(dir), "run.json"));
+    if (!m || !m.clusters) return undefined;
+    return m.processes.every((p) => isOurs(p.pid, m.dir)) ? m : undefined;
+}
+
+/** A free TCP port on `address` (inside `netns` when given). */
+async function freePortAt(address: string, netns?: string): Promise<number> {
+    if (!netns && address === "127.0.0.1") return freePort();
+    const script = `const s=require("net").createServer();s.listen(0,${JSON.stringify(address)},()=>{process.stdout.write(String(s.address().port));s.close()})`;
+    const argv = netns ? ["ip", ["netns", "exec", netns, process.execPath, "-e", script]] as const : [process.execPath, ["-e", script]] as const;
+    return Number(execFileSync(argv[0], [...argv[1]], { encoding: "utf8" }).trim());
+}
+
+async function distinctPorts(n: number, address: string, netns?: string): Promise<number[]> {
+    const out: number[] = [];
+    while (out.length < n) {
+        const p = await freePortAt(address, netns);
+        if (!out.includes(p)) out.push(p);
+    }
+    return out;
+}
+
+function tail(file: string, lines = 20): string {
+    try {
+        return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+        return "(no log)";
+    }
+}
+
+/** Starts one control plane per name and resolves once each has a Ready node and running controllers. */
+export async function startLocalClusters(opts: LocalClustersOptions): Promise<LocalClusters> {
+    const t0 = Date.now();
+    const log = opts.log ?? defaultLog;
+    const bind = opts.bindAddress ?? "127.0.0.1";
+    const timeoutMs = opts.timeoutMs ?? 180_000;
+    if (!opts.names.length) throw new Error("startLocalClusters: give at least one cluster name");
+    for (const n of opts.names) {
+        if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(n)) throw new Error(`startLocalClusters: cluster name "${n}" must be letters, digits, '_' or '-'`);
+    }
+    if (new Set(opts.names).size !== opts.names.length) throw new Error(`startLocalClusters: duplicate cluster names in ${opts.names.join(", ")}`);
+    const bins = controlPlaneBinaries();
+    await reapStaleRuns(log);
+
+    const removeDir = !opts.dir;
+    const dir = opts.dir ? path.resolve(opts.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "scrape-anywhere-kube-"));
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    if (readMarker(path.join(dir, "run.json"))) await stopLocalClusters(dir, log); // a previous run in the same dir
+    fs.mkdirSync(registryDir, { recursive: true, mode: 0o700 });
+
+    const marker: RunMarker = {
+        owner: opts.persistent ? undefined : { pid: process.pid, startTime: procStartTime(process.pid)! },
+        dir, removeDir, netns: opts.netns, processes: [],
+    };
+    writeMarker(dir, marker);
+    fs.writeFileSync(path.join(registryDir, `${Buffer.from(dir).toString("base64url")}.json`), JSON.stringify({ dir, processes: [] }), { mode: 0o600 });
+
+    let stopped = false;
+    const onExit = () => {
+        if (!stopped && !opts.persistent) {
+            endProcessesSync(marker);
+            removeRun(marker);
+        }
+    };
+    const onSignal = (sig: NodeJS.Signals) => {
+        onExit();
+        process.exit(sig === "SIGINT" ? 130 : 143);
+    };
+    if (!opts.persistent) {
+        process.once("exit", onExit);
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+    }
+    const stop = async () => {
+        if (stopped) return;
+        stopped = true;
+        process.removeListener("exit", onExit);
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+        await endProcesses(marker, 10_000);
+        removeRun(marker);
+        log(`stopped ${marker.processes.length} processes${removeDir ? ` and removed ${dir}` : ""}`);
+    };
+
+    const logDir = path.join(dir, "logs");
+    fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    const exits = new Map<number, string>();
+    const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number => {
+        const logFile = path.join(logDir, `${name}.log`);
+        const fd = fs.openSync(logFile, "a", 0o600);
+        // `ip netns exec` execs the command after entering the namespace: the pid is the component's own.
+        const [file, argv] = opts.netns ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
+        const child = spawn(file, argv, { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...env }, cwd: dir });
+        fs.closeSync(fd);
+        if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
+        child.on("exit", (code, signal) => exits.set(child.pid!, signal ?? `exit ${code}`));
+        child.unref();
+        marker.processes.push({ name, pid: child.pid });
+        writeMarker(dir, marker);
+        return child.pid;
+    };
+    const mustRun = (name: string, pid: number) => {
+        const e = exits.get(pid);
+        if (e) throw new Error(`${name} ended (${e}) before the cluster was ready; last lines of ${path.join(logDir, `${name}.log`)}:\n${tail(path.join(logDir, `${name}.log`))}`);
+    };
+
+    try {
+        const ports = await distinctPorts(2 + opts.names.length, bind, opts.netns);
+        const [etcdClient, etcdPeer] = ports;
+        const etcdUrl = `http://${bind}:${etcdClient}`;
+        marker.etcdUrl = etcdUrl;
+        // Flags: go.etcd.io/etcd/server/v3 v3.7.3 embed/config.go. No fsync: throwaway data, much less disk wait.
+        const etcdPid = start("etcd", bins.etcd, [
+            "--name=local", `--data-dir=${path.join(dir, "etcd")}`,
+            `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+            `--listen-peer-urls=http://${bind}:${etcdPeer}`, `--initial-advertise-peer-urls=http://${bind}:${etcdPeer}`,
+            `--initial-cluster=local=http://${bind}:${etcdPeer}`,
+            "--unsafe-no-fsync", "--auto-compaction-retention=1", "--quota-backend-bytes=1073741824", "--log-level=warn",
+        ]);
+
+        const clusters = await Promise.all(opts.names.map(async (name, i): Promise<LocalCluster> => {
+            const port = ports[2 + i];
+            const cdir = path.join(dir, name);
+            const pki = await makeClusterPki(path.join(cdir, "pki"), {
+                cluster: name, ips: [bind, SERVICE_IP],
+                dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
+            });
+            const server = `https://${bind}:${port}`;
+            const kubeconfigPath = path.join(cdir, "kubeconfig");
+            fs.writeFileSync(kubeconfigPath, kubeconfigYaml(name, server, adminUser(pki)), { mode: 0o600 });
+            const etcdPrefix = `/scrape-anywhere/${name}`;
+            // Flags: k8s.io/kubernetes v1.37.2 pkg/controlplane/apiserver/options and k8s.io/apiserver
+            // pkg/server/options; the set follows kwokctl's binary runtime (sigs.k8s.io/kwok
+            // pkg/kwokctl/components/kube_apiserver.go) with RBAC and the default admission plugins on
+            // (Pod Security included). advertise-address = bind address: nothing else to advertise here.
+            const apiserver = start(`${name}-kube-apiserver`, bins.apiserver, [
+                `--etcd-servers=${etcdUrl}`, `--etcd-prefix=${etcdPrefix}`,
+                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`,
+                `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
+                `--client-ca-file=${pki.caCert}`,
+                `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                `--service-cluster-ip-range=${SERVICE_CIDR}`,
+                "--authorization-mode=Node,RBAC", "--allow-privileged=false", "--profiling=false",
+                `--cert-dir=${path.join(cdir, "pki")}`,
+            ]);
+            const client = () => KubeClient.fromKubeconfig(kubeconfigPath, opts.netns);
+            const deadline = Date.now() + timeoutMs;
+            let last = "";
+            while (true) {
+                mustRun(`${name}-kube-apiserver`, apiserver);
+                mustRun("etcd", etcdPid);
+                if (Date.now() > deadline) throw new Error(`${name}: kube-apiserver not ready after ${timeoutMs} ms (${last}); log ${path.join(logDir, `${name}-kube-apiserver.log`)}:\n${tail(path.join(logDir, `${name}-kube-apiserver.log`))}`);
+                try {
+                    const r = await client().request("GET", "/readyz");
+                    if (r.status === 200) break;
+                    last = `/readyz ${r.status}`;
+                } catch (e) {
+                    last = (e as any).code ?? (e as Error).message;
+                }
+                await sleep(250);
+            }
+            log(`${name}: kube-apiserver ready at ${server} after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+
+            // Leader election off: one instance each, and a fresh start never waits for an old lease.
+            // Serving off (--secure-port=0): nothing scrapes them here, and fewer ports.
+            const controllerManager = start(`${name}-kube-controller-manager`, bins.controllerManager, [
+                `--kubeconfig=${kubeconfigPath}`, "--leader-elect=false", "--secure-port=0",
+                `--root-ca-file=${pki.caCert}`, `--service-account-private-key-file=${pki.saKey}`,
+            ]);
+            const scheduler = start(`${name}-kube-scheduler`, bins.scheduler, [
+                `--kubeconfig=${kubeconfigPath}`, "--leader-elect=false", "--secure-port=0",
+            ]);
+            // kwok flags: sigs.k8s.io/kwok v0.8.0 pkg/kwok/cmd/root.go. Its work dir (KWOK_WORKDIR, where it
+            // would read ~/.kwok/kwok.yaml) is the cluster's own, so a user's kwok config never leaks in.
+            const nodeName = "kwok-node-0";
+            const kwok = start(`${name}-kwok`, bins.kwok, [
+                `--kubeconfig=${kubeconfigPath}`, `--config=${STAGES_FILE}`, "--manage-all-nodes=true",
+                "--node-lease-duration-seconds=40",
+            ], { KWOK_WORKDIR: path.join(cdir, "kwok") });
+
+            const api = client();
+            const node = await api.create("/api/v1/nodes", {
+                apiVersion: "v1", kind: "Node",
+                metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+                    annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" } },
+            });
+            if (node.status !== 201 && node.status !== 409) throw new Error(`${name}: creating node ${nodeName} answered ${node.status}: ${JSON.stringify(node.body).slice(0, 300)}`);
+            // Ready = kwok made the node Ready and the controller-manager made the default ServiceAccount.
+            while (true) {
+                for (const [n, pid] of [["kube-controller-manager", controllerManager], ["kube-scheduler", scheduler], ["kwok", kwok]] as const) mustRun(`${name}-${n}`, pid);
+                if (Date.now() > deadline) throw new Error(`${name}: not ready after ${timeoutMs} ms (${last}); logs in ${logDir}`);
+                const n = await api.get<any>(`/api/v1/nodes/${nodeName}`).catch(() => undefined);
+                const nodeReady = (n?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+                const sa = nodeReady ? await api.get(`/api/v1/namespaces/default/serviceaccounts/default`).catch(() => undefined) : undefined;
+                if (nodeReady && sa) break;
+                last = nodeReady ? "no default ServiceAccount yet (controller-manager)" : "node not Ready yet (kwok)";
+                await sleep(250);
+            }
+            log(`${name}: node ${nodeName} Ready, controllers running, after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+            return { name, server, port, kubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, pids: { apiserver, controllerManager, scheduler, kwok }, client };
+        }));
+
+        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath }));
+        writeMarker(dir, marker);
+        const startMs = Date.now() - t0;
+        const rss = () => {
+            const byProcess: Record<string, number> = {};
+            for (const p of marker.processes) byProcess[p.name] = rssBytes(p.pid);
+            return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), byProcess };
+        };
+        log(`${clusters.length} cluster(s) ready in ${(startMs / 1000).toFixed(1)}s; resident memory ${(rss().total / 2 ** 20).toFixed(0)} MiB (${marker.processes.length} processes)`);
+        return {
+            dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, startMs, rss, stop,
+            cluster(name: string) {
+                const c = clusters.find((x) => x.name === name);
+                if (!c) throw new Error(`no local cluster ${name} (have ${clusters.map((x) => x.name).join(", ")})`);
+                return c;
+            },
+        };
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+}

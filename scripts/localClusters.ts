@@ -1,0 +1,113 @@
+// The local Kubernetes control planes of `npm start -- --clusters local`: one per cluster of a stack (and one
+// for the central Prometheus when it is placed in Kubernetes), started detached in `.state/kube/` and reused
+// while they run (scripts/lib/localKubernetes.ts does the work).
+//
+//   ts-node scripts/localClusters.ts up [--stack dev]   start or reuse; writes .state/kube/Pulumi.<stack>.yaml (the
+//                                                      stack's settings plus a kubeconfig per cluster) and prints
+//                                                      its path on stdout, for `pulumi up --config-file`
+//   ts-node scripts/localClusters.ts status             the clusters and their kubeconfigs; exit 3 when not running
+//   ts-node scripts/localClusters.ts down               stop every process and remove .state/kube
+//
+// Nothing tracked is written: the committed Pulumi.<stack>.yaml stays as it is (rendering mode).
+// Env: SCRAPE_ANYWHERE_KUBE_HOME moves .state/kube.
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { KubeClient } from "./lib/kubeClient";
+import { runningLocalClusters, startLocalClusters, stopLocalClusters } from "./lib/localKubernetes";
+
+const repoRoot = path.resolve(__dirname, "..");
+const kubeHome = path.resolve(process.env.SCRAPE_ANYWHERE_KUBE_HOME ?? path.join(repoRoot, ".state", "kube"));
+const log = (msg: string) => process.stderr.write(`[local-clusters] ${msg}\n`);
+
+/** The Kubernetes places of a stack's settings: each cluster entry, and central when placed in Kubernetes. */
+export function kubernetesPlaces(stackConfig: any): { clusters: string[]; central?: string } {
+    const c = stackConfig?.config ?? {};
+    const clusters = ((c["scrape-anywhere:clusters"] ?? []) as any[]).map((x) => String(x.name));
+    const central = c["scrape-anywhere:central"];
+    return { clusters, central: central && (central.placement ?? "kubernetes") === "kubernetes" ? String(central.name ?? "central") : undefined };
+}
+
+/** The stack's settings with `kubeconfig` set on every cluster entry and on central (kubernetes placement). */
+export function withKubeconfigs(stackConfig: any, kubeconfigs: Record<string, string>): any {
+    const doc = JSON.parse(JSON.stringify(stackConfig ?? {}));
+    const c = (doc.config = doc.config ?? {});
+    c["scrape-anywhere:clusters"] = ((c["scrape-anywhere:clusters"] ?? []) as any[]).map((x) => ({ ...x, kubeconfig: kubeconfigs[x.name] }));
+    const central = c["scrape-anywhere:central"];
+    if (central && kubeconfigs[central.name ?? "central"]) c["scrape-anywhere:central"] = { ...central, kubeconfig: kubeconfigs[central.name ?? "central"] };
+    return doc;
+}
+
+async function answering(clusters: { name: string; kubeconfigPath: string }[]): Promise<boolean> {
+    for (const c of clusters) {
+        const r = await KubeClient.fromKubeconfig(c.kubeconfigPath).request("GET", "/readyz").catch(() => undefined);
+        if (!r || r.status !== 200) return false;
+    }
+    return true;
+}
+
+async function up(stack: string): Promise<void> {
+    const stackFile = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new Error(`no ${stackFile}: local clusters are made for the Kubernetes places of a stack's settings`);
+    const settings = YAML.parse(fs.readFileSync(stackFile, "utf8"));
+    const places = kubernetesPlaces(settings);
+    const names = [...places.clusters, ...(places.central ? [places.central] : [])];
+    if (!names.length) throw new Error(`${stackFile} has no cluster and no central placed in Kubernetes`);
+
+    let clusters = runningLocalClusters(kubeHome)?.clusters;
+    const same = clusters && names.every((n) => clusters!.some((c) => c.name === n));
+    if (clusters && same && (await answering(clusters))) {
+        log(`reusing the local clusters in ${kubeHome}: ${clusters.map((c) => c.name).join(", ")}`);
+    } else {
+        if (clusters || fs.existsSync(path.join(kubeHome, "run.json"))) await stopLocalClusters(kubeHome, log);
+        fs.rmSync(kubeHome, { recursive: true, force: true });
+        const local = await startLocalClusters({ names, dir: kubeHome, persistent: true, log });
+        const rss = local.rss().total;
+        log(`started ${names.length} control planes in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(rss / 2 ** 20).toFixed(0)} MiB`);
+        clusters = local.clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath }));
+    }
+    const kubeconfigs = Object.fromEntries(clusters.map((c) => [c.name, c.kubeconfigPath]));
+    const out = path.join(kubeHome, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(out, YAML.stringify(withKubeconfigs(settings, kubeconfigs)), { mode: 0o600 });
+    for (const c of clusters) log(`${c.name}: ${c.server}  kubectl --kubeconfig ${c.kubeconfigPath} get all -A`);
+    process.stdout.write(out + "\n");
+}
+
+async function status(): Promise<number> {
+    const run = runningLocalClusters(kubeHome);
+    if (!run?.clusters || !(await answering(run.clusters))) {
+        log(`no local clusters running in ${kubeHome}`);
+        return 3;
+    }
+    for (const c of run.clusters) process.stdout.write(`${c.name}\t${c.server}\t${c.kubeconfigPath}\n`);
+    return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+    const [cmd, ...rest] = argv;
+    const flag = (name: string, dflt: string) => {
+        const i = rest.indexOf(`--${name}`);
+        return i >= 0 && rest[i + 1] ? rest[i + 1] : dflt;
+    };
+    switch (cmd) {
+        case "up":
+            await up(flag("stack", "dev"));
+            return 0;
+        case "status":
+            return status();
+        case "down":
+            if (!(await stopLocalClusters(kubeHome, log))) log(`no local clusters recorded in ${kubeHome}`);
+            fs.rmSync(kubeHome, { recursive: true, force: true });
+            return 0;
+        default:
+            process.stderr.write("usage: ts-node scripts/localClusters.ts up [--stack dev] | status | down\n");
+            return 2;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+        process.stderr.write(`[local-clusters] ${(e as Error).message}\n`);
+        process.exit(1);
+    });
+}

@@ -1,0 +1,141 @@
+// The local control planes themselves (scripts/lib/localKubernetes.ts): separate API servers with their own
+// CAs, admin kubeconfigs that work, a client certificate from another cluster's CA refused, a kwok node that is
+// Ready, pods scheduled and Running; stop() and a SIGKILLed owner leave no process and no directory behind.
+import * as assert from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { KubeClient } from "../../scripts/lib/kubeClient";
+import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
+import { repoRoot } from "../e2e/harness";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
+    } catch {
+        return false;
+    }
+}
+
+function connects(port: number, host = "127.0.0.1"): Promise<boolean> {
+    return new Promise((resolve) => {
+        const s = net.connect(port, host);
+        s.once("connect", () => { s.destroy(); resolve(true); });
+        s.once("error", () => resolve(false));
+    });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        const v = await fn().catch(() => undefined);
+        if (v !== undefined) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(500);
+    }
+}
+
+describe("kubernetes: the local control planes", function () {
+    this.timeout(240_000);
+    let local: LocalClusters;
+
+    before(async function () {
+        local = await startLocalClusters({ names: ["alpha", "beta"] });
+        const rss = local.rss();
+        console.log(`      [kube] 2 clusters ready in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(rss.total / 2 ** 20).toFixed(0)} MiB:`,
+            Object.entries(rss.byProcess).map(([n, b]) => `${n} ${(b / 2 ** 20).toFixed(0)}`).join(", "));
+    });
+
+    after(async function () {
+        await local?.stop();
+    });
+
+    it("runs one real API server per cluster, each with its own CA, version stamped v1.37.2", async function () {
+        const [a, b] = local.clusters;
+        assert.notStrictEqual(a.server, b.server);
+        for (const c of local.clusters) {
+            const v = await c.client().get<any>("/version");
+            assert.strictEqual(v.gitVersion, "v1.37.2", `${c.name} /version`);
+            assert.strictEqual([v.major, v.minor].join("."), "1.37");
+        }
+        // Objects are per cluster (distinct etcd prefixes): a namespace made in alpha is not in beta.
+        await a.client().mustCreate("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "only-in-alpha" } });
+        assert.ok(await a.client().get("/api/v1/namespaces/only-in-alpha"));
+        assert.strictEqual(await b.client().get("/api/v1/namespaces/only-in-alpha"), undefined);
+        assert.strictEqual(fs.statSync(a.kubeconfigPath).mode & 0o777, 0o600, "kubeconfig is 0600");
+    });
+
+    it("refuses a client certificate signed by another cluster's CA (401), and anything without one", async function () {
+        const [a, b] = local.clusters;
+        const foreign = new KubeClient({ ...a.client().conn, cert: b.client().conn.cert, key: b.client().conn.key });
+        const res = await foreign.request("GET", "/api/v1/namespaces");
+        assert.strictEqual(res.status, 401, JSON.stringify(res.body));
+        const anonymous = await new KubeClient({ ...a.client().conn, cert: "", key: "" }).request("GET", "/api/v1/namespaces");
+        assert.ok([401, 403].includes(anonymous.status), `anonymous answered ${anonymous.status}`);
+    });
+
+    it("has a Ready kwok node: a Deployment is scheduled, its pod Running and Ready, the Deployment available", async function () {
+        const api = local.clusters[0].client();
+        const node = await api.get<any>(`/api/v1/nodes/${local.clusters[0].nodeName}`);
+        assert.ok(node.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"), "node Ready");
+        await api.mustCreate("/apis/apps/v1/namespaces/default/deployments", {
+            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "probe" },
+            spec: {
+                replicas: 1, selector: { matchLabels: { app: "probe" } },
+                template: { metadata: { labels: { app: "probe" } }, spec: { containers: [{ name: "c", image: "registry.invalid/probe:1" }] } },
+            },
+        });
+        const d = await waitFor("deployment available", async () => {
+            const d = await api.get<any>("/apis/apps/v1/namespaces/default/deployments/probe");
+            return d?.status?.availableReplicas === 1 ? d : undefined;
+        });
+        assert.strictEqual(d.status.readyReplicas, 1);
+        const pods = await api.list<any>("/api/v1/namespaces/default/pods?labelSelector=app%3Dprobe");
+        assert.strictEqual(pods.length, 1);
+        assert.strictEqual(pods[0].spec.nodeName, local.clusters[0].nodeName, "scheduled by kube-scheduler onto the kwok node");
+        assert.strictEqual(pods[0].status.phase, "Running");
+        // The controller-manager's garbage collector removes the ReplicaSet and pod of a deleted Deployment.
+        await api.delete("/apis/apps/v1/namespaces/default/deployments/probe", "Foreground");
+        await waitFor("pods gone", async () => ((await api.list("/api/v1/namespaces/default/pods?labelSelector=app%3Dprobe")).length === 0 ? true : undefined));
+    });
+
+    it("stop() ends every process and removes its temp dir; a second stop is a no-op", async function () {
+        const one = await startLocalClusters({ names: ["gamma"] });
+        const pids = [one.etcd.pid, ...Object.values(one.clusters[0].pids)];
+        assert.ok(pids.every(alive), "all running");
+        await one.stop();
+        await one.stop();
+        assert.deepStrictEqual(pids.filter(alive), [], "no process left");
+        assert.ok(!fs.existsSync(one.dir), `${one.dir} removed`);
+        assert.strictEqual(await connects(one.clusters[0].port), false, "API server port closed");
+    });
+
+    it("a run whose owner was SIGKILLed is reaped by the next start (reapStaleRuns)", async function () {
+        // A separate Node process starts a cluster, reports it, and is killed: its detached children survive it.
+        const script = `require(${JSON.stringify(path.join(repoRoot, "scripts", "lib", "localKubernetes"))}).startLocalClusters({ names: ["killed"] })` +
+            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"))`;
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+        const run = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
+            let out = "";
+            child.stdout.on("data", (d) => {
+                out += d;
+                const line = out.split("\n").find((l) => l.startsWith("{"));
+                if (line) resolve(JSON.parse(line));
+            });
+            child.once("exit", (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)));
+        });
+        child.kill("SIGKILL");
+        await new Promise((r) => child.once("exit", r));
+        assert.ok(run.pids.every(alive), "the control plane outlived its owner");
+        const reaped = await reapStaleRuns(() => undefined);
+        assert.ok(reaped >= 1, "the dead owner's run was reaped");
+        assert.deepStrictEqual(run.pids.filter(alive), [], "no process left");
+        assert.ok(!fs.existsSync(run.dir), `${run.dir} removed`);
+        // The clusters of this (live) process are untouched.
+        assert.strictEqual((await local.clusters[0].client().request("GET", "/readyz")).status, 200);
+    });
+});
