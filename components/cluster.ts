@@ -34,7 +34,22 @@ export interface ClusterArgs {
      * `serviceName` defaults to `<c>.k8s.svc`; `admins` are the identity names that may dial it (at least
      * one; pass the admins' `name` outputs so the Dial policy waits for them). Absent = no such service.
      */
-    kubernetesApi?: { serviceName?: string; admins: pulumi.Input<string>[] };
+    kubernetesApi?: KubernetesApiArgs;
+}
+
+/** The Kubernetes API over Ziti of one cluster (ClusterArgs.kubernetesApi). */
+export interface KubernetesApiArgs {
+    /** The Ziti service name; default `<c>.k8s.svc`. */
+    serviceName?: string;
+    /** Identity names that may dial it; at least one. Pass the admins' `name` outputs so the Dial policy waits for them. */
+    admins: pulumi.Input<string>[];
+    /**
+     * Set when this cluster's own Kubernetes provider reaches the API server through this service
+     * (`apiOverZiti`). Every Kubernetes object then waits for the service and its policies (and on destroy
+     * goes before them), and the namespace and its ziti-host tunneler are kept on delete (retainOnDelete):
+     * the tunnel that carries a destroy cannot delete its own tunneler through itself.
+     */
+    deployThrough?: boolean;
 }
 
 /** Arguments after defaults and checks. */
@@ -46,7 +61,7 @@ export interface ResolvedClusterArgs {
     images: { [K in keyof Images]: pulumi.Input<string> };
     scrapeInterval: string;
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
-    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[] };
+    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough: boolean };
 }
 
 /** The outputs both cluster components expose, and that a cluster stack exports for the central one. */
@@ -85,7 +100,11 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         if (!Array.isArray(args.kubernetesApi.admins) || args.kubernetesApi.admins.length === 0) {
             bad(`${name}: kubernetesApi.admins is empty: name at least one admin identity that may dial the cluster's API service (never #all).`);
         }
-        kubernetesApi = { serviceName: args.kubernetesApi.serviceName ?? kubernetesApiServiceName(clusterName), admins: args.kubernetesApi.admins };
+        kubernetesApi = {
+            serviceName: args.kubernetesApi.serviceName ?? kubernetesApiServiceName(clusterName),
+            admins: args.kubernetesApi.admins,
+            deployThrough: args.kubernetesApi.deployThrough ?? false,
+        };
     }
     const images = { ...DEFAULT_IMAGES, ...(args.images ?? {}) };
     for (const [k, v] of Object.entries(images)) {

@@ -5,9 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace, createZitiHost } from "./kubernetes";
-import { ClusterKubernetesApi, createClusterKubernetesApi } from "./kubernetesApi";
-import { Identity } from "./ziti";
-import { createClusterZiti } from "./zitiEntities";
+import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
+import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
 
@@ -16,7 +15,14 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
+    // The Kubernetes API over Ziti: a tunneler `<c>.ziti.id` that binds only `<c>.k8s.svc` (outbound
+    // connections only, no Service, no listener); without `kubernetesApi` ClusterB has no tunneler at all.
+    // Made before the namespace: a cluster deployed through that service waits for it (deployThroughOptions).
+    const tunneler = a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
+    const kubernetesApi = tunneler && createClusterKubernetesApi(name, parent, a, tunneler);
+    const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+
+    const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
 
     const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
@@ -28,13 +34,8 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
         identityName: ziti.prometheusIdentity.name,
     });
 
-    // The Kubernetes API over Ziti: a tunneler `<c>.ziti.id` that binds only `<c>.k8s.svc` (outbound
-    // connections only, no Service, no listener); without `kubernetesApi` ClusterB has no tunneler at all.
-    let kubernetesApi: ClusterKubernetesApi | undefined;
-    if (a.kubernetesApi) {
-        const tunneler = new Identity(`${name}-ziti-id`, { name: `${a.clusterName}.ziti.id`, type: "Device" }, { parent });
-        createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunneler.identityJson }, opts);
-        kubernetesApi = createClusterKubernetesApi(name, parent, a, tunneler);
+    if (tunneler) {
+        createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunneler.identityJson }, through.tunneler);
     }
 
     return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);

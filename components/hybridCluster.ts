@@ -6,9 +6,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace, createZitiHost, workloadLabels } from "./kubernetes";
-import { createClusterKubernetesApi } from "./kubernetesApi";
+import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
 import { PROMETHEUS_PORT } from "./prometheusConfig";
-import { createClusterZiti } from "./zitiEntities";
+import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
 export const SERVICE_PORT = 80;
@@ -20,7 +20,13 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
+    // The tunneler's identity and the Kubernetes API service first: a cluster deployed through that
+    // service has its namespace (and so every object in it) wait for them (deployThroughOptions).
+    const tunnelerIdentity = createTunnelerIdentity(name, a.clusterName, parent);
+    const kubernetesApi = createClusterKubernetesApi(name, parent, a, tunnelerIdentity);
+    const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+
+    const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
     const promLabels = workloadLabels("prometheus", a.clusterName);
 
@@ -39,14 +45,14 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
         serviceNames: a.serviceNames,
         hostedAt: { address: pulumi.interpolate`${service.metadata.name}.${namespace}.svc`, port: SERVICE_PORT },
         edgeRouterRoles: a.edgeRouterRoles,
+        tunnelerIdentity,
     }, parent);
 
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
 
     // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service
     // (and, with the Kubernetes API service on, `<c>.k8s.svc` to kubernetes.default.svc:443).
-    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: ziti.tunnelerIdentity!.identityJson }, opts);
-    const kubernetesApi = createClusterKubernetesApi(name, parent, a, ziti.tunnelerIdentity!);
+    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunnelerIdentity.identityJson }, through.tunneler);
 
     return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }

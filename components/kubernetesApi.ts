@@ -14,6 +14,18 @@ export interface ClusterKubernetesApi {
     tunnelerIdentityName: pulumi.Output<string>;
     /** Names of the admins that may dial it. */
     admins: pulumi.Output<string[]>;
+    /** The Ziti entities of the path (see KubernetesApiArgs.deployThrough). */
+    entities: pulumi.Resource[];
+}
+
+/**
+ * Options for the cluster's namespace (`ns`) and its ziti-host tunneler (`tunneler`) when the cluster is
+ * deployed through its own API service: the namespace waits for the path and both are kept on delete.
+ */
+export function deployThroughOptions(api: ClusterKubernetesApi | undefined, deployThrough: boolean | undefined, opts: pulumi.CustomResourceOptions):
+    { ns: pulumi.CustomResourceOptions; tunneler: pulumi.CustomResourceOptions } {
+    if (!api || !deployThrough) return { ns: opts, tunneler: opts };
+    return { ns: { ...opts, dependsOn: api.entities, retainOnDelete: true }, tunneler: { ...opts, retainOnDelete: true } };
 }
 
 /** The Ziti entities of `a.kubernetesApi` under `parent`, bound by `tunneler`; undefined when the feature is off. */
@@ -31,6 +43,7 @@ export function createClusterKubernetesApi(name: string, parent: pulumi.Resource
         interceptHost: ziti.interceptHost,
         tunnelerIdentityName: tunneler.name,
         admins: pulumi.all(a.kubernetesApi.admins),
+        entities: ziti.entities,
     };
 }
 

@@ -33,6 +33,8 @@ export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig, admin
             if (!identity) throw new ConfigError(`cluster "${spec.name}": admin "${a}" has no identity; create the identities of kubernetesAdmins first (createKubernetesAdmins).`);
             return identity.name;
         }),
+        // The provider goes through this very service: order creation and deletion around it.
+        deployThrough: spec.apiOverZiti?.service === spec.kubernetesApi.serviceName,
     };
     const args = {
         clusterName: spec.name,

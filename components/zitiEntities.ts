@@ -25,6 +25,8 @@ export interface ClusterZitiArgs {
      * Absent for a dark cluster: Prometheus binds its service itself, terminator `<c>.prometheus.id`.
      */
     hostedAt?: { address: pulumi.Input<string>; port: pulumi.Input<number> };
+    /** The tunneler identity `<c>.ziti.id` when the caller made it already (hybrid with `kubernetesApi`); made here otherwise. */
+    tunnelerIdentity?: Identity;
     /** Edge router roles for the policies; `#all` on a quickstart network. */
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -41,6 +43,11 @@ export interface ClusterZiti {
     federationTarget: pulumi.Output<string>;
     /** `<reflect scrape svc>-<reflect identity>`, what Prometheus scrapes. */
     reflectzScrapeTarget: pulumi.Output<string>;
+}
+
+/** The in-cluster tunneler's identity `<c>.ziti.id` (one resource name, whoever makes it). */
+export function createTunnelerIdentity(prefix: string, clusterName: string, parent: pulumi.Resource): Identity {
+    return new Identity(`${prefix}-ziti-id`, { name: `${clusterName}.ziti.id`, type: "Device" }, { parent });
 }
 
 function intercept(prefix: string, name: string, service: string, opts: pulumi.CustomResourceOptions, dialIdentity?: pulumi.Input<string>): Config {
@@ -73,9 +80,7 @@ export function createClusterZiti(prefix: string, args: ClusterZitiArgs, parent:
         type: "Device",
         roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS],
     }, opts);
-    const tunnelerIdentity = args.hostedAt
-        ? new Identity(`${prefix}-ziti-id`, { name: `${c}.ziti.id`, type: "Device" }, opts)
-        : undefined;
+    const tunnelerIdentity = args.hostedAt ? (args.tunnelerIdentity ?? createTunnelerIdentity(prefix, c, parent)) : undefined;
 
     // dialOptions.identity is a name the tunneler matches at dial time, not a reference the controller checks: give
     // the known name, not the identity's output, so the configs (and the services after them) need not wait for
@@ -231,6 +236,8 @@ export interface KubernetesApiZitiArgs {
 
 export interface KubernetesApiZiti {
     service: Service;
+    /** Every entity of the path (configs, service, policies): what Kubernetes objects deployed through it wait for. */
+    entities: pulumi.Resource[];
     /** The hostname a tunneling app intercepts (`<c>.k8s.svc.ziti`, port 443). */
     interceptHost: string;
 }
@@ -261,23 +268,23 @@ export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiA
     }, opts);
     const service = new Service(`${prefix}-k8s-svc`, { name: svc, configs: [intercept.id, host.id] }, opts);
     const admins = args.admins.map(a => pulumi.interpolate`@${a}`);
-    new ServicePolicy(`${prefix}-k8s-bind`, {
+    const bind = new ServicePolicy(`${prefix}-k8s-bind`, {
         name: `${c}.k8s.bind`, type: "Bind", semantic: "AnyOf",
         serviceRoles: [at(service)], identityRoles: [at(args.tunnelerIdentity)],
     }, opts);
-    new ServicePolicy(`${prefix}-k8s-dial`, {
+    const dial = new ServicePolicy(`${prefix}-k8s-dial`, {
         name: `${c}.k8s.dial`, type: "Dial", semantic: "AnyOf",
         serviceRoles: [at(service)], identityRoles: admins,
     }, opts);
-    new EdgeRouterPolicy(`${prefix}-k8s-erp`, {
+    const erp = new EdgeRouterPolicy(`${prefix}-k8s-erp`, {
         name: `${c}.k8s.edge-router-policy`, semantic: "AnyOf",
         edgeRouterRoles: args.edgeRouterRoles, identityRoles: [at(args.tunnelerIdentity), ...admins],
     }, opts);
-    new ServiceEdgeRouterPolicy(`${prefix}-k8s-serp`, {
+    const serp = new ServiceEdgeRouterPolicy(`${prefix}-k8s-serp`, {
         name: `${c}.k8s.service-edge-router-policy`, semantic: "AnyOf",
         edgeRouterRoles: args.edgeRouterRoles, serviceRoles: [at(service)],
     }, opts);
-    return { service, interceptHost };
+    return { service, interceptHost, entities: [intercept, host, service, bind, dial, erp, serp, args.tunnelerIdentity] };
 }
 
 /**

@@ -257,6 +257,22 @@ describe("Kubernetes API over Ziti", function () {
         });
     });
 
+    describe("a cluster deployed through its own API service", function () {
+        it("has its namespace wait for the service's entities, and keeps the namespace and the tunneler on delete", async function () {
+            const { deployThroughOptions } = await import("../../components/kubernetesApi");
+            const entities = [{ urn: "svc" }, { urn: "dial" }] as any[];
+            const api = { entities } as any;
+            const base = { parent: undefined };
+            assert.deepStrictEqual(deployThroughOptions(api, true, base), {
+                ns: { parent: undefined, dependsOn: entities, retainOnDelete: true },
+                tunneler: { parent: undefined, retainOnDelete: true },
+            });
+            // Reached directly (or rendered): nothing changes.
+            assert.deepStrictEqual(deployThroughOptions(api, false, base), { ns: base, tunneler: base });
+            assert.deepStrictEqual(deployThroughOptions(undefined, true, base), { ns: base, tunneler: base });
+        });
+    });
+
     describe("bad config stops the program at preview", function () {
         it("an unknown admin in a cluster's list", async function () {
             await useMocks("dev", { ...twoClusters({ clusters: [{ name: "kubeA", kubernetesAdmins: ["mallory"] }] }) });
