@@ -90,6 +90,7 @@ function request(url: string, method: string, tls: { ca: string; cert?: string; 
 const errorText = (body: any) => body?.error ? `${body.error.code ?? ""} ${body.error.message ?? ""}`.trim() : String(body ?? "").slice(0, 200);
 
 function readIdentity(spec: ApiTunnelSpec): IdentityFile {
+    // `ziti edge enroll --jwt --out`: openziti/ziti v1.7.2 ziti/enroll/enroll_identity.go.
     const enroll = `enroll the admin's one-time JWT (pulumi stack output --show-secrets kubernetesAdminJwts) with ` +
         `\`ziti edge enroll --jwt <admin>.jwt --out ${spec.identityFile}\`, or fix clusters[].apiOverZiti.identityFile`;
     let text: string;
@@ -211,7 +212,9 @@ export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.P
         throw new ApiTunnelError("port-in-use", `cluster "${spec.cluster}": the local tunnel port ${spec.localPort} is taken (an earlier tunnel still running?): ` +
             `stop what holds it, or set clusters[].apiOverZiti.localPort to a free port.`);
     }
-    const logDir = opts.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sa-api-tunnel-"));
+    // A log dir of its own is removed again by stop(); a failure's message carries the log's tail.
+    const ownDir = opts.logDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "sa-api-tunnel-"));
+    const logDir = opts.logDir ?? ownDir!;
     const logFile = path.join(logDir, `ziti-tunnel-${spec.cluster}.log`);
     const fd = fs.openSync(logFile, "a", 0o600);
     const child: ChildProcess = spawn(resolveZitiBinary(), ["tunnel", "proxy", `${spec.service}:${spec.localPort}`, "-i", spec.identityFile, "--cli-agent=false"], {
@@ -221,22 +224,27 @@ export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.P
     let exited: number | string | undefined;
     const done = new Promise<void>(resolve => child.once("exit", (code, sig) => { exited = code ?? sig ?? "exited"; resolve(); }));
     const stop = async () => {
-        if (exited !== undefined || child.pid === undefined) return;
-        try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
-        await Promise.race([done, new Promise(r => setTimeout(r, 5000).unref())]);
-        if (exited === undefined) {
-            try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
-            await Promise.race([done, new Promise(r => setTimeout(r, 2000).unref())]);
+        if (exited === undefined && child.pid !== undefined) {
+            try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+            await Promise.race([done, new Promise(r => setTimeout(r, 5000).unref())]);
+            if (exited === undefined) {
+                try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+                await Promise.race([done, new Promise(r => setTimeout(r, 2000).unref())]);
+            }
         }
+        if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
     };
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     while (!(await connects(spec.localPort))) {
         if (exited !== undefined) {
-            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` exited (${exited}) before listening on ${spec.localPort}:\n${tail(logFile)}`);
+            const log = tail(logFile);
+            await stop();
+            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` exited (${exited}) before listening on ${spec.localPort}:\n${log}`);
         }
         if (Date.now() > deadline) {
+            const log = tail(logFile);
             await stop();
-            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` did not listen on ${spec.localPort} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${tail(logFile)}`);
+            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` did not listen on ${spec.localPort} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${log}`);
         }
         await new Promise(r => setTimeout(r, 250));
     }
