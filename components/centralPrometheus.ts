@@ -5,10 +5,9 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "./config";
-import { createNamespace, createPrometheusWorkload } from "./kubernetes";
-import {
-    centralPrometheusConfig, ClusterTargets, CONFIG_FILE, IDENTITY_FILE, parseZitiTarget, renderPrometheusConfig,
-} from "./prometheusConfig";
+import { createNamespace } from "./kubernetes";
+import { centralPrometheusConfig, ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "./prometheusConfig";
+import { createPrometheusWorkload, dockerPrometheusContainerArgs } from "./workloads/prometheus";
 import { createCentralZiti } from "./zitiEntities";
 
 /** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */
@@ -21,8 +20,8 @@ export interface KubernetesPlacement {
 }
 
 /**
- * Run the central Prometheus as a Docker container: no published ports, not on the host network;
- * prometheus.yml and the identity JSON are uploaded into the container.
+ * Run the central Prometheus as a Docker container: no published ports, not on the host network, user
+ * 65534, every capability dropped; prometheus.yml and the identity JSON are uploaded into the container.
  */
 export interface DockerPlacement {
     kind: "docker";
@@ -122,22 +121,12 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
             },
         }, opts);
     } else if (placement.kind === "docker") {
-        new docker.Container(`${name}-prometheus`, {
+        // The same arguments, listener env, identity path and user as the dark pod (workloads/prometheus).
+        new docker.Container(`${name}-prometheus`, dockerPrometheusContainerArgs({
             name: placement.containerName ?? `${centralName}-prometheus`,
-            image,
-            command: [`--config.file=${CONFIG_FILE}`, "--storage.tsdb.path=/prometheus"],
-            envs: [
-                pulumi.interpolate`ZITI_LISTENER_SERVICE_NAME=${ziti.service.name}`,
-                `ZITI_LISTENER_IDENTITY_FILE=${IDENTITY_FILE}`,
-                pulumi.interpolate`ZITI_LISTENER_IDENTITY_NAME=${ziti.identity.name}`,
-            ],
-            uploads: [
-                { file: CONFIG_FILE, content: prometheusConfig },
-                { file: IDENTITY_FILE, content: pulumi.secret(ziti.identity.identityJson) },
-            ],
-            restart: "unless-stopped",
-            mustRun: true,
-        }, { parent, provider: placement.provider });
+            image, config: prometheusConfig, identityJson: ziti.identity.identityJson,
+            serviceName: ziti.service.name, identityName: ziti.identity.name,
+        }), { parent, provider: placement.provider });
     } else {
         bad(`${name}: unknown placement kind ${JSON.stringify((placement as { kind: unknown }).kind)}; use "kubernetes" or "docker".`);
     }

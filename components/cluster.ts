@@ -3,9 +3,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "./config";
-import { createPrometheusRbac, createPrometheusWorkload, PrometheusWorkloadArgs, workloadLabels } from "./kubernetes";
+import { createPrometheusRbac, workloadLabels } from "./kubernetes";
 import { ClusterTargets, clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
 import { Reflectz } from "./reflectz";
+import { createPrometheusWorkload, PrometheusListen } from "./workloads/prometheus";
 import type { ClusterKubernetesApi } from "./kubernetesApi";
 import { ClusterZiti } from "./zitiEntities";
 
@@ -133,7 +134,7 @@ export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> 
  * Kubernetes API access) that scrapes it over Ziti and listens as `listen` says. Returns the rendered prometheus.yml.
  */
 export function createClusterWorkloads(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, namespace: pulumi.Output<string>,
-    ziti: ClusterZiti, listen: PrometheusWorkloadArgs["listen"]): pulumi.Output<string> {
+    ziti: ClusterZiti, listen: PrometheusListen): pulumi.Output<string> {
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
     new Reflectz(`${name}-reflectz`, {
         provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,

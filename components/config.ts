@@ -2,6 +2,11 @@
 // `scrape-anywhere:*` keys of the current stack; `parseConfig()` is the pure part the tests call.
 // Every rule here runs before the program creates any resource, so bad config fails the preview.
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIGMAP_RELOAD_IMAGE } from "./workloads/configmapReload";
+import { CONFIGMAP_RELOADZ_IMAGE } from "./workloads/configmapReloadz";
+import { PROMETHEUS_IMAGE } from "./workloads/prometheus";
+import { REFLECTZ_IMAGE } from "./workloads/reflectz";
+import { ZITI_HOST_IMAGE } from "./workloads/zitiHost";
 
 /** What this stack builds: everything (`dev`), one cluster (`cluster`) or the central Prometheus (`central`). */
 export type StackRole = "dev" | "cluster" | "central";
@@ -106,16 +111,20 @@ export interface Images {
     zitiConfigmapReload: string;
     /** The zitified reflectz echo server and scrape target. */
     reflectz: string;
-    /** The Ziti tunneler that hosts ClusterA's Prometheus service. */
+    /** The Ziti tunneler that hosts ClusterA's Prometheus service and, with kubernetesApi, each cluster's API service. */
     tunneler: string;
 }
 
+/**
+ * The images the upstream charts pin, from each workload's contract (components/workloads/*.ts, where
+ * the sources are named); `scrape-anywhere:images` overrides any of them per stack.
+ */
 export const DEFAULT_IMAGES: Images = {
-    prometheus: "openziti/prometheuz:latest",
-    configmapReload: "jimmidyson/configmap-reload:v0.8.0",
-    zitiConfigmapReload: "openziti/configmap-reload:latest",
-    reflectz: "openziti/reflectz:latest",
-    tunneler: "openziti/ziti-host:latest",
+    prometheus: PROMETHEUS_IMAGE,
+    configmapReload: CONFIGMAP_RELOAD_IMAGE,
+    zitiConfigmapReload: CONFIGMAP_RELOADZ_IMAGE,
+    reflectz: REFLECTZ_IMAGE,
+    tunneler: ZITI_HOST_IMAGE,
 };
 
 export interface CentralSpec {
@@ -446,7 +455,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     }
 
     const ri = raw.images ?? {};
-    if (typeof ri !== "object" || Array.isArray(ri)) fail("images", `must be an object like {prometheus: openziti/prometheuz:latest}`);
+    if (typeof ri !== "object" || Array.isArray(ri)) fail("images", `must be an object like {prometheus: ${DEFAULT_IMAGES.prometheus}}`);
     const images: Images = { ...DEFAULT_IMAGES };
     for (const [k, v] of Object.entries(ri as Record<string, unknown>)) {
         if (!(k in DEFAULT_IMAGES)) fail(`images.${k}`, `unknown image; known: ${Object.keys(DEFAULT_IMAGES).join(", ")}.`);

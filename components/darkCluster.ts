@@ -4,8 +4,9 @@
 // Only the Kubernetes-API scrape and that tunneler's forward touch the underlay.
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createNamespace, createZitiHost } from "./kubernetes";
+import { createNamespace } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
+import { createZitiHost } from "./workloads/zitiHost";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;

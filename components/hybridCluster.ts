@@ -5,9 +5,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createNamespace, createZitiHost, workloadLabels } from "./kubernetes";
+import { createNamespace, workloadLabels } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
-import { PROMETHEUS_PORT } from "./prometheusConfig";
+import { PROMETHEUS } from "./workloads/prometheus";
+import { createZitiHost } from "./workloads/zitiHost";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
@@ -36,7 +37,7 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
         spec: {
             type: "ClusterIP",
             selector: promLabels,
-            ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS_PORT }],
+            ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS.port }],
         },
     }, opts);
 

@@ -7,6 +7,7 @@ export * from "./darkCluster";
 export * from "./centralPrometheus";
 export * from "./reflectz";
 export * from "./kubernetes";
+export * from "./workloads";
 export * from "./zitiEntities";
 export * from "./stackReferences";
 export * from "./topology";

@@ -1,12 +1,12 @@
 // Kubernetes building blocks shared by the cluster and central components: the per-cluster provider,
-// the identity Secret, the Prometheus Deployment (underlay or overlay-only listener) and its RBAC.
+// the restricted namespace, labels, the identity Secret, the Deployment shell and Prometheus' RBAC.
+// What runs inside the pods (images, users, paths, env, flags) lives in ./workloads, one module per image.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesTarget } from "./config";
-import { CONFIG_DIR, CONFIG_FILE, CONFIG_KEY, IDENTITY_DIR, IDENTITY_FILE, IDENTITY_KEY, PROMETHEUS_PORT } from "./prometheusConfig";
 
-/** Where the zitified configmap-reload expects its identity. */
-export const RELOAD_IDENTITY_FILE = "/run/secrets/ziti.identity.json";
+/** The key of the enrolled identity JSON in every identity Secret; workloads map it to the file name their image wants. */
+export const IDENTITY_KEY = "identity.json";
 
 /**
  * One explicit provider per cluster: kubeconfig/context from config, or, with neither, manifests
@@ -73,148 +73,12 @@ export function createDeployment(resourceName: string, args: { name: string; nam
     }, opts);
 }
 
-/**
- * The in-cluster Ziti tunneler (`ziti-host`, `run-host`): it makes outbound connections only and hosts
- * every service its identity may bind, forwarding as their host.v1 configs say. Identity from a Secret.
- */
-export function createZitiHost(name: string, args: { namespace: pulumi.Input<string>; instance: string; image: pulumi.Input<string>; identityJson: pulumi.Input<string> },
-    opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
-    const labels = workloadLabels("ziti-host", args.instance);
-    const secret = createIdentitySecret(`${name}-ziti-host-identity`, {
-        namespace: args.namespace, secretName: "ziti-host-identity", identityJson: args.identityJson, labels,
-    }, opts);
-    return createDeployment(`${name}-ziti-host`, {
-        name: "ziti-host", namespace: args.namespace, labels,
-        podSpec: {
-            automountServiceAccountToken: false,
-            containers: [{
-                name: "ziti-host",
-                image: args.image,
-                args: ["run-host"],
-                env: [{ name: "ZITI_IDENTITY_BASENAME", value: "ziti_id" }],
-                volumeMounts: [{ name: "ziti-identity", mountPath: "/netfoundry", readOnly: true }],
-            }],
-            volumes: [{
-                name: "ziti-identity",
-                secret: { secretName: secret.metadata.name, defaultMode: 0o400, items: [{ key: IDENTITY_KEY, path: "ziti_id.json" }] },
-            }],
-        },
-    }, opts);
-}
-
 /** Pod template annotation holding the SHA-256 of prometheus.yml. */
 export const CONFIG_HASH_ANNOTATION = "scrape-anywhere/config-sha256";
 
-function configHash(config: string): string {
+/** The SHA-256 (hex) of a config text, for CONFIG_HASH_ANNOTATION. */
+export function configHash(config: string): string {
     return (require("crypto") as typeof import("crypto")).createHash("sha256").update(config).digest("hex");
-}
-
-export interface PrometheusWorkloadArgs {
-    namespace: pulumi.Input<string>;
-    /** Instance label value (the cluster or central name). */
-    instance: string;
-    /** prometheuz image. */
-    image: pulumi.Input<string>;
-    /** The rendered prometheus.yml. */
-    config: pulumi.Input<string>;
-    /** The Prometheus identity JSON (secret). */
-    identityJson: pulumi.Input<string>;
-    /** Service account with Kubernetes API access; absent = none mounted. */
-    serviceAccountName?: pulumi.Input<string>;
-    /**
-     * `underlay`: Prometheus listens on :9090 in the pod and a plain configmap-reload calls
-     * `http://127.0.0.1:9090/-/reload`.
-     * `overlay`: Prometheus binds `serviceName` as `identityName` and listens on nothing else
-     * (`ZITI_LISTENER_*`); a zitified configmap-reload calls it over Ziti.
-     */
-    listen:
-        | { mode: "underlay"; reloadImage: pulumi.Input<string> }
-        | { mode: "overlay"; reloadImage: pulumi.Input<string>; serviceName: pulumi.Input<string>; identityName: pulumi.Input<string> };
-}
-
-export interface PrometheusWorkload {
-    configMap: k8s.core.v1.ConfigMap;
-    identitySecret: k8s.core.v1.Secret;
-    deployment: k8s.apps.v1.Deployment;
-    labels: Record<string, string>;
-}
-
-/** The Prometheus ConfigMap, identity Secret and Deployment, named `<name>-prometheus-*`. */
-export function createPrometheusWorkload(name: string, args: PrometheusWorkloadArgs, opts: pulumi.CustomResourceOptions): PrometheusWorkload {
-    const labels = workloadLabels("prometheus", args.instance);
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-prometheus-config`, {
-        metadata: { name: "prometheus-config", namespace: args.namespace, labels },
-        data: { [CONFIG_KEY]: args.config },
-    }, opts);
-    const identitySecret = createIdentitySecret(`${name}-prometheus-identity`, {
-        namespace: args.namespace, secretName: "prometheus-identity", identityJson: args.identityJson, labels,
-    }, opts);
-
-    const prometheusArgs = [
-        `--config.file=${CONFIG_FILE}`,
-        "--storage.tsdb.path=/prometheus",
-        "--web.enable-lifecycle",
-    ];
-    const mounts = [
-        { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-        { name: "ziti-identity", mountPath: IDENTITY_DIR, readOnly: true },
-        { name: "storage", mountPath: "/prometheus" },
-    ];
-    const listen = args.listen;
-    const prometheus: k8s.types.input.core.v1.Container = listen.mode === "underlay"
-        ? {
-            name: "prometheus",
-            image: args.image,
-            args: prometheusArgs,
-            ports: [{ name: "web", containerPort: PROMETHEUS_PORT }],
-            volumeMounts: mounts,
-        }
-        : {
-            name: "prometheus",
-            image: args.image,
-            args: prometheusArgs,
-            env: [
-                { name: "ZITI_LISTENER_SERVICE_NAME", value: listen.serviceName },
-                { name: "ZITI_LISTENER_IDENTITY_FILE", value: IDENTITY_FILE },
-                { name: "ZITI_LISTENER_IDENTITY_NAME", value: listen.identityName },
-            ],
-            volumeMounts: mounts,
-        };
-    const reload: k8s.types.input.core.v1.Container = listen.mode === "underlay"
-        ? {
-            name: "configmap-reload",
-            image: listen.reloadImage,
-            args: [`--volume-dir=${CONFIG_DIR}`, `--webhook-url=http://127.0.0.1:${PROMETHEUS_PORT}/-/reload`],
-            volumeMounts: [{ name: "config", mountPath: CONFIG_DIR, readOnly: true }],
-        }
-        : {
-            name: "configmap-reload",
-            image: listen.reloadImage,
-            // The zitified reload dials `service` (the port does not matter) with the identity at RELOAD_IDENTITY_FILE.
-            args: [`--volume-dir=${CONFIG_DIR}`, pulumi.interpolate`--webhook-url=http://${listen.serviceName}:${PROMETHEUS_PORT}/-/reload`],
-            volumeMounts: [
-                { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-                { name: "ziti-identity", mountPath: RELOAD_IDENTITY_FILE, subPath: IDENTITY_KEY, readOnly: true },
-            ],
-        };
-
-    const deployment = createDeployment(`${name}-prometheus`, {
-        name: "prometheus", namespace: args.namespace, labels,
-        // A new config rolls the pods (the ConfigMap itself is updated in place, see createKubernetesProvider).
-        podAnnotations: { [CONFIG_HASH_ANNOTATION]: pulumi.output(args.config).apply(configHash) },
-        podSpec: {
-            serviceAccountName: args.serviceAccountName,
-            automountServiceAccountToken: args.serviceAccountName !== undefined,
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
-            containers: [prometheus, reload],
-            volumes: [
-                { name: "config", configMap: { name: configMap.metadata.name } },
-                { name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } },
-                { name: "storage", emptyDir: {} },
-            ],
-        },
-    }, opts);
-    return { configMap, identitySecret, deployment, labels };
 }
 
 /** A ServiceAccount, ClusterRole and ClusterRoleBinding so Prometheus can discover and scrape the Kubernetes API. */

@@ -1,20 +1,16 @@
 // Prometheus scrape configuration, built as plain objects and rendered with the `yaml` package.
 // prometheuz (Prometheus with the Ziti SDK) reads `scheme: ziti` jobs: the target is written
 // `service-terminator` (split on `-`; `service-` when any terminator will do), and the identity file
-// comes from `params.ziti-config`.
+// comes from `params.ziti-config` (openziti-test-kitchen/prometheus branch feature/zitify-federation:
+// scrape/scrape.go getClient maps `ziti`/`zitis` to http/https and takes `ziti-config` out of the params;
+// ziticonnections/ziticonnections.go splits the host on `-` and indexes the second part, so a target
+// without `-` would panic there).
 import * as YAML from "yaml";
 import { validateScrapeName } from "./config";
+import { PROMETHEUS, PROMETHEUS_IDENTITY_FILE } from "./workloads/prometheus";
 
-/** Where every workload mounts its enrolled Ziti identity (from a Kubernetes Secret or a Docker upload). */
-export const IDENTITY_DIR = "/etc/ziti";
-export const IDENTITY_KEY = "identity.json";
-export const IDENTITY_FILE = `${IDENTITY_DIR}/${IDENTITY_KEY}`;
-/** Where Prometheus reads its configuration. */
-export const CONFIG_DIR = "/etc/prometheus";
-export const CONFIG_KEY = "prometheus.yml";
-export const CONFIG_FILE = `${CONFIG_DIR}/${CONFIG_KEY}`;
-/** The port Prometheus serves on inside its pod. */
-export const PROMETHEUS_PORT = 9090;
+/** The identity file the ziti jobs name: where the Prometheus workload mounts (or uploads) its identity. */
+const IDENTITY_FILE = PROMETHEUS_IDENTITY_FILE;
 
 /** What the central Prometheus needs to know about one cluster (exported by cluster stacks). */
 export interface ClusterTargets {
@@ -83,7 +79,7 @@ export function federationJob(clusterName: string, target: string, match: string
 
 /** Jobs that watch the cluster's own Kubernetes API over the underlay (the one thing that cannot go over Ziti). */
 export function kubernetesJobs(): Record<string, unknown>[] {
-    const sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+    const sa = PROMETHEUS.serviceAccountDir;
     const tls = { ca_file: `${sa}/ca.crt` };
     const authorization = { credentials_file: `${sa}/token` };
     return [

@@ -1,9 +1,9 @@
 // reflectz: a zitified echo server that also serves its metrics over Ziti. It binds two services with
-// its own identity and listens on no port at all.
+// its own identity and listens on no port at all. The image's contract and pod: ./workloads/reflectz.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
-import { IDENTITY_DIR, IDENTITY_FILE } from "./prometheusConfig";
+import { REFLECTZ_IMAGE, reflectzPodSpec } from "./workloads/reflectz";
 
 export interface ReflectzArgs {
     /** The cluster's Kubernetes provider. Required. */
@@ -12,8 +12,8 @@ export interface ReflectzArgs {
     namespace: pulumi.Input<string>;
     /** Instance label value (the cluster name). */
     instance: string;
-    /** reflectz image. */
-    image: pulumi.Input<string>;
+    /** reflectz image; defaults to REFLECTZ_IMAGE. */
+    image?: pulumi.Input<string>;
     /** Enrolled identity JSON of `<c>.reflect.id` (secret); goes only into a Secret. */
     identityJson: pulumi.Input<string>;
     /** The echo service it binds, `<c>.reflect.svc`. */
@@ -30,7 +30,7 @@ export interface ReflectzResult {
 /** Builds reflectz's identity Secret and Deployment (`<name>-identity`, `<name>-deployment`) under `parent`. */
 export function createReflectz(name: string, parent: pulumi.Resource, args: ReflectzArgs): ReflectzResult {
     if (!args || !args.provider) throw new pulumi.ResourceError(`${name}: args.provider is required: pass the cluster's k8s.Provider.`, parent);
-    if (args.image === "") throw new pulumi.ResourceError(`${name}: image is empty; give an image reference like "openziti/reflectz:latest".`, parent);
+    if (args.image === "") throw new pulumi.ResourceError(`${name}: image is empty; give an image reference like "${REFLECTZ_IMAGE}".`, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: args.provider };
     const labels = workloadLabels("reflectz", args.instance);
     const identitySecret = createIdentitySecret(`${name}-identity`, {
@@ -38,20 +38,10 @@ export function createReflectz(name: string, parent: pulumi.Resource, args: Refl
     }, opts);
     const deployment = createDeployment(`${name}-deployment`, {
         name: "reflectz", namespace: args.namespace, labels,
-        podSpec: {
-            automountServiceAccountToken: false,
-            containers: [{
-                name: "reflectz",
-                image: args.image,
-                env: [
-                    { name: "ZITI_IDENTITY_FILE", value: IDENTITY_FILE },
-                    { name: "REFLECT_SERVICE_NAME", value: args.serviceName },
-                    { name: "PROMETHEUS_SERVICE_NAME", value: args.scrapeServiceName },
-                ],
-                volumeMounts: [{ name: "ziti-identity", mountPath: IDENTITY_DIR, readOnly: true }],
-            }],
-            volumes: [{ name: "ziti-identity", secret: { secretName: identitySecret.metadata.name, defaultMode: 0o400 } }],
-        },
+        podSpec: reflectzPodSpec({
+            image: args.image, identitySecretName: identitySecret.metadata.name,
+            serviceName: args.serviceName, scrapeServiceName: args.scrapeServiceName,
+        }),
     }, opts);
     return { identitySecret, deployment };
 }

@@ -36,14 +36,14 @@ describe("CentralPrometheus", function () {
         it("publishes no port and stays off the host network", function () {
             assert.strictEqual(container.ports, undefined);
             assert.notStrictEqual(container.networkMode, "host");
-            assert.strictEqual(container.image, "openziti/prometheuz:latest");
+            assert.strictEqual(container.image, "openziti/prometheuz:0.0.1");
         });
 
         it("uploads prometheus.yml and the identity JSON into the container", function () {
             const files = Object.fromEntries(container.uploads.map((u: any) => [u.file, u.content]));
-            assert.deepStrictEqual(Object.keys(files).sort(), ["/etc/prometheus/prometheus.yml", "/etc/ziti/identity.json"]);
+            assert.deepStrictEqual(Object.keys(files).sort(), ["/etc/config/prometheus.yml", "/etc/ziti/identity.json"]);
             assert.ok(JSON.parse(files["/etc/ziti/identity.json"]).id.key.includes(KEY_MARKER));
-            const parsed = YAML.parse(files["/etc/prometheus/prometheus.yml"]);
+            const parsed = YAML.parse(files["/etc/config/prometheus.yml"]);
             assert.deepStrictEqual(parsed.scrape_configs.map((j: any) => j.static_configs[0].targets[0]), [
                 "kubeA.prometheus.svc-", "kubeA.reflect.scrape.svc-kubeA.reflect.id",
                 "kubeB.prometheus.svc-kubeB.prometheus.id", "kubeB.reflect.scrape.svc-kubeB.reflect.id",
@@ -85,7 +85,7 @@ describe("CentralPrometheus", function () {
             const pod = unsecret(mocks.one("kubernetes:apps/v1:Deployment", "hub-prometheus").inputs.spec.template.spec);
             const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
             assert.strictEqual(env.ZITI_LISTENER_SERVICE_NAME, "hub.prometheus.svc");
-            assert.strictEqual(pod.containers[1].image, "openziti/configmap-reload:latest");
+            assert.strictEqual(pod.containers[1].image, "openziti/configmap-reloadz:latest-amd64");
             assert.ok(!pod.hostNetwork);
         });
 

@@ -59,7 +59,7 @@ describe("cluster components", function () {
             const reload = pod.containers.find((x: any) => x.name === "configmap-reload");
             assert.ok(reload.args.includes("--webhook-url=http://127.0.0.1:9090/-/reload"), reload.args.join(" "));
             const prometheus = pod.containers.find((x: any) => x.name === "prometheus");
-            assert.strictEqual(prometheus.image, "openziti/prometheuz:latest");
+            assert.strictEqual(prometheus.image, "openziti/prometheuz:0.0.1");
             assert.strictEqual(prometheus.env, undefined, "a hybrid Prometheus has no ZITI_LISTENER_* env");
         });
 
@@ -145,7 +145,10 @@ describe("cluster components", function () {
             mocks.one("scrape-anywhere:workload:Reflectz", "kubeA-reflectz");
             const pod = unsecret(mocks.one(DEPLOYMENT, "kubeA-reflectz-deployment").inputs.spec.template.spec);
             assert.strictEqual(pod.containers[0].ports, undefined);
-            assert.deepStrictEqual(pod.volumes, [{ name: "ziti-identity", secret: { secretName: "reflectz-identity", defaultMode: 0o400 } }]);
+            assert.deepStrictEqual(pod.volumes, [{
+                name: "ziti-identity",
+                secret: { secretName: "reflectz-identity", defaultMode: 0o440, items: [{ key: "identity.json", path: "reflect-server.json" }] },
+            }]);
             mocks.one(SECRET, "kubeA-reflectz-identity");
         });
 
@@ -206,10 +209,12 @@ describe("cluster components", function () {
         it("reloads through a zitified configmap-reload that dials the Prometheus service with a mounted identity", function () {
             const pod = unsecret(mocks.one(DEPLOYMENT, "kubeB-prometheus").inputs.spec.template.spec);
             const reload = pod.containers.find((x: any) => x.name === "configmap-reload");
-            assert.strictEqual(reload.image, "openziti/configmap-reload:latest");
-            assert.ok(reload.args.some((a: string) => a.startsWith("--webhook-url=http://kubeB.prometheus.svc:")), reload.args.join(" "));
-            assert.ok(!reload.args.some((a: string) => a.includes("127.0.0.1")));
-            assert.ok(reload.volumeMounts.some((m: any) => m.mountPath === "/run/secrets/ziti.identity.json" && m.name === "ziti-identity"));
+            assert.strictEqual(reload.image, "openziti/configmap-reloadz:latest-amd64");
+            // Without --ziti.service it would dial a service named `configmap-reload`; the webhook URL's host is not dialled.
+            assert.ok(reload.args.includes("--ziti.service=kubeB.prometheus.svc"), reload.args.join(" "));
+            assert.ok(reload.args.includes("--ziti.target.identity=kubeB.prometheus.id"), reload.args.join(" "));
+            assert.ok(reload.args.includes("--ziti.identity.file=/etc/ziti/identity.json"), reload.args.join(" "));
+            assert.ok(reload.volumeMounts.some((m: any) => m.mountPath === "/etc/ziti" && m.name === "ziti-identity"));
         });
 
         it("exports the federation target with Prometheus' own identity as terminator", async function () {

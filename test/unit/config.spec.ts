@@ -20,7 +20,7 @@ describe("stack config", function () {
                 name: "central", placement: "kubernetes", namespace: "monitoring",
                 kubernetes: { renderDirectory: "rendered/dev/central" }, dockerHost: undefined,
             });
-            assert.strictEqual(cfg.images.prometheus, "openziti/prometheuz:latest");
+            assert.strictEqual(cfg.images.prometheus, "openziti/prometheuz:0.0.1");
             assert.deepStrictEqual(cfg.edgeRouterRoles, ["#all"]);
             assert.deepStrictEqual(cfg.clusters[0].serviceNames,
                 { reflect: "kubeA.reflect.svc", reflectScrape: "kubeA.reflect.scrape.svc", prometheus: "kubeA.prometheus.svc" });
