@@ -1,6 +1,7 @@
 // A cluster's Kubernetes API over Ziti (DESIGN 4c): the Ziti side of `<c>.k8s.svc`, hosted by the
 // cluster's in-cluster tunneler, and what an admin needs to use it (kubeztl and tunneler commands).
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 import { ResolvedClusterArgs } from "./cluster";
 import { Identity } from "./ziti";
 import { createKubernetesApiZiti, KUBERNETES_API_HOST, KUBERNETES_API_PORT } from "./zitiEntities";
@@ -54,7 +55,7 @@ export interface KubernetesApiAccess {
     /** kubeztl (openziti-test-kitchen/kubeztl, main.go: persistent flags `--zConfig` and `--service`). */
     kubeztl: string;
     /** A tunneling app intercepts `<svc>.ziti:443`; the API server's certificate is checked as kubernetes.default.svc. */
-    tunneler: { interceptAddress: string; kubeconfigCommands: string[]; kubectl: string };
+    tunneler: { interceptAddress: string; kubeconfig: string; kubeconfigCommands: string[]; kubectl: string };
     /** This project's own deploy path: `clusters[].apiOverZiti` (a local `ziti tunnel proxy`). */
     apiOverZiti: string;
 }
@@ -74,6 +75,13 @@ export function kubernetesApiAccess(cluster: string, serviceName: string, interc
         kubeztl: `kubeztl --zConfig ${id} --service ${serviceName} --tls-server-name ${KUBERNETES_API_HOST} get pods -A`,
         tunneler: {
             interceptAddress: `${interceptHost}:${KUBERNETES_API_PORT}`,
+            // A kubeconfig for a tunneling app's intercept; the CA and the user are the cluster's own.
+            kubeconfig: YAML.stringify({
+                apiVersion: "v1", kind: "Config", "current-context": ctx,
+                clusters: [{ name: ctx, cluster: { server: `https://${interceptHost}:${KUBERNETES_API_PORT}`, "tls-server-name": KUBERNETES_API_HOST, "certificate-authority": "<cluster-ca.crt>" } }],
+                contexts: [{ name: ctx, context: { cluster: ctx, user: "<your-cluster-user>" } }],
+                users: [{ name: "<your-cluster-user>", user: { "client-certificate": "<client.crt>", "client-key": "<client.key>" } }],
+            }),
             kubeconfigCommands: [
                 `kubectl config set-cluster ${ctx} --server https://${interceptHost}:${KUBERNETES_API_PORT} --tls-server-name ${KUBERNETES_API_HOST} --certificate-authority <cluster-ca.crt> --embed-certs`,
                 `kubectl config set-context ${ctx} --cluster ${ctx} --user <your-cluster-user>`,

@@ -44,6 +44,7 @@ import { OverlayController, startOverlayController } from "../overlay/fixtures/c
 import { findZiti } from "../overlay/fixtures/tools";
 import { startRootRelay } from "../overlay/fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "../overlay/fixtures/zitiRest";
+import { readManifests, secretValue } from "../e2e/harness";
 import { ClusterStack } from "./fixtures/clusterStack";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -254,15 +255,10 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         }
         const rendered = path.join(stack.ws, "rendered", "clusterB", CLUSTER);
         const secretJson = (secretName: string): string => {
-            for (const f of fs.readdirSync(rendered, { recursive: true }) as string[]) {
-                if (!f.endsWith(".yaml")) continue;
-                for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(rendered, f), "utf8")).map((d) => d.toJSON())) {
-                    if (doc?.kind === "Secret" && doc.metadata?.name === secretName) {
-                        return doc.stringData?.["identity.json"] ?? Buffer.from(doc.data["identity.json"], "base64").toString("utf8");
-                    }
-                }
-            }
-            throw new Error(`no Secret ${secretName} rendered under ${rendered}`);
+            const found = readManifests(rendered).find(({ doc }) => doc.kind === "Secret" && doc.metadata?.name === secretName);
+            const json = found && secretValue(found.doc, "identity.json");
+            if (!json) throw new Error(`no Secret ${secretName} with identity.json rendered under ${rendered}`);
+            return json;
         };
         fs.writeFileSync(file("tunneler.json"), secretJson("ziti-host-identity"), { mode: 0o600 });
         fs.writeFileSync(file("prometheus.json"), secretJson("prometheus-identity"), { mode: 0o600 });

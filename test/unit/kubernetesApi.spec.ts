@@ -178,12 +178,17 @@ describe("Kubernetes API over Ziti", function () {
 
         it("exports per cluster the service name and the exact kubeztl and tunneler commands", async function () {
             const api = await valueOf(program.clusterOutputs!.kubeB.kubernetesApi!);
-            assert.deepStrictEqual(api, {
+            const kubeconfig = YAML.parse(api.tunneler.kubeconfig);
+            assert.deepStrictEqual(kubeconfig.clusters, [{ name: "kubeB-over-ziti", cluster: {
+                server: "https://kubeB.k8s.svc.ziti:443", "tls-server-name": "kubernetes.default.svc", "certificate-authority": "<cluster-ca.crt>" } }]);
+            assert.strictEqual(kubeconfig["current-context"], "kubeB-over-ziti");
+            assert.deepStrictEqual({ ...api, tunneler: { ...api.tunneler, kubeconfig: undefined } }, {
                 serviceName: "kubeB.k8s.svc",
                 admins: ["ops.admin"],
                 kubeztl: "kubeztl --zConfig ops.admin.json --service kubeB.k8s.svc --tls-server-name kubernetes.default.svc get pods -A",
                 tunneler: {
                     interceptAddress: "kubeB.k8s.svc.ziti:443",
+                    kubeconfig: undefined,
                     kubeconfigCommands: [
                         "kubectl config set-cluster kubeB-over-ziti --server https://kubeB.k8s.svc.ziti:443 --tls-server-name kubernetes.default.svc --certificate-authority <cluster-ca.crt> --embed-certs",
                         "kubectl config set-context kubeB-over-ziti --cluster kubeB-over-ziti --user <your-cluster-user>",
