@@ -91,6 +91,8 @@ export function accessGraph(input: GraphInput, serviceNames: string[], isKuberne
     // Stable output: services, attributes, identities, each sorted by label.
     const order: NodeKind[] = ["k8sService", "service", "attribute", "identity"];
     const sorted = [...nodes.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.label.localeCompare(b.label));
+    const rank = { holds: 0, Bind: 1, Dial: 2 };
+    edges.sort((a, b) => rank[a.kind] - rank[b.kind] || a.to.localeCompare(b.to) || a.from.localeCompare(b.from));
     return { nodes: sorted, edges };
 }
 
