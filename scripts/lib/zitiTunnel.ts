@@ -33,7 +33,11 @@ export interface ApiTunnelSpec {
     localPort: number;
 }
 
-export type ApiTunnelFailure = "no-identity" | "identity-rejected" | "service-missing" | "no-dial-grant" | "port-in-use" | "tunnel-failed";
+/**
+ * `service-not-visible`: the identity sees no such service and no admin settings were at hand to tell
+ * "missing" (`service-missing`) from "not granted" (`no-dial-grant`).
+ */
+export type ApiTunnelFailure = "no-identity" | "identity-rejected" | "service-missing" | "service-not-visible" | "no-dial-grant" | "port-in-use" | "tunnel-failed";
 
 /** Why a tunnel could not be had; `reason` is stable for callers and tests, the message says the fix. */
 export class ApiTunnelError extends Error {
@@ -158,7 +162,7 @@ export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv
                 throw new ApiTunnelError("service-missing", `cluster "${spec.cluster}": there is no Ziti service "${spec.service}" on the controller: ` +
                     `turn scrape-anywhere:kubernetesApi on in the cluster's stack and \`pulumi up\` it, or fix clusters[].apiOverZiti.service.`);
             }
-            throw new ApiTunnelError(exists ? "no-dial-grant" : "service-missing", exists
+            throw new ApiTunnelError(exists ? "no-dial-grant" : "service-not-visible", exists
                 ? `cluster "${spec.cluster}": the identity in ${spec.identityFile} has no Dial grant on "${spec.service}": ${grant}.`
                 : `cluster "${spec.cluster}": the identity in ${spec.identityFile} sees no service "${spec.service}": it does not exist, or the identity may not dial it; ` +
                     `check clusters[].apiOverZiti.service, or ${grant}.`);

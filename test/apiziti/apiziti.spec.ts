@@ -164,12 +164,15 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
     /** Starts an admin's tunnel (fixtures/adminTunnel.ts) in the deployer namespace; resolves with its first line. */
     async function adminTunnel(name: string, identity: string, port: number): Promise<{ proc: ManagedProcess; result: any }> {
         const [cmd, args] = node(path.join(FIXTURES, "adminTunnel.ts"), [CLUSTER, SERVICE, identity, String(port)]);
-        const proc = sandbox.spawn(name, cmd, [...args], { netns: nsDeployer, cwd: REPO, env: { ...process.env, ZITI_API_HOST: controller.controllerUrl, ZITI_USERNAME: controller.username, ZITI_PASSWORD: controller.password, ZITI_CA_BUNDLE: controller.caBundlePath } });
+        const proc = sandbox.spawn(name, cmd, [...args], { netns: nsDeployer, cwd: REPO, env: adminEnv() });
         procs.push(proc);
         const line = await pollUntil(`${name} to report`, async () => fs.readFileSync(proc.logFile, "utf8").split("\n").find((l) => l.startsWith("{")), (l) => !!l, 90_000, 250)
             .catch((e) => { throw new Error(`${e.message}\n${proc.log()}`); });
         return { proc, result: JSON.parse(line!) };
     }
+
+    /** The controller's admin settings, as a deploy has them for the Ziti provider. */
+    const adminEnv = () => ({ ...process.env, ZITI_API_HOST: controller.controllerUrl, ZITI_USERNAME: controller.username, ZITI_PASSWORD: controller.password, ZITI_CA_BUNDLE: controller.caBundlePath });
 
     async function deployments(): Promise<string[]> {
         return (await local.cluster(CLUSTER).client().list<any>("/apis/apps/v1/namespaces/monitoring/deployments")).map((d) => d.metadata.name).sort();
@@ -332,8 +335,7 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         // So do the other two mistakes: no identity file, and a service that does not exist.
         await assert.rejects(startStackTunnels("clusterB", stack.ws, { ...stackConfig, clusters: [{ name: CLUSTER, kubeconfig: kubeconfigPath, apiOverZiti: { identityFile: file("nobody.json") } }] } as any),
             (e: unknown) => e instanceof ApiTunnelError && e.reason === "no-identity" && /no identity file .*nobody\.json .*ziti edge enroll --jwt/.test(e.message));
-        const env = { ...process.env, ZITI_API_HOST: controller.controllerUrl, ZITI_USERNAME: controller.username, ZITI_PASSWORD: controller.password, ZITI_CA_BUNDLE: controller.caBundlePath };
-        await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: "kubeZ.k8s.svc", identityFile: file(`${DEPLOYER}.json`), localPort: 1 }, env),
+        await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: "kubeZ.k8s.svc", identityFile: file(`${DEPLOYER}.json`), localPort: 1 }, adminEnv()),
             (e: unknown) => e instanceof ApiTunnelError && e.reason === "service-missing" && /there is no Ziti service "kubeZ.k8s.svc"/.test(e.message));
     });
 
@@ -348,8 +350,12 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         const operatorId = (await admin.findByName("identities", OPERATOR)).id;
         assert.ok(!dialPolicy.identityRoles.includes(`@${operatorId}`), "the operator is out of the Dial policy");
         await pollUntil("the operator's tunnel to stop carrying API requests", () => throughTunnel(OPERATOR_PORT, "/version"), (r) => !r.ok, 120_000);
-        await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: SERVICE, identityFile: file(`${OPERATOR}.json`), localPort: 1 }),
-            (e: unknown) => e instanceof ApiTunnelError && e.reason === "no-dial-grant");
+        // As the deploy path sees it: with the controller's admin settings it tells "not granted" from "missing".
+        await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: SERVICE, identityFile: file(`${OPERATOR}.json`), localPort: 1 }, adminEnv()),
+            (e: unknown) => e instanceof ApiTunnelError && e.reason === "no-dial-grant" && /operator\.admin\.json has no Dial grant on "kubeB\.k8s\.svc"/.test(e.message));
+        // Without them, it says it cannot tell.
+        await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: SERVICE, identityFile: file(`${OPERATOR}.json`), localPort: 1 }, {}),
+            (e: unknown) => e instanceof ApiTunnelError && e.reason === "service-not-visible" && /it does not exist, or the identity may not dial it/.test(e.message));
         // The deployer, still an admin, gets through.
         const t = await adminTunnel("tunnel-deployer", file(`${DEPLOYER}.json`), OUTSIDER_PORT + 1);
         assert.ok(t.result.ready, JSON.stringify(t.result));
