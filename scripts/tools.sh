@@ -338,9 +338,16 @@ ensure_kwok() {
   if [[ ! -x "$KWOK_BIN/kwok" ]]; then
     log "building kwok $KWOK_VERSION with Go from sigs.k8s.io/kwok (~5 min cold on 2 cores)"
     mkdir -p "$KWOK_BIN" "$TOOLS/logs"
-    local start=$SECONDS
-    (GOBIN="$KWOK_BIN" GOFLAGS=-mod=mod "$GO" install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION") \
-      >"$TOOLS/logs/kwok.log" 2>&1 || { tail -n 30 "$TOOLS/logs/kwok.log" >&2; die "building kwok failed; log: $TOOLS/logs/kwok.log"; }
+    local start=$SECONDS pid rc=0
+    (GOBIN="$KWOK_BIN" GOFLAGS=-mod=mod exec "$GO" install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION") \
+      >"$TOOLS/logs/kwok.log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do # the same heartbeat as go_build
+      sleep 1
+      if (((SECONDS - start) % 30 == 0)); then log "  ... still building kwok ($((SECONDS - start))s; log: $TOOLS/logs/kwok.log)"; fi
+    done
+    wait "$pid" || rc=$?
+    ((rc == 0)) || { tail -n 30 "$TOOLS/logs/kwok.log" >&2; die "building kwok failed (exit $rc) after $((SECONDS - start))s; log: $TOOLS/logs/kwok.log"; }
     log "built kwok in $((SECONDS - start))s -> $KWOK_BIN/kwok"
   fi
   unlock

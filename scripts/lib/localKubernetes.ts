@@ -69,8 +69,11 @@ export interface LocalClusters {
     /** Milliseconds from the call to every cluster ready. */
     startMs: number;
     cluster(name: string): LocalCluster;
-    /** Resident memory of every process, summed (bytes), and per process. */
-    rss(): { total: number; byProcess: Record<string, number> };
+    /**
+     * Resident memory of every process (bytes): `total` sums each one's Rss; `proportional` sums Pss, which
+     * counts the pages they share (the same binaries' code, three API servers) once: what they use together.
+     */
+    rss(): { total: number; proportional: number; byProcess: Record<string, number> };
     /** Ends every process (SIGTERM, then SIGKILL) and removes a temp dir. Safe to call twice. */
     stop(): Promise<void>;
 }
@@ -144,12 +147,14 @@ function isOurs(pid: number, dir: string): boolean {
     }
 }
 
-function rssBytes(pid: number): number {
+/** Resident (Rss) and proportional (Pss: shared pages split among their users) memory of a process, bytes. */
+function memoryOf(pid: number): { rss: number; pss: number } {
     try {
-        const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-        return m ? Number(m[1]) * 1024 : 0;
+        const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(t)?.[1] ?? 0) * 1024;
+        return { rss: kb("Rss"), pss: kb("Pss") };
     } catch {
-        return 0;
+        return { rss: 0, pss: 0 };
     }
 }
 
@@ -181,13 +186,26 @@ function writeMarker(dir: string, m: RunMarker): void {
 
 /** Ends the recorded processes of a run (those still naming its dir): SIGTERM, up to `graceMs`, then SIGKILL. */
 async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
-    const alive = () => m.processes.filter((p) => isOurs(p.pid, m.dir));
+    // Which pids are ours is decided once, up front; after that a process counts as gone when it is a zombie
+    // or absent (its command line empties before its sockets close, so that is no test of "ended").
+    const targets = m.processes.filter((p) => isOurs(p.pid, m.dir));
+    const alive = () => targets.filter((p) => running(p.pid));
     // Dependants first (kwok, scheduler, controller-manager), then API servers, etcd last.
-    for (const p of [...alive()].reverse()) kill(p.pid, "SIGTERM");
+    for (const p of [...targets].reverse()) kill(p.pid, "SIGTERM");
     const deadline = Date.now() + graceMs;
     while (alive().length && Date.now() < deadline) await sleep(100);
     for (const p of alive()) kill(p.pid, "SIGKILL");
     while (alive().length && Date.now() < deadline + 5000) await sleep(100);
+}
+
+/** Whether `pid` exists and has not ended (a zombie has: it only waits for its parent to reap it). */
+function running(pid: number): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return !"ZX".includes(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3));
+    } catch {
+        return false;
+    }
 }
 
 function endProcessesSync(m: RunMarker): void {
@@ -227,7 +245,7 @@ export async function reapStaleRuns(log: (m: string) => void = defaultLog): Prom
 export async function stopLocalClusters(dir: string, log: (m: string) => void = defaultLog): Promise<boolean> {
     const m = readMarker(path.join(path.resolve(dir), "run.json"));
     if (!m) return false;
-    await endProcesses(m, 10_000);
+    await endProcesses(m, 3000);
     removeRun(m);
     log(`stopped ${m.processes.length} processes of ${m.dir}`);
     return true;
@@ -315,7 +333,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         process.removeListener("exit", onExit);
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);
-        await endProcesses(marker, 10_000);
+        await endProcesses(marker, 3000);
         removeRun(marker);
         log(`stopped ${marker.processes.length} processes${removeDir ? ` and removed ${dir}` : ""}`);
     };
@@ -370,10 +388,12 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             // Flags: k8s.io/kubernetes v1.37.2 pkg/controlplane/apiserver/options and k8s.io/apiserver
             // pkg/server/options; the set follows kwokctl's binary runtime (sigs.k8s.io/kwok
             // pkg/kwokctl/components/kube_apiserver.go) with RBAC and the default admission plugins on
-            // (Pod Security included). advertise-address = bind address: nothing else to advertise here.
+            // (Pod Security included). advertise-address = bind address, the only address there is; the
+            // endpoint reconcilers refuse a loopback address (pkg/controlplane/reconcilers lease.go ValidateIP),
+            // so the `kubernetes` Service gets no endpoints (type none): nothing in these clusters runs to use it.
             const apiserver = start(`${name}-kube-apiserver`, bins.apiserver, [
                 `--etcd-servers=${etcdUrl}`, `--etcd-prefix=${etcdPrefix}`,
-                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`,
+                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`, "--endpoint-reconciler-type=none",
                 `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
                 `--client-ca-file=${pki.caCert}`,
                 `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
@@ -444,10 +464,17 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         const startMs = Date.now() - t0;
         const rss = () => {
             const byProcess: Record<string, number> = {};
-            for (const p of marker.processes) byProcess[p.name] = rssBytes(p.pid);
-            return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), byProcess };
+            let proportional = 0;
+            for (const p of marker.processes) {
+                const m = memoryOf(p.pid);
+                byProcess[p.name] = m.rss;
+                proportional += m.pss;
+            }
+            return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), proportional, byProcess };
         };
-        log(`${clusters.length} cluster(s) ready in ${(startMs / 1000).toFixed(1)}s; resident memory ${(rss().total / 2 ** 20).toFixed(0)} MiB (${marker.processes.length} processes)`);
+        const mem = rss();
+        log(`${clusters.length} cluster(s) ready in ${(startMs / 1000).toFixed(1)}s; resident memory ${(mem.total / 2 ** 20).toFixed(0)} MiB ` +
+            `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once; ${marker.processes.length} processes)`);
         return {
             dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, startMs, rss, stop,
             cluster(name: string) {

@@ -46,7 +46,7 @@ describe("kubernetes: the local control planes", function () {
     before(async function () {
         local = await startLocalClusters({ names: ["alpha", "beta"] });
         const rss = local.rss();
-        console.log(`      [kube] 2 clusters ready in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(rss.total / 2 ** 20).toFixed(0)} MiB:`,
+        console.log(`      [kube] 2 clusters ready in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(rss.total / 2 ** 20).toFixed(0)} MiB (${(rss.proportional / 2 ** 20).toFixed(0)} MiB shared pages once):`,
             Object.entries(rss.byProcess).map(([n, b]) => `${n} ${(b / 2 ** 20).toFixed(0)}`).join(", "));
     });
 
@@ -117,7 +117,9 @@ describe("kubernetes: the local control planes", function () {
     it("a run whose owner was SIGKILLed is reaped by the next start (reapStaleRuns)", async function () {
         // A separate Node process starts a cluster, reports it, and is killed: its detached children survive it.
         const script = `require(${JSON.stringify(path.join(repoRoot, "scripts", "lib", "localKubernetes"))}).startLocalClusters({ names: ["killed"] })` +
-            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"))`;
+            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"));` +
+            // Stay alive like a test run would, until killed.
+            "setInterval(() => undefined, 1000);";
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
         const run = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
             let out = "";
