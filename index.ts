@@ -3,7 +3,7 @@
 // Prometheus over StackReferences), outputs out.
 import * as pulumi from "@pulumi/pulumi";
 import {
-    buildCentral, buildCluster, clusterExport, clusterTargets, createClientIdentities, readClusterStacks, readConfig, StackOutputs,
+    buildCentral, buildCluster, clusterExport, clusterTargets, createClientIdentities, createKubernetesAdmins, readClusterStacks, readConfig, StackOutputs,
 } from "./components";
 
 const cfg = readConfig();
@@ -11,7 +11,10 @@ const cfg = readConfig();
 // Ziti resources are registered before Kubernetes ones where that is free: the engine handles registrations one at a
 // time and starts a provider process when the first resource needing it registers (bench/RESULTS.md).
 const clients = cfg.central ? createClientIdentities("clients", cfg.clientIdentities, cfg.edgeRouterRoles) : [];
-const clusters = cfg.clusters.map(spec => buildCluster(spec, cfg));
+// The Kubernetes API admins (DESIGN 4c) first: the clusters' API Dial policies name them.
+const admins = createKubernetesAdmins("k8s-admins", cfg.kubernetesAdmins);
+const adminsByName = new Map(cfg.kubernetesAdmins.map((n, i) => [n, admins[i]]));
+const clusters = cfg.clusters.map(spec => buildCluster(spec, cfg, adminsByName));
 const central = cfg.central
     ? buildCentral(cfg, cfg.role === "dev" ? clusters.map(b => clusterTargets(b.component)) : readClusterStacks(cfg.stackReferences))
     : undefined;
@@ -43,6 +46,13 @@ if (central && cfg.central) {
         outputs.clientEnrollmentJwts = pulumi.secret(pulumi.all(clients.map(c => pulumi.all([c.name, c.enrollmentJwt])))
             .apply(pairs => Object.fromEntries(pairs) as Record<string, string>));
     }
+}
+
+if (admins.length > 0) {
+    outputs.kubernetesAdmins = admins.map(a => a.name);
+    // One-time enrollment tokens of the API admins: `pulumi stack output --show-secrets kubernetesAdminJwts`.
+    outputs.kubernetesAdminJwts = pulumi.secret(pulumi.all(admins.map(a => pulumi.all([a.name, a.enrollmentJwt])))
+        .apply(pairs => Object.fromEntries(pairs) as Record<string, string>));
 }
 
 export = outputs;

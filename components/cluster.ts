@@ -2,11 +2,12 @@
 // workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, validateScrapeName } from "./config";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "./config";
 import { createPrometheusRbac, workloadLabels } from "./kubernetes";
 import { ClusterTargets, clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
 import { Reflectz } from "./reflectz";
 import { createPrometheusWorkload, PrometheusListen } from "./workloads/prometheus";
+import type { ClusterKubernetesApi } from "./kubernetesApi";
 import { ClusterZiti } from "./zitiEntities";
 
 /** Arguments of a cluster component (HybridCluster or DarkCluster). */
@@ -29,6 +30,27 @@ export interface ClusterArgs {
     scrapeInterval?: string;
     /** Edge router roles for the cluster's edge router policies. Defaults to `["#all"]`. */
     edgeRouterRoles?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The cluster's Kubernetes API as a Ziti service (DESIGN 4c), hosted by the in-cluster tunneler:
+     * `serviceName` defaults to `<c>.k8s.svc`; `admins` are the identity names that may dial it (at least
+     * one; pass the admins' `name` outputs so the Dial policy waits for them). Absent = no such service.
+     */
+    kubernetesApi?: KubernetesApiArgs;
+}
+
+/** The Kubernetes API over Ziti of one cluster (ClusterArgs.kubernetesApi). */
+export interface KubernetesApiArgs {
+    /** The Ziti service name; default `<c>.k8s.svc`. */
+    serviceName?: string;
+    /** Identity names that may dial it; at least one. Pass the admins' `name` outputs so the Dial policy waits for them. */
+    admins: pulumi.Input<string>[];
+    /**
+     * Set when this cluster's own Kubernetes provider reaches the API server through this service
+     * (`apiOverZiti`). Every Kubernetes object then waits for the service and its policies (and on destroy
+     * goes before them), and the namespace and its ziti-host tunneler are kept on delete (retainOnDelete):
+     * the tunnel that carries a destroy cannot delete its own tunneler through itself.
+     */
+    deployThrough?: boolean;
 }
 
 /** Arguments after defaults and checks. */
@@ -40,6 +62,7 @@ export interface ResolvedClusterArgs {
     images: { [K in keyof Images]: pulumi.Input<string> };
     scrapeInterval: string;
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough: boolean };
 }
 
 /** The outputs both cluster components expose, and that a cluster stack exports for the central one. */
@@ -53,6 +76,8 @@ export interface ClusterResult {
     prometheusConfig: pulumi.Output<string>;
     /** Names of the Ziti identities the cluster's workloads use. */
     identityNames: pulumi.Output<string[]>;
+    /** The Kubernetes API service, when `kubernetesApi` is set. */
+    kubernetesApi?: ClusterKubernetesApi;
 }
 
 /** Checks and defaults cluster arguments; throws `pulumi.ResourceError` on `parent` with the fix. */
@@ -71,6 +96,17 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(clusterName)) {
         bad(`${name}: cluster name "${clusterName}" must start with a letter and hold only letters, digits and '_'.`);
     }
+    let kubernetesApi: ResolvedClusterArgs["kubernetesApi"];
+    if (args.kubernetesApi) {
+        if (!Array.isArray(args.kubernetesApi.admins) || args.kubernetesApi.admins.length === 0) {
+            bad(`${name}: kubernetesApi.admins is empty: name at least one admin identity that may dial the cluster's API service (never #all).`);
+        }
+        kubernetesApi = {
+            serviceName: args.kubernetesApi.serviceName ?? kubernetesApiServiceName(clusterName),
+            admins: args.kubernetesApi.admins,
+            deployThrough: args.kubernetesApi.deployThrough ?? false,
+        };
+    }
     const images = { ...DEFAULT_IMAGES, ...(args.images ?? {}) };
     for (const [k, v] of Object.entries(images)) {
         if (typeof v === "string" && v.trim() === "") bad(`${name}: images.${k} is empty; give an image reference like "${DEFAULT_IMAGES[k as keyof Images]}".`);
@@ -83,6 +119,7 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         images,
         scrapeInterval: args.scrapeInterval ?? "15s",
         edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
+        kubernetesApi,
     };
 }
 
@@ -118,8 +155,12 @@ export function createClusterWorkloads(name: string, parent: pulumi.Resource, a:
 }
 
 /** A cluster's outputs from its Ziti entities; `identityNames` lists every identity the cluster has (the tunneler's too, if any). */
-export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<string>, ziti: ClusterZiti, prometheusConfig: pulumi.Output<string>): ClusterResult {
+export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<string>, ziti: ClusterZiti, prometheusConfig: pulumi.Output<string>,
+    kubernetesApi?: ClusterKubernetesApi): ClusterResult {
     const identities = [ziti.reflectIdentity, ziti.prometheusIdentity, ...(ziti.tunnelerIdentity ? [ziti.tunnelerIdentity] : [])];
+    const identityNames = kubernetesApi && !ziti.tunnelerIdentity
+        ? pulumi.all([...identities.map(i => i.name), kubernetesApi.tunnelerIdentityName])
+        : pulumi.all(identities.map(i => i.name));
     return {
         clusterName: pulumi.output(a.clusterName),
         namespace,
@@ -128,7 +169,8 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
         federationTarget: ziti.federationTarget,
         reflectzScrapeTarget: ziti.reflectzScrapeTarget,
         prometheusConfig,
-        identityNames: pulumi.all(identities.map(i => i.name)),
+        identityNames,
+        kubernetesApi,
     };
 }
 
@@ -141,6 +183,7 @@ export abstract class ClusterComponent extends pulumi.ComponentResource implemen
     public readonly reflectzScrapeTarget: pulumi.Output<string>;
     public readonly prometheusConfig: pulumi.Output<string>;
     public readonly identityNames: pulumi.Output<string[]>;
+    public readonly kubernetesApi?: ClusterKubernetesApi;
 
     protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions | undefined, build: (parent: pulumi.Resource) => ClusterResult) {
         super(type, name, {}, opts);
@@ -152,6 +195,8 @@ export abstract class ClusterComponent extends pulumi.ComponentResource implemen
         this.reflectzScrapeTarget = r.reflectzScrapeTarget;
         this.prometheusConfig = r.prometheusConfig;
         this.identityNames = r.identityNames;
-        this.registerOutputs({ ...r });
+        this.kubernetesApi = r.kubernetesApi;
+        const { kubernetesApi, ...outputs } = r;
+        this.registerOutputs({ ...outputs, kubernetesApiService: kubernetesApi?.serviceName });
     }
 }

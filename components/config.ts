@@ -41,6 +41,51 @@ export interface ClusterSpec {
     kubernetes: KubernetesTarget;
     /** Ziti service names; default `<name>.reflect.svc`, `<name>.reflect.scrape.svc`, `<name>.prometheus.svc`. */
     serviceNames: ClusterServiceNames;
+    /**
+     * The cluster's Kubernetes API as a Ziti service (DESIGN 4c), when `kubernetesApi` is on: the service
+     * name (`<name>.k8s.svc`) and the admin identities that may dial it (names from `kubernetesAdmins`).
+     */
+    kubernetesApi?: KubernetesApiSpec;
+    /**
+     * Set when the program reaches this cluster's API server only over Ziti: the deploy scripts run a
+     * local `ziti tunnel proxy` for `service` with `identityFile` and hand its address to the program
+     * (SCRAPE_ANYWHERE_API_ENDPOINTS, see components/apiOverZiti.ts).
+     */
+    apiOverZiti?: ApiOverZitiSpec;
+}
+
+export interface KubernetesApiSpec {
+    /** The Ziti service of the API server, `<cluster>.k8s.svc`. */
+    serviceName: string;
+    /** Names of the admin identities granted Dial (never empty). */
+    admins: string[];
+}
+
+export interface ApiOverZitiSpec {
+    /** The Ziti service that reaches the API server (default `<cluster>.k8s.svc`). */
+    service: string;
+    /** An enrolled admin identity file with Dial on `service` (used by the local tunnel, never by the program). */
+    identityFile: string;
+    /**
+     * The name the API server's certificate is checked against behind the local tunnel (the service's
+     * host.v1 address): `kubernetes.default.svc` by default, which the API server's serving certificate
+     * carries as a SAN on a standard cluster.
+     */
+    tlsServerName: string;
+    /**
+     * The loopback port of the local tunnel (default 16443, 16444, ... in cluster order). Fixed, not random:
+     * the provider's kubeconfig in state names it, and `pulumi destroy` (which does not run the program)
+     * reaches the cluster through a tunnel started again on the same port.
+     */
+    localPort: number;
+}
+
+/** The first default `apiOverZiti.localPort`. */
+export const DEFAULT_API_TUNNEL_PORT = 16443;
+
+/** The Ziti service name of a cluster's Kubernetes API (walkthrough style). */
+export function kubernetesApiServiceName(cluster: string): string {
+    return `${cluster}.k8s.svc`;
 }
 
 export interface ClusterServiceNames {
@@ -66,7 +111,7 @@ export interface Images {
     zitiConfigmapReload: string;
     /** The zitified reflectz echo server and scrape target. */
     reflectz: string;
-    /** The Ziti tunneler that hosts ClusterA's Prometheus service. */
+    /** The Ziti tunneler that hosts ClusterA's Prometheus service and, with kubernetesApi, each cluster's API service. */
     tunneler: string;
 }
 
@@ -116,6 +161,10 @@ export interface ScrapeAnywhereConfig {
     edgeRouterRoles: string[];
     /** Human client identities to create (dev and central roles), with both client attributes. */
     clientIdentities: string[];
+    /** Whether each cluster gets a Ziti service for its Kubernetes API (`kubernetesApi`, dev and cluster roles). */
+    kubernetesApi: boolean;
+    /** Admin identities this stack creates (un-enrolled `User`s) to dial the clusters' API services. */
+    kubernetesAdmins: string[];
 }
 
 /** The raw shapes accepted in stack config (everything optional, checked by `parseConfig`). */
@@ -126,6 +175,8 @@ export interface RawClusterSpec {
     kubeconfig?: unknown;
     context?: unknown;
     serviceNames?: unknown;
+    kubernetesAdmins?: unknown;
+    apiOverZiti?: unknown;
 }
 
 export interface RawConfig {
@@ -141,16 +192,19 @@ export interface RawConfig {
     federationMatch?: unknown;
     edgeRouterRoles?: unknown;
     clientIdentities?: unknown;
+    kubernetesApi?: unknown;
+    kubernetesAdmins?: unknown;
 }
 
 /** The config keys read from the stack, all under the `scrape-anywhere:` namespace. */
 export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "role", "clusters", "clusterCount", "generatedClusterKind", "central", "stackReferences", "images",
-    "namespace", "scrapeInterval", "federationMatch", "edgeRouterRoles", "clientIdentities",
+    "namespace", "scrapeInterval", "federationMatch", "edgeRouterRoles", "clientIdentities", "kubernetesApi", "kubernetesAdmins",
 ];
 /** Keys whose values are structured (lists, objects, numbers) and arrive as JSON text. */
 const STRUCTURED_KEYS = new Set<keyof RawConfig>([
     "clusters", "clusterCount", "central", "stackReferences", "images", "federationMatch", "edgeRouterRoles", "clientIdentities",
+    "kubernetesApi", "kubernetesAdmins",
 ]);
 
 /** A config mistake: a `pulumi.RunError`, so the engine prints the message alone, without a stack trace. */
@@ -186,6 +240,14 @@ function optString(key: string, v: unknown, dflt?: string): string | undefined {
     if (v === undefined || v === null) return dflt;
     if (typeof v !== "string") fail(key, `must be a string, got ${JSON.stringify(v)}`);
     return v;
+}
+
+function optBool(key: string, v: unknown, dflt: boolean): boolean {
+    if (v === undefined || v === null) return dflt;
+    // Stack config holds text: `pulumi config set kubernetesApi true` arrives as "true".
+    if (v === true || v === "true") return true;
+    if (v === false || v === "false") return false;
+    return fail(key, `must be true or false, got ${JSON.stringify(v)}`);
 }
 
 function optStringList(key: string, v: unknown, dflt: string[]): string[] {
@@ -246,7 +308,37 @@ function parseCluster(raw: unknown, i: number, stack: string, defaultNamespace: 
         }
     }
     for (const [k, v] of Object.entries(serviceNames)) validateScrapeName(`scrape-anywhere:${key}.serviceNames.${k}: Ziti service name`, v);
-    return { name, kind: kind as ClusterKind, namespace, kubernetes: kubernetesTarget(key, stack, name, r.kubeconfig, r.context), serviceNames };
+    const kubernetes = kubernetesTarget(key, stack, name, r.kubeconfig, r.context);
+    const spec: ClusterSpec = { name, kind: kind as ClusterKind, namespace, kubernetes, serviceNames };
+    if (r.apiOverZiti !== undefined && r.apiOverZiti !== null) spec.apiOverZiti = parseApiOverZiti(`${key}.apiOverZiti`, r.apiOverZiti, name, kubernetes);
+    return spec;
+}
+
+function parseApiOverZiti(key: string, raw: unknown, cluster: string, kubernetes: KubernetesTarget): ApiOverZitiSpec {
+    const example = `{service: ${kubernetesApiServiceName(cluster)}, identityFile: ./${cluster}.admin.json}`;
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(key, `must be an object like ${example}, got ${JSON.stringify(raw)}`);
+    const r = raw as Record<string, unknown>;
+    for (const k of Object.keys(r)) {
+        if (!["service", "identityFile", "tlsServerName", "localPort"].includes(k)) fail(`${key}.${k}`, `unknown key; known: service, identityFile, tlsServerName, localPort.`);
+    }
+    const identityFile = optString(`${key}.identityFile`, r.identityFile);
+    if (!identityFile) {
+        fail(`${key}.identityFile`, `cluster "${cluster}" is reached only over Ziti and needs an enrolled admin identity file with Dial on its API service, ` +
+            `e.g. ${example} (enroll the admin's JWT with \`ziti edge enroll\`).`);
+    }
+    if (kubernetes.renderDirectory) {
+        fail(key, `cluster "${cluster}" is rendered to files (no kubeconfig or context), so there is no API server to reach over Ziti: ` +
+            `set clusters[].kubeconfig and/or clusters[].context (the credentials; the server address is replaced by the local tunnel), or remove apiOverZiti.`);
+    }
+    const service = optString(`${key}.service`, r.service, kubernetesApiServiceName(cluster));
+    const tlsServerName = optString(`${key}.tlsServerName`, r.tlsServerName, "kubernetes.default.svc");
+    if (service === "" || tlsServerName === "") fail(key, `service and tlsServerName must not be empty.`);
+    let localPort = 0; // 0 = the default, filled in by parseConfig in cluster order
+    if (r.localPort !== undefined && r.localPort !== null) {
+        localPort = typeof r.localPort === "string" ? Number(r.localPort) : (r.localPort as number);
+        if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) fail(`${key}.localPort`, `must be a port number 1-65535, got ${JSON.stringify(r.localPort)}`);
+    }
+    return { service, identityFile, tlsServerName, localPort };
 }
 
 /** Names of generated clusters: `gen001`, `gen002`, ... (zero-padded to at least three digits). */
@@ -270,7 +362,8 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     if (raw.clusters !== undefined && raw.clusters !== null && !Array.isArray(raw.clusters)) {
         fail("clusters", `must be a list of clusters like [{name: kubeA, kind: hybrid}], got ${JSON.stringify(raw.clusters)}`);
     }
-    const clusters = ((raw.clusters as unknown[] | undefined) ?? []).map((c, i) => parseCluster(c, i, stack, namespace));
+    const rawClusters = (raw.clusters as unknown[] | undefined) ?? [];
+    const clusters = rawClusters.map((c, i) => parseCluster(c, i, stack, namespace));
     let count = 0;
     if (raw.clusterCount !== undefined && raw.clusterCount !== null) {
         count = typeof raw.clusterCount === "string" ? Number(raw.clusterCount) : (raw.clusterCount as number);
@@ -300,6 +393,21 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
             if (services.has(svc)) fail("clusters", `duplicate Ziti service name "${svc}" (cluster "${c.name}"): Ziti service names are unique on a network.`);
             services.add(svc);
         }
+    }
+
+    // Local tunnel ports: as configured, else the next free default, never one port for two clusters.
+    const ports = new Set(clusters.flatMap(c => (c.apiOverZiti?.localPort ? [c.apiOverZiti.localPort] : [])));
+    let nextPort = DEFAULT_API_TUNNEL_PORT;
+    const claimed = new Set<number>();
+    for (const c of clusters) {
+        if (!c.apiOverZiti) continue;
+        if (!c.apiOverZiti.localPort) {
+            while (ports.has(nextPort)) nextPort++;
+            c.apiOverZiti.localPort = nextPort;
+            ports.add(nextPort);
+        }
+        if (claimed.has(c.apiOverZiti.localPort)) fail("clusters", `two clusters use the local tunnel port ${c.apiOverZiti.localPort}: give each its own apiOverZiti.localPort.`);
+        claimed.add(c.apiOverZiti.localPort);
     }
 
     const stackReferences = optStringList("stackReferences", raw.stackReferences, []);
@@ -372,6 +480,49 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     if (role === "cluster" && clientIdentities.length > 0) fail("clientIdentities", `client identities are made by the dev or central stack.`);
     if (new Set(clientIdentities).size !== clientIdentities.length) fail("clientIdentities", `lists the same identity twice.`);
 
+    // The Kubernetes API over Ziti (DESIGN 4c): admins are named, created here, and the only dialers.
+    const kubernetesApi = optBool("kubernetesApi", raw.kubernetesApi, false);
+    const kubernetesAdmins = optStringList("kubernetesAdmins", raw.kubernetesAdmins, []);
+    if (new Set(kubernetesAdmins).size !== kubernetesAdmins.length) fail("kubernetesAdmins", `lists the same identity twice: ${JSON.stringify(kubernetesAdmins)}`);
+    if (kubernetesApi && role === "central") fail("kubernetesApi", `the central stack builds no cluster; turn the Kubernetes API services on in the dev or cluster stacks.`);
+    if (kubernetesApi && kubernetesAdmins.length === 0) {
+        fail("kubernetesAdmins", `kubernetesApi is on but no admin may dial the clusters' API services: name at least one admin identity, ` +
+            `e.g. \`pulumi config set --path 'scrape-anywhere:kubernetesAdmins[0]' ops.admin\` (or set kubernetesApi false).`);
+    }
+    if (!kubernetesApi && kubernetesAdmins.length > 0) {
+        fail("kubernetesAdmins", `lists admins ${JSON.stringify(kubernetesAdmins)} but kubernetesApi is off: set scrape-anywhere:kubernetesApi true, or remove the admins.`);
+    }
+    const programIdentities = new Set([
+        ...clusters.flatMap(c => [`${c.name}.reflect.id`, `${c.name}.prometheus.id`, `${c.name}.ziti.id`]),
+        ...(central ? [`${central.name}.prometheus.id`] : []),
+        ...clientIdentities,
+    ]);
+    for (const a of kubernetesAdmins) {
+        if (programIdentities.has(a)) {
+            fail("kubernetesAdmins", `"${a}" is an identity the program makes for a workload or a client (${a.endsWith(".prometheus.id") ? "a Prometheus identity" : "not an admin"}); ` +
+                `the Kubernetes API is dialled only by dedicated admin identities: pick another name, e.g. "${a.split(".")[0]}.admin".`);
+        }
+    }
+    clusters.forEach((c, i) => {
+        const r = (rawClusters[i] ?? {}) as RawClusterSpec; // generated clusters take the stack-wide admins
+        const key = `clusters[${i}].kubernetesAdmins`;
+        if (r.kubernetesAdmins !== undefined && r.kubernetesAdmins !== null && !kubernetesApi) {
+            fail(key, `cluster "${c.name}" names API admins but scrape-anywhere:kubernetesApi is off.`);
+        }
+        if (!kubernetesApi) return;
+        const admins = optStringList(key, r.kubernetesAdmins, kubernetesAdmins);
+        for (const a of admins) {
+            if (!kubernetesAdmins.includes(a)) {
+                fail(key, `unknown admin "${a}" for cluster "${c.name}": a cluster's API admins must be listed in scrape-anywhere:kubernetesAdmins ` +
+                    `(${kubernetesAdmins.join(", ")}), which creates them.`);
+            }
+        }
+        if (admins.length === 0) fail(key, `cluster "${c.name}" has no API admin left: name at least one of ${kubernetesAdmins.join(", ")}, or set kubernetesApi false.`);
+        c.kubernetesApi = { serviceName: kubernetesApiServiceName(c.name), admins: [...new Set(admins)] };
+        if (services.has(c.kubernetesApi.serviceName)) fail("clusters", `duplicate Ziti service name "${c.kubernetesApi.serviceName}" (cluster "${c.name}").`);
+        services.add(c.kubernetesApi.serviceName);
+    });
+
     return {
         stack,
         role: role as StackRole,
@@ -383,6 +534,8 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
         federationMatch: optStringList("federationMatch", raw.federationMatch, ['{job=~".+"}']),
         edgeRouterRoles: optStringList("edgeRouterRoles", raw.edgeRouterRoles, ["#all"]),
         clientIdentities,
+        kubernetesApi,
+        kubernetesAdmins,
     };
 }
 

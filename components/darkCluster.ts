@@ -1,10 +1,13 @@
 // DarkCluster (ClusterB): Prometheus listens only on the overlay (ZITI_LISTENER_*), a zitified
 // configmap-reload reaches it over Ziti, reflectz is zitified. No Kubernetes Service, no Ingress,
-// no hostPort, no hostNetwork, no tunneler: only the Kubernetes-API scrape touches the underlay.
+// no hostPort, no hostNetwork; a tunneler only with `kubernetesApi`, hosting nothing but the API service.
+// Only the Kubernetes-API scrape and that tunneler's forward touch the underlay.
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace } from "./kubernetes";
-import { createClusterZiti } from "./zitiEntities";
+import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
+import { createZitiHost } from "./workloads/zitiHost";
+import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
 
@@ -16,7 +19,14 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
     const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
 
-    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
+    // The Kubernetes API over Ziti: a tunneler `<c>.ziti.id` that binds only `<c>.k8s.svc` (outbound
+    // connections only, no Service, no listener); without `kubernetesApi` ClusterB has no tunneler at all.
+    // Made before the namespace: a cluster deployed through that service waits for it (deployThroughOptions).
+    const tunneler = a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
+    const kubernetesApi = tunneler && createClusterKubernetesApi(name, parent, a, tunneler);
+    const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+
+    const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
 
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, {
@@ -26,7 +36,11 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
         identityName: ziti.prometheusIdentity.name,
     });
 
-    return clusterResult(a, namespace, ziti, prometheusConfig);
+    if (tunneler) {
+        createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunneler.identityJson }, through.tunneler);
+    }
+
+    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }
 
 /** ClusterB: every workload reachable only over Ziti. */

@@ -1,13 +1,15 @@
 // HybridCluster (ClusterA): Prometheus with the Ziti SDK listens on the cluster underlay behind a
 // ClusterIP Service (80 -> 9090); a Ziti tunneler binds `<c>.prometheus.svc` and forwards to that
-// Service (host.v1); reflectz and its scrape happen over Ziti; the Kubernetes API over the underlay.
+// Service (host.v1); reflectz and its scrape happen over Ziti; Prometheus scrapes the Kubernetes API over
+// the underlay; with `kubernetesApi` the same tunneler also hosts `<c>.k8s.svc` for the admins.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace, workloadLabels } from "./kubernetes";
+import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
 import { PROMETHEUS } from "./workloads/prometheus";
 import { createZitiHost } from "./workloads/zitiHost";
-import { createClusterZiti } from "./zitiEntities";
+import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
 export const SERVICE_PORT = 80;
@@ -21,18 +23,25 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    // The Ziti entities first, from known names (the Service's DNS name is `<SERVICE_NAME>.<namespace>.svc`), not
-    // from the Kubernetes objects' outputs: the engine starts the Ziti provider when the first Ziti resource
-    // registers and each Kubernetes plugin when its first object does, one after the other, and the host.v1 config
-    // (then the Prometheus service and its policies) need not wait for the Kubernetes plugin (bench/RESULTS.md).
+    // The tunneler's identity and the Kubernetes API service first: a cluster deployed through that
+    // service has its namespace (and so every object in it) wait for them (deployThroughOptions).
+    const tunnelerIdentity = createTunnelerIdentity(name, a.clusterName, parent);
+    const kubernetesApi = createClusterKubernetesApi(name, parent, a, tunnelerIdentity);
+    const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+
+    // The Ziti entities before any Kubernetes object, from known names (the Service's DNS name is
+    // `<SERVICE_NAME>.<namespace>.svc`), not from the Kubernetes objects' outputs: the engine starts the Ziti provider
+    // when the first Ziti resource registers and each Kubernetes plugin when its first object does, one after the
+    // other, so the host.v1 config and what hangs on it need not wait for the Kubernetes plugin (bench/RESULTS.md).
     const ziti = createClusterZiti(name, {
         clusterName: a.clusterName,
         serviceNames: a.serviceNames,
         hostedAt: { address: pulumi.interpolate`${SERVICE_NAME}.${a.namespace}.svc`, port: SERVICE_PORT },
         edgeRouterRoles: a.edgeRouterRoles,
+        tunnelerIdentity,
     }, parent);
 
-    const ns = createNamespace(`${name}-ns`, a.namespace, opts);
+    const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
     const promLabels = workloadLabels("prometheus", a.clusterName);
 
@@ -48,10 +57,11 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
 
     const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
 
-    // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service.
-    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: ziti.tunnelerIdentity!.identityJson }, opts);
+    // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service
+    // (and, with the Kubernetes API service on, `<c>.k8s.svc` to kubernetes.default.svc:443).
+    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunnelerIdentity.identityJson }, through.tunneler);
 
-    return clusterResult(a, namespace, ziti, prometheusConfig);
+    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }
 
 /**

@@ -11,3 +11,5 @@ export * from "./workloads";
 export * from "./zitiEntities";
 export * from "./stackReferences";
 export * from "./topology";
+export * from "./kubernetesApi";
+export * from "./apiOverZiti";

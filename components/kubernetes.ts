@@ -12,7 +12,7 @@ export const IDENTITY_KEY = "identity.json";
  * One explicit provider per cluster: kubeconfig/context from config, or, with neither, manifests
  * rendered into `target.renderDirectory` (`rendered/<stack>/<cluster>`) and no cluster contacted.
  */
-export function createKubernetesProvider(name: string, target: KubernetesTarget, opts?: pulumi.CustomResourceOptions): k8s.Provider {
+export function createKubernetesProvider(name: string, target: KubernetesTarget, opts?: pulumi.CustomResourceOptions, clusterIdentifier?: string): k8s.Provider {
     if (target.renderDirectory) {
         // No skipUpdateUnreachable here: with it the plugin's Check returns the *old* inputs, so a new
         // object reaches Create empty (plugin panic "expected object name to be nonempty") and a changed
@@ -23,6 +23,7 @@ export function createKubernetesProvider(name: string, target: KubernetesTarget,
     return new k8s.Provider(name, {
         kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
         context: target.context,
+        ...(clusterIdentifier ? { clusterIdentifier } : {}),
         // A changed prometheus.yml updates the ConfigMap in place (the provider's default replaces it); the
         // Deployment rolls because its pod template carries the config's hash (workloads/prometheus.ts).
         enableConfigMapMutable: true,

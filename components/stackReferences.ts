@@ -35,6 +35,14 @@ export function clusterTargetsFromOutputs(stackName: string, outputs: Record<str
 export function readClusterStacks(stackNames: string[], opts?: pulumi.CustomResourceOptions): pulumi.Output<ClusterTargets>[] {
     return stackNames.map(stackName => {
         const ref = new pulumi.StackReference(stackName, { name: stackName }, opts);
-        return ref.outputs.apply(outputs => clusterTargetsFromOutputs(stackName, outputs ?? {}));
+        // `ref.outputs` is secret as a whole once the referenced stack has any secret output (a cluster stack's
+        // kubernetesAdminJwts): read the three plain outputs by name, so a secret elsewhere does not make the
+        // targets secret; the output names (not secret) are only for the error message.
+        const names = pulumi.unsecret(ref.outputs.apply(o => Object.keys(o ?? {})));
+        const values = pulumi.all(CLUSTER_STACK_OUTPUTS.map(k => ref.getOutput(k)));
+        return pulumi.all([names, values]).apply(([keys, vals]) => clusterTargetsFromOutputs(stackName, {
+            ...Object.fromEntries(keys.map(k => [k, null])),
+            ...Object.fromEntries(CLUSTER_STACK_OUTPUTS.flatMap((k, i) => (vals[i] === undefined ? [] : [[k, vals[i]]]))),
+        }));
     });
 }

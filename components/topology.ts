@@ -4,7 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { CentralPrometheus } from "./centralPrometheus";
 import { ClusterTargets } from "./prometheusConfig";
 import { ClusterResult } from "./cluster";
-import { ClusterSpec, ScrapeAnywhereConfig } from "./config";
+import { tunnelledTarget } from "./apiOverZiti";
+import { ClusterSpec, ConfigError, ScrapeAnywhereConfig } from "./config";
+import { ClusterKubernetesApi, KubernetesApiAccess, kubernetesApiAccess } from "./kubernetesApi";
+import { Identity } from "./ziti";
 import { DarkCluster } from "./darkCluster";
 import { HybridCluster } from "./hybridCluster";
 import { createKubernetesProvider } from "./kubernetes";
@@ -14,9 +17,25 @@ export interface BuiltCluster {
     component: HybridCluster | DarkCluster;
 }
 
-/** A cluster of the config: its Kubernetes provider and its HybridCluster or DarkCluster. */
-export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig): BuiltCluster {
-    const provider = createKubernetesProvider(`${spec.name}-k8s`, spec.kubernetes);
+/**
+ * A cluster of the config: its Kubernetes provider (through the local Ziti tunnel with `apiOverZiti`)
+ * and its HybridCluster or DarkCluster; `admins` are the identities of `kubernetesAdmins` by name.
+ */
+export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig, admins: Map<string, Identity> = new Map()): BuiltCluster {
+    const target = spec.apiOverZiti ? tunnelledTarget(spec.name, spec.kubernetes, spec.apiOverZiti) : spec.kubernetes;
+    // A real cluster's provider is identified by the cluster's name, so switching between direct and
+    // over-Ziti access (another server address) updates the provider instead of replacing every object.
+    const provider = createKubernetesProvider(`${spec.name}-k8s`, target, undefined, target.renderDirectory ? undefined : spec.name);
+    const kubernetesApi = spec.kubernetesApi && {
+        serviceName: spec.kubernetesApi.serviceName,
+        admins: spec.kubernetesApi.admins.map(a => {
+            const identity = admins.get(a);
+            if (!identity) throw new ConfigError(`cluster "${spec.name}": admin "${a}" has no identity; create the identities of kubernetesAdmins first (createKubernetesAdmins).`);
+            return identity.name;
+        }),
+        // The provider goes through this very service: order creation and deletion around it.
+        deployThrough: spec.apiOverZiti?.service === spec.kubernetesApi.serviceName,
+    };
     const args = {
         clusterName: spec.name,
         serviceNames: spec.serviceNames,
@@ -25,6 +44,7 @@ export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig): Buil
         images: cfg.images,
         scrapeInterval: cfg.scrapeInterval,
         edgeRouterRoles: cfg.edgeRouterRoles,
+        kubernetesApi,
     };
     const component = spec.kind === "hybrid" ? new HybridCluster(spec.name, args) : new DarkCluster(spec.name, args);
     return { spec, component };
@@ -61,8 +81,17 @@ export function clusterExport(b: BuiltCluster) {
         reflectzScrapeTarget: c.reflectzScrapeTarget,
         kubernetes: b.spec.kubernetes.renderDirectory
             ? { renderDirectory: b.spec.kubernetes.renderDirectory }
-            : { context: b.spec.kubernetes.context ?? "(kubeconfig default)" },
+            : {
+                context: b.spec.kubernetes.context ?? "(kubeconfig default)",
+                ...(b.spec.apiOverZiti ? { apiOverZiti: { service: b.spec.apiOverZiti.service, localPort: b.spec.apiOverZiti.localPort } } : {}),
+            },
+        ...(c.kubernetesApi ? { kubernetesApi: kubernetesApiExport(b.spec.name, c.kubernetesApi) } : {}),
     };
+}
+
+/** The stack output `kubernetesApi` of one cluster: its API service and the admin commands (README "Kubernetes API over Ziti"). */
+export function kubernetesApiExport(cluster: string, k: ClusterKubernetesApi): pulumi.Output<KubernetesApiAccess> {
+    return pulumi.all([k.serviceName, k.admins]).apply(([serviceName, admins]) => kubernetesApiAccess(cluster, serviceName, k.interceptHost, admins));
 }
 
 export type ClusterExport = ReturnType<typeof clusterExport>;
@@ -78,6 +107,11 @@ export interface StackOutputs {
     federationTarget?: ClusterExport["federationTarget"];
     reflectzScrapeTarget?: ClusterExport["reflectzScrapeTarget"];
     kubernetes?: ClusterExport["kubernetes"];
+    /** cluster role with kubernetesApi: the API service and the admin commands. */
+    kubernetesApi?: ClusterExport["kubernetesApi"];
+    /** dev and cluster roles with kubernetesApi: the admin identities and their one-time JWTs (secret). */
+    kubernetesAdmins?: pulumi.Output<string>[];
+    kubernetesAdminJwts?: pulumi.Output<Record<string, string>>;
     /** dev role: every cluster by name. */
     clusterOutputs?: Record<string, ClusterExport>;
     /** dev and central roles. */

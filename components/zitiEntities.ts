@@ -25,6 +25,8 @@ export interface ClusterZitiArgs {
      * Absent for a dark cluster: Prometheus binds its service itself, terminator `<c>.prometheus.id`.
      */
     hostedAt?: { address: pulumi.Input<string>; port: pulumi.Input<number> };
+    /** The tunneler identity `<c>.ziti.id` when the caller made it already (hybrid with `kubernetesApi`); made here otherwise. */
+    tunnelerIdentity?: Identity;
     /** Edge router roles for the policies; `#all` on a quickstart network. */
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -41,6 +43,11 @@ export interface ClusterZiti {
     federationTarget: pulumi.Output<string>;
     /** `<reflect scrape svc>-<reflect identity>`, what Prometheus scrapes. */
     reflectzScrapeTarget: pulumi.Output<string>;
+}
+
+/** The in-cluster tunneler's identity `<c>.ziti.id` (one resource name, whoever makes it). */
+export function createTunnelerIdentity(prefix: string, clusterName: string, parent: pulumi.Resource): Identity {
+    return new Identity(`${prefix}-ziti-id`, { name: `${clusterName}.ziti.id`, type: "Device" }, { parent });
 }
 
 function intercept(prefix: string, name: string, service: string, opts: pulumi.CustomResourceOptions, dialIdentity?: pulumi.Input<string>): Config {
@@ -73,9 +80,7 @@ export function createClusterZiti(prefix: string, args: ClusterZitiArgs, parent:
         type: "Device",
         roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS],
     }, opts);
-    const tunnelerIdentity = args.hostedAt
-        ? new Identity(`${prefix}-ziti-id`, { name: `${c}.ziti.id`, type: "Device" }, opts)
-        : undefined;
+    const tunnelerIdentity = args.hostedAt ? (args.tunnelerIdentity ?? createTunnelerIdentity(prefix, c, parent)) : undefined;
 
     // dialOptions.identity is a name the tunneler matches at dial time, not a reference the controller checks: give
     // the known name, not the identity's output, so the configs (and the services after them) need not wait for
@@ -207,4 +212,85 @@ export function createClientIdentities(prefix: string, names: string[], edgeRout
         }, opts);
     }
     return identities;
+}
+
+/** The port of the Kubernetes API server behind `kubernetes.default.svc` (the `kubernetes` Service's port). */
+export const KUBERNETES_API_PORT = 443;
+/**
+ * Where the in-cluster tunneler forwards API connections: the `kubernetes` Service of the `default`
+ * namespace, which every cluster has and whose name the API server's serving certificate carries.
+ */
+export const KUBERNETES_API_HOST = "kubernetes.default.svc";
+
+export interface KubernetesApiZitiArgs {
+    /** Cluster name (policy names `<c>.k8s.bind`, `<c>.k8s.dial`, ...). */
+    clusterName: string;
+    /** The Ziti service name, `<c>.k8s.svc`. */
+    serviceName: string;
+    /** The in-cluster tunneler identity that binds the service (`<c>.ziti.id`). */
+    tunnelerIdentity: Identity;
+    /** Names of the admin identities that may dial it, e.g. the `name` outputs of `createKubernetesAdmins`. Never empty. */
+    admins: pulumi.Input<string>[];
+    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface KubernetesApiZiti {
+    service: Service;
+    /** Every entity of the path (configs, service, policies): what Kubernetes objects deployed through it wait for. */
+    entities: pulumi.Resource[];
+    /** The hostname a tunneling app intercepts (`<c>.k8s.svc.ziti`, port 443). */
+    interceptHost: string;
+}
+
+/**
+ * A cluster's Kubernetes API as a Ziti service (DESIGN 4c): host.v1 to `kubernetes.default.svc:443`
+ * (tcp), intercept.v1 on `<svc>.ziti:443` for tunneling apps, its own Bind policy for the in-cluster
+ * tunneler, a Dial policy naming each admin (`@name`, never an attribute, never `#all`), and its own
+ * edge router and service edge router policies.
+ */
+export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiArgs, parent: pulumi.Resource): KubernetesApiZiti {
+    if (args.admins.length === 0) {
+        throw new pulumi.ResourceError(`${prefix}: the Kubernetes API service ${args.serviceName} needs at least one admin identity to dial it.`, parent);
+    }
+    const c = args.clusterName;
+    const svc = args.serviceName;
+    const opts: pulumi.CustomResourceOptions = { parent };
+    const interceptHost = `${svc}.ziti`;
+    const intercept = new Config(`${prefix}-k8s-intercept`, {
+        name: `${svc}.intercept.v1`,
+        configType: "intercept.v1",
+        data: { protocols: ["tcp"], addresses: [interceptHost], portRanges: [{ low: KUBERNETES_API_PORT, high: KUBERNETES_API_PORT }] },
+    }, opts);
+    const host = new Config(`${prefix}-k8s-host`, {
+        name: `${svc}.host.v1`,
+        configType: "host.v1",
+        data: { protocol: "tcp", address: KUBERNETES_API_HOST, port: KUBERNETES_API_PORT },
+    }, opts);
+    const service = new Service(`${prefix}-k8s-svc`, { name: svc, configs: [intercept.id, host.id] }, opts);
+    const admins = args.admins.map(a => pulumi.interpolate`@${a}`);
+    const bind = new ServicePolicy(`${prefix}-k8s-bind`, {
+        name: `${c}.k8s.bind`, type: "Bind", semantic: "AnyOf",
+        serviceRoles: [at(service)], identityRoles: [at(args.tunnelerIdentity)],
+    }, opts);
+    const dial = new ServicePolicy(`${prefix}-k8s-dial`, {
+        name: `${c}.k8s.dial`, type: "Dial", semantic: "AnyOf",
+        serviceRoles: [at(service)], identityRoles: admins,
+    }, opts);
+    const erp = new EdgeRouterPolicy(`${prefix}-k8s-erp`, {
+        name: `${c}.k8s.edge-router-policy`, semantic: "AnyOf",
+        edgeRouterRoles: args.edgeRouterRoles, identityRoles: [at(args.tunnelerIdentity), ...admins],
+    }, opts);
+    const serp = new ServiceEdgeRouterPolicy(`${prefix}-k8s-serp`, {
+        name: `${c}.k8s.service-edge-router-policy`, semantic: "AnyOf",
+        edgeRouterRoles: args.edgeRouterRoles, serviceRoles: [at(service)],
+    }, opts);
+    return { service, interceptHost, entities: [intercept, host, service, bind, dial, erp, serp, args.tunnelerIdentity] };
+}
+
+/**
+ * The Kubernetes API admins (`User`, no role attributes: they dial only what a policy names them in),
+ * left un-enrolled like the human clients: each admin enrolls the one-time JWT for kubeztl or a tunneler.
+ */
+export function createKubernetesAdmins(prefix: string, names: string[], opts?: pulumi.CustomResourceOptions): Identity[] {
+    return names.map(n => new Identity(`${prefix}-${n}`, { name: n, type: "User", enroll: false }, opts));
 }

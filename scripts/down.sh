@@ -31,8 +31,11 @@ if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
     # The network must answer for the provider to delete the Ziti entities: `up` reuses it when it
     # runs and starts it when it was stopped. Its settings reach the provider through the environment.
     eval "$(ts scripts/localNetwork.ts env)"
+    # Clusters reached only over Ziti are destroyed through the same local tunnels as `up` (scripts/apiTunnels.ts).
+    tunnels=()
+    if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi
     say "pulumi destroy --stack $stack"
-    pulumi destroy --stack "$stack" --yes --non-interactive --suppress-progress
+    "${tunnels[@]}" pulumi destroy --stack "$stack" --yes --non-interactive --suppress-progress
     if $purge; then
         pulumi stack rm "$stack" --yes --non-interactive --preserve-config
     fi

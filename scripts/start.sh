@@ -6,7 +6,8 @@
 #   4. the provider's settings for that network, through ZITI_API_HOST/ZITI_USERNAME/ZITI_PASSWORD/ZITI_CA_BUNDLE
 #   5. pulumi up --stack dev --yes: every Ziti entity on the controller, every Kubernetes object
 #      rendered to rendered/dev/<cluster>/ (Secrets 0600, folders 0700)
-#   6. a summary: services, who may dial/bind them, federation targets, manifests, how to tear down
+#   6. a summary: services, who may dial/bind them, federation targets, manifests, how to tear down,
+#      and the dial/bind picture (Mermaid text, SVG file)
 # Running it again is a no-op (0 changes). `npm run down` undoes it.
 #
 #   npm start -- --clusters local   instead of rendering, deploy into local Kubernetes control planes (one per
@@ -69,8 +70,13 @@ if [ "$clusters" = local ]; then
     config_args=(--config-file "$local_config")
 fi
 
+# A cluster reached only over Ziti (clusters[].apiOverZiti) gets a local `ziti tunnel proxy` for the
+# length of the up (scripts/apiTunnels.ts); a stack with none (the dev default) runs pulumi as it is.
+tunnels=()
+if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi
+
 say "pulumi up --stack $stack"
-pulumi up --stack "$stack" "${config_args[@]}" --yes --non-interactive --suppress-outputs --suppress-progress
+"${tunnels[@]}" pulumi up --stack "$stack" "${config_args[@]}" --yes --non-interactive --suppress-outputs --suppress-progress
 
 # Rendered manifests hold identity keys: files 0600, folders 0700 (umask above; chmod if a tool ignored it).
 if [ -d "rendered/$stack" ]; then

@@ -1,12 +1,15 @@
 // The short, readable summary `npm start` prints after `pulumi up`: each Ziti service of the stack and who
 // may dial and bind it (asked of the controller itself), the federation targets, where the manifests are,
-// and how to tear it all down. Reads the stack outputs with `pulumi stack output --json` (no secrets).
+// and how to tear it all down; the Kubernetes API services and the admins' commands; and a picture of
+// who may dial and bind what (Mermaid text here, an SVG file whose path it prints: scripts/lib/accessGraph.ts).
+// Reads the stack outputs with `pulumi stack output --json` (no secrets).
 //
 //   ts-node scripts/summary.ts --stack dev [--elapsed <seconds>]
 // Controller access from the environment: ZITI_API_HOST, ZITI_USERNAME, ZITI_PASSWORD, ZITI_CA_BUNDLE (the provider's fallbacks).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { accessGraph, renderSvg, toDot, toMermaid } from "./lib/accessGraph";
 
 const repoRoot = path.resolve(__dirname, "..");
 
@@ -86,7 +89,8 @@ async function main(): Promise<void> {
     const clusters: Record<string, any> = outputs.clusterOutputs ?? (outputs.clusterName ? { [outputs.clusterName]: outputs } : {});
     const central = outputs.centralPrometheus;
     const serviceNames: string[] = [
-        ...Object.values(clusters).flatMap((c: any) => [c.services.reflect, c.services.reflectScrape, c.services.prometheus]),
+        ...Object.values(clusters).flatMap((c: any) => [c.services.reflect, c.services.reflectScrape, c.services.prometheus,
+            ...(c.kubernetesApi ? [c.kubernetesApi.serviceName] : [])]),
         ...(central ? [central.serviceName] : []),
     ];
 
@@ -100,8 +104,15 @@ async function main(): Promise<void> {
 
     const ctl = await controller(url, process.env.ZITI_USERNAME ?? "admin",
         process.env.ZITI_PASSWORD!, fs.readFileSync(process.env.ZITI_CA_BUNDLE!, "utf8"));
+    let picture: { mermaid: string; svgPath: string } | undefined;
     try {
         const [services, policies, identities] = await Promise.all([ctl.list("services"), ctl.list("service-policies"), ctl.list("identities")]);
+        // The picture: this stack's services and every grant on them, as the controller holds them.
+        const graph = accessGraph({ services, policies, identities }, serviceNames);
+        const svgPath = path.join(repoRoot, ".state", `${stack}-access.svg`);
+        fs.mkdirSync(path.dirname(svgPath), { recursive: true, mode: 0o700 });
+        fs.writeFileSync(svgPath, await renderSvg(toDot(graph, `scrape-anywhere stack ${stack}: who may dial / bind what`)), { mode: 0o600 });
+        picture = { mermaid: toMermaid(graph), svgPath };
         print("Ziti services: who may dial (connect to) and bind (host) each one");
         const width = Math.max(...serviceNames.map((s) => s.length)) + 2;
         for (const name of serviceNames) {
@@ -114,7 +125,7 @@ async function main(): Promise<void> {
                 p.serviceRoles.includes(`@${svc.id}`) || p.serviceRoles.includes("#all") ||
                 p.serviceRoles.some((r) => r.startsWith("#") && (svc.roleAttributes ?? []).includes(r.slice(1))));
             const of = (type: string) => mine.filter((p) => p.type === type).map((p) => who(p, identities)).join("; ") || "nobody";
-            print(`  ${name}`);
+            print(`  ${name}${/\.k8s\.svc$/.test(name) ? "   (Kubernetes API)" : ""}`);
             print(`      dial: ${of("Dial")}`);
             print(`      bind: ${of("Bind")}`);
         }
@@ -142,6 +153,24 @@ async function main(): Promise<void> {
             print(`  ${renderRoot}/${d}/  (${countFiles(path.join(repoRoot, renderRoot, d))} files)`);
         }
         print("  The Secrets in there hold enrolled identity keys (files 0600): keep them private, never commit them.");
+    }
+    const apis = Object.entries(clusters).filter(([, c]) => c.kubernetesApi);
+    if (apis.length) {
+        print();
+        print("Kubernetes API over Ziti (dialable only by the named admins; enroll: ziti edge enroll --jwt <admin>.jwt --out <admin>.json)");
+        for (const [name, c] of apis) {
+            print(`  ${pad(name, 8)} ${c.kubernetesApi.serviceName}  admins: ${c.kubernetesApi.admins.join(", ")}`);
+            print(`  ${pad("", 8)} ${c.kubernetesApi.kubeztl}`);
+            print(`  ${pad("", 8)} tunneler app: intercepts ${c.kubernetesApi.tunneler.interceptAddress} (kubeconfig: tls-server-name kubernetes.default.svc)`);
+        }
+        print(`  admin one-time tokens: pulumi stack output --stack ${stack} --show-secrets kubernetesAdminJwts`);
+    }
+    if (picture) {
+        print();
+        print(`Who may dial / bind what: ${path.relative(repoRoot, picture.svgPath)} (SVG); as Mermaid, to paste into docs:`);
+        print("```mermaid");
+        print(picture.mermaid);
+        print("```");
     }
     const clientNames: string[] = outputs.clientIdentities ?? [];
     if (clientNames.length) {

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tiers=(types unit policy provider e2e kubernetes docker faults overlay)
+tiers=(types unit policy provider e2e kubernetes docker faults overlay apiziti)
 if [ $# -gt 0 ]; then tiers=("$@"); fi
 
 passed=0 failed=0 pending=0 broken=()
@@ -35,16 +35,16 @@ if [ ! -d policy/node_modules ]; then
     (cd policy && npm ci --no-audit --no-fund) || { echo "npm ci in policy/ failed" >&2; exit 1; }
 fi
 
-if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|kubernetes|docker|faults|overlay)$'; then
+if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|kubernetes|docker|faults|overlay|apiziti)$'; then
     # The real engine and the real controller: found on PATH or built once into the cache.
     eval "$(bash scripts/tools.sh env)" || { echo "scripts/tools.sh could not provide the tools" >&2; exit 1; }
 fi
 # What single tiers need beyond that, so `npm test` alone passes on a fresh machine of this kind:
-if printf '%s\n' "${tiers[@]}" | grep -qx kubernetes; then
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|apiziti'; then
     # etcd, kube-apiserver/-controller-manager/-scheduler and kwok (built once into the cache; 25-40 min cold).
     eval "$(bash scripts/tools.sh control-plane)" || { echo "scripts/tools.sh control-plane could not provide the local control plane" >&2; exit 1; }
 fi
-if printf '%s\n' "${tiers[@]}" | grep -qx overlay; then
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'overlay|apiziti'; then
     # Debian's prometheus, iproute2 and curl (installed when root; otherwise it prints the apt-get command).
     # Not fatal here: the overlay tier then fails by itself, naming what is missing, and the other tiers still run.
     bash scripts/ensure-overlay-deps.sh || echo "the overlay tier's system packages are missing (see above)" >&2

@@ -40,16 +40,19 @@ function newEntities(now: Record<string, string[]>, baseline: Record<string, str
     return Object.fromEntries(COLLECTIONS.map((c) => [c, now[c].filter((n) => !baseline[c].includes(n)).sort()]));
 }
 
-/** The entities docs/DESIGN.md section 1 names, for one cluster. */
+/**
+ * The entities docs/DESIGN.md sections 1 and 4c name, for one cluster: with the Kubernetes API service on (as in
+ * every committed stack file) each cluster has a tunneler `<c>.ziti.id` and `<c>.k8s.svc` with its policies.
+ */
 function clusterEntities(c: string, hybrid: boolean) {
     return {
-        identities: [`${c}.reflect.id`, `${c}.prometheus.id`, ...(hybrid ? [`${c}.ziti.id`] : [])],
+        identities: [`${c}.reflect.id`, `${c}.prometheus.id`, `${c}.ziti.id`],
         configs: [`${c}.reflect.svc.intercept.v1`, `${c}.reflect.scrape.svc.intercept.v1`, `${c}.prometheus.svc.intercept.v1`,
-            ...(hybrid ? [`${c}.prometheus.svc.host.v1`] : [])],
-        services: [`${c}.reflect.svc`, `${c}.reflect.scrape.svc`, `${c}.prometheus.svc`],
-        "service-policies": [`${c}.reflect.bind`, `${c}.reflect.dial`, `${c}.prometheus.bind`, `${c}.prometheus.dial`],
-        "edge-router-policies": [`${c}.edge-router-policy`],
-        "service-edge-router-policies": [`${c}.service-edge-router-policy`],
+            ...(hybrid ? [`${c}.prometheus.svc.host.v1`] : []), `${c}.k8s.svc.intercept.v1`, `${c}.k8s.svc.host.v1`],
+        services: [`${c}.reflect.svc`, `${c}.reflect.scrape.svc`, `${c}.prometheus.svc`, `${c}.k8s.svc`],
+        "service-policies": [`${c}.reflect.bind`, `${c}.reflect.dial`, `${c}.prometheus.bind`, `${c}.prometheus.dial`, `${c}.k8s.bind`, `${c}.k8s.dial`],
+        "edge-router-policies": [`${c}.edge-router-policy`, `${c}.k8s.edge-router-policy`],
+        "service-edge-router-policies": [`${c}.service-edge-router-policy`, `${c}.k8s.service-edge-router-policy`],
     } as Record<string, string[]>;
 }
 
@@ -127,7 +130,7 @@ describe("e2e: the real engine against a real controller", function () {
 
     describe("1. dev stack: the whole topology in one stack", function () {
         const devEntities = merge(clusterEntities("kubeA", true), clusterEntities("kubeB", false), centralEntities("central"),
-            { identities: ["dev.client"], "edge-router-policies": ["clients.edge-router-policy"] });
+            { identities: ["dev.client", "dev.admin"], "edge-router-policies": ["clients.edge-router-policy"] });
         let renderRoot: string;
 
         before(async function () {
@@ -177,6 +180,12 @@ describe("e2e: the real engine against a real controller", function () {
             await expectPolicy("kubeB.prometheus.bind", "Bind", ["kubeB.prometheus.svc"], [`@${await idOf("kubeB.prometheus.id")}`]);
             await expectPolicy("central.prometheus.bind", "Bind", ["central.prometheus.svc"], [`@${await idOf("central.prometheus.id")}`]);
             await expectPolicy("central.prometheus.dial", "Dial", ["central.prometheus.svc"], ["#prometheus-clients"]);
+            // The Kubernetes API services (DESIGN 4c): bound by each cluster's tunneler, dialled by the named admin only.
+            for (const c of ["kubeA", "kubeB"]) {
+                await expectPolicy(`${c}.k8s.bind`, "Bind", [`${c}.k8s.svc`], [`@${await idOf(`${c}.ziti.id`)}`]);
+                await expectPolicy(`${c}.k8s.dial`, "Dial", [`${c}.k8s.svc`], [`@${await idOf("dev.admin")}`]);
+            }
+            assert.deepStrictEqual((await one("configs", "kubeB.k8s.svc.host.v1")).data, { protocol: "tcp", address: "kubernetes.default.svc", port: 443 });
 
             // Configs: typed intercept.v1 / host.v1, attached to their services.
             const types = new Map(((await rest.get("config-types?limit=500")).json.data as any[]).map((t) => [t.id, t.name]));
@@ -253,7 +262,7 @@ describe("e2e: the real engine against a real controller", function () {
                     names.push(await certLogin(e2e.ctl.controllerUrl, json!));
                 }
             }
-            assert.deepStrictEqual(names.sort(), ["central.prometheus.id", "kubeA.prometheus.id", "kubeA.reflect.id", "kubeA.ziti.id", "kubeB.prometheus.id", "kubeB.reflect.id"]);
+            assert.deepStrictEqual(names.sort(), ["central.prometheus.id", "kubeA.prometheus.id", "kubeA.reflect.id", "kubeA.ziti.id", "kubeB.prometheus.id", "kubeB.reflect.id", "kubeB.ziti.id"]);
             // The human client stays un-enrolled: its one-time JWT is a secret output.
             const out = await e2e.outputs("main", "dev", true);
             const jwt = out.clientEnrollmentJwts?.["dev.client"];
@@ -317,7 +326,8 @@ describe("e2e: the real engine against a real controller", function () {
             const b = await e2e.outputs("main", "clusterB");
             assert.deepStrictEqual([a.clusterName, a.federationTarget, a.reflectzScrapeTarget], ["kubeA", "kubeA.prometheus.svc-", "kubeA.reflect.scrape.svc-kubeA.reflect.id"]);
             assert.deepStrictEqual([b.clusterName, b.federationTarget, b.reflectzScrapeTarget], ["kubeB", "kubeB.prometheus.svc-kubeB.prometheus.id", "kubeB.reflect.scrape.svc-kubeB.reflect.id"]);
-            assert.deepStrictEqual(newEntities(await snapshot(rest), baseline), merge(clusterEntities("kubeA", true), clusterEntities("kubeB", false)));
+            assert.deepStrictEqual(newEntities(await snapshot(rest), baseline),
+                merge(clusterEntities("kubeA", true), clusterEntities("kubeB", false), { identities: ["kubeA.admin", "kubeB.admin"] }));
         });
 
         it("central reads both through StackReferences: its Prometheus federates both clusters", async function () {

@@ -81,7 +81,7 @@ describe("program (index.ts)", function () {
                 const names = mocks.ofType(ZITI(kind)).map(r => r.inputs.name);
                 assert.strictEqual(new Set(names).size, names.length, `${kind}: ${names.join(", ")}`);
             }
-            assert.strictEqual(mocks.ofType(ZITI("Service")).length, 7);
+            assert.strictEqual(mocks.ofType(ZITI("Service")).length, 9, "3 per cluster, the central one, and each cluster's Kubernetes API service");
         });
     });
 

@@ -1,0 +1,256 @@
+// A local `ziti tunnel proxy` per cluster whose Kubernetes API is reached only over Ziti
+// (`clusters[].apiOverZiti`), for the length of one deploy command.
+//
+//   const tunnel = await startApiTunnel({ cluster: "kubeB", service: "kubeB.k8s.svc", identityFile, localPort: 16443 });
+//   ... the Kubernetes provider talks to https://127.0.0.1:16443 (components/apiOverZiti.ts) ...
+//   await tunnel.stop();
+//
+// Before starting it asks the controller, as the admin identity itself (its certificate on the Client
+// API), whether the service exists for it and whether it may dial it, so that a deploy fails with the
+// reason (no identity, the controller rejects it, service missing, no Dial grant, port taken) instead of
+// a Kubernetes timeout. With admin settings in the environment (ZITI_API_HOST, ZITI_USERNAME,
+// ZITI_PASSWORD, ZITI_CA_BUNDLE: the provider's fallbacks) it also tells "missing" from "not granted".
+//
+// `ziti tunnel proxy <service>:<port>` (openziti/ziti ziti/tunnel/proxy.go; flags -i/--identity and
+// --cli-agent in ziti/tunnel/root.go) listens on 0.0.0.0:<port>, every interface (tunnel/intercept/proxy
+// /proxy.go: proxy.New(..., net.IPv4zero, ...)): the port is reachable from the deployer's networks for as
+// long as the deploy runs. The API server still wants the kubeconfig's own credentials.
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as https from "https";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { resolveZitiBinary } from "./zitiQuickstart";
+
+export interface ApiTunnelSpec {
+    cluster: string;
+    /** The Ziti service of the cluster's API, e.g. `kubeB.k8s.svc`. */
+    service: string;
+    /** Enrolled admin identity file (JSON with ztAPI, id.cert, id.key, id.ca). */
+    identityFile: string;
+    /** Loopback port the proxy listens on. */
+    localPort: number;
+}
+
+/**
+ * `service-not-visible`: the identity sees no such service and no admin settings were at hand to tell
+ * "missing" (`service-missing`) from "not granted" (`no-dial-grant`).
+ */
+export type ApiTunnelFailure = "no-identity" | "identity-rejected" | "service-missing" | "service-not-visible" | "no-dial-grant" | "port-in-use" | "tunnel-failed";
+
+/** Why a tunnel could not be had; `reason` is stable for callers and tests, the message says the fix. */
+export class ApiTunnelError extends Error {
+    constructor(readonly reason: ApiTunnelFailure, message: string) {
+        super(message);
+        this.name = "ApiTunnelError";
+    }
+}
+
+export interface ApiTunnel {
+    spec: ApiTunnelSpec;
+    /** `127.0.0.1:<port>`. */
+    endpoint: string;
+    pid: number;
+    logFile: string;
+    stop(): Promise<void>;
+}
+
+interface IdentityFile {
+    ztAPI: string;
+    id: { cert: string; key: string; ca: string };
+}
+
+const pem = (s: string) => s.replace(/^pem:/, "");
+
+function request(url: string, method: string, tls: { ca: string; cert?: string; key?: string }, opts: { token?: string; body?: unknown } = {}):
+    Promise<{ status: number; body: any }> {
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    return new Promise((resolve, reject) => {
+        const req = https.request(url, {
+            method, ca: tls.ca, cert: tls.cert, key: tls.key, agent: false, timeout: 15000,
+            headers: {
+                accept: "application/json",
+                ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+                ...(opts.token ? { "zt-session": opts.token } : {}),
+            },
+        }, res => {
+            const chunks: Buffer[] = [];
+            res.on("data", c => chunks.push(c));
+            res.on("end", () => {
+                const text = Buffer.concat(chunks).toString("utf8");
+                let body: any = text;
+                try { body = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
+                resolve({ status: res.statusCode ?? 0, body });
+            });
+        });
+        req.on("timeout", () => req.destroy(new Error(`timed out: ${method} ${url}`)));
+        req.on("error", reject);
+        if (payload) req.write(payload);
+        req.end();
+    });
+}
+
+const errorText = (body: any) => body?.error ? `${body.error.code ?? ""} ${body.error.message ?? ""}`.trim() : String(body ?? "").slice(0, 200);
+
+function readIdentity(spec: ApiTunnelSpec): IdentityFile {
+    // `ziti edge enroll --jwt --out`: openziti/ziti v1.7.2 ziti/enroll/enroll_identity.go.
+    const enroll = `enroll the admin's one-time JWT (pulumi stack output --show-secrets kubernetesAdminJwts) with ` +
+        `\`ziti edge enroll --jwt <admin>.jwt --out ${spec.identityFile}\`, or fix clusters[].apiOverZiti.identityFile`;
+    let text: string;
+    try {
+        text = fs.readFileSync(spec.identityFile, "utf8");
+    } catch (e) {
+        throw new ApiTunnelError("no-identity", `cluster "${spec.cluster}": no identity file ${spec.identityFile} (${(e as NodeJS.ErrnoException).code}): ${enroll}.`);
+    }
+    let id: IdentityFile;
+    try {
+        id = JSON.parse(text);
+    } catch {
+        throw new ApiTunnelError("no-identity", `cluster "${spec.cluster}": ${spec.identityFile} is not an identity JSON file: ${enroll}.`);
+    }
+    if (!id?.ztAPI || !id.id?.cert || !id.id?.key || !id.id?.ca) {
+        throw new ApiTunnelError("no-identity", `cluster "${spec.cluster}": ${spec.identityFile} is not an enrolled identity (needs ztAPI, id.cert, id.key, id.ca): ${enroll}.`);
+    }
+    return id;
+}
+
+/** Whether the service exists on the controller, asked with the admin settings of the environment (undefined: no settings). */
+async function serviceExists(service: string, env: NodeJS.ProcessEnv): Promise<boolean | undefined> {
+    const url = env.ZITI_API_HOST, user = env.ZITI_USERNAME, password = env.ZITI_PASSWORD, caFile = env.ZITI_CA_BUNDLE;
+    if (!url || !user || !password || !caFile) return undefined;
+    try {
+        const ca = fs.existsSync(caFile) ? fs.readFileSync(caFile, "utf8") : caFile;
+        const base = `${url.replace(/\/+$/, "")}/edge/management/v1`;
+        const auth = await request(`${base}/authenticate?method=password`, "POST", { ca }, { body: { username: user, password } });
+        const token = auth.body?.data?.token;
+        if (!token) return undefined;
+        const r = await request(`${base}/services?filter=${encodeURIComponent(`name="${service}"`)}`, "GET", { ca }, { token });
+        await request(`${base}/current-api-session`, "DELETE", { ca }, { token }).catch(() => undefined);
+        return r.status === 200 ? (r.body?.data ?? []).length > 0 : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Asks the controller, as the identity of `spec`, for a Dial session on `spec.service`: the step every
+ * tunneler takes before a router connects it. Throws an ApiTunnelError naming what is wrong.
+ */
+export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+    const id = readIdentity(spec);
+    const tls = { ca: pem(id.id.ca), cert: pem(id.id.cert), key: pem(id.id.key) };
+    const base = `${id.ztAPI.replace(/\/+$/, "").replace(/\/edge\/client\/v1$/, "")}/edge/client/v1`;
+    let auth;
+    try {
+        auth = await request(`${base}/authenticate?method=cert`, "POST", tls, { body: {} });
+    } catch (e) {
+        throw new ApiTunnelError("identity-rejected", `cluster "${spec.cluster}": the controller of ${spec.identityFile} (${id.ztAPI}) does not answer: ${(e as Error).message}.`);
+    }
+    const token = auth.body?.data?.token;
+    if (!token) {
+        throw new ApiTunnelError("identity-rejected", `cluster "${spec.cluster}": the controller rejects the identity in ${spec.identityFile} ` +
+            `(HTTP ${auth.status} ${errorText(auth.body)}): it was deleted or re-created; enroll the admin's new JWT.`);
+    }
+    try {
+        const list = await request(`${base}/services?filter=${encodeURIComponent(`name="${spec.service}"`)}`, "GET", tls, { token });
+        const svc = ((list.body?.data ?? []) as any[]).find(s => s.name === spec.service);
+        const grant = `add the identity to the cluster's API admins (scrape-anywhere:kubernetesAdmins / clusters[].kubernetesAdmins) and \`pulumi up\` the cluster's stack from where the controller is reachable`;
+        if (!svc) {
+            const exists = await serviceExists(spec.service, env);
+            if (exists === false) {
+                throw new ApiTunnelError("service-missing", `cluster "${spec.cluster}": there is no Ziti service "${spec.service}" on the controller: ` +
+                    `turn scrape-anywhere:kubernetesApi on in the cluster's stack and \`pulumi up\` it, or fix clusters[].apiOverZiti.service.`);
+            }
+            throw new ApiTunnelError(exists ? "no-dial-grant" : "service-not-visible", exists
+                ? `cluster "${spec.cluster}": the identity in ${spec.identityFile} has no Dial grant on "${spec.service}": ${grant}.`
+                : `cluster "${spec.cluster}": the identity in ${spec.identityFile} sees no service "${spec.service}": it does not exist, or the identity may not dial it; ` +
+                    `check clusters[].apiOverZiti.service, or ${grant}.`);
+        }
+        if (!(svc.permissions ?? []).includes("Dial")) {
+            throw new ApiTunnelError("no-dial-grant", `cluster "${spec.cluster}": the identity in ${spec.identityFile} may only ${(svc.permissions ?? []).join("/") || "see"} "${spec.service}", not dial it: ${grant}.`);
+        }
+        const session = await request(`${base}/sessions`, "POST", tls, { token, body: { serviceId: svc.id, type: "Dial" } });
+        if (!session.body?.data?.token) {
+            throw new ApiTunnelError("no-dial-grant", `cluster "${spec.cluster}": the controller refuses the identity in ${spec.identityFile} a Dial session on "${spec.service}" ` +
+                `(HTTP ${session.status} ${errorText(session.body)}): ${grant}.`);
+        }
+    } finally {
+        await request(`${base}/current-api-session`, "DELETE", tls, { token }).catch(() => undefined);
+    }
+}
+
+function portFree(port: number): Promise<boolean> {
+    return new Promise(resolve => {
+        const s = net.createServer();
+        s.once("error", () => resolve(false));
+        s.listen(port, "0.0.0.0", () => s.close(() => resolve(true)));
+    });
+}
+
+function connects(port: number): Promise<boolean> {
+    return new Promise(resolve => {
+        const sock = net.connect({ host: "127.0.0.1", port });
+        sock.once("connect", () => { sock.destroy(); resolve(true); });
+        sock.once("error", () => resolve(false));
+    });
+}
+
+function tail(file: string, max = 3000): string {
+    try {
+        const s = fs.readFileSync(file, "utf8");
+        return s.length > max ? "…" + s.slice(-max) : s;
+    } catch {
+        return "";
+    }
+}
+
+/**
+ * Checks access (checkApiAccess), then runs `ziti tunnel proxy <service>:<port> -i <identity>` in its own
+ * process group and resolves once the port accepts connections. `logDir` holds its log (default: a temp dir).
+ */
+export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.ProcessEnv; logDir?: string; timeoutMs?: number } = {}): Promise<ApiTunnel> {
+    const env = opts.env ?? process.env;
+    await checkApiAccess(spec, env);
+    if (!(await portFree(spec.localPort))) {
+        throw new ApiTunnelError("port-in-use", `cluster "${spec.cluster}": the local tunnel port ${spec.localPort} is taken (an earlier tunnel still running?): ` +
+            `stop what holds it, or set clusters[].apiOverZiti.localPort to a free port.`);
+    }
+    // A log dir of its own is removed again by stop(); a failure's message carries the log's tail.
+    const ownDir = opts.logDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "sa-api-tunnel-"));
+    const logDir = opts.logDir ?? ownDir!;
+    const logFile = path.join(logDir, `ziti-tunnel-${spec.cluster}.log`);
+    const fd = fs.openSync(logFile, "a", 0o600);
+    const child: ChildProcess = spawn(resolveZitiBinary(), ["tunnel", "proxy", `${spec.service}:${spec.localPort}`, "-i", spec.identityFile, "--cli-agent=false"], {
+        detached: true, stdio: ["ignore", fd, fd], env,
+    });
+    fs.closeSync(fd);
+    let exited: number | string | undefined;
+    const done = new Promise<void>(resolve => child.once("exit", (code, sig) => { exited = code ?? sig ?? "exited"; resolve(); }));
+    const stop = async () => {
+        if (exited === undefined && child.pid !== undefined) {
+            try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+            await Promise.race([done, new Promise(r => setTimeout(r, 5000).unref())]);
+            if (exited === undefined) {
+                try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+                await Promise.race([done, new Promise(r => setTimeout(r, 2000).unref())]);
+            }
+        }
+        if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
+    };
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    while (!(await connects(spec.localPort))) {
+        if (exited !== undefined) {
+            const log = tail(logFile);
+            await stop();
+            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` exited (${exited}) before listening on ${spec.localPort}:\n${log}`);
+        }
+        if (Date.now() > deadline) {
+            const log = tail(logFile);
+            await stop();
+            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` did not listen on ${spec.localPort} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${log}`);
+        }
+        await new Promise(r => setTimeout(r, 250));
+    }
+    return { spec, endpoint: `127.0.0.1:${spec.localPort}`, pid: child.pid!, logFile, stop };
+}
