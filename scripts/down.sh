@@ -35,7 +35,7 @@ if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
     tunnels=()
     if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi
     say "pulumi destroy --stack $stack"
-    "${tunnels[@]}" pulumi destroy --stack "$stack" --yes --non-interactive --suppress-progress
+    "${tunnels[@]}" pulumi destroy --stack "$stack" --yes --skip-preview --non-interactive --suppress-progress
     if $purge; then
         pulumi stack rm "$stack" --yes --non-interactive --preserve-config
     fi

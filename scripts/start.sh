@@ -4,7 +4,7 @@
 #   2. a local OpenZiti network (ziti edge quickstart on 127.0.0.1, home .state/ziti/), started or reused
 #   3. a local Pulumi state backend in .state/pulumi/ (file://), stack `dev`
 #   4. the provider's settings for that network, through ZITI_API_HOST/ZITI_USERNAME/ZITI_PASSWORD/ZITI_CA_BUNDLE
-#   5. pulumi up --stack dev --yes: every Ziti entity on the controller, every Kubernetes object
+#   5. pulumi up --stack dev --yes --skip-preview: every Ziti entity on the controller, every Kubernetes object
 #      rendered to rendered/dev/<cluster>/ (Secrets 0600, folders 0700)
 #   6. a summary: services, who may dial/bind them, federation targets, manifests, how to tear down,
 #      and the dial/bind picture (Mermaid text, SVG file)
@@ -76,7 +76,9 @@ tunnels=()
 if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi
 
 say "pulumi up --stack $stack"
-"${tunnels[@]}" pulumi up --stack "$stack" "${config_args[@]}" --yes --non-interactive --suppress-outputs --suppress-progress
+# --skip-preview: with --yes the preview only runs the program a second time before the update (which checks the
+# same inputs itself); an interrupted run's recovery and every warm start pay half as much.
+"${tunnels[@]}" pulumi up --stack "$stack" "${config_args[@]}" --yes --skip-preview --non-interactive --suppress-outputs --suppress-progress
 
 # Rendered manifests hold identity keys: files 0600, folders 0700 (umask above; chmod if a tool ignored it).
 if [ -d "rendered/$stack" ]; then
