@@ -18,11 +18,12 @@ import type { Failure } from "./roles";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
- * An id as the controller makes them (shortids over letters, digits, `-` and `_`, which may come first, e.g.
- * "-dzIBkK7Kl" seen from ziti v1.7.2; or a UUID); `.` is allowed after the first character, so no id is a `.` or
- * `..` path segment. The 64-character bound is ours (shortids are about 10 characters, UUIDs 36).
+ * An id as the controller makes them: shortids over letters, digits, `.`, `-` and `_`, any of which may come first
+ * (".4oQ7WOfO" and "-dzIBkK7Kl" both seen from ziti v1.7.2 in e2e runs), or a UUID. Only the whole-id path segments
+ * `.` and `..`, which a URL normalises away, are refused besides; the 64-character bound is ours (shortids are
+ * about 10 characters, UUIDs 36).
  */
-const ZITI_ID = /^[0-9A-Za-z_-][0-9A-Za-z._-]{0,63}$/;
+const ZITI_ID = /^(?!\.{1,2}$)[0-9A-Za-z._-]{1,64}$/;
 
 /** Characters the controller's filter cannot match back: backslash and control characters (C0, DEL). */
 // eslint-disable-next-line no-control-regex
@@ -51,7 +52,7 @@ function shown(v: unknown): string {
 export function assertZitiId(id: unknown, what: string): string {
     if (!isZitiId(id)) {
         throw new ZitiInvalidIdError(
-            `${what}: ${shown(id)} is not a Ziti id (letters, digits, ".", "-", "_", not starting with ".", at most 64): ` +
+            `${what}: ${shown(id)} is not a Ziti id (letters, digits, ".", "-", "_", at most 64, and not "." or ".."): ` +
                 `use the id the controller gave the entity (ziti edge list ... or the resource's id output)`,
         );
     }

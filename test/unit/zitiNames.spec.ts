@@ -27,11 +27,11 @@ describe("ziti names and ids (property-based)", function () {
     });
 
     it("refuses the ids a URL normalises or re-reads: . .. empty slashes percent query", function () {
-        for (const id of [".", "..", "", "a/b", "../identities", "%2e", "%2e%2e", "a?b", "a#b", ".hidden", " x", "x".repeat(65)]) {
+        for (const id of [".", "..", "", "a/b", "../identities", "%2e", "%2e%2e", "a?b", "a#b", " x", "x".repeat(65)]) {
             assert.throws(() => assertZitiId(id, "test"), ZitiInvalidIdError, JSON.stringify(id));
         }
-        // "-dzIBkK7Kl" and "_x2k" are shortids as ziti v1.7.2 hands them out (a first "-" or "_" happens; seen in e2e).
-        for (const id of ["R0QKx-SeP", "g7cIWbcGg", "-dzIBkK7Kl", "_x2kQ9aB1", "3b1f1e52-2c9e-4a5e-9a43-0c7d3f0f7e11", "a.b"]) assert.strictEqual(assertZitiId(id, "test"), id);
+        // "-dzIBkK7Kl" and ".4oQ7WOfO" are shortids as ziti v1.7.2 hands them out (seen in e2e runs).
+        for (const id of ["R0QKx-SeP", "g7cIWbcGg", "-dzIBkK7Kl", ".4oQ7WOfO", "_x2kQ9aB1", "...", "3b1f1e52-2c9e-4a5e-9a43-0c7d3f0f7e11", "a.b"]) assert.strictEqual(assertZitiId(id, "test"), id);
     });
 
     it("a name is accepted only without surrounding space, backslash or control character", function () {
