@@ -45,6 +45,7 @@ import { findZiti } from "../overlay/fixtures/tools";
 import { startRootRelay } from "../overlay/fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "../overlay/fixtures/zitiRest";
 import { readManifests, secretValue } from "../e2e/harness";
+import { pollUntil } from "../helpers/pollUntil";
 import { toolsEnv } from "../helpers/toolsEnv";
 import { ClusterStack } from "./fixtures/clusterStack";
 
@@ -87,25 +88,6 @@ function sweepStaleRuns(): string[] {
         }
     }
     return notes;
-}
-
-async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 1000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    let lastErr: unknown;
-    for (;;) {
-        try {
-            last = await probe();
-            lastErr = undefined;
-            if (done(last)) return last;
-        } catch (e) {
-            lastErr = e;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} (${lastErr ? `error: ${(lastErr as Error).message}` : `last: ${JSON.stringify(last)}`})`);
-        }
-        await new Promise((r) => setTimeout(r, everyMs));
-    }
 }
 
 describe("apiziti: a dark Kubernetes API server, deployed to only through the Ziti overlay", function () {
