@@ -25,7 +25,7 @@ import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "./kubeClient";
 import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
-import { killGroup } from "./processGroup";
+import { killGroup } from "./processes";
 import { freePort } from "./zitiQuickstart";
 
 export interface LocalClustersOptions {

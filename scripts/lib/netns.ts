@@ -8,7 +8,7 @@ import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "child_pr
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { killGroup } from "./processGroup";
+import { killGroup } from "./processes";
 
 export class PrereqError extends Error {}
 
