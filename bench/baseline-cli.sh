@@ -23,6 +23,8 @@
 # the same one request made with curl, the body built by jq from the environment and sent on stdin, and the session
 # token written into the CLI's config file (ziti-cli.json, format of openziti/ziti ziti/util/identities.go).
 set -euo pipefail
+# shellcheck source=lib/ziti-login.sh
+. "$(dirname "$0")/lib/ziti-login.sh"
 
 clusters="kubeA:hybrid kubeB:dark"
 central="central"
@@ -42,17 +44,7 @@ while [ $# -gt 0 ]; do
         *) echo "baseline-cli.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-: "${ZITI_API_HOST:?set ZITI_API_HOST to the controller URL}"
-: "${ZITI_USERNAME:?set ZITI_USERNAME}"
-: "${ZITI_PASSWORD:?set ZITI_PASSWORD}"
-: "${ZITI_CA_BUNDLE:?set ZITI_CA_BUNDLE to the controller CA bundle file}"
-ZITI="${ZITI_BIN:-ziti}"
-cleanup_work=0
-if [ -z "$work" ]; then work="$(mktemp -d)"; cleanup_work=1; fi
-mkdir -p "$work/cfg" "$work/ids"
-chmod 700 "$work" "$work/ids"
-export XDG_CONFIG_HOME="$work/cfg" HOME="$work" ZITI_CONFIG_DIR="$work/cfg/ziti"
-trap '[ "$cleanup_work" = 1 ] && rm -rf "$work"' EXIT
+ziti_cli_workspace
 
 calls=0
 entities=0
@@ -87,11 +79,8 @@ identity() { # <name> [attributes] ; created, then enrolled
 login() {
     calls=$((calls + 1))
     if [ "$verbose" = 1 ]; then echo "+ login (password from the environment, on stdin)" >&2; fi
-    local api="${ZITI_API_HOST%/}/edge/management/v1" ca
-    ca="$(cd "$(dirname "$ZITI_CA_BUNDLE")" && pwd)/$(basename "$ZITI_CA_BUNDLE")"
-    mkdir -p "$ZITI_CONFIG_DIR"
-    jq -n '{username: env.ZITI_USERNAME, password: env.ZITI_PASSWORD}' |
-        curl -sS --fail-with-body --cacert "$ca" -H 'content-type: application/json' --data-binary @- "$api/authenticate?method=password" |
+    local api="${ZITI_API_HOST%/}/edge/management/v1"
+    ziti_authenticate |
         jq --arg url "$api" --arg user "$ZITI_USERNAME" --arg ca "$ca" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
             'if (.data.token | type) == "string" then
                  {edgeIdentities: {default: {url: $url, username: $user, token: .data.token, loginTime: $at, caCert: $ca, readOnly: false}}, default: "default", layout: 1}

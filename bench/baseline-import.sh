@@ -15,6 +15,8 @@
 # takes no password from the environment (v1.7.2 prompts on a terminal), so it gets the session token with --token.
 # The CLI's config goes to a private directory under --work (never the user's ~/.config/ziti).
 set -euo pipefail
+# shellcheck source=lib/ziti-login.sh
+. "$(dirname "$0")/lib/ziti-login.sh"
 
 file=""
 enroll=""
@@ -29,27 +31,13 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$file" ] || { echo "baseline-import.sh: --file is required (the ziti ops import document)" >&2; exit 2; }
-: "${ZITI_API_HOST:?set ZITI_API_HOST to the controller URL}"
-: "${ZITI_USERNAME:?set ZITI_USERNAME}"
-: "${ZITI_PASSWORD:?set ZITI_PASSWORD}"
-: "${ZITI_CA_BUNDLE:?set ZITI_CA_BUNDLE to the controller CA bundle file}"
-ZITI="${ZITI_BIN:-ziti}"
-cleanup_work=0
-if [ -z "$work" ]; then work="$(mktemp -d)"; cleanup_work=1; fi
-mkdir -p "$work/cfg/ziti" "$work/ids"
-chmod 700 "$work" "$work/ids"
-export XDG_CONFIG_HOME="$work/cfg" HOME="$work" ZITI_CONFIG_DIR="$work/cfg/ziti"
-trap '[ "$cleanup_work" = 1 ] && rm -rf "$work"' EXIT
-ca="$(cd "$(dirname "$ZITI_CA_BUNDLE")" && pwd)/$(basename "$ZITI_CA_BUNDLE")"
+ziti_cli_workspace
 
 calls=0
 start=$(date +%s.%N)
 
 calls=$((calls + 1))
-token="$(jq -n '{username: env.ZITI_USERNAME, password: env.ZITI_PASSWORD}' |
-    curl -sS --fail-with-body --cacert "$ca" -H 'content-type: application/json' --data-binary @- \
-        "${ZITI_API_HOST%/}/edge/management/v1/authenticate?method=password" |
-    jq -er '.data.token')" || { echo "baseline-import.sh: the controller refused the admin login" >&2; exit 1; }
+token="$(ziti_authenticate | jq -er '.data.token')" || { echo "baseline-import.sh: the controller refused the admin login" >&2; exit 1; }
 
 calls=$((calls + 1))
 "$ZITI" ops import --controller-url "$ZITI_API_HOST" --token "$token" --read-only=false --ca "$ca" --yes --input-format JSON "$file" >"$work/import.log" 2>&1 ||

@@ -5,6 +5,8 @@
 #   curl        - reads Prometheus' API inside the central namespace
 # Idempotent: installs nothing when both are present. Needs root (apt-get); says so when not.
 set -euo pipefail
+# shellcheck source=lib/apt-install.sh
+. "$(dirname "$0")/lib/apt-install.sh"
 
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
@@ -16,23 +18,9 @@ if [ "${#need[@]}" -eq 0 ]; then
   exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "ensure-overlay-deps: missing ${need[*]} and not root; install them with: sudo apt-get install -y ${need[*]}" >&2
-  exit 1
-fi
-
-echo "ensure-overlay-deps: installing ${need[*]} from Debian"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# --no-install-recommends keeps out the node exporter and the web assets; policy-rc.d keeps the
-# package's own prometheus service from being started (the test runs its own instance).
-policy_rc=/usr/sbin/policy-rc.d
-created_policy=0
-if [ ! -e "$policy_rc" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy_rc"; chmod 0755 "$policy_rc"; created_policy=1
-fi
-trap 'if [ "$created_policy" = 1 ]; then rm -f "$policy_rc"; fi' EXIT
-apt-get install -y -qq --no-install-recommends "${need[@]}"
+# --no-install-recommends keeps out the node exporter and the web assets; the package's own prometheus
+# service stays stopped (scripts/lib/apt-install.sh): the test runs its own instance.
+apt_install_missing ensure-overlay-deps "${need[@]}"
 
 command -v prometheus >/dev/null 2>&1 || { echo "ensure-overlay-deps: prometheus still not on PATH" >&2; exit 1; }
 for c in ip curl; do command -v "$c" >/dev/null 2>&1 || { echo "ensure-overlay-deps: $c still not on PATH" >&2; exit 1; }; done

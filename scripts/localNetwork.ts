@@ -17,6 +17,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { killGroup } from "./lib/processes";
 import { controllerCall, findCaBundle, quickstartArgs, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -133,18 +134,6 @@ function tail(file: string, lines = 20): string {
         return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
     } catch {
         return "(no log)";
-    }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-    try {
-        process.kill(-pid, signal);
-    } catch {
-        try {
-            process.kill(pid, signal);
-        } catch {
-            // gone
-        }
     }
 }
 

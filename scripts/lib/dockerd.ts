@@ -17,6 +17,7 @@ import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { alive } from "./processes";
 
 const PREFIX = "sa-dockerd-";
 
@@ -63,15 +64,6 @@ export function dockerBinaries(): { dockerd: string; containerd: string; docker:
             `or \`sudo apt-get install -y --no-install-recommends docker.io busybox-static\``);
     }
     return { dockerd, containerd, docker };
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 function cmdline(pid: number): string {

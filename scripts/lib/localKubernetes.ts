@@ -25,6 +25,7 @@ import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "./kubeClient";
 import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
+import { killGroup } from "./processes";
 import { freePort } from "./zitiQuickstart";
 
 export interface LocalClustersOptions {
@@ -158,18 +159,6 @@ function memoryOf(pid: number): { rss: number; pss: number } {
     }
 }
 
-function kill(pid: number, sig: NodeJS.Signals): void {
-    try {
-        process.kill(-pid, sig);
-    } catch {
-        try {
-            process.kill(pid, sig);
-        } catch {
-            /* gone */
-        }
-    }
-}
-
 function readMarker(file: string): RunMarker | undefined {
     try {
         return JSON.parse(fs.readFileSync(file, "utf8")) as RunMarker;
@@ -191,10 +180,10 @@ async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
     const targets = m.processes.filter((p) => isOurs(p.pid, m.dir));
     const alive = () => targets.filter((p) => running(p.pid));
     // Dependants first (kwok, scheduler, controller-manager), then API servers, etcd last.
-    for (const p of [...targets].reverse()) kill(p.pid, "SIGTERM");
+    for (const p of [...targets].reverse()) killGroup(p.pid, "SIGTERM");
     const deadline = Date.now() + graceMs;
     while (alive().length && Date.now() < deadline) await sleep(100);
-    for (const p of alive()) kill(p.pid, "SIGKILL");
+    for (const p of alive()) killGroup(p.pid, "SIGKILL");
     while (alive().length && Date.now() < deadline + 5000) await sleep(100);
 }
 
@@ -211,7 +200,7 @@ function running(pid: number): boolean {
 /** For exit handlers: SIGKILL, then wait (blocking, up to 3 s) until they have ended, so their dir can go. */
 function endProcessesSync(m: RunMarker): void {
     const targets = m.processes.filter((p) => isOurs(p.pid, m.dir));
-    for (const p of targets) kill(p.pid, "SIGKILL");
+    for (const p of targets) killGroup(p.pid, "SIGKILL");
     const tick = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 60 && targets.some((p) => running(p.pid)); i++) Atomics.wait(tick, 0, 0, 50);
 }

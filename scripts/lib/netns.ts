@@ -8,6 +8,7 @@ import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "child_pr
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { killGroup } from "./processes";
 
 export class PrereqError extends Error {}
 
@@ -312,18 +313,6 @@ function killPid(pid: number, sig: NodeJS.Signals): void {
         process.kill(pid, sig);
     } catch {
         /* already gone */
-    }
-}
-
-function killGroup(pid: number, sig: NodeJS.Signals): void {
-    try {
-        process.kill(-pid, sig);
-    } catch {
-        try {
-            process.kill(pid, sig);
-        } catch {
-            /* already gone */
-        }
     }
 }
 

@@ -45,6 +45,8 @@ import { findZiti } from "../overlay/fixtures/tools";
 import { startRootRelay } from "../overlay/fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "../overlay/fixtures/zitiRest";
 import { readManifests, secretValue } from "../e2e/harness";
+import { pollUntil } from "../helpers/pollUntil";
+import { toolsEnv } from "../helpers/toolsEnv";
 import { ClusterStack } from "./fixtures/clusterStack";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -61,17 +63,6 @@ const DEPLOYER = "deployer.admin";
 const OPERATOR = "operator.admin";
 const OPERATOR_PORT = 16500; // the operator's own tunnel, deployer namespace
 const OUTSIDER_PORT = 16501;
-
-/** PATH, PULUMI_HOME and the offline settings of scripts/tools.sh. */
-function toolsEnv(): Record<string, string> {
-    const out = execFileSync("bash", [path.join(REPO, "scripts", "tools.sh"), "env"], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    const env: Record<string, string> = {};
-    for (const line of out.split("\n")) {
-        const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
-        if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1").replace(/^"(.*)"$/, "$1");
-    }
-    return env;
-}
 
 /** Clears what a killed run (SIGKILL, no hooks) left: its namespaces, their /etc/netns files, its temp dir. */
 function sweepStaleRuns(): string[] {
@@ -97,25 +88,6 @@ function sweepStaleRuns(): string[] {
         }
     }
     return notes;
-}
-
-async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 1000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    let lastErr: unknown;
-    for (;;) {
-        try {
-            last = await probe();
-            lastErr = undefined;
-            if (done(last)) return last;
-        } catch (e) {
-            lastErr = e;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} (${lastErr ? `error: ${(lastErr as Error).message}` : `last: ${JSON.stringify(last)}`})`);
-        }
-        await new Promise((r) => setTimeout(r, everyMs));
-    }
 }
 
 describe("apiziti: a dark Kubernetes API server, deployed to only through the Ziti overlay", function () {

@@ -16,6 +16,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_IMAGES } from "../../components/config";
 import { Dockerd, startDockerd } from "../../scripts/lib/dockerd";
+import { alive } from "../../scripts/lib/processes";
 import { E2E, progress, repoRoot, resourceCounts, tail } from "../e2e/harness";
 import { zitiController } from "../helpers/zitiController";
 import { importStandInImage } from "./standInImage";
@@ -270,15 +271,6 @@ describe("docker: the central Prometheus on a real Docker engine", function () {
         });
     });
 });
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 function processesNaming(dir: string): number[] {
     return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {

@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
+import { toolsEnv } from "../helpers/toolsEnv";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const PASSPHRASE = "e2e-throwaway-passphrase";
@@ -24,16 +25,9 @@ export function progress(msg: string): void {
 }
 
 /** PATH, PULUMI_HOME and the offline settings of scripts/tools.sh, unless the caller already evaluated them. */
-function toolsEnv(): Record<string, string> {
+function toolsEnvUnlessSet(): Record<string, string> {
     if (process.env.PULUMI_HOME && process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION) return {};
-    const { execFileSync } = require("child_process") as typeof import("child_process");
-    const out = execFileSync("bash", [path.join(repoRoot, "scripts", "tools.sh"), "env"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    const env: Record<string, string> = {};
-    for (const line of out.split("\n")) {
-        const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
-        if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1").replace(/^"(.*)"$/, "$1");
-    }
-    return env;
+    return toolsEnv();
 }
 
 export interface RunResult {
@@ -74,7 +68,7 @@ export class E2E {
         this.logFile = path.join(this.dir, "pulumi.log");
         this.env = {
             ...(process.env as Record<string, string>),
-            ...toolsEnv(),
+            ...toolsEnvUnlessSet(),
             PULUMI_BACKEND_URL: `file://${this.backendDir}`,
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
             PULUMI_SKIP_UPDATE_CHECK: "true",

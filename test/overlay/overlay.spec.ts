@@ -26,6 +26,7 @@ import { PROBE_METRIC } from "./fixtures/metricsServer";
 import { startRootRelay } from "./fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "./fixtures/zitiRest";
 import { OverlayController, startOverlayController } from "./fixtures/controller";
+import { pollUntil } from "../helpers/pollUntil";
 import { OverlayStack, ProgramOutputs } from "./fixtures/stack";
 import { findZiti } from "./fixtures/tools";
 
@@ -63,27 +64,6 @@ function sweepStaleRuns(): string[] {
         notes.push(`removed ${dir} left by a killed run`);
     }
     return notes;
-}
-
-/** Polls `probe` until `done(value)` or the deadline; fails with what it saw last. */
-async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 1000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    let lastErr: unknown;
-    for (;;) {
-        try {
-            last = await probe();
-            lastErr = undefined;
-            if (done(last)) return last;
-        } catch (e) {
-            lastErr = e;
-        }
-        if (Date.now() > deadline) {
-            const seen = lastErr ? `error: ${(lastErr as Error).message}` : `last value: ${JSON.stringify(last)}`;
-            throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} (${seen})`);
-        }
-        await new Promise((r) => setTimeout(r, everyMs));
-    }
 }
 
 describe("overlay: Prometheus scrapes a dark target only through Ziti", function () {

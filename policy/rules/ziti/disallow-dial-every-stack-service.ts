@@ -1,6 +1,5 @@
 import { BaseRuleConfig, allowEntry, stackRule } from "../../lib/rule";
-import { isUnknown } from "../../lib/unknown";
-import { ALL_ROLE, ZITI_SERVICE_POLICY, zitiSubject } from "./service-policy";
+import { ALL_ROLE, ZITI_SERVICE_POLICY, dialPoliciesOf, zitiConfigProperties } from "./service-policy";
 import { ZITI_SERVICE, matchService, serviceSideOf, serviceTypesProperty, stackServices, unsureBecause } from "./stack-services";
 
 interface Config extends BaseRuleConfig {
@@ -22,12 +21,7 @@ export const disallowDialEveryStackService = stackRule<Config>({
     severity: "high",
     remediationSteps: "Name the services the clients need (@<service name>), or use an attribute that only those services carry.",
     configProperties: {
-        resourceTypes: {
-            type: "array",
-            items: { type: "string" },
-            default: [ZITI_SERVICE_POLICY],
-            description: "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles).",
-        },
+        ...zitiConfigProperties,
         serviceTypes: serviceTypesProperty,
     },
     configDefaults: { resourceTypes: [ZITI_SERVICE_POLICY], serviceTypes: [ZITI_SERVICE] },
@@ -36,16 +30,7 @@ export const disallowDialEveryStackService = stackRule<Config>({
         if (services.length < 2) {
             return;
         }
-        for (const r of ctx.resources.filter((x) => ctx.config.resourceTypes.includes(x.type))) {
-            const props = ctx.propsOf(r);
-            const subject = zitiSubject({ name: r.name, props });
-            if (isUnknown(props.type)) {
-                ctx.unknown(r, subject, "type");
-                continue;
-            }
-            if (props.type !== "Dial") {
-                continue;
-            }
+        for (const { resource: r, props, subject } of dialPoliciesOf(ctx)) {
             const side = serviceSideOf(props);
             const attrs = side.roles.filter((x) => x.startsWith("#"));
             if (side.roles.includes(ALL_ROLE) || (attrs.length === 0 && side.unknownRoles.length === 0)) {

@@ -1,6 +1,6 @@
 import { BaseRuleConfig, allowEntry, stackRule } from "../../lib/rule";
 import { isUnknown } from "../../lib/unknown";
-import { ALL_ROLE, ZITI_SERVICE_POLICY, rolesOf, zitiSubject } from "./service-policy";
+import { ALL_ROLE, ZITI_SERVICE_POLICY, dialPoliciesOf, rolesOf, zitiConfigProperties } from "./service-policy";
 import { ZITI_SERVICE, matchService, serviceSideOf, serviceTypesProperty, stackServices, unsureBecause } from "./stack-services";
 
 interface Config extends BaseRuleConfig {
@@ -42,12 +42,7 @@ export const requireNamedDialersForSensitiveServices = stackRule<Config>({
             default: DEFAULT_SENSITIVE,
             description: "Sensitive Ziti services: name globs (`*` matches any characters, e.g. *.k8s.svc) or #attribute roles the services carry.",
         },
-        resourceTypes: {
-            type: "array",
-            items: { type: "string" },
-            default: [ZITI_SERVICE_POLICY],
-            description: "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles).",
-        },
+        ...zitiConfigProperties,
         serviceTypes: serviceTypesProperty,
     },
     configDefaults: { sensitiveServices: DEFAULT_SENSITIVE, resourceTypes: [ZITI_SERVICE_POLICY], serviceTypes: [ZITI_SERVICE] },
@@ -60,16 +55,7 @@ export const requireNamedDialersForSensitiveServices = stackRule<Config>({
                 (typeof s.name === "string" && globs.some((g) => globMatches(g, s.name as string))) ||
                 (!isUnknown(s.attributes) && s.attributes.some((a) => attrs.includes(a))),
         );
-        for (const r of ctx.resources.filter((x) => ctx.config.resourceTypes.includes(x.type))) {
-            const props = ctx.propsOf(r);
-            const subject = zitiSubject({ name: r.name, props });
-            if (isUnknown(props.type)) {
-                ctx.unknown(r, subject, "type");
-                continue;
-            }
-            if (props.type !== "Dial") {
-                continue;
-            }
+        for (const { resource: r, props, subject } of dialPoliciesOf(ctx)) {
             const unknownIdentities: string[] = [];
             const identities = rolesOf(props, "identityRoles", (p) => unknownIdentities.push(p)) ?? [];
             const byAttribute = identities.filter((x) => !x.startsWith("@"));

@@ -1,5 +1,6 @@
 // Shared reading of a Ziti ServicePolicy for the rule-10 policies.
-import { BaseRuleConfig, ResourceRule, ResourceRuleSpec, Subject, resourceRule } from "../../lib/rule";
+import { PolicyResource } from "@pulumi/policy";
+import { BaseRuleConfig, ResourceRule, ResourceRuleSpec, StackCheckContext, Subject, resourceRule } from "../../lib/rule";
 import { Plain, PlainObject, UNKNOWN, isUnknown } from "../../lib/unknown";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
@@ -109,4 +110,26 @@ export function servicePolicyRule(
         appliesTo: (type, config) => config.resourceTypes.includes(type),
         subject: zitiSubject,
     });
+}
+
+/**
+ * The Dial service policies of a stack (types from config.resourceTypes), each with its props and subject, for
+ * the stack rules; a policy whose type is unknown is recorded as unknown (path `type`) and skipped. Lazy, so
+ * that the rule's own reports and unknowns interleave in resource order.
+ */
+export function* dialPoliciesOf<C extends ZitiConfig>(
+    ctx: StackCheckContext<C>,
+): Generator<{ resource: PolicyResource; props: PlainObject; subject: Subject }> {
+    for (const resource of ctx.resources.filter((x) => ctx.config.resourceTypes.includes(x.type))) {
+        const props = ctx.propsOf(resource);
+        const subject = zitiSubject({ name: resource.name, props });
+        if (isUnknown(props.type)) {
+            ctx.unknown(resource, subject, "type");
+            continue;
+        }
+        if (props.type !== "Dial") {
+            continue;
+        }
+        yield { resource, props, subject };
+    }
 }
