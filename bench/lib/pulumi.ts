@@ -157,13 +157,16 @@ export class BenchProject {
             "--plaintext", `ziti:controllerUrl=${this.ctl.controllerUrl}`,
             "--plaintext", `ziti:username=${this.ctl.username}`,
             "--plaintext", `ziti:caBundle=${this.ctl.caBundlePath}`,
-            "--secret", `ziti:password=${this.ctl.password}`,
         ]);
+        // The password on stdin, never in a process's arguments (any local user can read those).
+        this.cli(["config", "set", "--stack", stack, "--secret", "ziti:password"], this.ctl.password);
     }
 
-    /** An unmeasured CLI call (setup). */
-    cli(args: string[]): string {
-        return execFileSync("pulumi", args, { cwd: this.dir, env: this.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    /** An unmeasured CLI call (setup); `input` goes to its stdin. */
+    cli(args: string[], input?: string): string {
+        return execFileSync("pulumi", args, {
+            cwd: this.dir, env: this.env, encoding: "utf8", input, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        });
     }
 
     /** A measured `pulumi <args>` on `stack` (default: the project's current one). */
