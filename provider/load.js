@@ -10,7 +10,7 @@ let implementations;
 
 module.exports = function load(kind) {
     if (!implementations) {
-        require("../components/transpileCache").register();
+        require("../boot/transpileCache").register();
         implementations = require("./providers").implementations;
     }
     const provider = implementations[kind];
