@@ -1,29 +1,12 @@
 // The program's entry point, as the engine runs it (package.json "main"; Pulumi.yaml sets
 // runtime.options.typescript: false, so the runner does not register ts-node): installs the cached transpile hook
-// (components/transpileCache.js) and runs index.ts. There is no build step and nothing to go stale: each .ts file
+// (boot/transpileCache.js) and runs index.ts. There is no build step and nothing to go stale: each .ts file
 // is transpiled again when its text changes. Tests (mocha) and scripts keep using ts-node.
 "use strict";
 
-// The SDK's runner (@pulumi/pulumi/cmd/run) installs source-map-support, and the SDK formats stack traces all the
-// time: one for every promise it makes (debuggablePromise in runtime/debuggable.js), printed only in the leak report
-// of PULUMI_DEBUG_PROMISE_LEAKS, and a full one for every resource it constructs (Resource.callsites in
-// resource.js, with Error.stackTraceLimit raised to Infinity), for its source position. Mapping those through source
-// maps, mostly parsing the SDK's own .js.map files, cost ~0.5 CPU-s for the seed's resources (bench/RESULTS.md).
-// So: promise stacks are not formatted unless that leak report is asked for, resource stacks get V8's plain format,
-// and every other stack (errors) is still mapped, so a trace points at TypeScript lines.
-const mapped = Error.prepareStackTrace;
-if (typeof mapped === "function") {
-    const leakReport = !!process.env.PULUMI_DEBUG_PROMISE_LEAKS;
-    const plain = (error, frames) => `${error}${frames.map((f) => `\n    at ${f}`).join("")}`;
-    Error.prepareStackTrace = (error, frames) => {
-        if (Error.stackTraceLimit === Infinity) return plain(error, frames);
-        if (!leakReport && frames[0]?.getFunctionName() === "debuggablePromise") return `${error}`;
-        return mapped(error, frames);
-    };
-}
-
-// @npmcli/arborist is loaded when first used, not with @pulumi/pulumi (see the file).
-require("./components/lazyArborist");
-
-require("./components/transpileCache").register();
+// The SDK start-up hooks (boot/, each with its measured saving): cheap stack traces, @npmcli/arborist loaded when
+// first used instead of with @pulumi/pulumi, and the cached transpile hook.
+require("./boot/stackTraces");
+require("./boot/lazyArborist");
+require("./boot/transpileCache").register();
 module.exports = require("./index.ts");

@@ -423,7 +423,7 @@ const CLASS_TEXT: Record<string, string> = {
     engine: "engine (`pulumi`): plans, diffs, checkpoints",
     languageHost: "language host (`pulumi-language-nodejs`, Go): starts the program",
     program: "program (node: the SDK runner, index.ts, components)",
-    zitiProvider: "Ziti dynamic provider (node: the SDK's dynamic-provider host, components/ziti)",
+    zitiProvider: "Ziti dynamic provider (node: the SDK's dynamic-provider host, provider)",
     kubernetes: "Kubernetes plugin (one per explicit provider: one per cluster, render mode)",
     other: "other (the plugin wrapper shell, `node -e` of the SDK's wrapper)",
 };

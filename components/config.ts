@@ -7,6 +7,7 @@ import { CONFIGMAP_RELOADZ_IMAGE } from "./workloads/configmapReloadz";
 import { PROMETHEUS_IMAGE } from "./workloads/prometheus";
 import { REFLECTZ_IMAGE } from "./workloads/reflectz";
 import { ZITI_HOST_IMAGE } from "./workloads/zitiHost";
+import { DEFAULT_FLAVOR, FLAVORS } from "../flavors";
 
 /** What this stack builds: everything (`dev`), one cluster (`cluster`) or the central Prometheus (`central`). */
 export type StackRole = "dev" | "cluster" | "central";
@@ -147,6 +148,8 @@ export interface CentralSpec {
 export interface ScrapeAnywhereConfig {
     stack: string;
     role: StackRole;
+    /** The workload flavor (flavors/index.ts): which images run in each place and how they reach the overlay. */
+    flavor: string;
     /** Clusters this stack builds (dev: all of them; cluster: exactly one; central: none). */
     clusters: ClusterSpec[];
     /** The central Prometheus (dev and central roles). */
@@ -181,6 +184,7 @@ export interface RawClusterSpec {
 
 export interface RawConfig {
     role?: unknown;
+    flavor?: unknown;
     clusters?: unknown;
     clusterCount?: unknown;
     generatedClusterKind?: unknown;
@@ -198,7 +202,7 @@ export interface RawConfig {
 
 /** The config keys read from the stack, all under the `scrape-anywhere:` namespace. */
 export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
-    "role", "clusters", "clusterCount", "generatedClusterKind", "central", "stackReferences", "images",
+    "role", "flavor", "clusters", "clusterCount", "generatedClusterKind", "central", "stackReferences", "images",
     "namespace", "scrapeInterval", "federationMatch", "edgeRouterRoles", "clientIdentities", "kubernetesApi", "kubernetesAdmins",
 ];
 /** Keys whose values are structured (lists, objects, numbers) and arrive as JSON text. */
@@ -357,6 +361,8 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     }
 
     const namespace = checkNamespace("namespace", optString("namespace", raw.namespace, "monitoring"));
+    const flavor = optString("flavor", raw.flavor, DEFAULT_FLAVOR);
+    if (!(flavor in FLAVORS)) fail("flavor", `unknown workload flavor "${flavor}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
 
     // Clusters: the listed ones, then `clusterCount` generated ones.
     if (raw.clusters !== undefined && raw.clusters !== null && !Array.isArray(raw.clusters)) {
@@ -526,6 +532,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     return {
         stack,
         role: role as StackRole,
+        flavor,
         clusters,
         central,
         stackReferences,

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ResolvedClusterArgs } from "./cluster";
-import { Identity } from "./ziti";
+import { Identity } from "../provider";
 import { createKubernetesApiZiti, KUBERNETES_API_HOST, KUBERNETES_API_PORT } from "./zitiEntities";
 
 export interface ClusterKubernetesApi {

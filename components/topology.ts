@@ -7,7 +7,7 @@ import { ClusterResult } from "./cluster";
 import { tunnelledTarget } from "./apiOverZiti";
 import { ClusterSpec, ConfigError, ScrapeAnywhereConfig } from "./config";
 import { ClusterKubernetesApi, KubernetesApiAccess, kubernetesApiAccess } from "./kubernetesApi";
-import { Identity } from "./ziti";
+import { Identity } from "../provider";
 import { DarkCluster } from "./darkCluster";
 import { HybridCluster } from "./hybridCluster";
 import { createKubernetesProvider } from "./kubernetes";

@@ -3,7 +3,7 @@
 // outputs so the policies really depend on them; the provider resolves `@name` to `@id`.
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames } from "./config";
-import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "./ziti";
+import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "../provider";
 
 /** Role attribute of identities allowed to dial reflectz services. */
 export const REFLECTZ_CLIENTS = "reflectz-clients";

@@ -27,7 +27,7 @@ export function toolsEnv(): Record<string, string> {
     return env;
 }
 
-/** Per-process request counts written by components/ziti/client.ts when SCRAPE_ANYWHERE_ZITI_STATS is set. */
+/** Per-process request counts written by provider/client.ts when SCRAPE_ANYWHERE_ZITI_STATS is set. */
 export interface ProcessStats {
     pid: number;
     auth: number;

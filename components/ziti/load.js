@@ -1,19 +1,6 @@
-// Loads the real Ziti providers (./providers.ts) in the dynamic-provider process, for the loaders that Ziti
-// resources serialize (./remote.ts). Plain JavaScript, so that finding it needs no TypeScript.
-//
-// Unless the process already compiles TypeScript (the program, mocha), `.ts` files are loaded through
-// ../transpileCache.js (transpiled once, cached on disk): loading the TypeScript compiler costs ~1.5 CPU-seconds,
-// which every `pulumi` command that touches a Ziti resource (even a no-op `up`) paid at provider start
-// (bench/RESULTS.md).
+// Compatibility for Pulumi state written before the Ziti provider moved to provider/ (the reshape, issue 25).
+// A Ziti resource's state carries the loader it was created with (provider/remote.ts), and `refresh`/`destroy`
+// run that old loader, which looks for components/ziti/load.js in the project folder. This file hands it the
+// provider from its new place. Remove it once no stack holds a Ziti resource created before the move.
 "use strict";
-let implementations;
-
-module.exports = function load(kind) {
-    if (!implementations) {
-        require("../transpileCache").register();
-        implementations = require("./providers").implementations;
-    }
-    const provider = implementations[kind];
-    if (!provider) throw new Error(`no Ziti provider for kind ${kind}`);
-    return provider;
-};
+module.exports = require("../../provider/load.js");

@@ -23,7 +23,7 @@ export interface ClusterPki {
     saPub: string;
 }
 
-/** @peculiar/x509 with the metadata polyfill its dependency injection needs and Node's WebCrypto (as components/ziti/enroll.ts loads it). */
+/** @peculiar/x509 with the metadata polyfill its dependency injection needs and Node's WebCrypto (as provider/enroll.ts loads it). */
 function x509Lib(): typeof import("@peculiar/x509") {
     require("reflect-metadata");
     const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");

@@ -15,7 +15,7 @@
 //      is looked up on the controller; the state is then exported (kept in `.pulumi/recovered/`) and imported again,
 //      which is how the CLI clears them (pulumi v3.248.0 cmd/pulumi/stack/io.go SaveSnapshot: "Explicitly clear-out
 //      any pending operations"). That is safe because the provider's create adopts an entity whose owner tags name
-//      its resource (components/ziti/owner.ts), and a delete of an entity already gone succeeds;
+//      its resource (provider/owner.ts), and a delete of an entity already gone succeeds;
 //   4. `down` only: Ziti entities whose owner tags name this project and stack but that are in no resource of the
 //      state (made by a create that never got recorded) are deleted, since `pulumi destroy` cannot see them. `up`
 //      only reports them (the next `up` adopts the ones the program still declares).
@@ -194,11 +194,11 @@ interface ZitiSide {
 
 /** The controller the provider would use (its environment fallbacks, which `npm start` sets), or why not. */
 async function zitiSide(project: string, stack: string): Promise<ZitiSide | string> {
-    const { resolveSettings } = await import("../../components/ziti/settings");
-    const { createClient } = await import("../../components/ziti/client");
-    const { ownerOfEntity } = await import("../../components/ziti/owner");
-    const { zitiKinds } = await import("../../components/ziti");
-    let client: import("../../components/ziti/client").ZitiClient;
+    const { resolveSettings } = await import("../../provider/settings");
+    const { createClient } = await import("../../provider/client");
+    const { ownerOfEntity } = await import("../../provider/owner");
+    const { zitiKinds } = await import("../../provider");
+    let client: import("../../provider/client").ZitiClient;
     try {
         let env: NodeJS.ProcessEnv = process.env;
         if (!env.ZITI_API_HOST && !env.ZITI_IDENTITY_FILE) {
@@ -245,7 +245,7 @@ async function reconcile(mode: "up" | "down", root: string, project: string, sta
     const zitiType = /^pulumi-nodejs:dynamic\/ziti:/;
     const hasZiti = resources.some((r) => zitiType.test(r.type)) || pending.some((p) => zitiType.test(p.resource?.type ?? ""));
     let ziti: ZitiSide | string | undefined = hasZiti ? await zitiSide(project, stack) : undefined;
-    const zitiKindsByToken = new Map((await import("../../components/ziti")).zitiKinds.map((k) => [k.token, k.collection]));
+    const zitiKindsByToken = new Map((await import("../../provider")).zitiKinds.map((k) => [k.token, k.collection]));
     try {
         const owned = typeof ziti === "object" ? await ziti.owned() : [];
         if (typeof ziti === "string") log(`could not look at the Ziti controller (${ziti}): entities of interrupted creates are not checked`);

@@ -3,9 +3,9 @@
 // is lost after the controller made the entity is adopted through the owner tags, never made twice; past the bound
 // the error names the entity. The controller's own view is checked directly (not through the proxy).
 import * as assert from "assert";
-import { identityProvider, serviceProvider } from "../../components/ziti";
-import { closeAllClients, ZitiApiError, ZitiConnectionError } from "../../components/ziti/client";
-import { ZitiConflictError } from "../../components/ziti/crud";
+import { identityProvider, serviceProvider } from "../../provider";
+import { closeAllClients, ZitiApiError, ZitiConnectionError } from "../../provider/client";
+import { ZitiConflictError } from "../../provider/crud";
 import { configFor, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 import { startFaultProxy, FaultProxy } from "./fixtures/faultProxy";
 import { certLogin } from "./fixtures/invariants";

@@ -22,7 +22,7 @@ if (typeof after === "function") {
         this.timeout(60_000);
         if (started) {
             const ctl = await started.catch(() => undefined);
-            const { closeAllClients } = await import("../../components/ziti/client");
+            const { closeAllClients } = await import("../../provider/client");
             await closeAllClients();
             await ctl?.stop();
         }

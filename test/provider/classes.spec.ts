@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 describe("ziti resource classes", function () {
     const seen: pulumi.runtime.MockResourceArgs[] = [];
-    let ziti: typeof import("../../components/ziti");
+    let ziti: typeof import("../../provider");
 
     before(async function () {
         this.timeout(60_000);
@@ -20,7 +20,7 @@ describe("ziti resource classes", function () {
             "scrape-anywhere",
             "test",
         );
-        ziti = await import("../../components/ziti");
+        ziti = await import("../../provider");
     });
 
     it("registers each kind with its dynamic/ziti token and outputs", async function () {

@@ -6,9 +6,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configProvider, identityProvider, serviceProvider } from "../../components/ziti";
-import { ZitiApiError, ZitiConnectionError } from "../../components/ziti/client";
-import { ZitiSettingsError } from "../../components/ziti/settings";
+import { configProvider, identityProvider, serviceProvider } from "../../provider";
+import { ZitiApiError, ZitiConnectionError } from "../../provider/client";
+import { ZitiSettingsError } from "../../provider/settings";
 import { freePort, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 import { adminRest, configFor, leftovers, Rest, stackConfig, uniquePrefix, zitiController } from "../helpers/zitiController";
 
@@ -77,7 +77,7 @@ describe("ziti provider: client, settings and errors", function () {
 
     it("trusts only the configured CA: a controller signed by another CA is refused, not skipped", async function () {
         // A self-signed CA that did not sign the controller's certificate.
-        const { x509Lib } = await import("../../components/ziti/enroll");
+        const { x509Lib } = await import("../../provider/enroll");
         const x509 = x509Lib();
         const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
         const keys = await crypto.webcrypto.subtle.generateKey(alg, false, ["sign", "verify"]);

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { identityProvider } from "../../components/ziti";
+import { identityProvider } from "../../provider";
 import { configFor, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("e");

@@ -8,7 +8,7 @@ import {
     serviceEdgeRouterPolicyProvider,
     servicePolicyProvider,
     serviceProvider,
-} from "../../components/ziti";
+} from "../../provider";
 import { uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("k");

@@ -1,8 +1,8 @@
 // Drift and out-of-band deletion, refusal of a same-name entity, delete tolerant of 404, and local validation
 // errors that name the resource and field before anything is written.
 import * as assert from "assert";
-import { configProvider, identityProvider, servicePolicyProvider, serviceProvider } from "../../components/ziti";
-import { ZitiConflictError, ZitiValidationError } from "../../components/ziti/crud";
+import { configProvider, identityProvider, servicePolicyProvider, serviceProvider } from "../../provider";
+import { ZitiConflictError, ZitiValidationError } from "../../provider/crud";
 import { ControllerEnv, leftovers, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
 const P = uniquePrefix("l");

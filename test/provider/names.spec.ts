@@ -4,9 +4,9 @@
 // its own entity. Writes are counted in the controller's own view (each collection's totalCount).
 import * as assert from "assert";
 import fc from "fast-check";
-import { configProvider, servicePolicyProvider, serviceProvider, ZitiInvalidIdError, ZitiValidationError } from "../../components/ziti";
-import { clientNow } from "../../components/ziti/crud";
-import { isZitiId } from "../../components/ziti/names";
+import { configProvider, servicePolicyProvider, serviceProvider, ZitiInvalidIdError, ZitiValidationError } from "../../provider";
+import { clientNow } from "../../provider/crud";
+import { isZitiId } from "../../provider/names";
 import { hostileString } from "../helpers/hostile";
 import { Rest, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 

@@ -1,4 +1,4 @@
-// What a Ziti resource really stores as its provider (`__provider`: the small loaders of components/ziti/remote.ts,
+// What a Ziti resource really stores as its provider (`__provider`: the small loaders of provider/remote.ts,
 // taken from resources registered under the SDK's mocks, so serialized exactly as `pulumi.dynamic.Resource` does),
 // run the way the engine runs it: a plain Node process (no ts-node loaded, no project module on the require path),
 // deserialized like @pulumi/pulumi cmd/dynamic-provider (require-from-string), configured through `configure`,
@@ -151,10 +151,10 @@ describe("ziti provider: serialized providers in a plain Node process", function
         });
         afterEach(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
 
-        /** A folder with a components/ziti/load.js that records that it ran, and the given package.json. */
+        /** A folder with a provider/load.js that records that it ran, and the given package.json. */
         function planted(pkg: unknown): void {
-            fs.mkdirSync(path.join(elsewhere, "components", "ziti"), { recursive: true });
-            fs.writeFileSync(path.join(elsewhere, "components", "ziti", "load.js"), `require("fs").writeFileSync(${JSON.stringify(marker)}, "ran"); module.exports = () => { throw new Error("planted code ran"); };`);
+            fs.mkdirSync(path.join(elsewhere, "provider"), { recursive: true });
+            fs.writeFileSync(path.join(elsewhere, "provider", "load.js"), `require("fs").writeFileSync(${JSON.stringify(marker)}, "ran"); module.exports = () => { throw new Error("planted code ran"); };`);
             if (pkg !== undefined) fs.writeFileSync(path.join(elsewhere, "package.json"), JSON.stringify(pkg));
         }
 

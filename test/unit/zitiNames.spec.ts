@@ -4,8 +4,8 @@
 // test/provider/names.spec.ts.
 import * as assert from "assert";
 import fc from "fast-check";
-import { assertZitiId, entityPath, isZitiId, validateName, ZitiInvalidIdError } from "../../components/ziti/names";
-import { validateRoles } from "../../components/ziti/roles";
+import { assertZitiId, entityPath, isZitiId, validateName, ZitiInvalidIdError } from "../../provider/names";
+import { validateRoles } from "../../provider/roles";
 import { hostileString } from "../helpers/hostile";
 
 const BASE = "https://127.0.0.1:1280";

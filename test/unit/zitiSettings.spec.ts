@@ -6,8 +6,8 @@ import fc from "fast-check";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { x509Lib } from "../../components/ziti/enroll";
-import { resolveSettings, ZitiSettingsError } from "../../components/ziti/settings";
+import { x509Lib } from "../../provider/enroll";
+import { resolveSettings, ZitiSettingsError } from "../../provider/settings";
 
 // Made at run time (base64 of random bytes, like a key body), so no tracked file holds anything key-shaped.
 const SECRET = (require("crypto") as typeof import("crypto")).randomBytes(48).toString("base64") + "SECRETMARKER";

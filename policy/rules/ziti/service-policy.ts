@@ -37,7 +37,7 @@ export const ALL_ROLE = "#all";
 
 /**
  * The known string roles of `field` as the controller will hold them: de-duplicated, as the provider
- * sends them (components/ziti/crud.ts policySpec normalize -> roles.ts asSet). Unknown items are
+ * sends them (provider/crud.ts policySpec normalize -> roles.ts asSet). Unknown items are
  * recorded; undefined when the whole list is unknown.
  */
 export function rolesOf(props: PlainObject, field: string, unknown: (path: string) => void): string[] | undefined {

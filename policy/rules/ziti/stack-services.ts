@@ -2,7 +2,7 @@
 // OpenZiti controller links them (openziti/ziti v1.7.2 controller/db/policy_common.go
 // evaluatePolicyAgainstEntity): an entity matches when the policy names it (`@<name or id>`), when the
 // roles contain `#all`, or when its role attributes contain all (AllOf) / any (AnyOf) of the `#attribute`
-// roles. The provider resolves `@name` to `@id` before writing (components/ziti/roles.ts resolveRoles), so
+// roles. The provider resolves `@name` to `@id` before writing (provider/roles.ts resolveRoles), so
 // `@name` here is compared with the service's `name` input.
 import { PolicyResource } from "@pulumi/policy";
 import { PlainObject, UNKNOWN, Unknown, isUnknown } from "../../lib/unknown";

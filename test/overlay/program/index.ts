@@ -1,9 +1,9 @@
 // The overlay test's program: the Ziti entities that make one dark scrape target reachable over
 // the overlay by an authorized scraper, and by nobody else. Built only from the project's own
-// Ziti resource classes (components/ziti), so `pulumi up` / `pulumi destroy` of this program is
+// Ziti resource classes (provider), so `pulumi up` / `pulumi destroy` of this program is
 // what the overlay test proves.
 import * as pulumi from "@pulumi/pulumi";
-import * as ziti from "../../../components/ziti";
+import * as ziti from "../../../provider";
 
 const config = new pulumi.Config();
 /** Distinguishes one test run's entities from another's on a shared controller (no `-`: scrapeable names). */

@@ -1,3 +1,4 @@
+// Saving: ~0.4 CPU-s of every Node.js process of a `pulumi` command (require("@pulumi/pulumi") 0.85 -> 0.49 CPU-s, bench/RESULTS.md).
 // Loads @npmcli/arborist when first used instead of with @pulumi/pulumi: its runtime/index.js loads
 // runtime/closure/codePaths.js, which loads @npmcli/arborist (and with it pacote, sigstore, cacache,
 // npm-registry-fetch...) at once, ~0.4 CPU-s of every Node.js process of a `pulumi` command (bench/RESULTS.md), for

@@ -10,7 +10,7 @@
 //
 // Which code runs is deliberate, because `refresh`/`destroy` may run anywhere: the loader records, when the
 // program serializes it, where this checkout is and what its provider code is (package version and a fingerprint
-// of components/ziti/). In the provider process it takes, in order, the folder SCRAPE_ANYWHERE_ZITI_CODE names,
+// of provider/). In the provider process it takes, in order, the folder SCRAPE_ANYWHERE_ZITI_CODE names,
 // the folder the engine runs the provider in (the project folder), the recorded checkout; a folder qualifies only
 // when its package.json is this project's at the recorded version (read as data: nothing there runs before it
 // qualifies). None qualifying is an error that names each folder and what is wrong with it. Code of the same
@@ -23,7 +23,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export function describeCode(root: string): { root: string; version?: string; fingerprint?: string; problem?: string } {
     const fs = require("fs");
     const path = require("path");
-    const dir = path.join(root, "components", "ziti");
+    const dir = path.join(root, "provider");
     let pkg: any;
     try {
         pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -31,14 +31,14 @@ export function describeCode(root: string): { root: string; version?: string; fi
         return { root, problem: `no readable package.json (${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message})` };
     }
     if (pkg?.name !== "scrape-anywhere") return { root, problem: `its package.json is not the scrape-anywhere project's` };
-    if (!fs.existsSync(path.join(dir, "load.js"))) return { root, problem: "the Ziti provider code (components/ziti/load.js) is missing" };
+    if (!fs.existsSync(path.join(dir, "load.js"))) return { root, problem: "the Ziti provider code (provider/load.js) is missing" };
     const hash = require("crypto").createHash("sha256");
     for (const f of fs.readdirSync(dir).filter((f: string) => /\.(ts|js)$/.test(f)).sort()) hash.update(`${f}\0`).update(fs.readFileSync(path.join(dir, f))).update("\0");
     return { root, version: String(pkg.version), fingerprint: hash.digest("hex").slice(0, 16) };
 }
 
 /** This checkout's provider code, captured as plain data at serialization time. */
-const RECORDED = describeCode(require("path").resolve(__dirname, "..", ".."));
+const RECORDED = describeCode(require("path").resolve(__dirname, ".."));
 
 /** Picks the folder whose provider code runs (see the top of this file) and returns its ./load.js. */
 export function locateProvider(recorded: { root: string; version?: string; fingerprint?: string }): (kind: string) => pulumi.dynamic.ResourceProvider {

@@ -1,6 +1,7 @@
+// Saving: the program 4.33 -> 2.83 CPU-s per `up` (bench/RESULTS.md).
 // `require` hook for `.ts` files: transpile only (no type check), with the project's compiler options, the result
 // cached on disk. Plain JavaScript, so that installing it needs no TypeScript. Used by the program's entry
-// (../main.js) and by the Ziti provider process (./ziti/load.js).
+// (../main.js) and by the Ziti provider process (../provider/load.js).
 //
 // Why: ts-node loads the TypeScript compiler and transpiles every file again on every `pulumi` command, and
 // registers source-map-support, which maps every stack the SDK captures per resource: together ~1.5-2 CPU-seconds

@@ -1,12 +1,9 @@
 // Role lists (`#attribute`, `@entityName`, `@entityId`, `#all`) and role attributes: validation, set semantics,
 // and the `@name` <-> `@id` translation the Management API needs.
 import { filterString, MANAGEMENT, ZitiClient } from "./client";
-import { isZitiId, nameProblem } from "./names";
+import { Failure, isZitiId, nameProblem } from "./names";
 
-export interface Failure {
-    property: string;
-    reason: string;
-}
+export type { Failure } from "./names";
 
 /** Sorted, de-duplicated copy: role lists and attributes are sets. */
 export function asSet(values: readonly string[] | undefined): string[] {

@@ -12,7 +12,13 @@
 // `\"`, `\n`, `\t`, `\r`, `\f` escapes), so no escaping makes a name holding `\n`, `\t`, `\\`... match itself:
 // the same-name check and `@name` resolution would silently miss it. Such names, and control characters, are
 // refused instead.
-import type { Failure } from "./roles";
+
+/** One reason an input is refused: the property and why. Declared here, below the client, so that ./roles (which
+ * uses the client) and ./client (which uses ./names) form no import circle. */
+export interface Failure {
+    property: string;
+    reason: string;
+}
 
 /** What the engine sends for a value not known yet (preview); mirrors ./crud's UNKNOWN without importing it. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

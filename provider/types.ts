@@ -1,4 +1,4 @@
-// The contract between the Ziti dynamic provider (components/ziti/*) and the components that use it.
+// The contract between the Ziti dynamic provider (provider/*) and the components that use it.
 // Args are what a program passes (pulumi.Input everywhere); *State are the plain, resolved JSON outputs
 // each resource class exposes as pulumi.Output<...> properties of the same names.
 import * as pulumi from "@pulumi/pulumi";

@@ -1,0 +1,41 @@
+// The `article` flavor: the zitified images of the published walkthrough (prometheuz, configmap-reloadz, reflectz,
+// ziti-host, plain configmap-reload). Prometheus speaks Ziti itself (`scheme: ziti` jobs, a Ziti listener in dark
+// places); a hybrid place's Prometheus listens on the underlay behind the ziti-host tunneler.
+import { CONFIGMAP_RELOAD_IMAGE } from "../../components/workloads/configmapReload";
+import { CONFIGMAP_RELOADZ_IMAGE } from "../../components/workloads/configmapReloadz";
+import { dockerPrometheusContainerArgs, PROMETHEUS_IMAGE } from "../../components/workloads/prometheus";
+import { REFLECTZ_IMAGE } from "../../components/workloads/reflectz";
+import { ZITI_HOST_IMAGE } from "../../components/workloads/zitiHost";
+import { centralPrometheusConfig, clusterPrometheusConfig } from "../../components/prometheusConfig";
+import type { Flavor } from "../types";
+import { articleCentralKubernetes, articleClusterWorkloads } from "./workloads";
+import { articleClusterTargets, centralZitiEntities, clusterZitiEntities } from "./ziti";
+
+export const article: Flavor = {
+    name: "article",
+    description: "the article's zitified images: prometheuz, configmap-reloadz, reflectz, ziti-host",
+    images: {
+        prometheus: PROMETHEUS_IMAGE,
+        configmapReload: CONFIGMAP_RELOAD_IMAGE,
+        zitiConfigmapReload: CONFIGMAP_RELOADZ_IMAGE,
+        reflectz: REFLECTZ_IMAGE,
+        tunneler: ZITI_HOST_IMAGE,
+    },
+    zitiEntities: place => (place.kind === "central" ? centralZitiEntities(place) : clusterZitiEntities(place)),
+    clusterTargets: articleClusterTargets,
+    clusterPrometheusConfig: place => clusterPrometheusConfig({
+        clusterName: place.name, reflectzScrapeTarget: articleClusterTargets(place).reflectzScrapeTarget, scrapeInterval: place.scrapeInterval,
+    }),
+    centralPrometheusConfig: (place, clusters) => centralPrometheusConfig({
+        centralName: place.name, clusters, federationMatch: place.federationMatch, scrapeInterval: place.scrapeInterval,
+    }),
+    clusterWorkloads: articleClusterWorkloads,
+    centralKubernetes: articleCentralKubernetes,
+    centralDocker: (place, config, ids) => ({
+        resourceName: `${place.resourcePrefix}-prometheus`,
+        args: dockerPrometheusContainerArgs({
+            name: `${place.name}-prometheus`, image: place.images.prometheus, config, identityJson: ids[`${place.name}.prometheus.id`],
+            serviceName: `${place.name}.prometheus.svc`, identityName: `${place.name}.prometheus.id`,
+        }),
+    }),
+};

@@ -1,0 +1,43 @@
+// boot/ relies on internals of the pinned @pulumi/pulumi (3.248.0). If an SDK upgrade moves them, these fail loudly,
+// naming the hook to re-measure or remove, instead of the hooks silently doing nothing (or breaking start-up).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+
+const root = path.resolve(__dirname, "..", "..");
+const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [root] }));
+const read = (f: string) => fs.readFileSync(path.join(sdk, f), "utf8");
+
+describe("boot: the SDK internals the start-up hooks rely on", () => {
+    it("the SDK is the pinned version the hooks were measured on", () => {
+        assert.strictEqual(JSON.parse(read("package.json")).version, "3.248.0", "re-measure boot/*.js (bench/RESULTS.md) against the new SDK, then update this pin");
+    });
+
+    it("stackTraces.js: promise stacks come from debuggablePromise, resource stacks with stackTraceLimit = Infinity, cmd/run maps them", () => {
+        assert.match(read("runtime/debuggable.js"), /function debuggablePromise\(/, "boot/stackTraces.js keys on the frame name debuggablePromise");
+        assert.match(read("resource.js"), /Error\.stackTraceLimit = Number\.POSITIVE_INFINITY/, "boot/stackTraces.js keys on stackTraceLimit === Infinity");
+        assert.match(read("cmd/run/index.js"), /require\("source-map-support\/register"\)/, "boot/stackTraces.js wraps source-map-support's prepareStackTrace");
+    });
+
+    it("lazyArborist.js: the SDK loads @npmcli/arborist eagerly through runtime/closure/codePaths.js, through __importStar", () => {
+        const codePaths = read("runtime/closure/codePaths.js");
+        assert.match(codePaths, /__importStar\(require\("@npmcli\/arborist"\)\)/, "boot/lazyArborist.js stands in for this require");
+        assert.match(read("runtime/index.js"), /require\("\.\/closure\/codePaths"\)/);
+        assert.ok(require.resolve("@npmcli/arborist", { paths: [sdk] }));
+    });
+
+    it("transpileCache.js: the hook transpiles a .ts file and the entry loads the program through it", () => {
+        const src = fs.readFileSync(path.join(root, "main.js"), "utf8");
+        for (const hook of ["./boot/stackTraces", "./boot/lazyArborist", "./boot/transpileCache"]) assert.ok(src.includes(`require("${hook}")`), `main.js no longer requires ${hook}`);
+        assert.strictEqual(typeof require(path.join(root, "boot", "transpileCache")).register, "function");
+    });
+
+    it("stackTraces.js: errors keep the mapped format, resource stacks (stackTraceLimit Infinity) get the plain one", () => {
+        // In a plain node process: mocha's ts-node keeps its own stack formatting in this one.
+        const script = `Error.prepareStackTrace = () => "mapped"; require(${JSON.stringify(path.join(root, "boot", "stackTraces.js"))});
+            const a = new Error("x").stack; Error.stackTraceLimit = Infinity; const b = new Error("y").stack;
+            process.stdout.write(JSON.stringify([a, b.split("\\n")[0]]));`;
+        const out = require("child_process").execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
+        assert.deepStrictEqual(JSON.parse(out), ["mapped", "Error: y"]);
+    });
+});
