@@ -2,9 +2,11 @@
 // of flavors (config validation, docs) derives from this object.
 import { article } from "./article";
 import type { Flavor } from "./types";
+import { upstream } from "./upstream";
 
 export const FLAVORS: Readonly<Record<string, Flavor>> = {
     article,
+    upstream,
 };
 
 /** The flavor a stack uses when `scrape-anywhere:flavor` is not set. */

@@ -9,7 +9,10 @@
 import { proxyPort } from "./proxyPorts";
 import { NODE_EXPORTER } from "./workloads/nodeExporter";
 import { PROMETHEUS3 } from "./workloads/prometheus";
+import type * as pulumi from "@pulumi/pulumi";
 import { emptyEntitySet, ZitiConfigData, ZitiEntitySet } from "./zitiGraph";
+
+type RouterRoles = pulumi.Input<pulumi.Input<string>[]>;
 
 /** Attribute of identities that may dial every scrape target (central, human clients); a cluster's own Prometheus is named. */
 export const EXPORTER_CLIENTS = "exporter-clients";
@@ -65,7 +68,7 @@ function bindAndDial(set: ZitiEntitySet, service: string, binder: string, dialer
 }
 
 /** A cluster's entities: its Prometheus pod's and its exporter pod's identities, their two services, policies. */
-export function clusterEntities(args: { clusterName: string; serviceNames?: UpstreamServiceNames; edgeRouterRoles: string[] }): ZitiEntitySet {
+export function clusterEntities(args: { clusterName: string; serviceNames?: UpstreamServiceNames; edgeRouterRoles: RouterRoles }): ZitiEntitySet {
     const c = args.clusterName;
     const svc = args.serviceNames ?? upstreamServiceNames(c);
     const set = emptyEntitySet();
@@ -74,7 +77,8 @@ export function clusterEntities(args: { clusterName: string; serviceNames?: Upst
     set.identities.push({ name: prometheusId, roleAttributes: [] }, { name: exporterId, roleAttributes: [] });
     hostedService(set, svc.prometheus, PROMETHEUS3.port);
     hostedService(set, svc.exporter, NODE_EXPORTER.port);
-    bindAndDial(set, svc.prometheus, prometheusId, [`#${FEDERATION_CLIENTS}`]);
+    // Central federates (#federation-clients); people open it with the clients' attribute (#prometheus-clients).
+    bindAndDial(set, svc.prometheus, prometheusId, [`#${FEDERATION_CLIENTS}`, `#${PROMETHEUS_CLIENTS}`]);
     bindAndDial(set, svc.exporter, exporterId, [at(prometheusId), `#${EXPORTER_CLIENTS}`]);
     set.edgeRouterPolicies.push({ name: `${c}.edge-router-policy`, identityRoles: [at(prometheusId), at(exporterId)], edgeRouterRoles: args.edgeRouterRoles });
     set.serviceEdgeRouterPolicies.push({ name: `${c}.service-edge-router-policy`, serviceRoles: [at(svc.prometheus), at(svc.exporter)], edgeRouterRoles: args.edgeRouterRoles });
@@ -90,7 +94,7 @@ export function clusterDialedServices(clusterName: string, serviceNames = upstre
 }
 
 /** Central's entities: its Prometheus pod's identity (federates and scrapes every cluster), its service. */
-export function centralEntities(args: { centralName: string; edgeRouterRoles: string[] }): ZitiEntitySet {
+export function centralEntities(args: { centralName: string; edgeRouterRoles: RouterRoles }): ZitiEntitySet {
     const n = args.centralName;
     const set = emptyEntitySet();
     const id = `${n}.prometheus.id`;
@@ -103,11 +107,14 @@ export function centralEntities(args: { centralName: string; edgeRouterRoles: st
     return set;
 }
 
-/** Human client identities (un-enrolled `User`s in the provider): they may dial what every Prometheus serves. */
-export function clientEntities(args: { names: string[]; edgeRouterRoles: string[] }): ZitiEntitySet {
+/**
+ * Human client identities as the plan makes them for every flavor (components/zitiEntities.ts
+ * createClientIdentities: attributes reflectz-clients and prometheus-clients): they may open every Prometheus.
+ */
+export function clientEntities(args: { names: string[]; edgeRouterRoles: RouterRoles }): ZitiEntitySet {
     const set = emptyEntitySet();
     if (args.names.length === 0) return set;
-    set.identities.push(...args.names.map(name => ({ name, roleAttributes: [PROMETHEUS_CLIENTS, FEDERATION_CLIENTS, EXPORTER_CLIENTS] })));
+    set.identities.push(...args.names.map(name => ({ name, roleAttributes: ["reflectz-clients", PROMETHEUS_CLIENTS] })));
     set.edgeRouterPolicies.push({ name: "clients.edge-router-policy", identityRoles: args.names.map(at), edgeRouterRoles: args.edgeRouterRoles });
     return set;
 }

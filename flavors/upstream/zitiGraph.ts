@@ -1,6 +1,10 @@
 // A Ziti entity set as plain data, and the check that it is coherent: what a flavor's plan says the
 // controller will hold, before any resource exists. Roles are written as the controller reads them:
 // `@<name>` (one entity by name) or `#<attribute>`.
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Edge router roles pass through unread (`#all` on a quickstart network, or the stack's own). */
+type RouterRoles = pulumi.Input<pulumi.Input<string>[]>;
 
 export interface ZitiIdentityData { name: string; roleAttributes: string[] }
 export interface ZitiConfigData { name: string; configType: string; data: Record<string, unknown> }
@@ -8,8 +12,8 @@ export interface ZitiServiceData { name: string; configs: string[] }
 export interface ZitiServicePolicyData {
     name: string; type: "Bind" | "Dial"; semantic: "AnyOf"; identityRoles: string[]; serviceRoles: string[];
 }
-export interface ZitiEdgeRouterPolicyData { name: string; identityRoles: string[]; edgeRouterRoles: string[] }
-export interface ZitiServiceEdgeRouterPolicyData { name: string; serviceRoles: string[]; edgeRouterRoles: string[] }
+export interface ZitiEdgeRouterPolicyData { name: string; identityRoles: string[]; edgeRouterRoles: RouterRoles }
+export interface ZitiServiceEdgeRouterPolicyData { name: string; serviceRoles: string[]; edgeRouterRoles: RouterRoles }
 
 export interface ZitiEntitySet {
     identities: ZitiIdentityData[];
@@ -56,7 +60,8 @@ export function grants(set: ZitiEntitySet): Map<string, { bind: string[]; dial: 
 /**
  * Problems of a deployment's entity set, as sentences (empty = coherent): duplicate names, a config or a
  * `@name` role naming nothing, a service nobody can Bind or Dial, an identity or service that no edge
- * router policy lets onto a router, an identity binding and dialing the same service.
+ * router policy lets onto a router. (An identity that binds and dials one service is not a problem: the article's
+ * dark Prometheus does, its zitified reload dialing it with the same identity.)
  */
 export function checkZitiGraph(set: ZitiEntitySet): string[] {
     const problems: string[] = [];
@@ -84,11 +89,25 @@ export function checkZitiGraph(set: ZitiEntitySet): string[] {
     for (const [svc, g] of grants(set)) {
         if (g.bind.length === 0) problems.push(`service "${svc}" has no binder`);
         if (g.dial.length === 0) problems.push(`service "${svc}" has no dialer`);
-        for (const i of g.bind.filter(b => g.dial.includes(b))) problems.push(`identity "${i}" both binds and dials "${svc}"`);
     }
     const routed = new Set(set.edgeRouterPolicies.flatMap(p => selectByRoles(p.identityRoles, set.identities)));
     for (const i of set.identities) if (!routed.has(i.name)) problems.push(`identity "${i.name}" is in no edge router policy`);
     const svcRouted = new Set(set.serviceEdgeRouterPolicies.flatMap(p => selectByRoles(p.serviceRoles, set.services)));
     for (const s of set.services) if (!svcRouted.has(s.name)) problems.push(`service "${s.name}" is in no service edge router policy`);
     return problems;
+}
+
+/** A place's seam entities (plan/types ZitiEntity, any flavor) as a checkable set; roles that are not plain strings are dropped. */
+export function fromPlanEntities(entities: readonly import("../types").ZitiEntity[]): ZitiEntitySet {
+    const set = emptyEntitySet();
+    const str = (roles: unknown[]) => roles.filter((r): r is string => typeof r === "string");
+    for (const e of entities) {
+        if (e.kind === "Identity") set.identities.push({ name: e.name, roleAttributes: e.roleAttributes ?? [] });
+        else if (e.kind === "Config") set.configs.push({ name: e.name, configType: e.configType, data: e.data as Record<string, unknown> });
+        else if (e.kind === "Service") set.services.push({ name: e.name, configs: e.configs });
+        else if (e.kind === "ServicePolicy") set.servicePolicies.push({ name: e.name, type: e.type, semantic: "AnyOf", identityRoles: str(e.identityRoles), serviceRoles: e.serviceRoles });
+        else if (e.kind === "EdgeRouterPolicy") set.edgeRouterPolicies.push({ name: e.name, identityRoles: str(e.identityRoles), edgeRouterRoles: e.edgeRouterRoles });
+        else set.serviceEdgeRouterPolicies.push({ name: e.name, serviceRoles: e.serviceRoles, edgeRouterRoles: e.edgeRouterRoles });
+    }
+    return set;
 }

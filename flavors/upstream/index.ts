@@ -1,0 +1,122 @@
+// The `upstream` flavor: stock Prometheus 3, plain configmap-reload, an unmodified node_exporter as the scrape
+// target, and OpenZiti's own tunneler (`ziti tunnel proxy`) as a sidecar in every pod that touches the overlay.
+// Prometheus never speaks Ziti: it scrapes plain HTTP on loopback ports the sidecar proxies to Ziti services
+// (proxy.v1), and the sidecar hosts Prometheus' own port for the overlay (host.v1 to 127.0.0.1).
+import * as pulumi from "@pulumi/pulumi";
+import type { CentralPlace, ClusterPlace, ClusterTargets, Flavor, ZitiEntity } from "../types";
+import { proxyPort } from "./proxyPorts";
+import { centralPrometheusConfig, clusterPrometheusConfig } from "./prometheusConfig";
+import { tunnelerContainer } from "./pods";
+import { CONFIGMAP_RELOAD_UPSTREAM_IMAGE } from "./workloads/configmapReload";
+import { NODE_EXPORTER_IMAGE } from "./workloads/nodeExporter";
+import { PROMETHEUS3, PROMETHEUS3_CONFIG_FILE, PROMETHEUS3_IMAGE, prometheus3Args } from "./workloads/prometheus";
+import { ZITI_TUNNEL, ZITI_TUNNEL_IDENTITY_FILE, ZITI_TUNNEL_IMAGE } from "./workloads/zitiTunnel";
+import { centralEntities, clusterEntities, DialedService, upstreamServiceNames } from "./zitiEntities";
+import type { ZitiEntitySet } from "./zitiGraph";
+import { upstreamCentralKubernetes, upstreamClusterWorkloads } from "./workloads";
+
+/** The flavor's plain entity set as the seam's entities; resource names are `<prefix>-<entity name>` (unique per kind and place). */
+export function toPlanEntities(set: ZitiEntitySet, prefix: string): ZitiEntity[] {
+    const r = (name: string) => `${prefix}-${name}`;
+    return [
+        ...set.identities.map(i => ({ kind: "Identity" as const, resourceName: r(i.name), name: i.name, type: "Device" as const, roleAttributes: i.roleAttributes })),
+        ...set.configs.map(c => ({ kind: "Config" as const, resourceName: r(c.name), name: c.name, configType: c.configType, data: c.data })),
+        ...set.services.map(s => ({ kind: "Service" as const, resourceName: r(s.name), name: s.name, configs: s.configs })),
+        ...set.servicePolicies.map(p => ({ kind: "ServicePolicy" as const, resourceName: r(p.name), ...p })),
+        ...set.edgeRouterPolicies.map(p => ({ kind: "EdgeRouterPolicy" as const, resourceName: r(p.name), semantic: "AnyOf" as const, ...p })),
+        ...set.serviceEdgeRouterPolicies.map(p => ({ kind: "ServiceEdgeRouterPolicy" as const, resourceName: r(p.name), semantic: "AnyOf" as const, ...p })),
+    ];
+}
+
+/** The cluster's service names in this flavor: its Prometheus service as configured, its exporter `<c>.exporter.svc`. */
+function serviceNames(place: ClusterPlace) {
+    return { prometheus: place.serviceNames.prometheus, exporter: upstreamServiceNames(place.name).exporter };
+}
+
+/** A cluster's Ziti entities, plus `<c>.ziti.id` when its Kubernetes API is a Ziti service (the plan's policies bind it). */
+function clusterZiti(place: ClusterPlace): ZitiEntity[] {
+    const set = clusterEntities({ clusterName: place.name, serviceNames: serviceNames(place), edgeRouterRoles: place.edgeRouterRoles });
+    if (place.kubernetesApi) {
+        set.identities.push({ name: `${place.name}.ziti.id`, roleAttributes: [] });
+        set.edgeRouterPolicies[0].identityRoles.push(`@${place.name}.ziti.id`);
+    }
+    return toPlanEntities(set, place.resourcePrefix);
+}
+
+/**
+ * Cluster stack outputs in the seam's shape: the Ziti service names (no prometheuz `service-terminator`);
+ * central derives each one's loopback port from the name (proxyPorts.ts), as the cluster stack did.
+ */
+function targets(place: ClusterPlace): ClusterTargets {
+    const s = serviceNames(place);
+    return { clusterName: place.name, federationTarget: s.prometheus, reflectzScrapeTarget: s.exporter };
+}
+
+function dialed(t: ClusterTargets): DialedService[] {
+    return [
+        { cluster: t.clusterName, service: t.federationTarget, port: proxyPort(t.federationTarget), role: "prometheus" },
+        { cluster: t.clusterName, service: t.reflectzScrapeTarget, port: proxyPort(t.reflectzScrapeTarget), role: "exporter" },
+    ];
+}
+
+export const upstream: Flavor = {
+    name: "upstream",
+    description: "stock Prometheus 3 with OpenZiti's tunneler as a sidecar, plain configmap-reload, node_exporter as the target",
+    images: {
+        prometheus: PROMETHEUS3_IMAGE,
+        reload: CONFIGMAP_RELOAD_UPSTREAM_IMAGE,
+        exporter: NODE_EXPORTER_IMAGE,
+        tunneler: ZITI_TUNNEL_IMAGE,
+    },
+    zitiEntities: place => place.kind === "central"
+        ? toPlanEntities(centralEntities({ centralName: place.name, edgeRouterRoles: place.edgeRouterRoles }), place.resourcePrefix)
+        : clusterZiti(place),
+    clusterTargets: targets,
+    clusterPrometheusConfig: place => clusterPrometheusConfig({ clusterName: place.name, exporter: dialed(targets(place))[1], scrapeInterval: place.scrapeInterval }),
+    centralPrometheusConfig: (place, clusters) => centralPrometheusConfig({
+        centralName: place.name, dialed: clusters.flatMap(dialed), federationMatch: place.federationMatch, scrapeInterval: place.scrapeInterval,
+    }),
+    clusterWorkloads: upstreamClusterWorkloads,
+    centralKubernetes: upstreamCentralKubernetes,
+    centralDocker: (place, config, ids) => centralDocker(place, config, ids[`${place.name}.prometheus.id`]),
+};
+
+/**
+ * Central on Docker: Prometheus (loopback only, no published port) and the tunneler as a second container in
+ * Prometheus' network namespace (`network_mode: container:<id>`), the identity uploaded into it. The seam's
+ * DockerContainerPlan has one container, so the sidecar rides in `sidecars` (SEAM-NEEDS.md section 5).
+ */
+function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identityJson: pulumi.Input<string> | undefined) {
+    const prometheus = {
+        name: `${place.name}-prometheus`,
+        image: place.images.prometheus ?? PROMETHEUS3_IMAGE,
+        command: prometheus3Args("dark"),
+        user: `${PROMETHEUS3.runAs.user}:${PROMETHEUS3.runAs.group}`,
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges"],
+        uploads: [{ file: PROMETHEUS3_CONFIG_FILE, content: config, permissions: "0444" }],
+        restart: "unless-stopped",
+        mustRun: true,
+    };
+    const tunnel = tunnelerContainer(place.images.tunneler as string | undefined);
+    return {
+        resourceName: `${place.resourcePrefix}-prometheus`,
+        args: prometheus,
+        sidecars: [{
+            resourceName: `${place.resourcePrefix}-ziti-tunnel`,
+            args: (prometheusContainerId: pulumi.Input<string>) => ({
+                name: `${place.name}-ziti-tunnel`,
+                image: tunnel.image,
+                command: tunnel.command,
+                user: `${ZITI_TUNNEL.runAs.user}:${ZITI_TUNNEL.runAs.group}`,
+                networkMode: pulumi.interpolate`container:${prometheusContainerId}`,
+                capabilities: { drops: ["ALL"] },
+                securityOpts: ["no-new-privileges"],
+                // Docker uploads are root-owned (see the article flavor's dockerPrometheusContainerArgs): 0444.
+                uploads: [{ file: ZITI_TUNNEL_IDENTITY_FILE, content: pulumi.secret(identityJson ?? ""), permissions: "0444" }],
+                restart: "unless-stopped",
+                mustRun: true,
+            }),
+        }],
+    };
+}
