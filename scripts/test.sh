@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tiers=(types unit policy provider e2e kubernetes docker faults overlay apiziti)
+tiers=(types unit policy provider e2e kubernetes docker faults overlay apiziti upstream)
 if [ $# -gt 0 ]; then tiers=("$@"); fi
 
 passed=0 failed=0 pending=0 broken=()

@@ -12,7 +12,11 @@
 #                                         not part of the default ensure), print its installed binary
 #   bash scripts/tools.sh control-plane   ensure etcd, kube-apiserver, kube-controller-manager,
 #                                         kube-scheduler and kwok (local clusters), print `export` lines
-#   bash scripts/tools.sh all             ensure every tool above, the control plane and the Docker plugin included (CI)
+#   bash scripts/tools.sh path prometheus|node_exporter|configmap-reload
+#                                         ensure one binary of the upstream flavor's images, print its path
+#   bash scripts/tools.sh workloads       ensure all three (the local image builder packs them), print `export` lines
+#   bash scripts/tools.sh all             ensure every tool above, the control plane, the Docker plugin and the
+#                                         upstream flavor's binaries included (CI)
 #
 # Each tool is taken from PATH when present (official installs), else from the
 # versioned cache ~/.cache/scrape-anywhere/tools/<tool>-<version>/bin, else it
@@ -398,6 +402,60 @@ ensure_kwok() {
   unlock
 }
 
+# --- the upstream flavor's workload binaries (flavors/upstream/workloads/*.ts) -------------------
+
+# Versions come from the tools modules' go.mod, the one place they are pinned (the contracts name the
+# same releases; test/unit/upstreamFlavor.spec.ts checks they agree).
+PROMETHEUS_VERSION="$(gomod_version "$GO_DIR/prometheus" github.com/prometheus/prometheus)"
+NODE_EXPORTER_VERSION="$(gomod_version "$GO_DIR/node_exporter" github.com/prometheus/node_exporter)"
+CONFIGMAP_RELOAD_VERSION="$(gomod_version "$GO_DIR/configmap-reload" github.com/jimmidyson/configmap-reload)"
+
+# prometheus_release: the Prometheus release of module version v0.3MM.P (3.x is published as v0.3MM.P: MM minor).
+prometheus_release() {
+  local v="${PROMETHEUS_VERSION#v0.}" minor patch
+  minor="${v%%.*}"; patch="${v#*.}"
+  printf '3.%d.%s' "$((10#${minor#3}))" "$patch"
+}
+
+# ensure_workload_bin <name> <version> <module dir> <package> <ldflags> [go build flags...]: sets BIN.
+# The Prometheus projects stamp versions through github.com/prometheus/common/version (their .promu.yml).
+ensure_workload_bin() {
+  local name="$1" version="$2" dir="$3" pkg="$4" ldflags="$5"
+  shift 5
+  BIN="$TOOLS/$name-$version/bin/$name"
+  [[ -x "$BIN" ]] && return
+  need_go "$name $version" "put a $name $version binary at $BIN."
+  lock "$name"
+  if [[ ! -x "$BIN" ]]; then
+    log "building $name $version with Go from its module (tools/go/$(basename "$dir"))"
+    CGO_ENABLED=0 go_build "$name" "$dir" "$BIN" -ldflags "-s -w $ldflags" "$@" "$pkg"
+  fi
+  unlock
+}
+
+ensure_prometheus() {
+  local rel
+  rel="$(prometheus_release)"
+  # Cold: 994 s (~17 min) on 2 cores at load 10-19; built without the builtinassets UI (flavors/upstream/workloads/prometheus.ts).
+  ensure_workload_bin prometheus "v$rel" "$GO_DIR/prometheus" github.com/prometheus/prometheus/cmd/prometheus \
+    "-X github.com/prometheus/common/version.Version=$rel" -tags netgo
+  PROMETHEUS_BIN="$BIN"
+}
+ensure_node_exporter() {
+  ensure_workload_bin node_exporter "$NODE_EXPORTER_VERSION" "$GO_DIR/node_exporter" github.com/prometheus/node_exporter \
+    "-X github.com/prometheus/common/version.Version=${NODE_EXPORTER_VERSION#v}"
+  NODE_EXPORTER_BIN="$BIN"
+}
+ensure_configmap_reload() {
+  ensure_workload_bin configmap-reload "$CONFIGMAP_RELOAD_VERSION" "$GO_DIR/configmap-reload" github.com/jimmidyson/configmap-reload ""
+  CONFIGMAP_RELOAD_BIN="$BIN"
+}
+ensure_workloads() {
+  ensure_prometheus
+  ensure_node_exporter
+  ensure_configmap_reload
+}
+
 ensure_control_plane() {
   ensure_etcd
   ensure_kwok
@@ -447,17 +505,27 @@ path)
   ziti) ensure_ziti && printf '%s\n' "$ZITI" ;;
   kubernetes) ensure_pulumi && ensure_kubernetes && printf '%s\n' "$K8S_PLUGIN" ;;
   docker) ensure_pulumi && ensure_docker_plugin && printf '%s\n' "$DOCKER_PLUGIN" ;;
-  *) die "usage: tools.sh path <pulumi|ziti|kubernetes|docker>" ;;
+  prometheus) ensure_prometheus && printf '%s\n' "$PROMETHEUS_BIN" ;;
+  node_exporter) ensure_node_exporter && printf '%s\n' "$NODE_EXPORTER_BIN" ;;
+  configmap-reload) ensure_configmap_reload && printf '%s\n' "$CONFIGMAP_RELOAD_BIN" ;;
+  *) die "usage: tools.sh path <pulumi|ziti|kubernetes|docker|prometheus|node_exporter|configmap-reload>" ;;
   esac
   ;;
 control-plane)
   ensure_control_plane
   print_control_plane_env
   ;;
+workloads)
+  ensure_workloads
+  printf 'export SCRAPE_ANYWHERE_PROMETHEUS=%q\n' "$PROMETHEUS_BIN"
+  printf 'export SCRAPE_ANYWHERE_NODE_EXPORTER=%q\n' "$NODE_EXPORTER_BIN"
+  printf 'export SCRAPE_ANYWHERE_CONFIGMAP_RELOAD=%q\n' "$CONFIGMAP_RELOAD_BIN"
+  ;;
 all)
   ensure_all
   ensure_control_plane
   ensure_docker_plugin
+  ensure_workloads
   log "ready: control plane (etcd $ETCD_VERSION, Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION) in $TOOLS"
   log "ready: docker plugin $DOCKER_VERSION in $PULUMI_HOME_DIR"
   ;;

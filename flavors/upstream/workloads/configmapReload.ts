@@ -26,7 +26,7 @@ export const CONFIGMAP_RELOAD_UPSTREAM = {
     readOnlyRootFilesystem: true,
     /**
      * No probe: distroless has no shell or wget for an exec probe and its one port is on loopback, out of
-     * the kubelet's reach. A waiver in the checkov step says so.
+     * the kubelet's reach. Resources: RSS 10 MiB measured by tier `upstream`.
      */
     resources: { requests: { cpu: "5m", memory: "16Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
 } as const;

@@ -60,9 +60,9 @@ export const PROMETHEUS3 = {
     /** Writes only to storageDir (an emptyDir): a read-only root filesystem holds. */
     readOnlyRootFilesystem: true,
     /**
-     * Measured (bench/flavor-resources.md, scripts/measureWorkloads.sh): RSS of this binary with the
-     * flavor's cluster config scraping one node_exporter every 15 s. Requests sit above the steady state,
-     * limits leave room for compaction and a burst of federate queries.
+     * Measured by tier `upstream` (test/upstream/processes.spec.ts prints it): RSS 96 MiB with the flavor's
+     * cluster config, 17 s after start, empty TSDB. The request sits above that; the limit leaves room for
+     * head compaction and federate queries (a longer soak was not measured).
      */
     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
     /**

@@ -57,7 +57,7 @@ export const ZITI_TUNNEL = {
      * agent.go); it fails when the process hangs. The tunneler has no HTTP endpoint of its own.
      */
     livenessCommand: ["/usr/local/bin/ziti", "agent", "goversion"],
-    /** Measured like Prometheus (bench/flavor-resources.md): RSS of `ziti tunnel proxy` hosting one service and proxying two. */
+    /** NOT measured yet (needs a running overlay): an estimate for a Go SDK process with a handful of services. */
     resources: { requests: { cpu: "20m", memory: "48Mi" }, limits: { cpu: "250m", memory: "192Mi" } },
 } as const;
 
