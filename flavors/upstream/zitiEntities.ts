@@ -37,8 +37,15 @@ export interface DialedService { cluster: string; service: string; port: number;
 
 const at = (name: string) => `@${name}`;
 
-/** The configs of a service hosted on the pod's loopback `port` and dialed through loopback proxies. */
-export function serviceConfigs(service: string, hostPort: number): ZitiConfigData[] {
+/**
+ * The configs of a service hosted by `binder` on the pod's loopback `hostPort` and dialed through loopback proxies.
+ * The host.v1 binds with the edge identity (terminators carry the binder's name, the article's addressing), and
+ * then a dial must name that identity: tested, a dial without one fails "service ... has no terminators for
+ * instanceId" (tier upstream). The tunneler takes the identity to dial from intercept.v1 `dialOptions.identity`
+ * for every interceptor, the proxy included (openziti/ziti tunnel/intercept/svcpoll.go addService ->
+ * configureDialIdentityProvider), so the intercept.v1 config carries it.
+ */
+export function serviceConfigs(service: string, hostPort: number, binder: string): ZitiConfigData[] {
     return [
         {
             name: `${service}.host.v1`, configType: "host.v1",
@@ -48,13 +55,13 @@ export function serviceConfigs(service: string, hostPort: number): ZitiConfigDat
         { name: `${service}.proxy.v1`, configType: "proxy.v1", data: { binding: LOOPBACK, port: proxyPort(service), protocols: ["tcp"] } },
         {
             name: `${service}.intercept.v1`, configType: "intercept.v1",
-            data: { protocols: ["tcp"], addresses: [`${service}.ziti`], portRanges: [{ low: INTERCEPT_PORT, high: INTERCEPT_PORT }] },
+            data: { protocols: ["tcp"], addresses: [`${service}.ziti`], portRanges: [{ low: INTERCEPT_PORT, high: INTERCEPT_PORT }], dialOptions: { identity: binder } },
         },
     ];
 }
 
-function hostedService(set: ZitiEntitySet, service: string, hostPort: number): void {
-    const configs = serviceConfigs(service, hostPort);
+function hostedService(set: ZitiEntitySet, service: string, hostPort: number, binder: string): void {
+    const configs = serviceConfigs(service, hostPort, binder);
     set.configs.push(...configs);
     set.services.push({ name: service, configs: configs.map(c => c.name) });
 }
@@ -75,8 +82,8 @@ export function clusterEntities(args: { clusterName: string; serviceNames?: Upst
     const prometheusId = `${c}.prometheus.id`;
     const exporterId = `${c}.exporter.id`;
     set.identities.push({ name: prometheusId, roleAttributes: [] }, { name: exporterId, roleAttributes: [] });
-    hostedService(set, svc.prometheus, PROMETHEUS3.port);
-    hostedService(set, svc.exporter, NODE_EXPORTER.port);
+    hostedService(set, svc.prometheus, PROMETHEUS3.port, prometheusId);
+    hostedService(set, svc.exporter, NODE_EXPORTER.port, exporterId);
     // Central federates (#federation-clients); people open it with the clients' attribute (#prometheus-clients).
     bindAndDial(set, svc.prometheus, prometheusId, [`#${FEDERATION_CLIENTS}`, `#${PROMETHEUS_CLIENTS}`]);
     bindAndDial(set, svc.exporter, exporterId, [at(prometheusId), `#${EXPORTER_CLIENTS}`]);
@@ -100,7 +107,7 @@ export function centralEntities(args: { centralName: string; edgeRouterRoles: Ro
     const id = `${n}.prometheus.id`;
     const service = `${n}.prometheus.svc`;
     set.identities.push({ name: id, roleAttributes: [FEDERATION_CLIENTS, EXPORTER_CLIENTS] });
-    hostedService(set, service, PROMETHEUS3.port);
+    hostedService(set, service, PROMETHEUS3.port, id);
     bindAndDial(set, service, id, [`#${PROMETHEUS_CLIENTS}`]);
     set.edgeRouterPolicies.push({ name: `${n}.edge-router-policy`, identityRoles: [at(id)], edgeRouterRoles: args.edgeRouterRoles });
     set.serviceEdgeRouterPolicies.push({ name: `${n}.service-edge-router-policy`, serviceRoles: [at(service)], edgeRouterRoles: args.edgeRouterRoles });

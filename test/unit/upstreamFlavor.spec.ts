@@ -40,6 +40,9 @@ describe("upstream flavor: Ziti entity set", function () {
             assert.strictEqual(cfg("host.v1").data.address, "127.0.0.1", s.name);
             assert.deepStrictEqual(cfg("host.v1").data.listenOptions, { bindUsingEdgeIdentity: true });
             assert.deepStrictEqual(cfg("proxy.v1").data, { binding: "127.0.0.1", port: proxyPort(s.name), protocols: ["tcp"] });
+            // Terminators are named after the binder, so dials name it (intercept.v1 dialOptions, read by the proxy too).
+            const binder = grants(set).get(s.name)!.bind[0];
+            assert.deepStrictEqual((cfg("intercept.v1").data as any).dialOptions, { identity: binder }, s.name);
         }
         assert.strictEqual(set.configs.find(c => c.name === "kubeA.exporter.svc.host.v1")!.data.port, 9100);
         assert.strictEqual(set.configs.find(c => c.name === "kubeA.prometheus.svc.host.v1")!.data.port, 9090);
@@ -175,5 +178,21 @@ describe("upstream flavor: pods", function () {
         assert.strictEqual(exporter.securityContext.fsGroup, 2171);
         const idVol = exporter.volumes.find((v: any) => v.name === "ziti-identity");
         assert.strictEqual(idVol.secret.defaultMode, 0o440);
+    });
+});
+
+describe("upstream flavor: contracts and the tools modules pin the same releases", function () {
+    const fs = require("fs") as typeof import("fs");
+    const required = (dir: string, mod: string) => new RegExp(`${mod.replace(/\./g, "\\.")} (v[^\\s]+)`).exec(fs.readFileSync(`${__dirname}/../../tools/go/${dir}/go.mod`, "utf8"))![1];
+    it("Prometheus v3.16.0 = module v0.316.0, node_exporter, configmap-reload and ziti", function () {
+        const { PROMETHEUS3 } = require("../../flavors/upstream/workloads/prometheus");
+        const { NODE_EXPORTER } = require("../../flavors/upstream/workloads/nodeExporter");
+        const { CONFIGMAP_RELOAD_UPSTREAM } = require("../../flavors/upstream/workloads/configmapReload");
+        const { ZITI_TUNNEL } = require("../../flavors/upstream/workloads/zitiTunnel");
+        const [, minor, patch] = /^v0\.3(\d\d)\.(\d+)$/.exec(required("prometheus", "github.com/prometheus/prometheus"))!;
+        assert.strictEqual(PROMETHEUS3.tag, `v3.${Number(minor)}.${patch}`);
+        assert.strictEqual(NODE_EXPORTER.tag, required("node_exporter", "github.com/prometheus/node_exporter"));
+        assert.strictEqual(CONFIGMAP_RELOAD_UPSTREAM.tag, required("configmap-reload", "github.com/jimmidyson/configmap-reload"));
+        assert.strictEqual(`v${ZITI_TUNNEL.tag}`, required("ziti", "github.com/openziti/ziti"));
     });
 });
