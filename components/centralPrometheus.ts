@@ -4,10 +4,11 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "./config";
+import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "../config";
 import { createNamespace } from "./kubernetes";
-import { centralPrometheusConfig, ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "./prometheusConfig";
-import { createPrometheusWorkload, dockerPrometheusContainerArgs } from "./workloads/prometheus";
+import { centralPrometheusConfig, ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
+import { dockerPrometheusContainerArgs } from "../flavors/article/prometheus";
+import { createPrometheusWorkload } from "./workloads";
 import { createCentralZiti } from "./zitiEntities";
 
 /** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */

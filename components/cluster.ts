@@ -2,11 +2,12 @@
 // workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "./config";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "../config";
 import { createPrometheusRbac, workloadLabels } from "./kubernetes";
-import { ClusterTargets, clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
+import { ClusterTargets, clusterPrometheusConfig, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { Reflectz } from "./reflectz";
-import { createPrometheusWorkload, PrometheusListen } from "./workloads/prometheus";
+import { PrometheusListen } from "../flavors/article/prometheus";
+import { createPrometheusWorkload } from "./workloads";
 import type { ClusterKubernetesApi } from "./kubernetesApi";
 import { ClusterZiti } from "./zitiEntities";
 

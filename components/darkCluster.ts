@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
-import { createZitiHost } from "./workloads/zitiHost";
+import { createZitiHost } from "./workloads";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -16,15 +16,18 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
-    const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
-
     // The Kubernetes API over Ziti: a tunneler `<c>.ziti.id` that binds only `<c>.k8s.svc` (outbound
     // connections only, no Service, no listener); without `kubernetesApi` ClusterB has no tunneler at all.
     // Made before the namespace: a cluster deployed through that service waits for it (deployThroughOptions).
     const tunneler = a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
     const kubernetesApi = tunneler && createClusterKubernetesApi(name, parent, a, tunneler);
     const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+
+    // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
+    const ziti = createClusterZiti(name, {
+        clusterName: a.clusterName, kind: "dark", namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
+        tunnelerIdentity: tunneler, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+    }, parent);
 
     const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;

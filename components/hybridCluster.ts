@@ -7,8 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace, workloadLabels } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
-import { PROMETHEUS } from "./workloads/prometheus";
-import { createZitiHost } from "./workloads/zitiHost";
+import { PROMETHEUS } from "../flavors/article/prometheus";
+import { createZitiHost } from "./workloads";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
@@ -35,10 +35,12 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     // other, so the host.v1 config and what hangs on it need not wait for the Kubernetes plugin (bench/RESULTS.md).
     const ziti = createClusterZiti(name, {
         clusterName: a.clusterName,
+        kind: "hybrid",
+        namespace: a.namespace,
         serviceNames: a.serviceNames,
-        hostedAt: { address: pulumi.interpolate`${SERVICE_NAME}.${a.namespace}.svc`, port: SERVICE_PORT },
         edgeRouterRoles: a.edgeRouterRoles,
         tunnelerIdentity,
+        ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
     }, parent);
 
     const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);

@@ -1,6 +1,6 @@
 // The stack config: defaults, the cluster list, and every bad-config case failing with a clear message.
 import * as assert from "assert";
-import { parseConfig, RawConfig } from "../../components/config";
+import { parseConfig, RawConfig } from "../../config";
 
 const dev = (extra: RawConfig = {}): RawConfig => ({
     role: "dev",
