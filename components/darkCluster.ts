@@ -6,7 +6,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
-import { createZitiHost } from "./workloads";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -32,16 +31,8 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
 
-    const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, {
-        mode: "overlay",
-        reloadImage: a.images.zitiConfigmapReload,
-        serviceName: ziti.prometheusService.name,
-        identityName: ziti.prometheusIdentity.name,
-    });
-
-    if (tunneler) {
-        createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunneler.identityJson }, through.tunneler);
-    }
+    // The flavor's workloads: reflectz, the overlay-only Prometheus, and the tunneler only with the API service.
+    const prometheusConfig = createClusterWorkloads(name, parent, a, "dark", namespace, ziti, tunneler, through.tunneler);
 
     return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }

@@ -1,5 +1,5 @@
 // Kubernetes building blocks shared by the cluster and central components: the per-cluster provider,
-// the restricted namespace, labels, the identity Secret, the Deployment shell and Prometheus' RBAC.
+// the restricted namespace, labels, the identity Secret and the Deployment shell (the Reflectz component's).
 // What runs inside the pods (images, users, paths, env, flags) is the flavor's (flavors/), one module per image.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -66,26 +66,4 @@ export function createDeployment(resourceName: string, args: { name: string; nam
             },
         },
     }, opts);
-}
-
-/** A ServiceAccount, ClusterRole and ClusterRoleBinding so Prometheus can discover and scrape the Kubernetes API. */
-export function createPrometheusRbac(name: string, args: { namespace: pulumi.Input<string>; labels: Record<string, string> },
-    opts: pulumi.CustomResourceOptions): k8s.core.v1.ServiceAccount {
-    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-prometheus-sa`, {
-        metadata: { name: "prometheus", namespace: args.namespace, labels: args.labels },
-    }, opts);
-    const role = new k8s.rbac.v1.ClusterRole(`${name}-prometheus-role`, {
-        metadata: { name: pulumi.interpolate`${args.namespace}-prometheus`, labels: args.labels },
-        rules: [
-            { apiGroups: [""], resources: ["nodes", "nodes/proxy", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
-            { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
-            { nonResourceURLs: ["/metrics"], verbs: ["get"] },
-        ],
-    }, opts);
-    new k8s.rbac.v1.ClusterRoleBinding(`${name}-prometheus-binding`, {
-        metadata: { name: pulumi.interpolate`${args.namespace}-prometheus`, labels: args.labels },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
-        subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: args.namespace }],
-    }, opts);
-    return serviceAccount;
 }

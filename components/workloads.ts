@@ -1,80 +1,44 @@
-// Builders of the workloads the cluster and central components make directly: the Prometheus workload (ConfigMap,
-// identity Secret, Deployment) and the in-cluster tunneler (identity Secret, Deployment). What runs inside the pods
-// (images, users, paths, env, flags) is the flavor's (flavors/article/*.ts, sources named there).
+// The builder that turns a place's planned workloads (the flavor's answer, flavors/types.ts Workload) into Kubernetes
+// resources. What runs inside the pods (images, users, paths, env, flags) is the flavor's, sources named there.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PROMETHEUS, prometheusPodSpec, PrometheusListen } from "../flavors/article/prometheus";
-import { zitiHostPodSpec } from "../flavors/article/zitiHost";
-import { CONFIG_HASH_ANNOTATION, configHash, createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
+import type { KubernetesObject, Workload } from "../flavors/types";
 
-export interface PrometheusWorkloadArgs {
-    namespace: pulumi.Input<string>;
-    /** Instance label value (the cluster or central name). */
-    instance: string;
-    /** Image reference; defaults to PROMETHEUS_IMAGE. */
-    image?: pulumi.Input<string>;
-    /** The rendered prometheus.yml. */
-    config: pulumi.Input<string>;
-    /** The Prometheus identity JSON (secret). */
-    identityJson: pulumi.Input<string>;
-    /**
-     * Service account with Kubernetes API access. When given, its token is projected into the Prometheus
-     * container only (not the reload sidecar); absent = no token anywhere in the pod.
-     */
-    serviceAccountName?: pulumi.Input<string>;
-    listen: PrometheusListen;
+/** The ComponentResource type of each workload group a flavor may name (part of the children's URNs). */
+const GROUP_TYPES: Record<NonNullable<Workload["group"]>, string> = { Reflectz: "scrape-anywhere:workload:Reflectz" };
+
+class WorkloadGroup extends pulumi.ComponentResource {
+    constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+    }
 }
 
-export interface PrometheusWorkload {
-    configMap: k8s.core.v1.ConfigMap;
-    identitySecret: k8s.core.v1.Secret;
-    deployment: k8s.apps.v1.Deployment;
-    labels: Record<string, string>;
-}
-
-/** The Prometheus ConfigMap, identity Secret and Deployment, named `<name>-prometheus-*`. */
-export function createPrometheusWorkload(name: string, args: PrometheusWorkloadArgs, opts: pulumi.CustomResourceOptions): PrometheusWorkload {
-    const labels = workloadLabels("prometheus", args.instance);
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-prometheus-config`, {
-        metadata: { name: "prometheus-config", namespace: args.namespace, labels },
-        data: { [PROMETHEUS.configFileName]: args.config },
-    }, opts);
-    const identitySecret = createIdentitySecret(`${name}-prometheus-identity`, {
-        namespace: args.namespace, secretName: "prometheus-identity", identityJson: args.identityJson, labels,
-    }, opts);
-    const deployment = createDeployment(`${name}-prometheus`, {
-        name: "prometheus", namespace: args.namespace, labels,
-        // A new config rolls the pods (the ConfigMap itself is updated in place, see createKubernetesProvider).
-        podAnnotations: { [CONFIG_HASH_ANNOTATION]: pulumi.output(args.config).apply(configHash) },
-        podSpec: prometheusPodSpec({
-            image: args.image, configMapName: configMap.metadata.name, identitySecretName: identitySecret.metadata.name,
-            serviceAccountName: args.serviceAccountName, listen: args.listen,
-        }),
-    }, opts);
-    return { configMap, identitySecret, deployment, labels };
-}
-
-export interface ZitiHostArgs {
-    namespace: pulumi.Input<string>;
-    /** Instance label value (the cluster name). */
-    instance: string;
-    /** Image reference; defaults to ZITI_HOST_IMAGE. */
-    image?: pulumi.Input<string>;
-    /** The enrolled identity JSON (secret); goes only into the Secret `ziti-host-identity`. */
-    identityJson: pulumi.Input<string>;
+function createObject(o: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+    switch (o.kind) {
+        case "ConfigMap": return new k8s.core.v1.ConfigMap(o.resourceName, o.args, opts);
+        case "Secret": return new k8s.core.v1.Secret(o.resourceName, o.args, opts);
+        case "Service": return new k8s.core.v1.Service(o.resourceName, o.args, opts);
+        case "ServiceAccount": return new k8s.core.v1.ServiceAccount(o.resourceName, o.args, opts);
+        case "ClusterRole": return new k8s.rbac.v1.ClusterRole(o.resourceName, o.args, opts);
+        case "ClusterRoleBinding": return new k8s.rbac.v1.ClusterRoleBinding(o.resourceName, o.args, opts);
+        case "Deployment": return new k8s.apps.v1.Deployment(o.resourceName, o.args, opts);
+    }
 }
 
 /**
- * The in-cluster tunneler: Secret `ziti-host-identity` (`<name>-ziti-host-identity`) and Deployment
- * `ziti-host` (`<name>-ziti-host`). It binds every service its identity may bind.
+ * Makes a place's planned workloads (flavor.clusterWorkloads / centralKubernetes) under `parent` with `provider`.
+ * Each object waits for the ones before it in its workload (a pod's ConfigMap, Secret and ServiceAccount exist before
+ * its Deployment); `optsOf` adds options per workload (the tunneler's retainOnDelete when deployed through it).
  */
-export function createZitiHost(name: string, args: ZitiHostArgs, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
-    const labels = workloadLabels("ziti-host", args.instance);
-    const secret = createIdentitySecret(`${name}-ziti-host-identity`, {
-        namespace: args.namespace, secretName: "ziti-host-identity", identityJson: args.identityJson, labels,
-    }, opts);
-    return createDeployment(`${name}-ziti-host`, {
-        name: "ziti-host", namespace: args.namespace, labels,
-        podSpec: zitiHostPodSpec({ image: args.image, identitySecretName: secret.metadata.name }),
-    }, opts);
+export function createPlannedWorkloads(prefix: string, workloads: Workload[], parent: pulumi.Resource, provider: k8s.Provider,
+    optsOf: (w: Workload) => pulumi.CustomResourceOptions = () => ({})): void {
+    for (const w of workloads) {
+        const extra = optsOf(w);
+        const owner = w.group ? new WorkloadGroup(GROUP_TYPES[w.group], `${prefix}-${w.name}`, { parent }) : parent;
+        const before: pulumi.Resource[] = [];
+        for (const o of w.objects) {
+            const dependsOn = [...before, ...(extra.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(extra.dependsOn as pulumi.Input<pulumi.Resource>[]) : [])];
+            before.push(createObject(o, { ...extra, parent: owner, provider, ...(dependsOn.length ? { dependsOn } : {}) }));
+        }
+    }
 }
