@@ -8,6 +8,7 @@ import {
     ScrapeAnywhereConfig, STACK_ROLES, StackRole,
 } from "./types";
 import { kubernetesApiServiceName } from "../plan/names";
+import { programIdentityNames } from "../plan/places";
 
 /** Names of generated clusters: `gen001`, `gen002`, ... (zero-padded to at least three digits). */
 export function generatedClusterName(i: number, count: number): string {
@@ -145,21 +146,24 @@ function checkRole(role: StackRole, clusters: ClusterSpec[], stackReferences: st
 
 }
 
-function parseImages(raw: RawConfig): Images {
+/** The flavor's images (its own keys and defaults, flavors/<flavor>), each overridable by `scrape-anywhere:images`. */
+function parseImages(raw: RawConfig, flavor: string): Images {
+    const defaults = FLAVORS[flavor].images;
+    const first = Object.keys(defaults)[0];
     const ri = raw.images ?? {};
-    if (typeof ri !== "object" || Array.isArray(ri)) fail("images", `must be an object like {prometheus: ${DEFAULT_IMAGES.prometheus}}`);
-    const images: Images = { ...DEFAULT_IMAGES };
+    if (typeof ri !== "object" || Array.isArray(ri)) fail("images", `must be an object like {${first}: ${defaults[first]}}`);
+    const images: Record<string, string> = { ...defaults };
     for (const [k, v] of Object.entries(ri as Record<string, unknown>)) {
-        if (!(k in DEFAULT_IMAGES)) fail(`images.${k}`, `unknown image; known: ${Object.keys(DEFAULT_IMAGES).join(", ")}.`);
-        if (typeof v !== "string" || v.trim() === "") fail(`images.${k}`, `image must be a non-empty string like "${DEFAULT_IMAGES[k as keyof Images]}", got ${JSON.stringify(v)}`);
-        images[k as keyof Images] = v;
+        if (!(k in defaults)) fail(`images.${k}`, `unknown image of flavor ${flavor}; known: ${Object.keys(defaults).join(", ")}.`);
+        if (typeof v !== "string" || v.trim() === "") fail(`images.${k}`, `image must be a non-empty string like "${defaults[k]}", got ${JSON.stringify(v)}`);
+        images[k] = v;
     }
 
-    return images;
+    return images as unknown as Images;
 }
 
 /** The Kubernetes API over Ziti (DESIGN 4c): admins are named, created here, and the only dialers. */
-function parseKubernetesApi(raw: RawConfig, role: StackRole, c: { clusters: ClusterSpec[]; rawClusters: unknown[]; services: Set<string> },
+function parseKubernetesApi(raw: RawConfig, role: StackRole, flavor: string, c: { clusters: ClusterSpec[]; rawClusters: unknown[]; services: Set<string> },
     central: CentralSpec | undefined, clientIdentities: string[]): { kubernetesApi: boolean; kubernetesAdmins: string[] } {
     const { clusters, rawClusters, services } = c;
     const kubernetesApi = optBool("kubernetesApi", raw.kubernetesApi, false);
@@ -173,11 +177,8 @@ function parseKubernetesApi(raw: RawConfig, role: StackRole, c: { clusters: Clus
     if (!kubernetesApi && kubernetesAdmins.length > 0) {
         fail("kubernetesAdmins", `lists admins ${JSON.stringify(kubernetesAdmins)} but kubernetesApi is off: set scrape-anywhere:kubernetesApi true, or remove the admins.`);
     }
-    const programIdentities = new Set([
-        ...clusters.flatMap(c => [`${c.name}.reflect.id`, `${c.name}.prometheus.id`, `${c.name}.ziti.id`]),
-        ...(central ? [`${central.name}.prometheus.id`] : []),
-        ...clientIdentities,
-    ]);
+    // The names come from the one listing of every place's entities (plan/places.ts), as the flavor plans them.
+    const programIdentities = programIdentityNames({ flavor, clusters, central, clientIdentities, kubernetesApi, kubernetesAdmins: [], edgeRouterRoles: [] });
     for (const a of kubernetesAdmins) {
         if (programIdentities.has(a)) {
             fail("kubernetesAdmins", `"${a}" is an identity the program makes for a workload or a client (${a.endsWith(".prometheus.id") ? "a Prometheus identity" : "not an admin"}); ` +
@@ -225,7 +226,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
 
     const central = parseCentral(raw, role, stack, namespace, seen);
     checkRole(role, clusters, stackReferences);
-    const images = parseImages(raw);
+    const images = parseImages(raw, flavor);
     const scrapeInterval = optString("scrapeInterval", raw.scrapeInterval, "15s");
     if (!/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(scrapeInterval)) fail("scrapeInterval", `"${scrapeInterval}" is not a Prometheus duration like 15s or 1m.`);
 
@@ -233,7 +234,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     if (role === "cluster" && clientIdentities.length > 0) fail("clientIdentities", `client identities are made by the dev or central stack.`);
     if (new Set(clientIdentities).size !== clientIdentities.length) fail("clientIdentities", `lists the same identity twice.`);
 
-    const { kubernetesApi, kubernetesAdmins } = parseKubernetesApi(raw, role, { clusters, rawClusters, services }, central, clientIdentities);
+    const { kubernetesApi, kubernetesAdmins } = parseKubernetesApi(raw, role, flavor, { clusters, rawClusters, services }, central, clientIdentities);
     return {
         stack,
         role: role as StackRole,
