@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ApiOverZitiSpec, ConfigError, KubernetesTarget } from "./config";
+import { ApiOverZitiSpec, ConfigError, KubernetesTarget } from "../config";
 
 /** The environment variable the deploy scripts set: local tunnel endpoint per cluster. */
 export const API_ENDPOINTS_ENV = "SCRAPE_ANYWHERE_API_ENDPOINTS";

@@ -4,10 +4,12 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "./config";
+import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "../config";
 import { createNamespace } from "./kubernetes";
-import { centralPrometheusConfig, ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "./prometheusConfig";
-import { createPrometheusWorkload, dockerPrometheusContainerArgs } from "./workloads/prometheus";
+import { ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
+import { createPlannedWorkloads } from "./workloads";
+import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
+import type { CentralPlace } from "../flavors/types";
 import { createCentralZiti } from "./zitiEntities";
 
 /** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */
@@ -103,36 +105,30 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
     const scrapeInterval = args.scrapeInterval ?? "15s";
 
     const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent);
-    const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));
-    const prometheusConfig = clusters.apply(cs =>
-        renderPrometheusConfig(centralPrometheusConfig({ centralName, clusters: cs, federationMatch, scrapeInterval })));
-
+    const flavor = flavorNamed(DEFAULT_FLAVOR);
     const placement = args.placement;
+    const place: CentralPlace = {
+        kind: "central", resourcePrefix: name, name: centralName, placement: placement?.kind === "docker" ? "docker" : "kubernetes",
+        images: { prometheus: image, zitiConfigmapReload: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload },
+        scrapeInterval, federationMatch, edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
+    };
+    const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));
+    const prometheusConfig = clusters.apply(cs => renderPrometheusConfig(flavor.centralPrometheusConfig(place, cs)));
+    const ids = { [`${centralName}.prometheus.id`]: ziti.identity.identityJson };
+
     if (placement.kind === "kubernetes") {
         if (!placement.provider) bad(`${name}: placement.provider is required for the kubernetes placement.`);
-        const opts: pulumi.CustomResourceOptions = { parent, provider: placement.provider };
-        const ns = createNamespace(`${name}-ns`, placement.namespace ?? "monitoring", opts);
-        createPrometheusWorkload(name, {
-            namespace: ns.metadata.name, instance: centralName, image, config: prometheusConfig,
-            identityJson: ziti.identity.identityJson,
-            listen: {
-                mode: "overlay",
-                reloadImage: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload,
-                serviceName: ziti.service.name,
-                identityName: ziti.identity.name,
-            },
-        }, opts);
+        const ns = createNamespace(`${name}-ns`, placement.namespace ?? "monitoring", { parent, provider: placement.provider });
+        createPlannedWorkloads(name, flavor.centralKubernetes({ ...place, namespace: ns.metadata.name }, prometheusConfig, ids), parent, placement.provider);
     } else if (placement.kind === "docker") {
         if (placement.networkMode === "host") {
             bad(`${name}: placement.networkMode "host" would expose Prometheus' listeners on the host; use bridge, none, or a user-defined network.`);
         }
-        // The same arguments, listener env, identity path and user as the dark pod (workloads/prometheus).
-        new docker.Container(`${name}-prometheus`, {
-            ...dockerPrometheusContainerArgs({
-                name: placement.containerName ?? `${centralName}-prometheus`,
-                image, config: prometheusConfig, identityJson: ziti.identity.identityJson,
-                serviceName: ziti.service.name, identityName: ziti.identity.name,
-            }),
+        // The flavor's container: for the article flavor the same arguments, listener env, identity path and user as the dark pod.
+        const c = flavor.centralDocker(place, prometheusConfig, ids);
+        new docker.Container(c.resourceName, {
+            ...c.args,
+            ...(placement.containerName !== undefined ? { name: placement.containerName } : {}),
             ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
         }, { parent, provider: placement.provider });
     } else {

@@ -2,11 +2,12 @@
 // workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "./config";
-import { createPrometheusRbac, workloadLabels } from "./kubernetes";
-import { ClusterTargets, clusterPrometheusConfig, renderPrometheusConfig } from "./prometheusConfig";
-import { Reflectz } from "./reflectz";
-import { createPrometheusWorkload, PrometheusListen } from "./workloads/prometheus";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "../config";
+import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
+import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
+import type { ClusterPlace } from "../flavors/types";
+import type { Identity } from "../provider";
+import { createPlannedWorkloads } from "./workloads";
 import type { ClusterKubernetesApi } from "./kubernetesApi";
 import { ClusterZiti } from "./zitiEntities";
 
@@ -130,28 +131,24 @@ export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> 
 }
 
 /**
- * What every cluster runs in `namespace`: reflectz on its Ziti identity, and the cluster Prometheus (with
- * Kubernetes API access) that scrapes it over Ziti and listens as `listen` says. Returns the rendered prometheus.yml.
+ * What the cluster's flavor runs in `namespace` (flavor.clusterWorkloads: reflectz, the Prometheus pod with its RBAC,
+ * a hybrid place's Service, the tunneler), from the plan, with each identity's JSON. Returns the rendered prometheus.yml.
  */
-export function createClusterWorkloads(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, namespace: pulumi.Output<string>,
-    ziti: ClusterZiti, listen: PrometheusListen): pulumi.Output<string> {
-    const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
-    new Reflectz(`${name}-reflectz`, {
-        provider: a.provider, namespace, instance: a.clusterName, image: a.images.reflectz,
-        identityJson: ziti.reflectIdentity.identityJson,
-        serviceName: ziti.reflectService.name, scrapeServiceName: ziti.reflectScrapeService.name,
-    }, { parent });
-
-    const prometheusConfig = ziti.reflectzScrapeTarget.apply(reflectzScrapeTarget =>
-        renderPrometheusConfig(clusterPrometheusConfig({ clusterName: a.clusterName, reflectzScrapeTarget, scrapeInterval: a.scrapeInterval })));
-    const serviceAccount = createPrometheusRbac(name, { namespace, labels: workloadLabels("prometheus", a.clusterName) }, opts);
-    createPrometheusWorkload(name, {
-        namespace, instance: a.clusterName, image: a.images.prometheus, config: prometheusConfig,
-        identityJson: ziti.prometheusIdentity.identityJson,
-        serviceAccountName: serviceAccount.metadata.name,
-        listen,
-    }, opts);
-    return prometheusConfig;
+export function createClusterWorkloads(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, kind: "hybrid" | "dark", namespace: pulumi.Output<string>,
+    ziti: ClusterZiti, tunneler: Identity | undefined, tunnelerOpts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+    const flavor = flavorNamed(DEFAULT_FLAVOR);
+    const place: ClusterPlace = {
+        kind, resourcePrefix: name, name: a.clusterName, namespace, serviceNames: a.serviceNames, images: a.images, scrapeInterval: a.scrapeInterval,
+        edgeRouterRoles: a.edgeRouterRoles, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+    };
+    const prometheusConfig = renderPrometheusConfig(flavor.clusterPrometheusConfig(place));
+    const ids = {
+        [`${a.clusterName}.reflect.id`]: ziti.reflectIdentity.identityJson,
+        [`${a.clusterName}.prometheus.id`]: ziti.prometheusIdentity.identityJson,
+        ...(tunneler ? { [`${a.clusterName}.ziti.id`]: tunneler.identityJson } : {}),
+    };
+    createPlannedWorkloads(name, flavor.clusterWorkloads(place, prometheusConfig, ids), parent, a.provider, w => (w.name === "tunneler" ? tunnelerOpts : {}));
+    return pulumi.output(prometheusConfig);
 }
 
 /** A cluster's outputs from its Ziti entities; `identityNames` lists every identity the cluster has (the tunneler's too, if any). */

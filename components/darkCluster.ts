@@ -6,7 +6,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
 import { createNamespace } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
-import { createZitiHost } from "./workloads/zitiHost";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 export type DarkClusterArgs = ClusterArgs;
@@ -16,9 +15,6 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const a = resolveClusterArgs(name, args, parent);
     const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
 
-    // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
-    const ziti = createClusterZiti(name, { clusterName: a.clusterName, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles }, parent);
-
     // The Kubernetes API over Ziti: a tunneler `<c>.ziti.id` that binds only `<c>.k8s.svc` (outbound
     // connections only, no Service, no listener); without `kubernetesApi` ClusterB has no tunneler at all.
     // Made before the namespace: a cluster deployed through that service waits for it (deployThroughOptions).
@@ -26,19 +22,17 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     const kubernetesApi = tunneler && createClusterKubernetesApi(name, parent, a, tunneler);
     const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
 
+    // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
+    const ziti = createClusterZiti(name, {
+        clusterName: a.clusterName, kind: "dark", namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
+        tunnelerIdentity: tunneler, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+    }, parent);
+
     const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
 
-    const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, {
-        mode: "overlay",
-        reloadImage: a.images.zitiConfigmapReload,
-        serviceName: ziti.prometheusService.name,
-        identityName: ziti.prometheusIdentity.name,
-    });
-
-    if (tunneler) {
-        createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunneler.identityJson }, through.tunneler);
-    }
+    // The flavor's workloads: reflectz, the overlay-only Prometheus, and the tunneler only with the API service.
+    const prometheusConfig = createClusterWorkloads(name, parent, a, "dark", namespace, ziti, tunneler, through.tunneler);
 
     return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }

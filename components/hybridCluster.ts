@@ -2,19 +2,17 @@
 // ClusterIP Service (80 -> 9090); a Ziti tunneler binds `<c>.prometheus.svc` and forwards to that
 // Service (host.v1); reflectz and its scrape happen over Ziti; Prometheus scrapes the Kubernetes API over
 // the underlay; with `kubernetesApi` the same tunneler also hosts `<c>.k8s.svc` for the admins.
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterArgs, ClusterComponent, ClusterResult, clusterResult, createClusterWorkloads, resolveClusterArgs } from "./cluster";
-import { createNamespace, workloadLabels } from "./kubernetes";
+import { createNamespace } from "./kubernetes";
 import { createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
-import { PROMETHEUS } from "./workloads/prometheus";
-import { createZitiHost } from "./workloads/zitiHost";
+import { HYBRID_SERVICE } from "../flavors/article/ziti";
 import { createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** The port of the ClusterIP Service in front of Prometheus. */
-export const SERVICE_PORT = 80;
+export const SERVICE_PORT = HYBRID_SERVICE.port;
 /** The name of that Service. */
-export const SERVICE_NAME = "prometheus";
+export const SERVICE_NAME = HYBRID_SERVICE.name;
 
 export type HybridClusterArgs = ClusterArgs;
 
@@ -35,31 +33,20 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
     // other, so the host.v1 config and what hangs on it need not wait for the Kubernetes plugin (bench/RESULTS.md).
     const ziti = createClusterZiti(name, {
         clusterName: a.clusterName,
+        kind: "hybrid",
+        namespace: a.namespace,
         serviceNames: a.serviceNames,
-        hostedAt: { address: pulumi.interpolate`${SERVICE_NAME}.${a.namespace}.svc`, port: SERVICE_PORT },
         edgeRouterRoles: a.edgeRouterRoles,
         tunnelerIdentity,
+        ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
     }, parent);
 
     const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);
     const namespace = ns.metadata.name;
-    const promLabels = workloadLabels("prometheus", a.clusterName);
 
-    // The ClusterIP Service the tunneler's host.v1 config forwards to.
-    new k8s.core.v1.Service(`${name}-prometheus-svc`, {
-        metadata: { name: SERVICE_NAME, namespace, labels: promLabels },
-        spec: {
-            type: "ClusterIP",
-            selector: promLabels,
-            ports: [{ name: "web", protocol: "TCP", port: SERVICE_PORT, targetPort: PROMETHEUS.port }],
-        },
-    }, opts);
-
-    const prometheusConfig = createClusterWorkloads(name, parent, a, namespace, ziti, { mode: "underlay", reloadImage: a.images.configmapReload });
-
-    // The tunneler: binds `<c>.prometheus.svc` as `<c>.ziti.id` and forwards to the ClusterIP Service
-    // (and, with the Kubernetes API service on, `<c>.k8s.svc` to kubernetes.default.svc:443).
-    createZitiHost(name, { namespace, instance: a.clusterName, image: a.images.tunneler, identityJson: tunnelerIdentity.identityJson }, through.tunneler);
+    // The flavor's workloads: the ClusterIP Service the tunneler's host.v1 config forwards to, reflectz, Prometheus on the
+    // underlay, and the tunneler that binds `<c>.prometheus.svc` as `<c>.ziti.id` (and `<c>.k8s.svc` with the API service).
+    const prometheusConfig = createClusterWorkloads(name, parent, a, "hybrid", namespace, ziti, tunnelerIdentity, through.tunneler);
 
     return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }

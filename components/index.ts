@@ -1,6 +1,6 @@
 // The components of scrape-anywhere. The Ziti resource classes live in ./ziti.
-export * from "./config";
-export * from "./prometheusConfig";
+export * from "../config";
+export * from "../flavors/article/prometheusConfig";
 export * from "./cluster";
 export * from "./hybridCluster";
 export * from "./darkCluster";
@@ -8,6 +8,7 @@ export * from "./centralPrometheus";
 export * from "./reflectz";
 export * from "./kubernetes";
 export * from "./workloads";
+export * from "../flavors/article/pods";
 export * from "./zitiEntities";
 export * from "./stackReferences";
 export * from "./topology";

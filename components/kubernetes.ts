@@ -1,12 +1,12 @@
 // Kubernetes building blocks shared by the cluster and central components: the per-cluster provider,
-// the restricted namespace, labels, the identity Secret, the Deployment shell and Prometheus' RBAC.
-// What runs inside the pods (images, users, paths, env, flags) lives in ./workloads, one module per image.
+// the restricted namespace, labels, the identity Secret and the Deployment shell (the Reflectz component's).
+// What runs inside the pods (images, users, paths, env, flags) is the flavor's (flavors/), one module per image.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesTarget } from "./config";
+import { KubernetesTarget } from "../config";
+import { IDENTITY_KEY } from "../plan/kubernetes";
 
-/** The key of the enrolled identity JSON in every identity Secret; workloads map it to the file name their image wants. */
-export const IDENTITY_KEY = "identity.json";
+export { CONFIG_HASH_ANNOTATION, configHash, IDENTITY_KEY, workloadLabels } from "../plan/kubernetes";
 
 /**
  * One explicit provider per cluster: kubeconfig/context from config, or, with neither, manifests
@@ -42,11 +42,6 @@ export function createNamespace(resourceName: string, name: pulumi.Input<string>
     return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...POD_SECURITY_LABELS } } }, opts);
 }
 
-/** Standard labels for one workload; the same object feeds selector and pod template. */
-export function workloadLabels(app: string, instance: string): Record<string, string> {
-    return { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": instance, "app.kubernetes.io/part-of": "scrape-anywhere" };
-}
-
 /** A Secret holding one enrolled Ziti identity under the key `identity.json`. The only place identity JSON goes. */
 export function createIdentitySecret(name: string, args: { namespace: pulumi.Input<string>; secretName: string; identityJson: pulumi.Input<string>; labels: Record<string, string> },
     opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
@@ -71,34 +66,4 @@ export function createDeployment(resourceName: string, args: { name: string; nam
             },
         },
     }, opts);
-}
-
-/** Pod template annotation holding the SHA-256 of prometheus.yml. */
-export const CONFIG_HASH_ANNOTATION = "scrape-anywhere/config-sha256";
-
-/** The SHA-256 (hex) of a config text, for CONFIG_HASH_ANNOTATION. */
-export function configHash(config: string): string {
-    return (require("crypto") as typeof import("crypto")).createHash("sha256").update(config).digest("hex");
-}
-
-/** A ServiceAccount, ClusterRole and ClusterRoleBinding so Prometheus can discover and scrape the Kubernetes API. */
-export function createPrometheusRbac(name: string, args: { namespace: pulumi.Input<string>; labels: Record<string, string> },
-    opts: pulumi.CustomResourceOptions): k8s.core.v1.ServiceAccount {
-    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-prometheus-sa`, {
-        metadata: { name: "prometheus", namespace: args.namespace, labels: args.labels },
-    }, opts);
-    const role = new k8s.rbac.v1.ClusterRole(`${name}-prometheus-role`, {
-        metadata: { name: pulumi.interpolate`${args.namespace}-prometheus`, labels: args.labels },
-        rules: [
-            { apiGroups: [""], resources: ["nodes", "nodes/proxy", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
-            { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
-            { nonResourceURLs: ["/metrics"], verbs: ["get"] },
-        ],
-    }, opts);
-    new k8s.rbac.v1.ClusterRoleBinding(`${name}-prometheus-binding`, {
-        metadata: { name: pulumi.interpolate`${args.namespace}-prometheus`, labels: args.labels },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
-        subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: args.namespace }],
-    }, opts);
-    return serviceAccount;
 }

@@ -2,7 +2,6 @@
 // cluster's in-cluster tunneler, and what an admin needs to use it (kubeztl and tunneler commands).
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { ResolvedClusterArgs } from "./cluster";
 import { Identity } from "../provider";
 import { createKubernetesApiZiti, KUBERNETES_API_HOST, KUBERNETES_API_PORT } from "./zitiEntities";
 
@@ -29,8 +28,15 @@ export function deployThroughOptions(api: ClusterKubernetesApi | undefined, depl
     return { ns: { ...opts, dependsOn: api.entities, retainOnDelete: true }, tunneler: { ...opts, retainOnDelete: true } };
 }
 
+/** What createClusterKubernetesApi reads of a cluster's resolved arguments (cluster.ts ResolvedClusterArgs fits). */
+export interface KubernetesApiClusterArgs {
+    clusterName: string;
+    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[] };
+}
+
 /** The Ziti entities of `a.kubernetesApi` under `parent`, bound by `tunneler`; undefined when the feature is off. */
-export function createClusterKubernetesApi(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, tunneler: Identity): ClusterKubernetesApi | undefined {
+export function createClusterKubernetesApi(name: string, parent: pulumi.Resource, a: KubernetesApiClusterArgs, tunneler: Identity): ClusterKubernetesApi | undefined {
     if (!a.kubernetesApi) return undefined;
     const ziti = createKubernetesApiZiti(name, {
         clusterName: a.clusterName,

@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createDeployment, createIdentitySecret, workloadLabels } from "./kubernetes";
-import { REFLECTZ_IMAGE, reflectzPodSpec } from "./workloads/reflectz";
+import { REFLECTZ_IMAGE, reflectzPodSpec } from "../flavors/article/reflectz";
 
 export interface ReflectzArgs {
     /** The cluster's Kubernetes provider. Required. */

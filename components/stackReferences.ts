@@ -1,8 +1,8 @@
 // Reading cluster stacks from the central stack. A cluster stack exports CLUSTER_STACK_OUTPUTS; a
 // missing one fails the preview with the output's name, the stack's name and the fix.
 import * as pulumi from "@pulumi/pulumi";
-import { validateScrapeName } from "./config";
-import { ClusterTargets, parseZitiTarget } from "./prometheusConfig";
+import { validateScrapeName } from "../config";
+import { ClusterTargets, parseZitiTarget } from "../flavors/article/prometheusConfig";
 
 /** The outputs a cluster stack must export for the central stack. */
 export const CLUSTER_STACK_OUTPUTS = ["clusterName", "federationTarget", "reflectzScrapeTarget"] as const;

@@ -2,10 +2,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { CentralPrometheus } from "./centralPrometheus";
-import { ClusterTargets } from "./prometheusConfig";
+import { ClusterTargets } from "../flavors/article/prometheusConfig";
 import { ClusterResult } from "./cluster";
 import { tunnelledTarget } from "./apiOverZiti";
-import { ClusterSpec, ConfigError, ScrapeAnywhereConfig } from "./config";
+import { ClusterSpec, ConfigError, ScrapeAnywhereConfig } from "../config";
 import { ClusterKubernetesApi, KubernetesApiAccess, kubernetesApiAccess } from "./kubernetesApi";
 import { Identity } from "../provider";
 import { DarkCluster } from "./darkCluster";

@@ -2,39 +2,41 @@
 // granted as in the published walkthrough. Roles are written `@${entity.name}` from the entities'
 // outputs so the policies really depend on them; the provider resolves `@name` to `@id`.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames } from "./config";
+import { ClusterServiceNames } from "../config";
+import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
+import type { ClusterPlace } from "../flavors/types";
+import { createZitiEntities } from "./zitiBuilder";
 import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "../provider";
 
-/** Role attribute of identities allowed to dial reflectz services. */
-export const REFLECTZ_CLIENTS = "reflectz-clients";
-/** Role attribute of identities allowed to dial Prometheus services. */
-export const PROMETHEUS_CLIENTS = "prometheus-clients";
-/** The port intercepted by tunneling clients for every service. */
-export const INTERCEPT_PORT = 80;
+import { PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
+
+export { INTERCEPT_PORT, PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
 
 const at = (e: { name: pulumi.Output<string> }) => pulumi.interpolate`@${e.name}`;
 
 export interface ClusterZitiArgs {
-    /** Cluster name; the identities are `<c>.reflect.id`, `<c>.prometheus.id` (and `<c>.ziti.id` for hybrid). */
+    /** Cluster name; the identities are `<c>.reflect.id`, `<c>.prometheus.id` (and `<c>.ziti.id` with a tunneler). */
     clusterName: string;
+    /** hybrid: a tunneler `<c>.ziti.id` binds the Prometheus service, forwarding to its ClusterIP Service; dark: Prometheus binds it. */
+    kind: "hybrid" | "dark";
+    /** The workloads' namespace (the hybrid host.v1 address names the ClusterIP Service in it). */
+    namespace: pulumi.Input<string>;
     /** Ziti service names of the cluster. */
     serviceNames: ClusterServiceNames;
-    /**
-     * Set for a hybrid cluster: a tunneler identity `<c>.ziti.id` binds the Prometheus service and
-     * forwards (host.v1) to this underlay address and port (the ClusterIP Service).
-     * Absent for a dark cluster: Prometheus binds its service itself, terminator `<c>.prometheus.id`.
-     */
-    hostedAt?: { address: pulumi.Input<string>; port: pulumi.Input<number> };
-    /** The tunneler identity `<c>.ziti.id` when the caller made it already (hybrid with `kubernetesApi`); made here otherwise. */
+    /** The tunneler identity `<c>.ziti.id` when the caller made it already (the Kubernetes API path needs it first); made here otherwise. */
     tunnelerIdentity?: Identity;
+    /** Set when the cluster's Kubernetes API is a Ziti service (its tunneler hosts it). */
+    kubernetesApi?: { serviceName: string };
     /** Edge router roles for the policies; `#all` on a quickstart network. */
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+    /** The workload flavor (flavors/index.ts); default `article`. */
+    flavor?: string;
 }
 
 export interface ClusterZiti {
     reflectIdentity: Identity;
     prometheusIdentity: Identity;
-    /** The tunneler identity (hybrid clusters only). */
+    /** The tunneler identity (clusters with a tunneler only). */
     tunnelerIdentity?: Identity;
     reflectService: Service;
     reflectScrapeService: Service;
@@ -50,103 +52,33 @@ export function createTunnelerIdentity(prefix: string, clusterName: string, pare
     return new Identity(`${prefix}-ziti-id`, { name: `${clusterName}.ziti.id`, type: "Device" }, { parent });
 }
 
-function intercept(prefix: string, name: string, service: string, opts: pulumi.CustomResourceOptions, dialIdentity?: pulumi.Input<string>): Config {
-    return new Config(`${prefix}-${name}-intercept`, {
-        name: `${service}.intercept.v1`,
-        configType: "intercept.v1",
-        data: pulumi.output(dialIdentity).apply(identity => ({
-            protocols: ["tcp" as const],
-            addresses: [`${service}.ziti`],
-            portRanges: [{ low: INTERCEPT_PORT, high: INTERCEPT_PORT }],
-            ...(identity ? { dialOptions: { identity } } : {}),
-        })),
-    }, opts);
+/** The flavor's place description of a cluster, for the plan's questions. */
+export function clusterPlace(prefix: string, args: ClusterZitiArgs): ClusterPlace {
+    return {
+        kind: args.kind, resourcePrefix: prefix, name: args.clusterName, namespace: args.namespace, serviceNames: args.serviceNames,
+        images: {}, scrapeInterval: "", edgeRouterRoles: args.edgeRouterRoles, ...(args.kubernetesApi ? { kubernetesApi: args.kubernetesApi } : {}),
+    };
 }
 
-/**
- * Creates a cluster's Ziti entities under `parent`: identities, intercept/host configs, the three
- * services, Bind policies for the workloads' own identities, Dial policies for `#reflectz-clients`
- * and `#prometheus-clients`, and an edge router policy plus a service edge router policy.
- */
+/** Creates a cluster's Ziti entities under `parent`, as its flavor lists them (flavor.zitiEntities). */
 export function createClusterZiti(prefix: string, args: ClusterZitiArgs, parent: pulumi.Resource): ClusterZiti {
+    const flavor = flavorNamed(args.flavor ?? DEFAULT_FLAVOR);
+    const place = clusterPlace(prefix, args);
     const c = args.clusterName;
-    const opts: pulumi.CustomResourceOptions = { parent };
     const svc = args.serviceNames;
-
-    const reflectIdentity = new Identity(`${prefix}-reflect-id`, { name: `${c}.reflect.id`, type: "Device" }, opts);
-    // Prometheus scrapes reflectz; in a dark cluster the zitified configmap-reload dials Prometheus with it too.
-    const prometheusIdentity = new Identity(`${prefix}-prometheus-id`, {
-        name: `${c}.prometheus.id`,
-        type: "Device",
-        roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS],
-    }, opts);
-    const tunnelerIdentity = args.hostedAt ? (args.tunnelerIdentity ?? createTunnelerIdentity(prefix, c, parent)) : undefined;
-
-    // dialOptions.identity is a name the tunneler matches at dial time, not a reference the controller checks: give
-    // the known name, not the identity's output, so the configs (and the services after them) need not wait for
-    // the identities' creation and enrollment (one dependency level less on `up`, bench/RESULTS.md).
-    const reflectIntercept = intercept(prefix, "reflect", svc.reflect, opts);
-    const scrapeIntercept = intercept(prefix, "reflect-scrape", svc.reflectScrape, opts, `${c}.reflect.id`);
-    const prometheusIntercept = intercept(prefix, "prometheus", svc.prometheus, opts, tunnelerIdentity ? undefined : `${c}.prometheus.id`);
-    const prometheusConfigs: pulumi.Input<string>[] = [prometheusIntercept.id];
-    if (args.hostedAt) {
-        const host = new Config(`${prefix}-prometheus-host`, {
-            name: `${svc.prometheus}.host.v1`,
-            configType: "host.v1",
-            data: pulumi.all([args.hostedAt.address, args.hostedAt.port]).apply(([address, port]) => ({
-                protocol: "tcp" as const,
-                address,
-                port,
-            })),
-        }, opts);
-        prometheusConfigs.push(host.id);
-    }
-
-    const reflectService = new Service(`${prefix}-reflect-svc`, { name: svc.reflect, configs: [reflectIntercept.id] }, opts);
-    const reflectScrapeService = new Service(`${prefix}-reflect-scrape-svc`, { name: svc.reflectScrape, configs: [scrapeIntercept.id] }, opts);
-    const prometheusService = new Service(`${prefix}-prometheus-svc`, { name: svc.prometheus, configs: prometheusConfigs }, opts);
-
-    const prometheusHost = tunnelerIdentity ?? prometheusIdentity;
-    const policies: [string, "Bind" | "Dial", Service[], pulumi.Input<string>][] = [
-        ["reflect-bind", "Bind", [reflectService, reflectScrapeService], at(reflectIdentity)],
-        ["reflect-dial", "Dial", [reflectService, reflectScrapeService], `#${REFLECTZ_CLIENTS}`],
-        ["prometheus-bind", "Bind", [prometheusService], at(prometheusHost)],
-        ["prometheus-dial", "Dial", [prometheusService], `#${PROMETHEUS_CLIENTS}`],
-    ];
-    for (const [name, type, services, identityRole] of policies) {
-        new ServicePolicy(`${prefix}-${name}`, {
-            name: `${c}.${name.replace("-", ".")}`,
-            type,
-            semantic: "AnyOf",
-            serviceRoles: services.map(at),
-            identityRoles: [identityRole],
-        }, opts);
-    }
-
-    const identities = [reflectIdentity, prometheusIdentity, ...(tunnelerIdentity ? [tunnelerIdentity] : [])];
-    new EdgeRouterPolicy(`${prefix}-erp`, {
-        name: `${c}.edge-router-policy`,
-        semantic: "AnyOf",
-        edgeRouterRoles: args.edgeRouterRoles,
-        identityRoles: identities.map(at),
-    }, opts);
-    new ServiceEdgeRouterPolicy(`${prefix}-serp`, {
-        name: `${c}.service-edge-router-policy`,
-        semantic: "AnyOf",
-        edgeRouterRoles: args.edgeRouterRoles,
-        serviceRoles: [reflectService, reflectScrapeService, prometheusService].map(at),
-    }, opts);
-
-    // A tunneler binds without an addressable terminator (`svc-`); a dark Prometheus binds as its identity.
-    const federationTarget = tunnelerIdentity
-        ? pulumi.interpolate`${prometheusService.name}-`
-        : pulumi.interpolate`${prometheusService.name}-${prometheusIdentity.name}`;
-    const reflectzScrapeTarget = pulumi.interpolate`${reflectScrapeService.name}-${reflectIdentity.name}`;
-
+    const existing = new Map(args.tunnelerIdentity ? [[`${c}.ziti.id`, args.tunnelerIdentity]] : []);
+    const made = createZitiEntities(flavor.zitiEntities(place), parent, existing);
+    const targets = flavor.clusterTargets(place);
     return {
-        reflectIdentity, prometheusIdentity, tunnelerIdentity,
-        reflectService, reflectScrapeService, prometheusService,
-        federationTarget, reflectzScrapeTarget,
+        reflectIdentity: made.get(`${c}.reflect.id`) as Identity,
+        prometheusIdentity: made.get(`${c}.prometheus.id`) as Identity,
+        tunnelerIdentity: args.kind === "hybrid" ? made.get(`${c}.ziti.id`) as Identity : undefined,
+        reflectService: made.get(svc.reflect) as Service,
+        reflectScrapeService: made.get(svc.reflectScrape) as Service,
+        prometheusService: made.get(svc.prometheus) as Service,
+        // Plain values from the plan, carried as outputs of the services and identities they name (same text as before).
+        federationTarget: pulumi.all([made.get(svc.prometheus)!.name]).apply(() => targets.federationTarget),
+        reflectzScrapeTarget: pulumi.all([made.get(svc.reflectScrape)!.name, made.get(`${c}.reflect.id`)!.name]).apply(() => targets.reflectzScrapeTarget),
     };
 }
 
@@ -157,39 +89,15 @@ export interface CentralZiti {
     target: pulumi.Output<string>;
 }
 
-/**
- * The central Prometheus' Ziti entities: `<n>.prometheus.id` (dials every reflectz and Prometheus
- * service through the client attributes), `<n>.prometheus.svc` that it binds itself, a Dial policy
- * for `#prometheus-clients`, and its edge router policies.
- */
-export function createCentralZiti(prefix: string, centralName: string, edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>, parent: pulumi.Resource): CentralZiti {
+/** The central Prometheus' Ziti entities, as its flavor lists them. */
+export function createCentralZiti(prefix: string, centralName: string, edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>, parent: pulumi.Resource,
+    flavor = DEFAULT_FLAVOR): CentralZiti {
     const n = centralName;
-    const opts: pulumi.CustomResourceOptions = { parent };
-    const identity = new Identity(`${prefix}-prometheus-id`, {
-        name: `${n}.prometheus.id`,
-        type: "Device",
-        roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS],
-    }, opts);
-    const serviceName = `${n}.prometheus.svc`;
-    // The known name, not `identity.name`: the config need not wait for the identity (see createClusterZiti).
-    const cfg = intercept(prefix, "prometheus", serviceName, opts, `${n}.prometheus.id`);
-    const service = new Service(`${prefix}-prometheus-svc`, { name: serviceName, configs: [cfg.id] }, opts);
-    new ServicePolicy(`${prefix}-prometheus-bind`, {
-        name: `${n}.prometheus.bind`, type: "Bind", semantic: "AnyOf",
-        serviceRoles: [at(service)], identityRoles: [at(identity)],
-    }, opts);
-    new ServicePolicy(`${prefix}-prometheus-dial`, {
-        name: `${n}.prometheus.dial`, type: "Dial", semantic: "AnyOf",
-        serviceRoles: [at(service)], identityRoles: [`#${PROMETHEUS_CLIENTS}`],
-    }, opts);
-    new EdgeRouterPolicy(`${prefix}-erp`, {
-        name: `${n}.edge-router-policy`, semantic: "AnyOf",
-        edgeRouterRoles, identityRoles: [at(identity)],
-    }, opts);
-    new ServiceEdgeRouterPolicy(`${prefix}-serp`, {
-        name: `${n}.service-edge-router-policy`, semantic: "AnyOf",
-        edgeRouterRoles, serviceRoles: [at(service)],
-    }, opts);
+    const made = createZitiEntities(flavorNamed(flavor).zitiEntities({
+        kind: "central", resourcePrefix: prefix, name: n, placement: "kubernetes", images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles,
+    }), parent);
+    const identity = made.get(`${n}.prometheus.id`) as Identity;
+    const service = made.get(`${n}.prometheus.svc`) as Service;
     return { identity, service, target: pulumi.interpolate`${service.name}-${identity.name}` };
 }
 

@@ -14,7 +14,7 @@
 import { execFileSync, spawn } from "child_process";
 import * as path from "path";
 import { API_ENDPOINTS_ENV } from "../components/apiOverZiti";
-import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../components/config";
+import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
 import { ApiTunnel, ApiTunnelError, startApiTunnel } from "./lib/zitiTunnel";
 
 /** The stack's `scrape-anywhere:*` config as readConfig would see it. */

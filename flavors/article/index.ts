@@ -1,26 +1,29 @@
 // The `article` flavor: the zitified images of the published walkthrough (prometheuz, configmap-reloadz, reflectz,
 // ziti-host, plain configmap-reload). Prometheus speaks Ziti itself (`scheme: ziti` jobs, a Ziti listener in dark
 // places); a hybrid place's Prometheus listens on the underlay behind the ziti-host tunneler.
-import { CONFIGMAP_RELOAD_IMAGE } from "../../components/workloads/configmapReload";
-import { CONFIGMAP_RELOADZ_IMAGE } from "../../components/workloads/configmapReloadz";
-import { dockerPrometheusContainerArgs, PROMETHEUS_IMAGE } from "../../components/workloads/prometheus";
-import { REFLECTZ_IMAGE } from "../../components/workloads/reflectz";
-import { ZITI_HOST_IMAGE } from "../../components/workloads/zitiHost";
-import { centralPrometheusConfig, clusterPrometheusConfig } from "../../components/prometheusConfig";
+import { CONFIGMAP_RELOAD_IMAGE } from "./configmapReload";
+import { CONFIGMAP_RELOADZ_IMAGE } from "./configmapReloadz";
+import { dockerPrometheusContainerArgs, PROMETHEUS_IMAGE } from "./prometheus";
+import { REFLECTZ_IMAGE } from "./reflectz";
+import { ZITI_HOST_IMAGE } from "./zitiHost";
+import { centralPrometheusConfig, clusterPrometheusConfig } from "./prometheusConfig";
 import type { Flavor } from "../types";
 import { articleCentralKubernetes, articleClusterWorkloads } from "./workloads";
 import { articleClusterTargets, centralZitiEntities, clusterZitiEntities } from "./ziti";
 
+/** The article flavor's images, tag-pinned from each image's module (sources named there). */
+export const ARTICLE_IMAGES = {
+    prometheus: PROMETHEUS_IMAGE,
+    configmapReload: CONFIGMAP_RELOAD_IMAGE,
+    zitiConfigmapReload: CONFIGMAP_RELOADZ_IMAGE,
+    reflectz: REFLECTZ_IMAGE,
+    tunneler: ZITI_HOST_IMAGE,
+};
+
 export const article: Flavor = {
     name: "article",
     description: "the article's zitified images: prometheuz, configmap-reloadz, reflectz, ziti-host",
-    images: {
-        prometheus: PROMETHEUS_IMAGE,
-        configmapReload: CONFIGMAP_RELOAD_IMAGE,
-        zitiConfigmapReload: CONFIGMAP_RELOADZ_IMAGE,
-        reflectz: REFLECTZ_IMAGE,
-        tunneler: ZITI_HOST_IMAGE,
-    },
+    images: ARTICLE_IMAGES,
     zitiEntities: place => (place.kind === "central" ? centralZitiEntities(place) : clusterZitiEntities(place)),
     clusterTargets: articleClusterTargets,
     clusterPrometheusConfig: place => clusterPrometheusConfig({

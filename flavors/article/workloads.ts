@@ -3,10 +3,10 @@
 // (underlay behind a ClusterIP Service in a hybrid place, overlay-only in a dark place and centrally), and the
 // ziti-host tunneler. Pod contents come from each image's module (sources named there).
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_HASH_ANNOTATION, configHash, IDENTITY_KEY, workloadLabels } from "../../components/kubernetes";
-import { PROMETHEUS, prometheusPodSpec, PrometheusListen } from "../../components/workloads/prometheus";
-import { reflectzPodSpec } from "../../components/workloads/reflectz";
-import { zitiHostPodSpec } from "../../components/workloads/zitiHost";
+import { CONFIG_HASH_ANNOTATION, configHash, IDENTITY_KEY, workloadLabels } from "../../plan/kubernetes";
+import { PROMETHEUS, prometheusPodSpec, PrometheusListen } from "./prometheus";
+import { reflectzPodSpec } from "./reflectz";
+import { zitiHostPodSpec } from "./zitiHost";
 import type { CentralPlace, ClusterPlace, IdentityJsons, KubernetesObject, Workload } from "../types";
 import { HYBRID_SERVICE, hasTunneler } from "./ziti";
 

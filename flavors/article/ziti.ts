@@ -3,6 +3,7 @@
 // `<c>.prometheus.id` and, when something is hosted by the in-cluster tunneler, `<c>.ziti.id`; three services with
 // intercept.v1 configs (the hybrid Prometheus service also host.v1 to its ClusterIP Service); Bind/Dial policies;
 // an edge router policy and a service edge router policy. Plain data; components/ makes the resources.
+import * as pulumi from "@pulumi/pulumi";
 import type { CentralPlace, ClusterPlace, ClusterTargets, ZitiEntity } from "../types";
 
 /** Role attribute of identities allowed to dial reflectz services. */
@@ -48,7 +49,7 @@ export function clusterZitiEntities(place: ClusterPlace, p = place.resourcePrefi
         interceptConfig(`${p}-prometheus-intercept`, svc.prometheus, hybrid ? undefined : ids.prometheus),
         ...(hybrid ? [{
             kind: "Config" as const, resourceName: `${p}-prometheus-host`, name: `${svc.prometheus}.host.v1`, configType: "host.v1",
-            data: { protocol: "tcp", address: `${HYBRID_SERVICE.name}.${place.namespace}.svc`, port: HYBRID_SERVICE.port },
+            data: pulumi.output(place.namespace).apply(ns => ({ protocol: "tcp", address: `${HYBRID_SERVICE.name}.${ns}.svc`, port: HYBRID_SERVICE.port })),
         }] : []),
         { kind: "Service", resourceName: `${p}-reflect-svc`, name: svc.reflect, configs: [`${svc.reflect}.intercept.v1`] },
         { kind: "Service", resourceName: `${p}-reflect-scrape-svc`, name: svc.reflectScrape, configs: [`${svc.reflectScrape}.intercept.v1`] },

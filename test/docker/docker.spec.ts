@@ -14,7 +14,7 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { DEFAULT_IMAGES } from "../../components/config";
+import { DEFAULT_IMAGES } from "../../config";
 import { Dockerd, startDockerd } from "../../scripts/lib/dockerd";
 import { alive } from "../../scripts/lib/processes";
 import { E2E, progress, repoRoot, resourceCounts, tail } from "../e2e/harness";

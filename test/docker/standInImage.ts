@@ -1,7 +1,7 @@
 // The stand-in for the zitified Prometheus image: no registry is reachable, so the docker tier imports a
 // small rootfs under the configured image name (`docker import`). It is Debian's statically linked
 // busybox (package busybox-static) with the image facts the container relies on, from the image's
-// source (openziti-test-kitchen/prometheus ziti.Dockerfile, as components/workloads records them):
+// source (openziti-test-kitchen/prometheus ziti.Dockerfile, as flavors/article records them):
 // ENTRYPOINT /bin/prometheus, USER nobody (65534:65534, quay.io/prometheus/busybox's passwd), and
 // VOLUME /prometheus owned by nobody. Its /bin/prometheus only waits to be stopped: the tier checks
 // what the engine was told to run, not Prometheus.

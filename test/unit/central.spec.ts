@@ -1,6 +1,7 @@
 // CentralPrometheus under mocks: the Docker placement (mocks only: no Docker engine here) and the
 // Kubernetes placement, both dark and over Ziti only.
 import * as assert from "assert";
+import { PROMETHEUS_IMAGE } from "../../flavors/article/prometheus";
 import * as YAML from "yaml";
 import { KEY_MARKER, RecordingMocks, unsecret, useMocks, ZITI } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
@@ -36,7 +37,7 @@ describe("CentralPrometheus", function () {
         it("publishes no port and stays off the host network", function () {
             assert.strictEqual(container.ports, undefined);
             assert.notStrictEqual(container.networkMode, "host");
-            assert.strictEqual(container.image, "openziti/prometheuz:0.0.1");
+            assert.strictEqual(container.image, PROMETHEUS_IMAGE);
         });
 
         it("uploads prometheus.yml and the identity JSON into the container", function () {

@@ -1,5 +1,6 @@
 // HybridCluster and DarkCluster under mocks: what they register, and what they never register.
 import * as assert from "assert";
+import { PROMETHEUS_IMAGE } from "../../flavors/article/prometheus";
 import * as YAML from "yaml";
 import { KEY_MARKER, RecordingMocks, unsecret, useMocks, ZITI } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
@@ -59,7 +60,7 @@ describe("cluster components", function () {
             const reload = pod.containers.find((x: any) => x.name === "configmap-reload");
             assert.ok(reload.args.includes("--webhook-url=http://127.0.0.1:9090/-/reload"), reload.args.join(" "));
             const prometheus = pod.containers.find((x: any) => x.name === "prometheus");
-            assert.strictEqual(prometheus.image, "openziti/prometheuz:0.0.1");
+            assert.strictEqual(prometheus.image, PROMETHEUS_IMAGE);
             assert.strictEqual(prometheus.env, undefined, "a hybrid Prometheus has no ZITI_LISTENER_* env");
         });
 

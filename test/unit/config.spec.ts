@@ -1,6 +1,7 @@
 // The stack config: defaults, the cluster list, and every bad-config case failing with a clear message.
 import * as assert from "assert";
-import { parseConfig, RawConfig } from "../../components/config";
+import { PROMETHEUS_IMAGE } from "../../flavors/article/prometheus";
+import { parseConfig, RawConfig } from "../../config";
 
 const dev = (extra: RawConfig = {}): RawConfig => ({
     role: "dev",
@@ -20,7 +21,7 @@ describe("stack config", function () {
                 name: "central", placement: "kubernetes", namespace: "monitoring",
                 kubernetes: { renderDirectory: "rendered/dev/central" }, dockerHost: undefined, dockerNetworkMode: undefined,
             });
-            assert.strictEqual(cfg.images.prometheus, "openziti/prometheuz:0.0.1");
+            assert.strictEqual(cfg.images.prometheus, PROMETHEUS_IMAGE);
             assert.deepStrictEqual(cfg.edgeRouterRoles, ["#all"]);
             assert.deepStrictEqual(cfg.clusters[0].serviceNames,
                 { reflect: "kubeA.reflect.svc", reflectScrape: "kubeA.reflect.scrape.svc", prometheus: "kubeA.prometheus.svc" });

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../../flavors";
 import type { CentralPlace, ClusterPlace } from "../../flavors/types";
-import { parseConfig } from "../../components/config";
+import { parseConfig } from "../../config";
 
 const cluster = (kind: "hybrid" | "dark", kubernetesApi = false): ClusterPlace => ({
     kind, resourcePrefix: "kubeA", name: "kubeA", namespace: "monitoring",

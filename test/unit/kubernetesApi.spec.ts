@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseConfig, RawConfig } from "../../components/config";
+import { parseConfig, RawConfig } from "../../config";
 import { importProgram, JWT_MARKER, RecordingMocks, unsecret, useMocks, ZITI } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
 

@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import {
     centralPrometheusConfig, clusterPrometheusConfig, parseZitiTarget, renderPrometheusConfig, zitiTarget,
-} from "../../components/prometheusConfig";
+} from "../../flavors/article/prometheusConfig";
 
 const clusters = [
     { clusterName: "kubeA", federationTarget: "kubeA.prometheus.svc-", reflectzScrapeTarget: "kubeA.reflect.scrape.svc-kubeA.reflect.id" },

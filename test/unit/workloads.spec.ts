@@ -1,5 +1,5 @@
 // Every container of every place against its image's contract, with the expected values written here
-// (read from the upstream sources named in components/workloads/*.ts, not imported from them): image and
+// (read from the upstream sources named in flavors/article/*.ts, not imported from them): image and
 // tag, user and group, identity path, env and flags, listeners. Then the rules every pod must keep: the
 // `restricted` Pod Security Standard, no pod-IP listener in dark places, identity files readable by the
 // container's own user, and service-account tokens only where Prometheus reads the Kubernetes API.

@@ -8,7 +8,7 @@
 import type * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_HASH_ANNOTATION, configHash, createDeployment, createIdentitySecret, IDENTITY_KEY, workloadLabels } from "../kubernetes";
+import { IDENTITY_KEY } from "../../plan/kubernetes";
 import { CONFIGMAP_RELOAD, configmapReloadContainer } from "./configmapReload";
 import { CONFIGMAP_RELOADZ, configmapReloadzContainer } from "./configmapReloadz";
 import { IDENTITY_FILE_MODE, identitySecretVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs } from "./restricted";
@@ -114,31 +114,6 @@ export function prometheusListenerEnv(serviceName: pulumi.Input<string>, identit
     ];
 }
 
-export interface PrometheusWorkloadArgs {
-    namespace: pulumi.Input<string>;
-    /** Instance label value (the cluster or central name). */
-    instance: string;
-    /** Image reference; defaults to PROMETHEUS_IMAGE. */
-    image?: pulumi.Input<string>;
-    /** The rendered prometheus.yml. */
-    config: pulumi.Input<string>;
-    /** The Prometheus identity JSON (secret). */
-    identityJson: pulumi.Input<string>;
-    /**
-     * Service account with Kubernetes API access. When given, its token is projected into the Prometheus
-     * container only (not the reload sidecar); absent = no token anywhere in the pod.
-     */
-    serviceAccountName?: pulumi.Input<string>;
-    listen: PrometheusListen;
-}
-
-export interface PrometheusWorkload {
-    configMap: k8s.core.v1.ConfigMap;
-    identitySecret: k8s.core.v1.Secret;
-    deployment: k8s.apps.v1.Deployment;
-    labels: Record<string, string>;
-}
-
 /**
  * The projected service-account token: the volume the ServiceAccount admission plugin would add
  * (kubernetes/kubernetes plugin/pkg/admission/serviceaccount/admission.go: `kube-api-access`, token with
@@ -215,28 +190,6 @@ export function prometheusPodSpec(args: { image?: pulumi.Input<string>; configMa
             ...(withApi ? [serviceAccountVolume()] : []),
         ],
     };
-}
-
-/** The Prometheus ConfigMap, identity Secret and Deployment, named `<name>-prometheus-*`. */
-export function createPrometheusWorkload(name: string, args: PrometheusWorkloadArgs, opts: pulumi.CustomResourceOptions): PrometheusWorkload {
-    const labels = workloadLabels("prometheus", args.instance);
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-prometheus-config`, {
-        metadata: { name: "prometheus-config", namespace: args.namespace, labels },
-        data: { [PROMETHEUS.configFileName]: args.config },
-    }, opts);
-    const identitySecret = createIdentitySecret(`${name}-prometheus-identity`, {
-        namespace: args.namespace, secretName: "prometheus-identity", identityJson: args.identityJson, labels,
-    }, opts);
-    const deployment = createDeployment(`${name}-prometheus`, {
-        name: "prometheus", namespace: args.namespace, labels,
-        // A new config rolls the pods (the ConfigMap itself is updated in place, see createKubernetesProvider).
-        podAnnotations: { [CONFIG_HASH_ANNOTATION]: pulumi.output(args.config).apply(configHash) },
-        podSpec: prometheusPodSpec({
-            image: args.image, configMapName: configMap.metadata.name, identitySecretName: identitySecret.metadata.name,
-            serviceAccountName: args.serviceAccountName, listen: args.listen,
-        }),
-    }, opts);
-    return { configMap, identitySecret, deployment, labels };
 }
 
 export interface DockerPrometheusArgs {

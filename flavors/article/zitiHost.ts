@@ -5,7 +5,7 @@
 // openziti/helm-charts charts/ziti-host:
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createDeployment, createIdentitySecret, IDENTITY_KEY, workloadLabels } from "../kubernetes";
+import { IDENTITY_KEY } from "../../plan/kubernetes";
 import { identitySecretVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs, scratchVolume } from "./restricted";
 
 export const ZITI_HOST = {
@@ -85,27 +85,3 @@ export function zitiHostPodSpec(args: ZitiHostPodArgs): k8s.types.input.core.v1.
     };
 }
 
-export interface ZitiHostArgs {
-    namespace: pulumi.Input<string>;
-    /** Instance label value (the cluster name). */
-    instance: string;
-    /** Image reference; defaults to ZITI_HOST_IMAGE. */
-    image?: pulumi.Input<string>;
-    /** The enrolled identity JSON (secret); goes only into the Secret `ziti-host-identity`. */
-    identityJson: pulumi.Input<string>;
-}
-
-/**
- * The in-cluster tunneler: Secret `ziti-host-identity` (`<name>-ziti-host-identity`) and Deployment
- * `ziti-host` (`<name>-ziti-host`). It binds every service its identity may bind.
- */
-export function createZitiHost(name: string, args: ZitiHostArgs, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
-    const labels = workloadLabels("ziti-host", args.instance);
-    const secret = createIdentitySecret(`${name}-ziti-host-identity`, {
-        namespace: args.namespace, secretName: "ziti-host-identity", identityJson: args.identityJson, labels,
-    }, opts);
-    return createDeployment(`${name}-ziti-host`, {
-        name: "ziti-host", namespace: args.namespace, labels,
-        podSpec: zitiHostPodSpec({ image: args.image, identitySecretName: secret.metadata.name }),
-    }, opts);
-}

@@ -6,7 +6,7 @@
 // docusaurus/blog/configuring-openziti-to-enable-prometheus.md) and openziti/helm-charts charts/reflect:
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IDENTITY_KEY } from "../kubernetes";
+import { IDENTITY_KEY } from "../../plan/kubernetes";
 import { identitySecretVolume, restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs } from "./restricted";
 
 export const REFLECTZ = {

@@ -6,20 +6,14 @@
 // ziticonnections/ziticonnections.go splits the host on `-` and indexes the second part, so a target
 // without `-` would panic there).
 import * as YAML from "yaml";
-import { validateScrapeName } from "./config";
-import { PROMETHEUS, PROMETHEUS_IDENTITY_FILE } from "./workloads/prometheus";
+import { validateScrapeName } from "../../plan/names";
+import type { ClusterTargets } from "../../plan/types";
+import { PROMETHEUS, PROMETHEUS_IDENTITY_FILE } from "./prometheus";
 
 /** The identity file the ziti jobs name: where the Prometheus workload mounts (or uploads) its identity. */
 const IDENTITY_FILE = PROMETHEUS_IDENTITY_FILE;
 
-/** What the central Prometheus needs to know about one cluster (exported by cluster stacks). */
-export interface ClusterTargets {
-    clusterName: string;
-    /** `<cluster>.prometheus.svc-<terminator or empty>`. */
-    federationTarget: string;
-    /** `<cluster>.reflect.scrape.svc-<cluster>.reflect.id`. */
-    reflectzScrapeTarget: string;
-}
+export type { ClusterTargets } from "../../plan/types";
 
 /**
  * A prometheuz target: `service-terminator`, or `service-` to reach any terminator.

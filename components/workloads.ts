@@ -1,0 +1,44 @@
+// The builder that turns a place's planned workloads (the flavor's answer, flavors/types.ts Workload) into Kubernetes
+// resources. What runs inside the pods (images, users, paths, env, flags) is the flavor's, sources named there.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesObject, Workload } from "../flavors/types";
+
+/** The ComponentResource type of each workload group a flavor may name (part of the children's URNs). */
+const GROUP_TYPES: Record<NonNullable<Workload["group"]>, string> = { Reflectz: "scrape-anywhere:workload:Reflectz" };
+
+class WorkloadGroup extends pulumi.ComponentResource {
+    constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+    }
+}
+
+function createObject(o: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+    switch (o.kind) {
+        case "ConfigMap": return new k8s.core.v1.ConfigMap(o.resourceName, o.args, opts);
+        case "Secret": return new k8s.core.v1.Secret(o.resourceName, o.args, opts);
+        case "Service": return new k8s.core.v1.Service(o.resourceName, o.args, opts);
+        case "ServiceAccount": return new k8s.core.v1.ServiceAccount(o.resourceName, o.args, opts);
+        case "ClusterRole": return new k8s.rbac.v1.ClusterRole(o.resourceName, o.args, opts);
+        case "ClusterRoleBinding": return new k8s.rbac.v1.ClusterRoleBinding(o.resourceName, o.args, opts);
+        case "Deployment": return new k8s.apps.v1.Deployment(o.resourceName, o.args, opts);
+    }
+}
+
+/**
+ * Makes a place's planned workloads (flavor.clusterWorkloads / centralKubernetes) under `parent` with `provider`.
+ * Each object waits for the ones before it in its workload (a pod's ConfigMap, Secret and ServiceAccount exist before
+ * its Deployment); `optsOf` adds options per workload (the tunneler's retainOnDelete when deployed through it).
+ */
+export function createPlannedWorkloads(prefix: string, workloads: Workload[], parent: pulumi.Resource, provider: k8s.Provider,
+    optsOf: (w: Workload) => pulumi.CustomResourceOptions = () => ({})): void {
+    for (const w of workloads) {
+        const extra = optsOf(w);
+        const owner = w.group ? new WorkloadGroup(GROUP_TYPES[w.group], `${prefix}-${w.name}`, { parent }) : parent;
+        const before: pulumi.Resource[] = [];
+        for (const o of w.objects) {
+            const dependsOn = [...before, ...(extra.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(extra.dependsOn as pulumi.Input<pulumi.Resource>[]) : [])];
+            before.push(createObject(o, { ...extra, parent: owner, provider, ...(dependsOn.length ? { dependsOn } : {}) }));
+        }
+    }
+}
