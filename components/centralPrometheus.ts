@@ -126,11 +126,13 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         }
         // The flavor's container: for the article flavor the same arguments, listener env, identity path and user as the dark pod.
         const c = flavor.centralDocker(place, prometheusConfig, ids);
-        new docker.Container(c.resourceName, {
+        const main = new docker.Container(c.resourceName, {
             ...c.args,
             ...(placement.containerName !== undefined ? { name: placement.containerName } : {}),
             ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
         }, { parent, provider: placement.provider });
+        // Sidecars share the first container's network namespace (the upstream flavor's tunneler).
+        for (const sc of c.sidecars ?? []) new docker.Container(sc.resourceName, sc.args(main.id), { parent, provider: placement.provider });
     } else {
         bad(`${name}: unknown placement kind ${JSON.stringify((placement as { kind: unknown }).kind)}; use "kubernetes" or "docker".`);
     }

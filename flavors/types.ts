@@ -83,6 +83,11 @@ export interface Workload {
 export interface DockerContainerPlan {
     resourceName: string;
     args: import("@pulumi/docker").ContainerArgs;
+    /**
+     * Containers that join the first one's network namespace (`networkMode: container:<id>`), made after it,
+     * e.g. the upstream flavor's tunneler beside Prometheus. `args` gets the first container's id.
+     */
+    sidecars?: { resourceName: string; args: (containerId: pulumi.Input<string>) => import("@pulumi/docker").ContainerArgs }[];
 }
 
 /** A workload flavor. Adding one: a folder under flavors/ implementing this, and one line in flavors/index.ts. */

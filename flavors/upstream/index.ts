@@ -3,14 +3,13 @@
 // Prometheus never speaks Ziti: it scrapes plain HTTP on loopback ports the sidecar proxies to Ziti services
 // (proxy.v1), and the sidecar hosts Prometheus' own port for the overlay (host.v1 to 127.0.0.1).
 import * as pulumi from "@pulumi/pulumi";
-import type { CentralPlace, ClusterPlace, ClusterTargets, Flavor, ZitiEntity } from "../types";
+import type { CentralPlace, ClusterPlace, ClusterTargets, DockerContainerPlan, Flavor, ZitiEntity } from "../types";
 import { proxyPort } from "./proxyPorts";
 import { centralPrometheusConfig, clusterPrometheusConfig } from "./prometheusConfig";
-import { tunnelerContainer } from "./pods";
 import { CONFIGMAP_RELOAD_UPSTREAM_IMAGE } from "./workloads/configmapReload";
 import { NODE_EXPORTER_IMAGE } from "./workloads/nodeExporter";
 import { PROMETHEUS3, PROMETHEUS3_CONFIG_FILE, PROMETHEUS3_IMAGE, prometheus3Args } from "./workloads/prometheus";
-import { ZITI_TUNNEL, ZITI_TUNNEL_IDENTITY_FILE, ZITI_TUNNEL_IMAGE } from "./workloads/zitiTunnel";
+import { ZITI_TUNNEL, ZITI_TUNNEL_IDENTITY_FILE, ZITI_TUNNEL_IMAGE, zitiTunnelCommand } from "./workloads/zitiTunnel";
 import { centralEntities, clusterEntities, DialedService, upstreamServiceNames } from "./zitiEntities";
 import type { ZitiEntitySet } from "./zitiGraph";
 import { upstreamCentralKubernetes, upstreamClusterWorkloads } from "./workloads";
@@ -84,9 +83,9 @@ export const upstream: Flavor = {
 /**
  * Central on Docker: Prometheus (loopback only, no published port) and the tunneler as a second container in
  * Prometheus' network namespace (`network_mode: container:<id>`), the identity uploaded into it. The seam's
- * DockerContainerPlan has one container, so the sidecar rides in `sidecars` (SEAM-NEEDS.md section 5).
+ * DockerContainerPlan carries it in `sidecars` (made after the first container, given its id).
  */
-function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identityJson: pulumi.Input<string> | undefined) {
+function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identityJson: pulumi.Input<string> | undefined): DockerContainerPlan {
     const prometheus = {
         name: `${place.name}-prometheus`,
         image: place.images.prometheus ?? PROMETHEUS3_IMAGE,
@@ -98,7 +97,6 @@ function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identi
         restart: "unless-stopped",
         mustRun: true,
     };
-    const tunnel = tunnelerContainer(place.images.tunneler as string | undefined);
     return {
         resourceName: `${place.resourcePrefix}-prometheus`,
         args: prometheus,
@@ -106,8 +104,8 @@ function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identi
             resourceName: `${place.resourcePrefix}-ziti-tunnel`,
             args: (prometheusContainerId: pulumi.Input<string>) => ({
                 name: `${place.name}-ziti-tunnel`,
-                image: tunnel.image,
-                command: tunnel.command,
+                image: place.images.tunneler ?? ZITI_TUNNEL_IMAGE,
+                command: zitiTunnelCommand(),
                 user: `${ZITI_TUNNEL.runAs.user}:${ZITI_TUNNEL.runAs.group}`,
                 networkMode: pulumi.interpolate`container:${prometheusContainerId}`,
                 capabilities: { drops: ["ALL"] },
