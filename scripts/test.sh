@@ -50,6 +50,14 @@ if printf '%s\n' "${tiers[@]}" | grep -qxE 'overlay|apiziti'; then
     bash scripts/ensure-overlay-deps.sh || echo "the overlay tier's system packages are missing (see above)" >&2
 fi
 
+if printf '%s\n' "${tiers[@]}" | grep -qx upstream; then
+    # The Kubernetes analyzer of the upstream tier: checkov from PyPI, pinned, in a venv of the tools cache.
+    ck="${XDG_CACHE_HOME:-$HOME/.cache}/scrape-anywhere/checkov"
+    if [ ! -x "$ck/bin/checkov" ]; then
+        python3 -m venv "$ck" && "$ck/bin/pip" install -q checkov==3.3.30 || echo "could not install checkov 3.3.30 from PyPI (python3-venv needed)" >&2
+    fi
+    eval "$(bash scripts/tools.sh workloads)" >/dev/null || true
+fi
 for t in "${tiers[@]}"; do run_tier "$t"; done
 
 echo
