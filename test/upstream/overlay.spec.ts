@@ -21,7 +21,7 @@ import { clusterPrometheusConfig } from "../../flavors/upstream/prometheusConfig
 import { clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
 import { nodeExporterArgs } from "../../flavors/upstream/workloads/nodeExporter";
 import { PROMETHEUS3, prometheus3Args } from "../../flavors/upstream/workloads/prometheus";
-import { zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
+import { ZITI_TUNNEL, zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
 import type { ZitiEntitySet } from "../../flavors/upstream/zitiGraph";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -66,8 +66,8 @@ describe("upstream flavor over Ziti: sidecar tunnelers, loopback proxies, a real
     let holder: ChildProcess;
     let dir: string;
     let ctl: ZitiQuickstart | undefined;
-    const inNs = (name: string, cmd: string, args: string[]) => {
-        const p = spawn("nsenter", ["-t", String(holder.pid), "-n", cmd, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const inNs = (name: string, cmd: string, args: string[], env: Record<string, string> = {}) => {
+        const p = spawn("nsenter", ["-t", String(holder.pid), "-n", cmd, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
         const log = fs.createWriteStream(path.join(dir, `${name}.log`));
         p.stdout!.pipe(log);
         p.stderr!.pipe(log);
@@ -130,13 +130,19 @@ describe("upstream flavor over Ziti: sidecar tunnelers, loopback proxies, a real
         // polling is faster than the flavor's 15 s so the test is short.
         const tunnel = (id: string) => zitiTunnelCommand().slice(1).map(a => (a === ZITI_TUNNEL_IDENTITY_FILE ? idFile[id] : a === "15" ? "3" : a));
         inNs("node_exporter", tool("node_exporter"), nodeExporterArgs());
-        inNs("tunnel-exporter", ctl!.zitiBin, tunnel("kubeA.exporter.id"));
-        inNs("tunnel-prometheus", ctl!.zitiBin, tunnel("kubeA.prometheus.id"));
+        // Each sidecar has a /tmp of its own (an emptyDir in the pod): its CLI agent socket is the only one there.
+        const tmp = (id: string) => { const d = path.join(dir, `tmp-${id}`); fs.mkdirSync(d); return d; };
+        const exporterTmp = tmp("exporter");
+        inNs("tunnel-exporter", ctl!.zitiBin, tunnel("kubeA.exporter.id"), { TMPDIR: exporterTmp });
+        inNs("tunnel-prometheus", ctl!.zitiBin, tunnel("kubeA.prometheus.id"), { TMPDIR: tmp("prometheus") });
         inNs("prometheus", tool("prometheus"), prometheus3Args("dark").map(a => a.replace(/=\/etc\/config\/prometheus\.yml$/, `=${configFile}`).replace(/=\/prometheus$/, `=${storage}`)));
 
         const t0 = Date.now();
         await until(`up{job="kubeA.exporter"} == 1 (logs in ${dir})`, () => up() === "1", 120000);
         console.log(`      exporter up over Ziti ${(Date.now() - t0) / 1000}s after start`);
+        // The sidecar's liveness probe command answers from the running tunneler (through its agent socket).
+        const probe = execFileSync(ctl!.zitiBin, ZITI_TUNNEL.livenessCommand.slice(1), { encoding: "utf8", env: { ...process.env, TMPDIR: exporterTmp } });
+        assert.match(probe, /go1\.\d+/, `liveness probe output: ${probe}`);
         const ls = listeners(holder.pid!);
         assert.ok(ls.includes(`127.0.0.1:${exporter.port}`), `the proxy listens on 127.0.0.1:${exporter.port}: ${ls.join(", ")}`);
         assert.deepStrictEqual(ls.filter(l => !l.startsWith("127.0.0.1:")), [], "no listener off loopback");

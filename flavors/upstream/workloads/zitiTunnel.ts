@@ -55,6 +55,7 @@ export const ZITI_TUNNEL = {
     /**
      * Liveness: `ziti agent goversion` asks the running tunneler over its agent socket (ziti/cmd/agentcli
      * agent.go); it fails when the process hangs. The tunneler has no HTTP endpoint of its own.
+     * Tier `upstream` runs this command against a running sidecar (its own TMPDIR, as the emptyDir gives it).
      */
     livenessCommand: ["/usr/local/bin/ziti", "agent", "goversion"],
     /** NOT measured yet (needs a running overlay): an estimate for a Go SDK process with a handful of services. */
