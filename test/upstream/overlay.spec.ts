@@ -14,6 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { pollUntil } from "../helpers/pollUntil";
+import { listeners } from "./listeners";
 import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 import { startRootRelay } from "../overlay/fixtures/uplink";
 import { httpsJson, ZitiAdmin } from "../overlay/fixtures/zitiRest";
@@ -28,12 +29,6 @@ const REPO = path.resolve(__dirname, "../..");
 const until = (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => pollUntil(what, async () => ok(), v => v, timeoutMs, 1000);
 const tool = (name: string) => execFileSync("bash", [path.join(REPO, "scripts/tools.sh"), "path", name], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
-function listeners(pid: number): string[] {
-    return fs.readFileSync(`/proc/${pid}/net/tcp`, "utf8").split("\n").slice(1).map(l => l.trim().split(/\s+/)).filter(f => f[3] === "0A").map(f => {
-        const [hex, port] = f[1].split(":");
-        return `${[3, 2, 1, 0].map(i => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".")}:${parseInt(port, 16)}`;
-    });
-}
 
 /** Creates the set on the controller through its management API, `@name` roles resolved to `@id`. */
 async function createSet(ctl: ZitiQuickstart, ca: string, set: ZitiEntitySet): Promise<Record<string, string>> {

@@ -14,6 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { pollUntil } from "../helpers/pollUntil";
+import { listeners } from "./listeners";
 import { clusterPrometheusConfig } from "../../flavors/upstream/prometheusConfig";
 import { clusterDialedServices } from "../../flavors/upstream/zitiEntities";
 import { configmapReloadArgs } from "../../flavors/upstream/workloads/configmapReload";
@@ -32,15 +33,6 @@ function toolPath(name: string): string {
     }
 }
 
-/** Listening TCP sockets of the namespace (/proc/net/tcp, state 0A), as `a.b.c.d:port`. */
-function listeners(holder: number): string[] {
-    const text = fs.readFileSync(`/proc/${holder}/net/tcp`, "utf8");
-    return text.split("\n").slice(1).map(l => l.trim().split(/\s+/)).filter(f => f[3] === "0A").map(f => {
-        const [hex, port] = f[1].split(":");
-        const ip = [3, 2, 1, 0].map(i => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".");
-        return `${ip}:${parseInt(port, 16)}`;
-    });
-}
 
 describe("upstream flavor: its binaries with its arguments and config, in a namespace of their own", function () {
     this.timeout(180000);
