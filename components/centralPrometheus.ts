@@ -8,7 +8,7 @@ import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "../config";
 import { createNamespace } from "./kubernetes";
 import { ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { createPlannedWorkloads } from "./workloads";
-import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
+import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
 import type { CentralPlace } from "../flavors/types";
 import { createCentralZiti } from "./zitiEntities";
 
@@ -52,6 +52,10 @@ export interface CentralPrometheusArgs {
     scrapeInterval?: string;
     /** Edge router roles for its edge router policies. Defaults to `["#all"]`. */
     edgeRouterRoles?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The workload flavor (flavors/index.ts). Defaults to `article`. */
+    flavor?: string;
+    /** Further images of the flavor by its keys (`image` and `reloadImage` win for theirs); each defaults to the flavor's. */
+    images?: Record<string, pulumi.Input<string>>;
 }
 
 export interface CentralPrometheusResult {
@@ -104,12 +108,14 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
     const federationMatch = args.federationMatch ?? ['{job=~".+"}'];
     const scrapeInterval = args.scrapeInterval ?? "15s";
 
-    const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent);
-    const flavor = flavorNamed(DEFAULT_FLAVOR);
+    const flavorName = args.flavor ?? DEFAULT_FLAVOR;
+    if (!(flavorName in FLAVORS)) bad(`${name}: unknown workload flavor "${flavorName}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
+    const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent, flavorName);
+    const flavor = flavorNamed(flavorName);
     const placement = args.placement;
     const place: CentralPlace = {
         kind: "central", resourcePrefix: name, name: centralName, placement: placement?.kind === "docker" ? "docker" : "kubernetes",
-        images: { prometheus: image, zitiConfigmapReload: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload },
+        images: { ...flavor.images, ...(args.images ?? {}), prometheus: image, zitiConfigmapReload: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload },
         scrapeInterval, federationMatch, edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
     };
     const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));

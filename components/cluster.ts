@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "../config";
 import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
-import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
+import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
 import type { ClusterPlace } from "../flavors/types";
 import type { Identity } from "../provider";
 import { createPlannedWorkloads } from "./workloads";
@@ -37,6 +37,8 @@ export interface ClusterArgs {
      * one; pass the admins' `name` outputs so the Dial policy waits for them). Absent = no such service.
      */
     kubernetesApi?: KubernetesApiArgs;
+    /** The workload flavor (flavors/index.ts): which images run and how they reach the overlay. Defaults to `article`. */
+    flavor?: string;
 }
 
 /** The Kubernetes API over Ziti of one cluster (ClusterArgs.kubernetesApi). */
@@ -64,6 +66,7 @@ export interface ResolvedClusterArgs {
     scrapeInterval: string;
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
     kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough: boolean };
+    flavor: string;
 }
 
 /** The outputs both cluster components expose, and that a cluster stack exports for the central one. */
@@ -108,7 +111,9 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
             deployThrough: args.kubernetesApi.deployThrough ?? false,
         };
     }
-    const images = { ...DEFAULT_IMAGES, ...(args.images ?? {}) };
+    const flavor = args.flavor ?? DEFAULT_FLAVOR;
+    if (!(flavor in FLAVORS)) bad(`${name}: unknown workload flavor "${flavor}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
+    const images = { ...(FLAVORS[flavor].images as unknown as Images), ...(args.images ?? {}) };
     for (const [k, v] of Object.entries(images)) {
         if (typeof v === "string" && v.trim() === "") bad(`${name}: images.${k} is empty; give an image reference like "${DEFAULT_IMAGES[k as keyof Images]}".`);
     }
@@ -121,6 +126,7 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         scrapeInterval: args.scrapeInterval ?? "15s",
         edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
         kubernetesApi,
+        flavor,
     };
 }
 
@@ -136,17 +142,13 @@ export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> 
  */
 export function createClusterWorkloads(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, kind: "hybrid" | "dark", namespace: pulumi.Output<string>,
     ziti: ClusterZiti, tunneler: Identity | undefined, tunnelerOpts: pulumi.CustomResourceOptions): pulumi.Output<string> {
-    const flavor = flavorNamed(DEFAULT_FLAVOR);
+    const flavor = flavorNamed(a.flavor);
     const place: ClusterPlace = {
         kind, resourcePrefix: name, name: a.clusterName, namespace, serviceNames: a.serviceNames, images: a.images, scrapeInterval: a.scrapeInterval,
         edgeRouterRoles: a.edgeRouterRoles, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
     };
     const prometheusConfig = renderPrometheusConfig(flavor.clusterPrometheusConfig(place));
-    const ids = {
-        [`${a.clusterName}.reflect.id`]: ziti.reflectIdentity.identityJson,
-        [`${a.clusterName}.prometheus.id`]: ziti.prometheusIdentity.identityJson,
-        ...(tunneler ? { [`${a.clusterName}.ziti.id`]: tunneler.identityJson } : {}),
-    };
+    const ids = Object.fromEntries([...ziti.identities].map(([n, i]) => [n, i.identityJson]));
     createPlannedWorkloads(name, flavor.clusterWorkloads(place, prometheusConfig, ids), parent, a.provider, w => (w.name === "tunneler" ? tunnelerOpts : {}));
     return pulumi.output(prometheusConfig);
 }
@@ -154,14 +156,13 @@ export function createClusterWorkloads(name: string, parent: pulumi.Resource, a:
 /** A cluster's outputs from its Ziti entities; `identityNames` lists every identity the cluster has (the tunneler's too, if any). */
 export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<string>, ziti: ClusterZiti, prometheusConfig: pulumi.Output<string>,
     kubernetesApi?: ClusterKubernetesApi): ClusterResult {
-    const identities = [ziti.reflectIdentity, ziti.prometheusIdentity, ...(ziti.tunnelerIdentity ? [ziti.tunnelerIdentity] : [])];
-    const identityNames = kubernetesApi && !ziti.tunnelerIdentity
-        ? pulumi.all([...identities.map(i => i.name), kubernetesApi.tunnelerIdentityName])
-        : pulumi.all(identities.map(i => i.name));
+    // Every identity the place has, in plan order (the tunneler made first for the API service is among them).
+    const identityNames = pulumi.all([...ziti.identities.values()].map(i => i.name));
+    const svc = a.serviceNames;
     return {
         clusterName: pulumi.output(a.clusterName),
         namespace,
-        serviceNames: pulumi.all([ziti.reflectService.name, ziti.reflectScrapeService.name, ziti.prometheusService.name])
+        serviceNames: pulumi.all([ziti.reflectService?.name ?? svc.reflect, ziti.reflectScrapeService?.name ?? svc.reflectScrape, ziti.prometheusService?.name ?? svc.prometheus])
             .apply(([reflect, reflectScrape, prometheus]) => ({ reflect, reflectScrape, prometheus })),
         federationTarget: ziti.federationTarget,
         reflectzScrapeTarget: ziti.reflectzScrapeTarget,

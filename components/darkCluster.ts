@@ -25,7 +25,7 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
     // The Ziti entities before any Kubernetes object, so the Ziti provider starts first (see createHybridCluster).
     const ziti = createClusterZiti(name, {
         clusterName: a.clusterName, kind: "dark", namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
-        tunnelerIdentity: tunneler, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+        tunnelerIdentity: tunneler, flavor: a.flavor, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
     }, parent);
 
     const ns = createNamespace(`${name}-ns`, a.namespace, through.ns);

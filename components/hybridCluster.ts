@@ -38,6 +38,7 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
         serviceNames: a.serviceNames,
         edgeRouterRoles: a.edgeRouterRoles,
         tunnelerIdentity,
+        flavor: a.flavor,
         ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
     }, parent);
 

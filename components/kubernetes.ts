@@ -25,7 +25,7 @@ export function createKubernetesProvider(name: string, target: KubernetesTarget,
         context: target.context,
         ...(clusterIdentifier ? { clusterIdentifier } : {}),
         // A changed prometheus.yml updates the ConfigMap in place (the provider's default replaces it); the
-        // Deployment rolls because its pod template carries the config's hash (workloads/prometheus.ts).
+        // Deployment rolls because its pod template carries the config's hash (flavors/article/workloads.ts).
         enableConfigMapMutable: true,
     }, opts);
 }

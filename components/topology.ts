@@ -45,6 +45,7 @@ export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig, admin
         scrapeInterval: cfg.scrapeInterval,
         edgeRouterRoles: cfg.edgeRouterRoles,
         kubernetesApi,
+        flavor: cfg.flavor,
     };
     const component = spec.kind === "hybrid" ? new HybridCluster(spec.name, args) : new DarkCluster(spec.name, args);
     return { spec, component };
@@ -66,6 +67,8 @@ export function buildCentral(cfg: ScrapeAnywhereConfig, clusters: pulumi.Input<C
         federationMatch: cfg.federationMatch,
         scrapeInterval: cfg.scrapeInterval,
         edgeRouterRoles: cfg.edgeRouterRoles,
+        flavor: cfg.flavor,
+        images: { ...cfg.images },
     });
 }
 

@@ -34,13 +34,14 @@ export interface ClusterZitiArgs {
 }
 
 export interface ClusterZiti {
-    reflectIdentity: Identity;
-    prometheusIdentity: Identity;
-    /** The tunneler identity (clusters with a tunneler only). */
+    /** Every identity of the place, in plan order, by Ziti name (a flavor may plan more, e.g. one per pod). */
+    identities: Map<string, Identity>;
+    /** The tunneler identity that binds the Prometheus service (hybrid places of the article flavor). */
     tunnelerIdentity?: Identity;
-    reflectService: Service;
-    reflectScrapeService: Service;
-    prometheusService: Service;
+    /** The cluster's services by role, where the flavor planned them (names of ClusterServiceNames). */
+    reflectService?: Service;
+    reflectScrapeService?: Service;
+    prometheusService?: Service;
     /** `<prometheus svc>-<terminator or empty>`, what the central Prometheus federates. */
     federationTarget: pulumi.Output<string>;
     /** `<reflect scrape svc>-<reflect identity>`, what Prometheus scrapes. */
@@ -69,16 +70,16 @@ export function createClusterZiti(prefix: string, args: ClusterZitiArgs, parent:
     const existing = new Map(args.tunnelerIdentity ? [[`${c}.ziti.id`, args.tunnelerIdentity]] : []);
     const made = createZitiEntities(flavor.zitiEntities(place), parent, existing);
     const targets = flavor.clusterTargets(place);
+    const identities = new Map([...made].filter((e): e is [string, Identity] => e[1] instanceof Identity));
+    const services = [svc.reflect, svc.reflectScrape, svc.prometheus].map(n => made.get(n) as Service | undefined);
+    const nameOf = (n: string) => made.get(n)?.name ?? pulumi.output(n);
     return {
-        reflectIdentity: made.get(`${c}.reflect.id`) as Identity,
-        prometheusIdentity: made.get(`${c}.prometheus.id`) as Identity,
-        tunnelerIdentity: args.kind === "hybrid" ? made.get(`${c}.ziti.id`) as Identity : undefined,
-        reflectService: made.get(svc.reflect) as Service,
-        reflectScrapeService: made.get(svc.reflectScrape) as Service,
-        prometheusService: made.get(svc.prometheus) as Service,
+        identities,
+        tunnelerIdentity: args.kind === "hybrid" ? identities.get(`${c}.ziti.id`) : undefined,
+        reflectService: services[0], reflectScrapeService: services[1], prometheusService: services[2],
         // Plain values from the plan, carried as outputs of the services and identities they name (same text as before).
-        federationTarget: pulumi.all([made.get(svc.prometheus)!.name]).apply(() => targets.federationTarget),
-        reflectzScrapeTarget: pulumi.all([made.get(svc.reflectScrape)!.name, made.get(`${c}.reflect.id`)!.name]).apply(() => targets.reflectzScrapeTarget),
+        federationTarget: pulumi.all([nameOf(svc.prometheus)]).apply(() => targets.federationTarget),
+        reflectzScrapeTarget: pulumi.all([nameOf(svc.reflectScrape), nameOf(`${c}.reflect.id`)]).apply(() => targets.reflectzScrapeTarget),
     };
 }
 
