@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "../config";
 import { createNamespace } from "./kubernetes";
-import { ClusterTargets, parseZitiTarget, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
+import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { createPlannedWorkloads } from "./workloads";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
 import type { CentralPlace } from "../flavors/types";
@@ -79,8 +79,6 @@ function checkTargets(owner: string, clusters: ClusterTargets[]): ClusterTargets
     try {
         for (const c of clusters) {
             validateScrapeName(`${owner}: cluster name`, c.clusterName);
-            parseZitiTarget(c.federationTarget);
-            parseZitiTarget(c.reflectzScrapeTarget);
         }
     } catch (e) {
         throw pulumi.RunError.isInstance(e) ? e : new pulumi.RunError(`${owner}: ${(e as Error).message}`);
@@ -119,7 +117,15 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         scrapeInterval, federationMatch, edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
     };
     const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));
-    const prometheusConfig = clusters.apply(cs => renderPrometheusConfig(flavor.centralPrometheusConfig(place, cs)));
+    // The targets' form is the flavor's (prometheuz `service-terminator`, or plain Ziti service names): its config
+    // builder checks them; its errors name this component.
+    const prometheusConfig = clusters.apply(cs => {
+        try {
+            return renderPrometheusConfig(flavor.centralPrometheusConfig(place, cs));
+        } catch (e) {
+            throw pulumi.RunError.isInstance(e) ? e : new pulumi.RunError(`${name}: ${(e as Error).message}`);
+        }
+    });
     const ids = { [`${centralName}.prometheus.id`]: ziti.identity.identityJson };
 
     if (placement.kind === "kubernetes") {
