@@ -1,0 +1,49 @@
+// e2e, the upstream flavor: the dev stack with `scrape-anywhere:flavor: upstream` through the real engine against a
+// real controller: the policy pack passes in preview, `pulumi up` creates the flavor's entities (proxy.v1 bound to
+// 127.0.0.1, host.v1 to 127.0.0.1) and renders its pods, `pulumi destroy` removes them.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { adminRest, Rest, zitiController } from "../helpers/zitiController";
+import { E2E, readManifests, repoRoot, resourceCounts, tail } from "./harness";
+
+const POLICY_PACK = path.join(repoRoot, "policy");
+
+describe("e2e: the upstream flavor's dev stack against a real controller", function () {
+    this.timeout(900_000);
+    let e2e: E2E;
+    let rest: Rest;
+    let failed = false;
+
+    before(async function () {
+        const ctl = await zitiController();
+        e2e = new E2E(ctl);
+        rest = await adminRest(ctl);
+        e2e.workspace("upstream", repoRoot, ["dev"]);
+        await e2e.configureZiti("upstream", "dev");
+        await e2e.pulumi("upstream", ["config", "set", "--stack", "dev", "scrape-anywhere:flavor", "upstream"]);
+    });
+    afterEach(function () { if (this.currentTest?.state === "failed") failed = true; });
+    after(async function () {
+        await e2e?.pulumi("upstream", ["destroy", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev"], { allowFailure: true });
+        await rest?.close();
+        e2e?.dispose(failed);
+    });
+
+    it("passes the policy pack in preview, and `pulumi up` creates the flavor's loopback configs and sidecar pods", async function () {
+        const preview = await e2e.pulumi("upstream", ["preview", "--stack", "dev", "--policy-pack", POLICY_PACK]);
+        assert.match(preview.output, /Policies:/, "the policy pack ran");
+        assert.doesNotMatch(preview.output, /mandatory/, "no mandatory violation");
+        const up = await e2e.pulumi("upstream", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev"]);
+        assert.ok(resourceCounts(up.output).created > 40, tail(up.output, 30));
+        const configs = await rest.named("configs", ".proxy.v1");
+        assert.deepStrictEqual(configs.map((c: any) => c.name).sort(),
+            ["central.prometheus.svc.proxy.v1", "kubeA.exporter.svc.proxy.v1", "kubeA.prometheus.svc.proxy.v1", "kubeB.exporter.svc.proxy.v1", "kubeB.prometheus.svc.proxy.v1"]);
+        for (const c of configs) assert.strictEqual(c.data.binding, "127.0.0.1");
+        const deployments = readManifests(path.join(e2e.ws("upstream"), "rendered", "dev", "kubeB")).filter(m => m.doc?.kind === "Deployment");
+        // kubeB (dark, with the dev stack's Kubernetes API service): the exporter, Prometheus, and the API's tunnel host pod.
+        assert.deepStrictEqual(deployments.map(d => d.doc.metadata.name).sort(), ["node-exporter", "prometheus", "ziti-tunnel"]);
+        for (const d of deployments) assert.ok(d.doc.spec.template.spec.containers.some((c: any) => c.name === "ziti-tunnel"), d.doc.metadata.name);
+        assert.ok(fs.existsSync(path.join(e2e.ws("upstream"), "rendered", "dev", "central")));
+    });
+});
