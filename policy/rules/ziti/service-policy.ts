@@ -16,11 +16,32 @@ export const zitiConfigProperties: { [key: string]: PolicyConfigJSONSchema } = {
         type: "array",
         items: { type: "string" },
         default: [ZITI_SERVICE_POLICY],
-        description: "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles).",
+        description:
+            "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles); resources of any other token with that shape are recognised too.",
     },
 };
 
 export const zitiConfigDefaults = { resourceTypes: [ZITI_SERVICE_POLICY] };
+
+/**
+ * Whether props have the shape of a Ziti service policy, whatever the token: `type` Dial or Bind (or not
+ * known yet) next to `serviceRoles` and `identityRoles` lists: the fields a service policy has in the
+ * Management API and in this project's provider (components/ziti/servicePolicy.ts: name, type, semantic,
+ * serviceRoles, identityRoles, postureCheckRoles). This catches a policy registered as the SDK's
+ * default `pulumi-nodejs:dynamic:Resource` (a dynamic.Resource subclass without a module), a published
+ * provider's own token (e.g. `openziti:*`), or a renamed class of this project's provider.
+ */
+export function looksLikeServicePolicy(props: PlainObject): boolean {
+    const t = props.type;
+    const typeOk = t === "Dial" || t === "Bind" || isUnknown(t);
+    const list = (v: Plain | undefined) => Array.isArray(v) || isUnknown(v);
+    return typeOk && list(props.serviceRoles) && list(props.identityRoles);
+}
+
+/** Whether a resource is a Ziti service policy: by a configured token, or by shape. */
+export function isServicePolicy(type: string, props: PlainObject, resourceTypes: readonly string[]): boolean {
+    return resourceTypes.includes(type) || (!type.startsWith("kubernetes:") && looksLikeServicePolicy(props));
+}
 
 /** `ziti/<policy name>` (the `name` input, else the Pulumi resource name). */
 export function zitiSubject(args: { name: string; props: PlainObject }): Subject {
@@ -107,7 +128,7 @@ export function servicePolicyRule(
         ...spec,
         configProperties: zitiConfigProperties,
         configDefaults: zitiConfigDefaults,
-        appliesTo: (type, config) => config.resourceTypes.includes(type),
+        appliesTo: (type, config, props) => isServicePolicy(type, props, config.resourceTypes),
         subject: zitiSubject,
     });
 }
@@ -120,8 +141,11 @@ export function servicePolicyRule(
 export function* dialPoliciesOf<C extends ZitiConfig>(
     ctx: StackCheckContext<C>,
 ): Generator<{ resource: PolicyResource; props: PlainObject; subject: Subject }> {
-    for (const resource of ctx.resources.filter((x) => ctx.config.resourceTypes.includes(x.type))) {
+    for (const resource of ctx.resources) {
         const props = ctx.propsOf(resource);
+        if (!isServicePolicy(resource.type, props, ctx.config.resourceTypes)) {
+            continue;
+        }
         const subject = zitiSubject({ name: resource.name, props });
         if (isUnknown(props.type)) {
             ctx.unknown(resource, subject, "type");
