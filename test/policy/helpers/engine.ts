@@ -110,6 +110,8 @@ export interface StackResourceInput {
     props?: Record<string, unknown>;
     /** Index of the parent in the same list. */
     parent?: number;
+    /** Index of the resource's provider (a `pulumi:providers:*` entry) in the same list. */
+    provider?: number;
 }
 
 /** Stack resources as the server builds them: parent links resolved, opts.parent set. */
@@ -139,6 +141,10 @@ export function stackArgs(inputs: StackResourceInput[], config: Record<string, u
     inputs.forEach((r, i) => {
         if (r.parent !== undefined) {
             resources[i].parent = resources[r.parent];
+        }
+        if (r.provider !== undefined) {
+            const p = inputs[r.provider];
+            resources[i].provider = { type: p.type, name: p.name, urn: urns[r.provider], props: proxy(JSON.parse(JSON.stringify(p.props ?? {}))) };
         }
     });
     return {
