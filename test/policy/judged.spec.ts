@@ -9,7 +9,7 @@ const messages = (out: { violations: { message: string }[] }) => out.violations.
 const CONTAINER = "docker:index/container:Container";
 
 describe("policy: exposure by annotation or label (issue 23, disallow-exposing-annotations-and-labels)", () => {
-    const svc = change(service, (s) => Object.assign(s.metadata, { annotations: { "prometheus.io/scrape": "true" } as Record<string, unknown> }));
+    const svc = { ...service, metadata: { ...service.metadata, annotations: { "prometheus.io/scrape": "true" } as Record<string, unknown>, labels: {} as Record<string, unknown> } };
     const container = { name: "prom", image: "prom/prometheus", labels: [{ label: "com.example.team", value: "obs" }] };
 
     it("accepts the baseline Service and container (unrelated annotations and labels)", async () => {
@@ -47,7 +47,7 @@ describe("policy: exposure by annotation or label (issue 23, disallow-exposing-a
 
     it("takes a team's own marks, and says it could not be checked when an exposing key's value is unknown", async () => {
         const mark = { platform: "kubernetes", on: "label", key: "example.com/public", equals: "yes", via: "the example operator" };
-        const props = change(svc, (s) => Object.assign(s.metadata, { labels: { "example.com/public": "yes" } }));
+        const props = change(svc, (s) => (s.metadata.labels["example.com/public"] = "yes"));
         const out = await runResource(disallowExposingAnnotationsAndLabels, { type: "kubernetes:core/v1:Service", name: "p", props, config: { additionalExposingMarks: [mark] } });
         assert.match(messages(out)[0], /carries the label metadata\.labels\["example\.com\/public"\]: yes, so the example operator exposes it/);
         const unknown = change(svc, (s) => (s.metadata.annotations["tailscale.com/expose"] = UNKNOWN));
