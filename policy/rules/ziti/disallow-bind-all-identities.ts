@@ -1,5 +1,5 @@
 import { allowEntry } from "../../lib/rule";
-import { ALL_ROLE, policyType, rolesOf, selectsAll, servicePolicyRule, servicesShown } from "./service-policy";
+import { allBesides, rolesOf, servicePolicyRule, servicesShown } from "./service-policy";
 
 /**
  * Issue 23: a Bind ServicePolicy for `#all` identities is as dangerous as a Dial for them: any identity
@@ -13,14 +13,10 @@ export const disallowBindAllIdentities = servicePolicyRule({
     severity: "critical",
     remediationSteps: "Name the identities that host the service (@<identity name>) instead of #all.",
     check: (ctx) => {
-        if (policyType(ctx.props, ctx.unknown) !== "Bind") {
+        const others = allBesides(ctx, "Bind", "identityRoles");
+        if (!others) {
             return;
         }
-        const roles = rolesOf(ctx.props, "identityRoles", ctx.unknown);
-        if (!roles || !selectsAll(roles)) {
-            return;
-        }
-        const others = roles.filter((r) => r !== ALL_ROLE);
         const note = others.length > 0 ? ` (${others.join(", ")} next to #all narrow nothing; the controller refuses #all with other roles)` : "";
         ctx.report(
             `${ctx.subject.label} lets every identity (#all) bind (host) ${servicesShown(ctx.props)}, so any identity could receive the traffic its clients send${note}. ` +

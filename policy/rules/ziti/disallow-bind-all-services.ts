@@ -1,5 +1,5 @@
 import { allowEntry } from "../../lib/rule";
-import { ALL_ROLE, policyType, rolesOf, selectsAll, servicePolicyRule } from "./service-policy";
+import { allBesides, rolesOf, servicePolicyRule } from "./service-policy";
 
 /**
  * Issue 23: a Bind ServicePolicy for `#all` services lets its identities host every service on the
@@ -13,15 +13,11 @@ export const disallowBindAllServices = servicePolicyRule({
     severity: "critical",
     remediationSteps: "List the services the identity hosts (@<service name>) instead of #all.",
     check: (ctx) => {
-        if (policyType(ctx.props, ctx.unknown) !== "Bind") {
-            return;
-        }
-        const services = rolesOf(ctx.props, "serviceRoles", ctx.unknown);
-        if (!services || !selectsAll(services)) {
+        const others = allBesides(ctx, "Bind", "serviceRoles");
+        if (!others) {
             return;
         }
         const identities = rolesOf(ctx.props, "identityRoles", () => undefined) ?? [];
-        const others = services.filter((r) => r !== ALL_ROLE);
         const note = others.length > 0 ? ` (${others.join(", ")} next to #all narrow nothing; the controller refuses #all with other roles)` : "";
         ctx.report(
             `${ctx.subject.label} lets [${identities.join(", ")}] bind (host) every service (#all) on the network, including services created later${note}. ` +

@@ -1,6 +1,6 @@
 // Shared reading of a Ziti ServicePolicy for the rule-10 policies.
 import { PolicyResource } from "@pulumi/policy";
-import { BaseRuleConfig, ResourceRule, ResourceRuleSpec, StackCheckContext, Subject, resourceRule } from "../../lib/rule";
+import { BaseRuleConfig, CheckContext, ResourceRule, ResourceRuleSpec, StackCheckContext, Subject, resourceRule } from "../../lib/rule";
 import { Plain, PlainObject, UNKNOWN, isUnknown } from "../../lib/unknown";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
@@ -90,6 +90,17 @@ export function rolesOf(props: PlainObject, field: string, unknown: (path: strin
  */
 export function selectsAll(roles: readonly string[]): boolean {
     return roles.includes(ALL_ROLE);
+}
+
+/**
+ * When a policy of `type` selects `#all` in `field`: the other roles listed next to it (which narrow nothing);
+ * undefined when it is another type or does not select all (unknowns recorded). The four `#all` rules share it.
+ */
+export function allBesides(ctx: CheckContext<ZitiConfig>, type: "Dial" | "Bind", field: "identityRoles" | "serviceRoles"): string[] | undefined {
+    if (policyType(ctx.props, ctx.unknown) !== type) return undefined;
+    const roles = rolesOf(ctx.props, field, ctx.unknown);
+    if (!roles || !selectsAll(roles)) return undefined;
+    return roles.filter((r) => r !== ALL_ROLE);
 }
 
 /** `AllOf`/`AnyOf` as the controller applies it (AllOf when left out: crud.ts policySpec fallback), or undefined after recording it is unknown. */
