@@ -1,4 +1,4 @@
-// Kubernetes type tokens, object identity and the one pod-template walker every workload rule uses.
+// Kubernetes type tokens, object identity, and Service fields.
 import { Subject, at, isObject, joinPath } from "./rule";
 import { Plain, PlainObject, UNKNOWN, isUnknown } from "./unknown";
 
@@ -80,86 +80,7 @@ export function kubeSubject(args: { type: string; name: string; props: PlainObje
     return { label: `${what} '${id}'`, id };
 }
 
-// ---- pod templates -------------------------------------------------------------------------------
-
-/** Where each workload kind keeps its pod spec. */
-const POD_SPEC_PATHS: { [kind: string]: string[] } = {
-    Pod: ["spec"],
-    PodTemplate: ["template", "spec"],
-    Deployment: ["spec", "template", "spec"],
-    StatefulSet: ["spec", "template", "spec"],
-    DaemonSet: ["spec", "template", "spec"],
-    ReplicaSet: ["spec", "template", "spec"],
-    ReplicationController: ["spec", "template", "spec"],
-    Job: ["spec", "template", "spec"],
-    CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
-};
-
-export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
-
-export interface PodSpecAt {
-    spec: PlainObject;
-    /** e.g. `spec.jobTemplate.spec.template.spec`. */
-    path: string;
-}
-
-/** The pod spec inside a workload object, or none; records the unknown path if a container on the way is unknown. */
-export function podSpecOf(kind: string, obj: PlainObject, base: string, unknown: (path: string) => void): PodSpecAt | undefined {
-    const path = POD_SPEC_PATHS[kind];
-    if (!path) {
-        return undefined;
-    }
-    let cur: Plain | undefined = obj;
-    let curPath = base;
-    for (const key of path) {
-        if (!isObject(cur)) {
-            return undefined;
-        }
-        cur = cur[key];
-        curPath = joinPath(curPath, key);
-        if (isUnknown(cur)) {
-            unknown(curPath);
-            return undefined;
-        }
-    }
-    return isObject(cur) ? { spec: cur, path: curPath } : undefined;
-}
-
-export interface ContainerAt {
-    container: PlainObject;
-    /** `containers`, `initContainers` or `ephemeralContainers`. */
-    list: string;
-    path: string;
-    name: string;
-}
-
-export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"];
-
-/** Every container of a pod spec, init and ephemeral ones included. */
-export function containersOf(pod: PodSpecAt, unknown: (path: string) => void): ContainerAt[] {
-    const out: ContainerAt[] = [];
-    for (const list of CONTAINER_LISTS) {
-        const value = pod.spec[list];
-        const listPath = joinPath(pod.path, list);
-        if (isUnknown(value)) {
-            unknown(listPath);
-            continue;
-        }
-        if (!Array.isArray(value)) {
-            continue;
-        }
-        value.forEach((c, i) => {
-            const path = joinPath(listPath, i);
-            if (isUnknown(c)) {
-                unknown(path);
-            } else if (isObject(c)) {
-                const name = c.name;
-                out.push({ container: c, list, path, name: typeof name === "string" ? name : `#${i}` });
-            }
-        });
-    }
-    return out;
-}
+// Pod specs are found by shape, not by kind: lib/shapes.ts.
 
 // ---- Services ------------------------------------------------------------------------------------
 

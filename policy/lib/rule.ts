@@ -50,8 +50,12 @@ export interface CheckContext<C extends BaseRuleConfig> {
     subject: Subject;
     /** The resource that rendered this one (a Helm Chart or ConfigGroup), from the parent URN. */
     renderedBy?: { type: string; name: string };
-    /** Report a violation; the message should name the resource and the fix. */
-    report(message: string): void;
+    /**
+     * Report a violation; the message should name the resource and the fix. `level` overrides the policy's
+     * configured enforcement level for this one violation (the `strict` profile of
+     * disallow-unknown-custom-resources raises its findings to mandatory this way).
+     */
+    report(message: string, level?: "advisory" | "mandatory"): void;
     /** Record that `path` was needed but unknown. */
     unknown(path: string): void;
 }
@@ -70,7 +74,8 @@ export interface RuleMetadata<C extends BaseRuleConfig> {
 }
 
 export interface ResourceRuleSpec<C extends BaseRuleConfig> extends RuleMetadata<C> {
-    appliesTo(type: string, config: C): boolean;
+    /** Whether the rule judges this resource: by its type token and, for rules that recognise shapes, by its props. */
+    appliesTo(type: string, config: C, props: PlainObject): boolean;
     subject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject;
     check(ctx: CheckContext<C>): void;
 }
@@ -158,11 +163,16 @@ export const RENDERING_TYPES = new Set([
     "kubernetes:kustomize:Directory",
 ]);
 
+interface Finding {
+    message: string;
+    level?: "advisory" | "mandatory";
+}
+
 class Collector {
-    readonly messages: string[] = [];
+    readonly messages: Finding[] = [];
     readonly unknowns: string[] = [];
-    report = (message: string) => {
-        this.messages.push(message);
+    report = (message: string, level?: "advisory" | "mandatory") => {
+        this.messages.push(level ? { message, level } : { message });
     };
     unknown = (path: string) => {
         if (!this.unknowns.includes(path)) {
@@ -176,7 +186,7 @@ class Collector {
  * Shared by resource and stack rules.
  */
 function settle(
-    ruleName: string,
+    rule: { name: string; description: string },
     subject: Subject,
     allowlist: readonly string[],
     found: Collector,
@@ -191,8 +201,14 @@ function settle(
         found.unknown(subject.idPath ?? "metadata.name");
         found.messages.length = 0;
     }
-    for (const message of found.messages) {
-        if (urn === undefined) {
+    for (const { message, level } of found.messages) {
+        if (level !== undefined) {
+            // @pulumi/policy 1.21.0 server.js makeReportViolationFun takes an object whose enforcementLevel
+            // replaces the configured one (its typings list only the string form); the message is built the
+            // way the string form builds it: description, newline, message.
+            const violation = { message: `${rule.description}\n${message}`, enforcementLevel: level, ...(urn !== undefined ? { urn } : {}) };
+            (reportViolation as unknown as (v: object) => void)(violation);
+        } else if (urn === undefined) {
             reportViolation(message);
         } else {
             reportViolation(message, urn);
@@ -200,7 +216,7 @@ function settle(
     }
     if (found.unknowns.length > 0) {
         return new CouldNotBeCheckedError(
-            `${subject.label} could not be checked by ${ruleName}: ${found.unknowns.join(", ")} ` +
+            `${subject.label} could not be checked by ${rule.name}: ${found.unknowns.join(", ")} ` +
                 `${found.unknowns.length === 1 ? "is" : "are"} not known during preview; ` +
                 `it is checked again when the value is known (pulumi up).`,
             found.unknowns,
@@ -228,7 +244,7 @@ export function resourceRule<C extends BaseRuleConfig>(spec: ResourceRuleSpec<C>
             const snap = snapshot(args.props);
             const props: PlainObject = snap !== null && typeof snap === "object" && !Array.isArray(snap) ? (snap as PlainObject) : {};
             const type = effectiveType(args.type, props);
-            if (!spec.appliesTo(type, config)) {
+            if (!spec.appliesTo(type, config, props)) {
                 return;
             }
             const providerNamespace = providerNamespaceOf(args);
@@ -250,7 +266,7 @@ export function resourceRule<C extends BaseRuleConfig>(spec: ResourceRuleSpec<C>
                 report: found.report,
                 unknown: found.unknown,
             });
-            const couldNot = settle(spec.name, subject, config.allowlist ?? [], found, reportViolation);
+            const couldNot = settle(spec, subject, config.allowlist ?? [], found, reportViolation);
             if (couldNot) {
                 throw couldNot;
             }
@@ -273,7 +289,7 @@ export interface StackCheckContext<C extends BaseRuleConfig> {
     /** Plain props of a resource (unknowns as UNKNOWN). */
     propsOf(resource: PolicyResource): PlainObject;
     /** Report a violation about `resource`; allow-list and unknown handling are applied per subject. */
-    report(resource: PolicyResource, subject: Subject, message: string): void;
+    report(resource: PolicyResource, subject: Subject, message: string, level?: "advisory" | "mandatory"): void;
     unknown(resource: PolicyResource, subject: Subject, path: string): void;
 }
 
@@ -313,12 +329,12 @@ export function stackRule<C extends BaseRuleConfig>(spec: StackRuleSpec<C>): Sta
                     }
                     return p;
                 },
-                report: (resource, subject, message) => entry(resource, subject).found.report(message),
+                report: (resource, subject, message, level) => entry(resource, subject).found.report(message, level),
                 unknown: (resource, subject, path) => entry(resource, subject).found.unknown(path),
             });
             const couldNot: CouldNotBeCheckedError[] = [];
             for (const { resource, subject, found } of bySubject.values()) {
-                const e = settle(spec.name, subject, config.allowlist ?? [], found, reportViolation, resource.urn);
+                const e = settle(spec, subject, config.allowlist ?? [], found, reportViolation, resource.urn);
                 if (e) {
                     couldNot.push(e);
                 }
@@ -330,47 +346,4 @@ export function stackRule<C extends BaseRuleConfig>(spec: StackRuleSpec<C>): Sta
     };
 }
 
-// ---- small readers over Plain data ---------------------------------------------------------------
-
-/** Value at `path` under `root`; UNKNOWN if it or a container on the way is unknown; undefined if absent. */
-export function at(root: Plain | undefined, path: readonly (string | number)[]): Plain | undefined {
-    let cur: Plain | undefined = root;
-    for (const key of path) {
-        if (cur === undefined || cur === null) {
-            return undefined;
-        }
-        if (cur === UNKNOWN) {
-            return UNKNOWN;
-        }
-        if (typeof cur !== "object") {
-            return undefined;
-        }
-        cur = Array.isArray(cur) ? (typeof key === "number" ? cur[key] : undefined) : (cur as PlainObject)[String(key)];
-    }
-    return cur;
-}
-
-export function isObject(v: Plain | undefined): v is PlainObject {
-    return v !== null && v !== undefined && v !== UNKNOWN && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Join a property path for messages: `spec.template.spec.containers[0]`. */
-export function joinPath(base: string, key: string | number): string {
-    if (typeof key === "number") {
-        return `${base}[${key}]`;
-    }
-    return base ? `${base}.${key}` : key;
-}
-
-/** A short display of a string value, or `<unknown>`. */
-export function show(v: Plain | undefined): string {
-    if (v === UNKNOWN) {
-        return "<unknown>";
-    }
-    return typeof v === "string" ? v : JSON.stringify(v);
-}
-
-/** The allow-list entry to suggest in a message: `'namespace/name'`, or a description when not known yet. */
-export function allowEntry(subject: Subject): string {
-    return typeof subject.id === "string" ? `'${subject.id}'` : "its namespace/name";
-}
+export { at, isObject, joinPath, show, allowEntry } from "./read";

@@ -16,6 +16,13 @@ import { disallowDialAllServices } from "./ziti/disallow-dial-all-services";
 import { disallowDialEveryStackService } from "./ziti/disallow-dial-every-stack-service";
 import { requireNamedDialersForSensitiveServices } from "./ziti/require-named-dialers-for-sensitive-services";
 import { requireExplicitBindIdentities } from "./ziti/require-explicit-bind-identities";
+import { disallowExposingAnnotationsAndLabels } from "./exposure/disallow-exposing-annotations-and-labels";
+import { disallowOpaqueInstallers } from "./installer/disallow-opaque-installers";
+import { disallowUnknownCustomResources } from "./customresource/disallow-unknown-custom-resources";
+import { disallowHostLevelCniAttachments } from "./workload/disallow-host-level-cni-attachments";
+import { disallowHostLevelDockerNetworks } from "./docker/disallow-host-level-docker-networks";
+import { disallowBindAllIdentities } from "./ziti/disallow-bind-all-identities";
+import { disallowBindAllServices } from "./ziti/disallow-bind-all-services";
 
 export {
     disallowLoadBalancerService,
@@ -33,6 +40,13 @@ export {
     disallowDialEveryStackService,
     requireNamedDialersForSensitiveServices,
     requireExplicitBindIdentities,
+    disallowExposingAnnotationsAndLabels,
+    disallowOpaqueInstallers,
+    disallowUnknownCustomResources,
+    disallowHostLevelCniAttachments,
+    disallowHostLevelDockerNetworks,
+    disallowBindAllIdentities,
+    disallowBindAllServices,
 };
 
 /** Every policy of the pack, in the order of issue 4's rules 1-10 (issue 15's next to the rule they extend). */
@@ -42,15 +56,22 @@ export const rules: Policies = [
     disallowServiceExternalIps, // 3
     disallowIngressAndGateway, // 4
     disallowExposingCustomResources, // 4 (other projects' exposure APIs, issue 15)
-    disallowHostNetworkAndPorts, // 5 (and 7: rendered objects, patches)
+    disallowExposingAnnotationsAndLabels, // 4 (exposure by annotation or label, issue 23)
+    disallowUnknownCustomResources, // 4 (unknown custom resources, strict profile, issue 23)
+    disallowHostNetworkAndPorts, // 5 (pod specs by shape, issue 23; and 7: rendered objects, patches)
+    disallowHostLevelCniAttachments, // 5 (host-level CNI attachments, issue 23)
     disallowDockerPublishedPorts, // 6
+    disallowHostLevelDockerNetworks, // 6 (macvlan/ipvlan networks, issue 23)
     disallowOpaqueHelmRelease, // 7 (helm.v3.Release)
+    disallowOpaqueInstallers, // 7 (in-cluster installers, issue 23)
     disallowServiceInDarkCluster, // 8
     requireZitiScrapeScheme, // 9
     disallowDialAllIdentities, // 10 (Dial)
     disallowDialAllServices, // 10 (Dial, service side, issue 15)
     disallowDialEveryStackService, // 10 (Dial, service side, stack, issue 15)
     requireNamedDialersForSensitiveServices, // 10 (Dial to sensitive services, stack, issue 15)
+    disallowBindAllIdentities, // 10 (Bind #all identities, issue 23)
+    disallowBindAllServices, // 10 (Bind #all services, issue 23)
     requireExplicitBindIdentities, // 10 (Bind)
 ];
 
@@ -71,6 +92,13 @@ export const issueRule: { [policyName: string]: number[] } = {
     "disallow-dial-every-stack-service": [10],
     "require-named-dialers-for-sensitive-services": [10],
     "require-explicit-bind-identities": [10],
+    "disallow-exposing-annotations-and-labels": [4, 6],
+    "disallow-unknown-custom-resources": [4],
+    "disallow-host-level-cni-attachments": [5],
+    "disallow-host-level-docker-networks": [6],
+    "disallow-opaque-installers": [7],
+    "disallow-bind-all-identities": [10],
+    "disallow-bind-all-services": [10],
 };
 
 export { CouldNotBeCheckedError, UNKNOWN_STRING_SENTINEL } from "../lib/unknown";

@@ -6,6 +6,11 @@
 //   docker-exposures  Docker containers that publish or share a network by other means than `ports`; needs the
 //                     Docker resource plugin (`bash scripts/tools.sh path docker`): the engine calls its Check at
 //                     preview. The provider connects to the Docker daemon lazily, so no daemon is needed.
+//   judged            issue 23's shapes where the engine's view matters: a Service made with a DarkCluster's provider
+//                     outside it (the engine's provider reference), a Ziti Bind for #all under the SDK's default
+//                     token `pulumi-nodejs:dynamic:Resource`, a CustomResource Rollout with hostNetwork, a
+//                     Tailscale-annotated Service, a Flux HelmRelease, and the strict profile raising an unknown
+//                     custom resource to mandatory through the engine.
 // Each fixture has a private or allow-listed counterpart of its violations, which must not be reported.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -38,6 +43,7 @@ describe("e2e: the policy pack on issue 15's exposure shapes, through the real e
         rest = await adminRest(ctl);
         e2e.workspace("exposures", path.join(FIXTURES, "exposures"), ["exposures"]);
         e2e.workspace("docker-exposures", path.join(FIXTURES, "docker-exposures"), ["docker-exposures"]);
+        e2e.workspace("judged", path.join(FIXTURES, "judged"), ["judged"]);
     });
 
     afterEach(function () {
@@ -122,5 +128,33 @@ describe("e2e: the policy pack on issue 15's exposure shapes, through the real e
         assert.match(text("sidecar"), /Docker container 'sidecar' sets networkMode: container:publish-all, so it shares that container's network namespace/);
         assert.match(text("host-net"), /Docker container 'host-net' attaches to the Docker host network \(networksAdvanced\[0\]\.name: host\)/);
         assert.match(res.output, /docker:index\/container:Container/, "the pack saw the containers under their type token");
+    });
+
+    it("judges issue 23's shapes through the engine: the dark provider, a Bind for #all under the default dynamic token, pod specs in a CRD, an exposing annotation, an installer, and the strict profile", async function () {
+        const ws = "judged";
+        await e2e.pulumi(ws, ["stack", "init", ws]);
+        await e2e.pulumi(ws, ["config", "set", "--stack", ws, "renderDir", path.join(e2e.ws(ws), "rendered")]);
+        const res = await e2e.pulumi(ws, ["preview", "--stack", ws, "--policy-pack", POLICY_PACK,
+            "--policy-pack-config", path.join(FIXTURES, "judged", "policy-config.json")], { allowFailure: true });
+        assert.notStrictEqual(res.code, 0, `the preview must fail:\n${tail(res.output, 60)}`);
+        const context = `\n${tail(res.output, 80)}`;
+        const found = violations(res.output);
+        assert.deepStrictEqual(found.map((v) => [v.level, v.rule, v.resource]).sort(), [
+            ["advisory", "disallow-opaque-installers", "flux-release"],
+            ["mandatory", "disallow-bind-all-identities", "bind-all"],
+            ["mandatory", "disallow-exposing-annotations-and-labels", "tailnet-svc"],
+            ["mandatory", "disallow-host-network-and-ports", "rollout"],
+            ["mandatory", "disallow-service-in-dark-cluster", "stray-svc"],
+            ["mandatory", "disallow-unknown-custom-resources", "rollout"],
+            ["mandatory", "disallow-unknown-custom-resources", "widget"],
+        ], context);
+        const text = (rule: string, r: string) => found.find((v) => v.rule === rule && v.resource === r)!.text;
+        assert.match(res.output, /disallow-bind-all-identities\s+\(pulumi-nodejs:dynamic:Resource: bind-all\)/, "the engine registered the policy under the default dynamic token");
+        assert.match(text("disallow-service-in-dark-cluster", "stray-svc"), /Service 'apps\/stray' is created outside DarkCluster 'kubeB' but with its Kubernetes provider 'kubeB-k8s', so it lands in that dark cluster all the same/);
+        assert.match(text("disallow-host-network-and-ports", "rollout"), /Rollout 'apps\/web' sets spec\.template\.spec\.hostNetwork: true/);
+        assert.match(text("disallow-unknown-custom-resources", "widget"), /Widget 'apps\/thing' is a widgets\.example\.com Widget, .* \(strict profile\)\. Fix:/);
+        assert.match(text("disallow-exposing-annotations-and-labels", "tailnet-svc"), /tailscale\.com\/expose/);
+        // The Deployment inside the DarkCluster and the mesh-only HTTPRoute pass.
+        assert.deepStrictEqual(found.filter((v) => ["kubeB-prometheus", "mesh-route"].includes(v.resource)), [], context);
     });
 });

@@ -21,8 +21,8 @@ describe("policy: Ingress and Gateway API (rule 4, disallow-ingress-and-gateway)
         ]);
     });
 
-    it("rejects a Gateway API Gateway and HTTPRoute", async () => {
-        for (const kind of ["Gateway", "HTTPRoute"]) {
+    it("rejects a Gateway API Gateway", async () => {
+        for (const kind of ["Gateway"]) {
             const out = await runResource(disallowIngressAndGateway, {
                 type: `kubernetes:gateway.networking.k8s.io/v1:${kind}`,
                 name: "public",

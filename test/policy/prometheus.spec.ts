@@ -106,4 +106,26 @@ describe("policy: Prometheus scrape schemes (rule 9, require-ziti-scrape-scheme)
                 "it is checked again when the value is known (pulumi up).",
         });
     });
+
+    // Issue 21's upstream flavor: stock Prometheus scrapes plain http on 127.0.0.1 ports that the `ziti tunnel`
+    // sidecar binds from proxy.v1 configs (binding 127.0.0.1). Judged by structure: a loopback target never
+    // leaves the pod, whoever listens there (the tunneler carries it over Ziti), so no scheme is required.
+    it("accepts the upstream flavor's plain http jobs to loopback proxy ports, and still refuses http to a pod address", async () => {
+        const upstream = [
+            "global: {scrape_interval: 15s, external_labels: {cluster: kubeA}}",
+            "scrape_configs:",
+            "  - job_name: kubeA.node-exporter",
+            "    static_configs: [{targets: ['127.0.0.1:19100'], labels: {ziti_service: kubeA.node-exporter.svc}}]",
+            "  - job_name: federate-kubeB",
+            "    metrics_path: /federate",
+            "    params: {'match[]': ['{job!=\"\"}']}",
+            "    static_configs: [{targets: ['127.0.0.1:19200']}]",
+            "",
+        ].join("\n");
+        const props = change(configMap, (c) => (c.data["prometheus.yml"] = upstream));
+        assert.deepStrictEqual(await runResource(requireZitiScrapeScheme, { type: CONFIGMAP, name: "cfg", props }), { violations: [] });
+        const podIp = change(configMap, (c) => (c.data["prometheus.yml"] = upstream.replace("127.0.0.1:19200", "10.42.0.7:9090")));
+        const out = await runResource(requireZitiScrapeScheme, { type: CONFIGMAP, name: "cfg", props: podIp });
+        assert.match(out.violations[0].message, /scrape job 'federate-kubeB' uses scheme http for target 10\.42\.0\.7:9090 outside the pod/);
+    });
 });

@@ -30,7 +30,7 @@ describe("policy: no Service in a DarkCluster (rule 8, disallow-service-in-dark-
         assert.deepStrictEqual(out.violations, [
             {
                 message:
-                    "Service 'monitoring/prometheus' is created inside DarkCluster 'kubeB'; a dark cluster has no Kubernetes Service at all. " +
+                    "Service 'monitoring/prometheus' is created inside DarkCluster 'kubeB'; a dark cluster has no Kubernetes Service, Ingress or Gateway at all. " +
                     "Fix: remove it and let the workload listen on the Ziti overlay, or allow-list 'monitoring/prometheus'.",
                 urn: urnOf(SERVICE, "kubeB-prometheus", ["pulumi:pulumi:Stack", DARK]),
             },
@@ -45,7 +45,7 @@ describe("policy: no Service in a DarkCluster (rule 8, disallow-service-in-dark-
         ];
         const out = await runStack(disallowServiceInDarkCluster, stack);
         assert.deepStrictEqual(out.violations.map((v) => v.message), [
-            "Service 'monitoring/exporter' is created inside DarkCluster 'kubeB'; a dark cluster has no Kubernetes Service at all. " +
+            "Service 'monitoring/exporter' is created inside DarkCluster 'kubeB'; a dark cluster has no Kubernetes Service, Ingress or Gateway at all. " +
                 "Fix: remove it and let the workload listen on the Ziti overlay, or allow-list 'monitoring/exporter'.",
         ]);
     });
@@ -65,7 +65,7 @@ describe("policy: no Service in a DarkCluster (rule 8, disallow-service-in-dark-
             args,
         );
         assert.deepStrictEqual(out.violations.map((v) => v.message), [
-            "Service 'monitoring/prometheus' is created inside DarkCluster '(name not in the stack)'; a dark cluster has no Kubernetes Service at all. " +
+            "Service 'monitoring/prometheus' is created inside DarkCluster '(name not in the stack)'; a dark cluster has no Kubernetes Service, Ingress or Gateway at all. " +
                 "Fix: remove it and let the workload listen on the Ziti overlay, or allow-list 'monitoring/prometheus'.",
         ]);
     });

@@ -59,6 +59,14 @@ export const DEFAULT_EXPOSURE_KINDS: ExposureKind[] = [
     { group: "serving.knative.dev", kind: "Service", via: "the Knative ingress", privateWhen: KNATIVE_CLUSTER_LOCAL },
     { group: "serving.knative.dev", kind: "Route", via: "the Knative ingress", privateWhen: KNATIVE_CLUSTER_LOCAL },
     { group: "serving.knative.dev", kind: "DomainMapping", via: "the Knative ingress (a custom domain)" },
+    // Tunnel operators (issue 23). adyanth/cloudflare-operator: a TunnelBinding binds Services to a Cloudflare
+    // tunnel (group networking.cfargotunnel.com, kind TunnelBinding, README "Create a TunnelBinding").
+    { group: "networking.cfargotunnel.com", kind: "TunnelBinding", via: "a Cloudflare tunnel (cloudflare-operator)" },
+    // ngrok/ngrok-operator: CloudEndpoint and AgentEndpoint are public ngrok endpoints (specs/controllers/service.md;
+    // group ngrok.k8s.ngrok.com/v1alpha1, moving to ngrok.com/v1).
+    ...["ngrok.k8s.ngrok.com", "ngrok.com"].flatMap((group) =>
+        ["CloudEndpoint", "AgentEndpoint"].map((kind) => ({ group, kind, via: "an ngrok endpoint (ngrok operator)" })),
+    ),
 ];
 
 const conditionSchema: PolicyConfigJSONSchema = {

@@ -1,6 +1,20 @@
 import { PolicyResource } from "@pulumi/policy";
 import { BaseRuleConfig, allowEntry, effectiveType, parseUrn, stackRule } from "../../lib/rule";
-import { isService, kubeSubject } from "../../lib/kubernetes";
+import { kubeSubject, parseKubeType } from "../../lib/kubernetes";
+import { darkProviders, providerName, providerUrnOf } from "./dark-providers";
+
+/** Objects that give a workload an address or a listener: none belongs in a dark cluster (Services of every type). */
+const LISTENING_KINDS = new Map<string, Set<string>>([
+    ["core", new Set(["Service"])],
+    ["networking.k8s.io", new Set(["Ingress"])],
+    ["extensions", new Set(["Ingress"])],
+    ["gateway.networking.k8s.io", new Set(["Gateway", "ListenerSet"])],
+]);
+
+function listeningKind(type: string) {
+    const kt = parseKubeType(type);
+    return kt && !kt.patch && LISTENING_KINDS.get(kt.group)?.has(kt.kind) ? kt : undefined;
+}
 
 export const DARK_CLUSTER = "scrape-anywhere:cluster:DarkCluster";
 
@@ -42,10 +56,15 @@ export function darkAncestor(
     return hit ? { type: hit, name: "(name not in the stack)" } : undefined;
 }
 
-/** Rule 8 (stack): inside a DarkCluster component nothing may create a Kubernetes Service at all. */
+/**
+ * Rule 8 (stack): nothing may create a Kubernetes Service (or an Ingress, Gateway or ListenerSet) in a dark
+ * cluster: inside a DarkCluster component (its parent chain), or anywhere with a dark cluster's Kubernetes
+ * provider (the resource's `provider` reference; issue 23), which lands it in that cluster all the same.
+ */
 export const disallowServiceInDarkCluster = stackRule<Config>({
     name: "disallow-service-in-dark-cluster",
-    description: "Nothing inside a DarkCluster component may create a Kubernetes Service: a dark cluster is reachable only over Ziti.",
+    description:
+        "Nothing may create a Kubernetes Service, Ingress or Gateway in a dark cluster (inside a DarkCluster component, or with its Kubernetes provider): a dark cluster is reachable only over Ziti.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Remove the Service; the workload listens on the Ziti overlay (ZITI_LISTENER_* settings) instead.",
@@ -61,24 +80,30 @@ export const disallowServiceInDarkCluster = stackRule<Config>({
     check: (ctx) => {
         const types = new Set(ctx.config.componentTypes);
         const byUrn = new Map(ctx.resources.map((r) => [r.urn, r] as [string, PolicyResource]));
+        const ancestor = (r: PolicyResource) => darkAncestor(r, byUrn, types);
+        const providers = darkProviders(ctx.resources, ancestor);
         for (const r of ctx.resources) {
             const type = effectiveType(r.type, ctx.propsOf(r));
-            const kt = isService(type);
-            if (!kt || kt.patch) {
+            if (!listeningKind(type)) {
                 continue; // a ServicePatch changes a Service, it does not create one
             }
-            const dark = darkAncestor(r, byUrn, types);
-            if (!dark) {
+            const subject = kubeSubject({ type, name: r.name, props: ctx.propsOf(r) });
+            const dark = ancestor(r);
+            const fix = `Fix: remove it and let the workload listen on the Ziti overlay, or allow-list ${allowEntry(subject)}.`;
+            if (dark) {
+                ctx.report(r, subject, `${subject.label} is created inside ${dark.type.split(":").pop()} '${dark.name}'; a dark cluster has no Kubernetes Service, Ingress or Gateway at all. ${fix}`);
                 continue;
             }
-            const subject = kubeSubject({ type, name: r.name, props: ctx.propsOf(r) });
-            const kind = dark.type.split(":").pop();
-            ctx.report(
-                r,
-                subject,
-                `${subject.label} is created inside ${kind} '${dark.name}'; a dark cluster has no Kubernetes Service at all. ` +
-                    `Fix: remove it and let the workload listen on the Ziti overlay, or allow-list ${allowEntry(subject)}.`,
-            );
+            const providerUrn = providerUrnOf(r);
+            const viaProvider = providerUrn ? providers.get(providerUrn) : undefined;
+            if (viaProvider) {
+                ctx.report(
+                    r,
+                    subject,
+                    `${subject.label} is created outside ${viaProvider.type.split(":").pop()} '${viaProvider.name}' but with its Kubernetes provider '${providerName(providerUrn!)}', so it lands in that dark cluster all the same; ` +
+                        `a dark cluster has no Kubernetes Service, Ingress or Gateway at all. ${fix}`,
+                );
+            }
         }
     },
 });

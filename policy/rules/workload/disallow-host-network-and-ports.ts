@@ -1,76 +1,47 @@
-import { allowEntry, joinPath, resourceRule, show } from "../../lib/rule";
-import { WORKLOAD_KINDS, containersOf, kubeSubject, objectsOf, parseKubeType, podSpecOf } from "../../lib/kubernetes";
-import { isUnknown } from "../../lib/unknown";
+import { Subject, allowEntry, resourceRule, show } from "../../lib/rule";
+import { PlainObject } from "../../lib/unknown";
+import { kubeSubject } from "../../lib/kubernetes";
+import { findShapes } from "../../lib/shapes";
+import { DOCKER_CONTAINER, DOCKER_SERVICE } from "../docker/disallow-docker-published-ports";
 
-const KINDS = new Set(WORKLOAD_KINDS);
-
-function workloadType(type: string) {
-    const kt = parseKubeType(type);
-    return kt && KINDS.has(kt.kind) ? kt : undefined;
+/** A Kubernetes object (or anything with Kubernetes metadata) by namespace/name; any other resource as `resource/<name>`. */
+export function anySubject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject {
+    if (args.type.startsWith("kubernetes:") || args.props.metadata !== undefined) {
+        return kubeSubject(args);
+    }
+    return { label: `${args.type} '${args.name}'`, id: `resource/${args.name}` };
 }
 
 /**
- * Rule 5: no hostNetwork and no hostPort in any pod template (Pod, Deployment, StatefulSet, DaemonSet,
- * ReplicaSet, ReplicationController, Job, CronJob, PodTemplate; their patches and lists), in
- * containers, initContainers and ephemeralContainers.
+ * Rule 5, by shape (issue 23): `hostNetwork: true` or a non-zero `hostPort` anywhere in any resource's
+ * inputs. A pod spec is recognised by the PodSpec's own field names (lib/shapes.ts), so the core workload
+ * kinds, their patches and lists, and every CRD that embeds a pod spec or pod fields (Argo Rollout,
+ * Workflow, JobSet, Knative Service, a Prometheus CR, Helm values, ...) are judged the same way. Docker
+ * resources are left to disallow-docker-published-ports (their inputs have other names).
  */
 export const disallowHostNetworkAndPorts = resourceRule({
     name: "disallow-host-network-and-ports",
-    description: "Pod templates must not use hostNetwork or hostPort: either opens the workload on the node's network.",
+    description: "No pod spec, in any resource at any depth, may use hostNetwork or hostPort: either opens the workload on the node's network.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Remove hostNetwork/hostPort; the workload reaches and is reached through the Ziti overlay.",
-    appliesTo: (type) => workloadType(type) !== undefined,
-    subject: kubeSubject,
+    appliesTo: (type) => type !== DOCKER_CONTAINER && type !== DOCKER_SERVICE,
+    subject: anySubject,
     check: (ctx) => {
-        const kt = workloadType(ctx.type)!;
         const fix = `or allow-list ${allowEntry(ctx.subject)}.`;
-        for (const { obj, path } of objectsOf(kt, ctx.props, ctx.unknown)) {
-            const pod = podSpecOf(kt.kind, obj, path, ctx.unknown);
-            if (!pod) {
-                continue;
-            }
-            const hostNetwork = pod.spec.hostNetwork;
-            const hostNetworkPath = joinPath(pod.path, "hostNetwork");
-            if (isUnknown(hostNetwork)) {
-                ctx.unknown(hostNetworkPath);
-            } else if (hostNetwork === true) {
-                ctx.report(
-                    `${ctx.subject.label} sets ${hostNetworkPath}: true, so its pods listen on the node's network. ` +
-                        `Fix: remove hostNetwork and reach the workload over Ziti, ${fix}`,
-                );
-            }
-            for (const c of containersOf(pod, ctx.unknown)) {
-                const ports = c.container.ports;
-                const portsPath = joinPath(c.path, "ports");
-                if (isUnknown(ports)) {
-                    ctx.unknown(portsPath);
-                    continue;
-                }
-                if (!Array.isArray(ports)) {
-                    continue;
-                }
-                ports.forEach((p, i) => {
-                    const portPath = joinPath(portsPath, i);
-                    if (isUnknown(p)) {
-                        ctx.unknown(portPath);
-                        return;
-                    }
-                    if (p === null || typeof p !== "object" || Array.isArray(p)) {
-                        return;
-                    }
-                    const hostPort = p.hostPort;
-                    if (isUnknown(hostPort)) {
-                        ctx.unknown(joinPath(portPath, "hostPort"));
-                    } else if (hostPort !== undefined && hostPort !== null && hostPort !== 0) {
-                        ctx.report(
-                            `${ctx.subject.label} container '${c.name}' sets ${joinPath(portPath, "hostPort")}: ${show(hostPort)} ` +
-                                `(containerPort ${show(p.containerPort)}), which opens that port on the node. ` +
-                                `Fix: remove hostPort and reach the container over Ziti, ${fix}`,
-                        );
-                    }
-                });
-            }
+        const found = findShapes(ctx.props, ctx.unknown);
+        for (const { path } of found.hostNetworks) {
+            ctx.report(
+                `${ctx.subject.label} sets ${path}: true, so its pods listen on the node's network. ` +
+                    `Fix: remove hostNetwork and reach the workload over Ziti, ${fix}`,
+            );
+        }
+        for (const p of found.hostPorts) {
+            ctx.report(
+                `${ctx.subject.label}${p.container ? ` container '${p.container}'` : ""} sets ${p.path}: ${show(p.hostPort)} ` +
+                    `(containerPort ${show(p.containerPort ?? null)}), which opens that port on the node. ` +
+                    `Fix: remove hostPort and reach the container over Ziti, ${fix}`,
+            );
         }
     },
 });

@@ -1,5 +1,5 @@
 import { allowEntry } from "../../lib/rule";
-import { ALL_ROLE, policyType, rolesOf, selectsAll, servicePolicyRule, servicesShown } from "./service-policy";
+import { allBesides, selectsAll, servicePolicyRule, servicesShown } from "./service-policy";
 
 /**
  * Rule 10 (Dial): a Dial ServicePolicy whose identity roles contain `#all` lets every identity dial. The
@@ -13,14 +13,10 @@ export const disallowDialAllIdentities = servicePolicyRule({
     severity: "critical",
     remediationSteps: "Grant the clients' attribute (e.g. #prometheus-clients) or name the identities (@name) instead of #all.",
     check: (ctx) => {
-        if (policyType(ctx.props, ctx.unknown) !== "Dial") {
+        const others = allBesides(ctx, "Dial", "identityRoles");
+        if (!others) {
             return;
         }
-        const roles = rolesOf(ctx.props, "identityRoles", ctx.unknown);
-        if (!roles || !selectsAll(roles)) {
-            return;
-        }
-        const others = roles.filter((r) => r !== ALL_ROLE);
         const note = others.length > 0
             ? ` (#all matches every identity whatever the semantic, so ${others.join(", ")} next to it narrow nothing; the controller refuses #all with other roles)`
             : "";

@@ -1,5 +1,5 @@
 import { allowEntry } from "../../lib/rule";
-import { ALL_ROLE, policyType, rolesOf, selectsAll, servicePolicyRule } from "./service-policy";
+import { allBesides, rolesOf, selectsAll, servicePolicyRule } from "./service-policy";
 
 function identitiesShown(roles: string[] | undefined): string {
     return roles && roles.length > 0 ? `[${roles.join(", ")}]` : "its identities";
@@ -17,14 +17,10 @@ export const disallowDialAllServices = servicePolicyRule({
     severity: "critical",
     remediationSteps: "List the services the clients need (@<service name>) or a service attribute that only those carry, instead of #all.",
     check: (ctx) => {
-        if (policyType(ctx.props, ctx.unknown) !== "Dial") {
+        const others = allBesides(ctx, "Dial", "serviceRoles");
+        if (!others) {
             return;
         }
-        const services = rolesOf(ctx.props, "serviceRoles", ctx.unknown);
-        if (!services || !selectsAll(services)) {
-            return;
-        }
-        const others = services.filter((r) => r !== ALL_ROLE);
         const note = others.length > 0 ? ` (${others.join(", ")} next to #all narrow nothing; the controller refuses #all with other roles)` : "";
         const identities = rolesOf(ctx.props, "identityRoles", () => undefined);
         ctx.report(

@@ -1,5 +1,5 @@
 import { allowEntry } from "../../lib/rule";
-import { policyType, rolesOf, servicePolicyRule, servicesShown } from "./service-policy";
+import { ALL_ROLE, policyType, rolesOf, servicePolicyRule, servicesShown } from "./service-policy";
 
 /** Rule 10 (Bind): a Bind ServicePolicy names its hosting identities (`@name`), not attributes. */
 export const requireExplicitBindIdentities = servicePolicyRule({
@@ -14,7 +14,8 @@ export const requireExplicitBindIdentities = servicePolicyRule({
             return;
         }
         const roles = rolesOf(ctx.props, "identityRoles", ctx.unknown);
-        const byAttribute = (roles ?? []).filter((r) => !r.startsWith("@"));
+        // #all is refused on its own by disallow-bind-all-identities (mandatory); this rule is about attributes.
+        const byAttribute = (roles ?? []).filter((r) => !r.startsWith("@") && r !== ALL_ROLE);
         if (byAttribute.length === 0) {
             return;
         }

@@ -1,6 +1,6 @@
 // Shared reading of a Ziti ServicePolicy for the rule-10 policies.
 import { PolicyResource } from "@pulumi/policy";
-import { BaseRuleConfig, ResourceRule, ResourceRuleSpec, StackCheckContext, Subject, resourceRule } from "../../lib/rule";
+import { BaseRuleConfig, CheckContext, ResourceRule, ResourceRuleSpec, StackCheckContext, Subject, resourceRule } from "../../lib/rule";
 import { Plain, PlainObject, UNKNOWN, isUnknown } from "../../lib/unknown";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
@@ -16,11 +16,32 @@ export const zitiConfigProperties: { [key: string]: PolicyConfigJSONSchema } = {
         type: "array",
         items: { type: "string" },
         default: [ZITI_SERVICE_POLICY],
-        description: "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles).",
+        description:
+            "Resource type tokens of Ziti service policies (inputs name, type, semantic, serviceRoles, identityRoles); resources of any other token with that shape are recognised too.",
     },
 };
 
 export const zitiConfigDefaults = { resourceTypes: [ZITI_SERVICE_POLICY] };
+
+/**
+ * Whether props have the shape of a Ziti service policy, whatever the token: `type` Dial or Bind (or not
+ * known yet) next to `serviceRoles` and `identityRoles` lists: the fields a service policy has in the
+ * Management API and in this project's provider (components/ziti/servicePolicy.ts: name, type, semantic,
+ * serviceRoles, identityRoles, postureCheckRoles). This catches a policy registered as the SDK's
+ * default `pulumi-nodejs:dynamic:Resource` (a dynamic.Resource subclass without a module), a published
+ * provider's own token (e.g. `openziti:*`), or a renamed class of this project's provider.
+ */
+export function looksLikeServicePolicy(props: PlainObject): boolean {
+    const t = props.type;
+    const typeOk = t === "Dial" || t === "Bind" || isUnknown(t);
+    const list = (v: Plain | undefined) => Array.isArray(v) || isUnknown(v);
+    return typeOk && list(props.serviceRoles) && list(props.identityRoles);
+}
+
+/** Whether a resource is a Ziti service policy: by a configured token, or by shape. */
+export function isServicePolicy(type: string, props: PlainObject, resourceTypes: readonly string[]): boolean {
+    return resourceTypes.includes(type) || (!type.startsWith("kubernetes:") && looksLikeServicePolicy(props));
+}
 
 /** `ziti/<policy name>` (the `name` input, else the Pulumi resource name). */
 export function zitiSubject(args: { name: string; props: PlainObject }): Subject {
@@ -71,6 +92,17 @@ export function selectsAll(roles: readonly string[]): boolean {
     return roles.includes(ALL_ROLE);
 }
 
+/**
+ * When a policy of `type` selects `#all` in `field`: the other roles listed next to it (which narrow nothing);
+ * undefined when it is another type or does not select all (unknowns recorded). The four `#all` rules share it.
+ */
+export function allBesides(ctx: CheckContext<ZitiConfig>, type: "Dial" | "Bind", field: "identityRoles" | "serviceRoles"): string[] | undefined {
+    if (policyType(ctx.props, ctx.unknown) !== type) return undefined;
+    const roles = rolesOf(ctx.props, field, ctx.unknown);
+    if (!roles || !selectsAll(roles)) return undefined;
+    return roles.filter((r) => r !== ALL_ROLE);
+}
+
 /** `AllOf`/`AnyOf` as the controller applies it (AllOf when left out: crud.ts policySpec fallback), or undefined after recording it is unknown. */
 export function semanticOf(props: PlainObject, unknown: (path: string) => void): "AllOf" | "AnyOf" | undefined {
     const s = props.semantic;
@@ -107,7 +139,7 @@ export function servicePolicyRule(
         ...spec,
         configProperties: zitiConfigProperties,
         configDefaults: zitiConfigDefaults,
-        appliesTo: (type, config) => config.resourceTypes.includes(type),
+        appliesTo: (type, config, props) => isServicePolicy(type, props, config.resourceTypes),
         subject: zitiSubject,
     });
 }
@@ -120,8 +152,11 @@ export function servicePolicyRule(
 export function* dialPoliciesOf<C extends ZitiConfig>(
     ctx: StackCheckContext<C>,
 ): Generator<{ resource: PolicyResource; props: PlainObject; subject: Subject }> {
-    for (const resource of ctx.resources.filter((x) => ctx.config.resourceTypes.includes(x.type))) {
+    for (const resource of ctx.resources) {
         const props = ctx.propsOf(resource);
+        if (!isServicePolicy(resource.type, props, ctx.config.resourceTypes)) {
+            continue;
+        }
         const subject = zitiSubject({ name: resource.name, props });
         if (isUnknown(props.type)) {
             ctx.unknown(resource, subject, "type");

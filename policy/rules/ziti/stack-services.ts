@@ -26,9 +26,18 @@ export interface StackService {
     attributes: string[] | Unknown;
 }
 
+/**
+ * Whether props have the shape of a Ziti service, whatever the token: `roleAttributes` next to one of the
+ * fields only a service has (components/ziti/service.ts fields: configs, encryptionRequired,
+ * terminatorStrategy); identities carry roleAttributes too, but none of those.
+ */
+export function looksLikeZitiService(props: PlainObject): boolean {
+    return "roleAttributes" in props && ["configs", "encryptionRequired", "terminatorStrategy"].some((k) => k in props);
+}
+
 export function stackServices(resources: readonly PolicyResource[], types: readonly string[], propsOf: (r: PolicyResource) => PlainObject): StackService[] {
     return resources
-        .filter((r) => types.includes(r.type))
+        .filter((r) => types.includes(r.type) || (!r.type.startsWith("kubernetes:") && looksLikeZitiService(propsOf(r))))
         .map((r) => {
             const props = propsOf(r);
             const name = isUnknown(props.name) ? UNKNOWN : typeof props.name === "string" && props.name ? props.name : r.name;

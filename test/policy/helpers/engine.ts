@@ -67,18 +67,34 @@ export function resourceArgs(input: ResourceInput): ResourceValidationArgs {
 
 /** What a run of a policy produced: violations, and the could-not-be-checked note if any. */
 export interface Outcome {
-    violations: { message: string; urn?: string }[];
+    /** `level` only when the rule overrode the configured enforcement level (the object form of reportViolation). */
+    violations: { message: string; urn?: string; level?: string }[];
     couldNotBeChecked?: string;
 }
 
 type Validate = (args: ResourceValidationArgs, report: (message: string, urn?: string) => void) => void | Promise<void>;
+
+/**
+ * A reportViolation that records what the analyzer would: the string form as is; the object form
+ * (@pulumi/policy server.js makeReportViolationFun) with its message after the description line, and its level.
+ */
+function collector(violations: Outcome["violations"]) {
+    return (message: string | { message: string; urn?: string; enforcementLevel?: string }, urn?: string) => {
+        if (typeof message === "object") {
+            const text = message.message.includes("\n") ? message.message.slice(message.message.indexOf("\n") + 1) : message.message;
+            violations.push({ message: text, ...(message.urn ? { urn: message.urn } : {}), ...(message.enforcementLevel ? { level: message.enforcementLevel } : {}) });
+        } else {
+            violations.push(urn ? { message, urn } : { message });
+        }
+    };
+}
 
 /** Run one resource policy the way the analyzer does and collect its output. */
 export async function runResource(policy: { validateResource?: unknown }, input: ResourceInput): Promise<Outcome> {
     const validate = policy.validateResource as Validate;
     const violations: Outcome["violations"] = [];
     try {
-        await validate(resourceArgs(input), (message, urn) => violations.push(urn ? { message, urn } : { message }));
+        await validate(resourceArgs(input), collector(violations) as never);
     } catch (e) {
         if (e instanceof CouldNotBeCheckedError) {
             return { violations, couldNotBeChecked: e.message };
@@ -94,6 +110,8 @@ export interface StackResourceInput {
     props?: Record<string, unknown>;
     /** Index of the parent in the same list. */
     parent?: number;
+    /** Index of the resource's provider (a `pulumi:providers:*` entry) in the same list. */
+    provider?: number;
 }
 
 /** Stack resources as the server builds them: parent links resolved, opts.parent set. */
@@ -124,6 +142,10 @@ export function stackArgs(inputs: StackResourceInput[], config: Record<string, u
         if (r.parent !== undefined) {
             resources[i].parent = resources[r.parent];
         }
+        if (r.provider !== undefined) {
+            const p = inputs[r.provider];
+            resources[i].provider = { type: p.type, name: p.name, urn: urns[r.provider], props: proxy(JSON.parse(JSON.stringify(p.props ?? {}))) };
+        }
     });
     return {
         resources,
@@ -143,7 +165,7 @@ export async function runStack(
     const validate = policy.validateStack as (args: StackValidationArgs, report: (m: string, urn?: string) => void) => void;
     const violations: Outcome["violations"] = [];
     try {
-        await validate(stackArgs(inputs, config), (message, urn) => violations.push(urn ? { message, urn } : { message }));
+        await validate(stackArgs(inputs, config), collector(violations) as never);
     } catch (e) {
         if (e instanceof CouldNotBeCheckedError) {
             return { violations, couldNotBeChecked: e.message };
