@@ -21,6 +21,8 @@ export interface ClusterPki {
     adminKey: string;
     saKey: string;
     saPub: string;
+    /** Extra client certificates asked for with `clients` (name -> cert and key files). */
+    clients: Record<string, { cert: string; key: string }>;
 }
 
 /** @peculiar/x509 with the metadata polyfill its dependency injection needs and Node's WebCrypto (as components/ziti/enroll.ts loads it). */
@@ -61,7 +63,11 @@ function write(file: string, text: string): string {
 }
 
 /** A CA, a serving cert for `hosts` (IPs and DNS names), an admin client cert and the service-account key pair, written 0600 into `dir`. */
-export async function makeClusterPki(dir: string, opts: { cluster: string; ips: string[]; dnsNames: string[]; validDays?: number }): Promise<ClusterPki> {
+export async function makeClusterPki(dir: string, opts: {
+    cluster: string; ips: string[]; dnsNames: string[]; validDays?: number;
+    /** Client certificates to sign now (e.g. a node's `CN=system:node:<name>, O=system:nodes`), written as <name>.crt/.key. */
+    clients?: { name: string; subject: string }[];
+}): Promise<ClusterPki> {
     const x509 = x509Lib();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const notBefore = new Date(Date.now() - 60_000);
@@ -100,8 +106,14 @@ export async function makeClusterPki(dir: string, opts: { cluster: string; ips: 
     // O=system:masters: the group kube-apiserver's RBAC bootstrap binds to cluster-admin.
     const admin = await leaf("CN=scrape-anywhere-admin, O=system:masters", x509.ExtendedKeyUsage.clientAuth, []);
     const saKeys = await keyPair();
+    const clients: ClusterPki["clients"] = {};
+    for (const c of opts.clients ?? []) {
+        const made = await leaf(c.subject, x509.ExtendedKeyUsage.clientAuth, []);
+        clients[c.name] = { cert: write(path.join(dir, `${c.name}.crt`), made.cert), key: write(path.join(dir, `${c.name}.key`), made.key) };
+    }
 
     return {
+        clients,
         dir,
         caCert: write(path.join(dir, "ca.crt"), ca.toString("pem")),
         caKey: write(path.join(dir, "ca.key"), await privatePem(caKeys.privateKey)),

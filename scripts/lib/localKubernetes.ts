@@ -25,6 +25,9 @@ import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "./kubeClient";
 import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
+import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, teardownNodes } from "./node/lifecycle";
+import { StartedNode } from "./node/node";
+import { HOST_IP } from "./node/plan";
 import { killGroup } from "./processes";
 import { freePort } from "./zitiQuickstart";
 
@@ -43,6 +46,12 @@ export interface LocalClustersOptions {
     log?: (msg: string) => void;
     /** Give up when not ready after this long. Default 180000 ms. */
     timeoutMs?: number;
+    /**
+     * Real nodes (scripts/lib/node/): per cluster a kubelet, containerd, kube-proxy and CoreDNS in a network namespace
+     * of its own, instead of kwok. The control planes then run in the run's host namespace (`netns`, made when not
+     * given) on HOST_IP. Default false (kwok).
+     */
+    nodes?: boolean;
 }
 
 export interface LocalCluster {
@@ -56,9 +65,10 @@ export interface LocalCluster {
     dir: string;
     pki: ClusterPki;
     etcdPrefix: string;
-    /** The fake node kwok manages. */
+    /** The node: kwok's fake one, or the real one (`node` set). */
     nodeName: string;
-    pids: { apiserver: number; controllerManager: number; scheduler: number; kwok: number };
+    node?: StartedNode;
+    pids: { apiserver: number; controllerManager: number; scheduler: number; kwok?: number };
     /** An admin client for this cluster's API server. */
     client(): KubeClient;
 }
@@ -67,6 +77,8 @@ export interface LocalClusters {
     dir: string;
     clusters: LocalCluster[];
     etcd: { url: string; pid: number };
+    /** The network namespace of the control planes (real nodes: the run's host namespace), if any. */
+    netns?: string;
     /** Milliseconds from the call to every cluster ready. */
     startMs: number;
     cluster(name: string): LocalCluster;
@@ -87,8 +99,10 @@ interface RunMarker {
     removeDir: boolean;
     netns?: string;
     processes: { name: string; pid: number }[];
-    clusters?: { name: string; server: string; kubeconfigPath: string }[];
+    clusters?: { name: string; server: string; kubeconfigPath: string; nodeName?: string }[];
     etcdUrl?: string;
+    /** Real nodes: namespaces and cgroups to remove after the processes (scripts/lib/node/lifecycle.ts). */
+    nodes?: NodesRecord;
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -185,6 +199,7 @@ async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
     while (alive().length && Date.now() < deadline) await sleep(100);
     for (const p of alive()) killGroup(p.pid, "SIGKILL");
     while (alive().length && Date.now() < deadline + 5000) await sleep(100);
+    teardownNodes(m.nodes);
 }
 
 /** Whether `pid` exists and has not ended (a zombie has: it only waits for its parent to reap it). */
@@ -203,6 +218,7 @@ function endProcessesSync(m: RunMarker): void {
     for (const p of targets) killGroup(p.pid, "SIGKILL");
     const tick = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 60 && targets.some((p) => running(p.pid)); i++) Atomics.wait(tick, 0, 0, 50);
+    teardownNodes(m.nodes);
 }
 
 /** Removes a run's dir (or just its marker) and then its registry entry; a dir that cannot go yet keeps the entry, for the next reap. */
@@ -287,7 +303,7 @@ function tail(file: string, lines = 20): string {
 export async function startLocalClusters(opts: LocalClustersOptions): Promise<LocalClusters> {
     const t0 = Date.now();
     const log = opts.log ?? defaultLog;
-    const bind = opts.bindAddress ?? "127.0.0.1";
+    let bind = opts.bindAddress ?? (opts.nodes ? HOST_IP : "127.0.0.1");
     const timeoutMs = opts.timeoutMs ?? 180_000;
     if (!opts.names.length) throw new Error("startLocalClusters: give at least one cluster name");
     for (const n of opts.names) {
@@ -295,6 +311,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     }
     if (new Set(opts.names).size !== opts.names.length) throw new Error(`startLocalClusters: duplicate cluster names in ${opts.names.join(", ")}`);
     const bins = controlPlaneBinaries();
+    const nodeBins = opts.nodes ? nodeBinaries() : undefined;
     await reapStaleRuns(log);
 
     const removeDir = !opts.dir;
@@ -308,6 +325,11 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         owner: opts.persistent ? undefined : { pid: process.pid, startTime: procStartTime(process.pid)! },
         dir, removeDir, netns: opts.netns, processes: [],
     };
+    if (opts.nodes) {
+        marker.nodes = prepareNodes(dir, opts.names, opts.netns);
+        opts = { ...opts, netns: marker.nodes.hostNetns };
+        marker.netns = opts.netns;
+    }
     writeMarker(dir, marker);
     fs.writeFileSync(path.join(registryDir, `${Buffer.from(dir).toString("base64url")}.json`), JSON.stringify({ dir, removeDir, processes: [] }), { mode: 0o600 });
 
@@ -341,11 +363,12 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     const logDir = path.join(dir, "logs");
     fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
     const exits = new Map<number, string>();
-    const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number => {
+    const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, raw = false): number => {
         const logFile = path.join(logDir, `${name}.log`);
         const fd = fs.openSync(logFile, "a", 0o600);
         // `ip netns exec` execs the command after entering the namespace: the pid is the component's own.
-        const [file, argv] = opts.netns ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
+        // `raw`: the caller enters its namespaces itself (a node's daemons).
+        const [file, argv] = opts.netns && !raw ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
         const child = spawn(file, argv, { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...env }, cwd: dir });
         fs.closeSync(fd);
         if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
@@ -377,8 +400,10 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         const clusters = await Promise.all(opts.names.map(async (name, i): Promise<LocalCluster> => {
             const port = ports[2 + i];
             const cdir = path.join(dir, name);
+            const nodeName = opts.nodes ? `${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-node` : "kwok-node-0";
             const pki = await makeClusterPki(path.join(cdir, "pki"), {
                 cluster: name, ips: [bind, SERVICE_IP],
+                clients: opts.nodes ? [{ name: "node", subject: `CN=system:node:${nodeName}, O=system:nodes` }, { name: "kube-proxy", subject: "CN=system:kube-proxy" }] : [],
                 dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
             });
             const server = `https://${bind}:${port}`;
@@ -393,7 +418,10 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             // so the `kubernetes` Service gets no endpoints (type none): nothing in these clusters runs to use it.
             const apiserver = start(`${name}-kube-apiserver`, bins.apiserver, [
                 `--etcd-servers=${etcdUrl}`, `--etcd-prefix=${etcdPrefix}`,
-                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`, "--endpoint-reconciler-type=none",
+                // Real nodes: HOST_IP is reachable from the nodes' pods, so the `kubernetes` Service gets it as endpoint
+                // (the lease reconciler); the kubelets are called with the admin certificate (logs, exec).
+                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`,
+                ...(opts.nodes ? [`--kubelet-client-certificate=${pki.adminCert}`, `--kubelet-client-key=${pki.adminKey}`] : ["--endpoint-reconciler-type=none"]),
                 `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
                 `--client-ca-file=${pki.caCert}`,
                 `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
@@ -432,37 +460,46 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             const scheduler = start(`${name}-kube-scheduler`, bins.scheduler, [
                 `--kubeconfig=${kubeconfigPath}`, "--leader-elect=false", "--secure-port=0",
             ]);
-            // kwok flags: sigs.k8s.io/kwok v0.8.0 pkg/kwok/cmd/root.go. Its work dir (KWOK_WORKDIR, where it
-            // would read ~/.kwok/kwok.yaml) is the cluster's own, so a user's kwok config never leaks in.
-            const nodeName = "kwok-node-0";
-            const kwok = start(`${name}-kwok`, bins.kwok, [
-                `--kubeconfig=${kubeconfigPath}`, `--config=${STAGES_FILE}`, "--manage-all-nodes=true",
-                "--node-lease-duration-seconds=40",
-            ], { KWOK_WORKDIR: path.join(cdir, "kwok") });
-
             const api = client();
-            const node = await api.create("/api/v1/nodes", {
-                apiVersion: "v1", kind: "Node",
-                metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
-                    annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" } },
-            });
-            if (node.status !== 201 && node.status !== 409) throw new Error(`${name}: creating node ${nodeName} answered ${node.status}: ${JSON.stringify(node.body).slice(0, 300)}`);
-            // Ready = kwok made the node Ready and the controller-manager made the default ServiceAccount.
+            const running = () => [["kube-controller-manager", controllerManager], ["kube-scheduler", scheduler]].forEach(([n, pid]) => mustRun(`${name}-${n}`, pid as number));
+            let kwok: number | undefined;
+            let node: StartedNode | undefined;
+            if (opts.nodes) {
+                node = await startClusterNode({
+                    dir, rec: marker.nodes!, cluster: name, index: i, server, pki, adminKubeconfig: kubeconfigPath, bins: nodeBins!,
+                    start: (n, c, a, e) => start(n, c, a, e, true), client: api, log, deadline, mustRun: running,
+                });
+            } else {
+                // kwok flags: sigs.k8s.io/kwok v0.8.0 pkg/kwok/cmd/root.go. Its work dir (KWOK_WORKDIR, where it
+                // would read ~/.kwok/kwok.yaml) is the cluster's own, so a user's kwok config never leaks in.
+                kwok = start(`${name}-kwok`, bins.kwok, [
+                    `--kubeconfig=${kubeconfigPath}`, `--config=${STAGES_FILE}`, "--manage-all-nodes=true",
+                    "--node-lease-duration-seconds=40",
+                ], { KWOK_WORKDIR: path.join(cdir, "kwok") });
+                const made = await api.create("/api/v1/nodes", {
+                    apiVersion: "v1", kind: "Node",
+                    metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+                        annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" } },
+                });
+                if (made.status !== 201 && made.status !== 409) throw new Error(`${name}: creating node ${nodeName} answered ${made.status}: ${JSON.stringify(made.body).slice(0, 300)}`);
+            }
+            // Ready = the node is Ready (kubelet or kwok) and the controller-manager made the default ServiceAccount.
             while (true) {
-                for (const [n, pid] of [["kube-controller-manager", controllerManager], ["kube-scheduler", scheduler], ["kwok", kwok]] as const) mustRun(`${name}-${n}`, pid);
+                running();
+                if (kwok) mustRun(`${name}-kwok`, kwok);
                 if (Date.now() > deadline) throw new Error(`${name}: not ready after ${timeoutMs} ms (${last}); logs in ${logDir}`);
                 const n = await api.get<any>(`/api/v1/nodes/${nodeName}`).catch(() => undefined);
                 const nodeReady = (n?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
                 const sa = nodeReady ? await api.get(`/api/v1/namespaces/default/serviceaccounts/default`).catch(() => undefined) : undefined;
                 if (nodeReady && sa) break;
-                last = nodeReady ? "no default ServiceAccount yet (controller-manager)" : "node not Ready yet (kwok)";
+                last = nodeReady ? "no default ServiceAccount yet (controller-manager)" : `node not Ready yet (${opts.nodes ? "kubelet" : "kwok"})`;
                 await sleep(250);
             }
             log(`${name}: node ${nodeName} Ready, controllers running, after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-            return { name, server, port, kubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, pids: { apiserver, controllerManager, scheduler, kwok }, client };
+            return { name, server, port, kubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, node, pids: { apiserver, controllerManager, scheduler, kwok }, client };
         }));
 
-        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath }));
+        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, nodeName: c.nodeName }));
         writeMarker(dir, marker);
         const startMs = Date.now() - t0;
         const rss = () => {
@@ -479,7 +516,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         log(`${clusters.length} cluster(s) ready in ${(startMs / 1000).toFixed(1)}s; resident memory ${(mem.total / 2 ** 20).toFixed(0)} MiB ` +
             `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once; ${marker.processes.length} processes)`);
         return {
-            dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, startMs, rss, stop,
+            dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, netns: opts.netns, startMs, rss, stop,
             cluster(name: string) {
                 const c = clusters.find((x) => x.name === name);
                 if (!c) throw new Error(`no local cluster ${name} (have ${clusters.map((x) => x.name).join(", ")})`);
