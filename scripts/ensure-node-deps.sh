@@ -5,6 +5,7 @@
 #   catatonit                    - a tiny init, imported as the pods' pause image (it pauses with -P)
 #   iproute2                     - `ip netns` for the nodes' network namespaces
 #   iptables                     - kube-proxy's Service rules inside each node's namespace
+#   curl                         - the kubernetes tier asks the `kubernetes` ClusterIP from a node namespace
 # containerd itself, the kubelet, kube-proxy and CoreDNS are built by scripts/tools.sh (tools.sh node).
 # Idempotent: installs nothing when all are present. Needs root (apt-get); says so when not.
 set -euo pipefail
@@ -17,6 +18,7 @@ command -v runc >/dev/null 2>&1 || need+=(runc)
 [ -x /usr/bin/catatonit ] || need+=(catatonit)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if [ "${#need[@]}" -eq 0 ]; then
   echo "ensure-node-deps: runc, CNI plugins, catatonit, iproute2 and iptables present"

@@ -421,7 +421,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
                 // Real nodes: HOST_IP is reachable from the nodes' pods, so the `kubernetes` Service gets it as endpoint
                 // (the lease reconciler); the kubelets are called with the admin certificate (logs, exec).
                 `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`,
-                ...(opts.nodes ? [`--kubelet-client-certificate=${pki.adminCert}`, `--kubelet-client-key=${pki.adminKey}`] : ["--endpoint-reconciler-type=none"]),
+                ...(opts.nodes ? [`--kubelet-client-certificate=${pki.adminCert}`, `--kubelet-client-key=${pki.adminKey}`, "--kubelet-preferred-address-types=InternalIP"] : ["--endpoint-reconciler-type=none"]),
                 `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
                 `--client-ca-file=${pki.caCert}`,
                 `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,

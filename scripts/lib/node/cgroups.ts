@@ -5,13 +5,16 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** Mount points of the v1 hierarchies (fstype `cgroup`; cgroup2 `unified` is not one), from /proc/self/mountinfo. */
-export function v1Hierarchies(): string[] {
+/**
+ * Mount points of the v1 hierarchies (fstype `cgroup`), from /proc/self/mountinfo; with `withV2`, the cgroup2 mount
+ * too (hybrid mode's `unified`, where runc also makes the containers' cgroups: teardown must look there).
+ */
+export function v1Hierarchies(withV2 = false): string[] {
     const out: string[] = [];
     for (const line of fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
         const [pre, post] = line.split(" - ");
-        if (!post || post.split(" ")[0] !== "cgroup") continue;
-        out.push(pre.split(" ")[4]);
+        const type = post?.split(" ")[0];
+        if (type === "cgroup" || (withV2 && type === "cgroup2")) out.push(pre.split(" ")[4]);
     }
     return out;
 }
@@ -46,7 +49,7 @@ function subtree(rel: string): string[] {
         for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
         out.push(d);
     };
-    for (const h of v1Hierarchies()) {
+    for (const h of v1Hierarchies(true)) {
         const d = path.join(h, rel);
         if (fs.existsSync(d)) walk(d);
     }

@@ -2,7 +2,7 @@
 // `ip -n <namespace>`, so nothing is made in the root namespace; `ip netns add` only adds a file under /run/netns.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { HOST_IP, NodePlan } from "./plan";
+import { HOST_IP, NodePlan, SERVICE_CIDR } from "./plan";
 
 function ip(...args: string[]): void {
     try {
@@ -35,6 +35,9 @@ export function createNodeNetwork(hostNs: string, p: NodePlan): void {
     ip("-n", p.netns, "route", "replace", `${HOST_IP}/32`, "dev", p.nodeVeth, "src", p.nodeIP);
     ip("-n", hostNs, "route", "replace", `${p.nodeIP}/32`, "dev", p.hostVeth, "src", HOST_IP);
     ip("-n", hostNs, "route", "replace", p.podCIDR, "via", p.nodeIP, "dev", p.hostVeth, "onlink");
+    // A route for ClusterIPs, so the node's own processes can use Services too: the output path needs a route before
+    // kube-proxy's DNAT rewrites the destination (pods have their default route through the bridge).
+    ip("-n", p.netns, "route", "replace", SERVICE_CIDR, "dev", p.nodeVeth, "src", p.nodeIP);
 }
 
 /** Deletes a namespace (its links go with it); a missing one is not an error. */
