@@ -17,11 +17,17 @@ import { LocalClusters, startLocalClusters } from "../../scripts/lib/localKubern
 import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
 import { containerPid, listeners, procStatus } from "../../scripts/lib/node/inspect";
 import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
-import { ctrList, KUBELET_SYSCTLS } from "../../scripts/lib/node/node";
+import { ctrList } from "../../scripts/lib/node/node";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const hostSysctls = () => Object.fromEntries(Object.keys(KUBELET_SYSCTLS).map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, "utf8").trim()]));
+/**
+ * The global tunables the kubelet sets (k8s.io/kubernetes v1.37.2 pkg/kubelet/cm/container_manager_linux.go
+ * setupKernelTunables), listed here rather than taken from the product's KUBELET_SYSCTLS, so that a tunable the
+ * product forgets to shield shows up as a changed host value.
+ */
+const TUNABLES = ["vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes"];
+const hostSysctls = () => Object.fromEntries(TUNABLES.map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, "utf8").trim()]));
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
     const deadline = Date.now() + ms;
@@ -64,10 +70,6 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
             assert.deepStrictEqual(n.status.addresses.filter((a: any) => a.type === "InternalIP").map((a: any) => a.address), [plan(i).nodeIP]);
             assert.ok(fs.existsSync(`/run/netns/${plan(i).netns}`), "the node's namespace exists");
         }
-    });
-
-    it("leaves the host's kernel tunables as they were (the kubelet sets them only inside the node's mount namespace)", function () {
-        assert.deepStrictEqual(hostSysctls(), hostTunables);
     });
 
     it("gives the `kubernetes` Service an endpoint that answers on its ClusterIP through kube-proxy, and CoreDNS resolves it", async function () {
@@ -165,6 +167,10 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         assert.match(log, /ziti_id\.json/);
     });
 
+    it("leaves the host's kernel tunables as they were while the nodes run pods (the kubelet sets them only inside the node's mount namespace)", function () {
+        assert.deepStrictEqual(hostSysctls(), hostTunables);
+    });
+
     it("stop() removes every process, shim, namespace, cgroup and /run/containerd entry it made; the host tunables unchanged", async function () {
         const id = runId(local.dir);
         const netns = NAMES.map((_, i) => plan(i).netns);
@@ -173,6 +179,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         await local.stop();
         console.log(`      [nodes] stop() took ${((Date.now() - t0) / 1000).toFixed(1)}s`);
         const procs = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(local.dir) || l.includes(`sak-${id}`));
+        assert.deepStrictEqual(hostSysctls(), hostTunables);
         assert.deepStrictEqual(procs, []);
         assert.deepStrictEqual([...netns, `sak-${id}`].filter((n) => fs.existsSync(`/run/netns/${n}`)), []);
         assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${id}`)), []);
