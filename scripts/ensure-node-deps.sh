@@ -6,6 +6,7 @@
 #   iproute2                     - `ip netns` for the nodes' network namespaces
 #   iptables                     - kube-proxy's Service rules inside each node's namespace
 #   curl                         - the kubernetes tier asks the `kubernetes` ClusterIP from a node namespace
+#   socat                        - relays 127.0.0.1:<port> of the root namespace to an API server in the run's namespace (npm start)
 # containerd itself, the kubelet, kube-proxy and CoreDNS are built by scripts/tools.sh (tools.sh node).
 # Idempotent: installs nothing when all are present. Needs root (apt-get); says so when not.
 set -euo pipefail
@@ -19,6 +20,7 @@ command -v runc >/dev/null 2>&1 || need+=(runc)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v socat >/dev/null 2>&1 || need+=(socat)
 
 if [ "${#need[@]}" -eq 0 ]; then
   echo "ensure-node-deps: runc, CNI plugins, catatonit, iproute2 and iptables present"

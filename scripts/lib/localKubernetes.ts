@@ -25,7 +25,7 @@ import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "./kubeClient";
 import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
-import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, teardownNodes } from "./node/lifecycle";
+import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, startLoopbackForwarder, teardownNodes } from "./node/lifecycle";
 import { StartedNode } from "./node/node";
 import { HOST_IP } from "./node/plan";
 import { killGroup } from "./processes";
@@ -52,6 +52,11 @@ export interface LocalClustersOptions {
      * given) on HOST_IP. Default false (kwok).
      */
     nodes?: boolean;
+    /**
+     * With `nodes`: also serve each API server on 127.0.0.1:<its port> of the root namespace (socat over a unix socket)
+     * and write `loopbackKubeconfigPath` for it, for pulumi and kubectl run outside the namespaces. Default false.
+     */
+    loopback?: boolean;
 }
 
 export interface LocalCluster {
@@ -61,6 +66,8 @@ export interface LocalCluster {
     port: number;
     /** Admin kubeconfig (credentials embedded, 0600). */
     kubeconfigPath: string;
+    /** With `nodes` and `loopback`: the admin kubeconfig for https://127.0.0.1:<port> in the root namespace. */
+    loopbackKubeconfigPath?: string;
     /** The cluster's directory: pki/, kubeconfig, logs. */
     dir: string;
     pki: ClusterPki;
@@ -99,7 +106,7 @@ interface RunMarker {
     removeDir: boolean;
     netns?: string;
     processes: { name: string; pid: number }[];
-    clusters?: { name: string; server: string; kubeconfigPath: string; nodeName?: string }[];
+    clusters?: { name: string; server: string; kubeconfigPath: string; nodeName?: string; loopbackKubeconfigPath?: string }[];
     etcdUrl?: string;
     /** Real nodes: namespaces and cgroups to remove after the processes (scripts/lib/node/lifecycle.ts). */
     nodes?: NodesRecord;
@@ -402,7 +409,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             const cdir = path.join(dir, name);
             const nodeName = opts.nodes ? `${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-node` : "kwok-node-0";
             const pki = await makeClusterPki(path.join(cdir, "pki"), {
-                cluster: name, ips: [bind, SERVICE_IP],
+                cluster: name, ips: opts.loopback ? [bind, "127.0.0.1", SERVICE_IP] : [bind, SERVICE_IP],
                 clients: opts.nodes ? [{ name: "node", subject: `CN=system:node:${nodeName}, O=system:nodes` }, { name: "kube-proxy", subject: "CN=system:kube-proxy" }] : [],
                 dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
             });
@@ -495,11 +502,17 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
                 last = nodeReady ? "no default ServiceAccount yet (controller-manager)" : `node not Ready yet (${opts.nodes ? "kubelet" : "kwok"})`;
                 await sleep(250);
             }
+            let loopbackKubeconfigPath: string | undefined;
+            if (opts.nodes && opts.loopback) {
+                startLoopbackForwarder({ dir, rec: marker.nodes!, cluster: name, port, start: (n, c, a, e) => start(n, c, a, e, true) });
+                loopbackKubeconfigPath = path.join(cdir, "kubeconfig-loopback");
+                fs.writeFileSync(loopbackKubeconfigPath, kubeconfigYaml(name, `https://127.0.0.1:${port}`, adminUser(pki)), { mode: 0o600 });
+            }
             log(`${name}: node ${nodeName} Ready, controllers running, after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-            return { name, server, port, kubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, node, pids: { apiserver, controllerManager, scheduler, kwok }, client };
+            return { name, server, port, kubeconfigPath, loopbackKubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, node, pids: { apiserver, controllerManager, scheduler, kwok }, client };
         }));
 
-        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, nodeName: c.nodeName }));
+        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, nodeName: c.nodeName, loopbackKubeconfigPath: c.loopbackKubeconfigPath }));
         writeMarker(dir, marker);
         const startMs = Date.now() - t0;
         const rss = () => {

@@ -7,18 +7,19 @@
 // enforce what the contract says; logs through the API server; the host's kernel tunables untouched; stop()
 // leaves no process, namespace, cgroup or /run/containerd behind. (stacks.spec.ts keeps kwok: see README.)
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import { IDENTITY_KEY, POD_SECURITY_LABELS, workloadLabels } from "../../components/kubernetes";
 import { identitySecretVolume, IDENTITY_FILE_MODE, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume, ZITI_HOST, zitiHostPodSpec } from "../../components/workloads";
 import { makeClusterPki } from "../../scripts/lib/kubePki";
 import { CATALOG, normalizeReference, ZITI_CLI } from "../../scripts/lib/images/catalog";
-import { LocalClusters, startLocalClusters } from "../../scripts/lib/localKubernetes";
+import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
 import { containerPid, listeners, procStatus } from "../../scripts/lib/node/inspect";
 import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
 import { ctrList } from "../../scripts/lib/node/node";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
+import { repoRoot } from "../e2e/harness";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
@@ -186,5 +187,30 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         if (!hadRunContainerd) assert.ok(!fs.existsSync("/run/containerd") || fs.readdirSync("/run/containerd").length === 0);
         assert.ok(!fs.existsSync(local.dir), `${local.dir} removed`);
         assert.deepStrictEqual(hostSysctls(), hostTunables);
+    });
+
+    it("a run with a real node whose owner was SIGKILLed is reaped by the next start: processes, namespaces, cgroups, its directory", async function () {
+        const script = `require(${JSON.stringify(`${repoRoot}/scripts/lib/localKubernetes`)}).startLocalClusters({ names: ["killed"], nodes: true })` +
+            ".then((l) => process.stdout.write(JSON.stringify({ dir: l.dir }) + \"\\n\"));setInterval(() => undefined, 1000);";
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+        const run = await new Promise<{ dir: string }>((resolve, reject) => {
+            let out = "";
+            child.stdout.on("data", (d) => {
+                out += d;
+                const line = out.split("\n").find((l) => l.startsWith("{"));
+                if (line) resolve(JSON.parse(line));
+            });
+            child.once("exit", (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)));
+        });
+        child.kill("SIGKILL");
+        await new Promise((r) => child.once("exit", r));
+        const id = runId(run.dir);
+        const ns = [`sak-${id}`, nodePlan(id, run.dir, "killed", 0).netns];
+        assert.ok(ns.every((n) => fs.existsSync(`/run/netns/${n}`)), "the node outlived its owner");
+        assert.ok(await reapStaleRuns(() => undefined) >= 1, "the dead owner's run was reaped");
+        assert.deepStrictEqual(ns.filter((n) => fs.existsSync(`/run/netns/${n}`)), []);
+        assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${id}`)), []);
+        assert.deepStrictEqual(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(run.dir)), []);
+        assert.ok(!fs.existsSync(run.dir), `${run.dir} removed`);
     });
 });

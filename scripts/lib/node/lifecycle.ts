@@ -8,7 +8,7 @@ import { ClusterPki, kubeconfigYaml } from "../kubePki";
 import { destroyCgroup } from "./cgroups";
 import { createHostNetns, createNodeNetwork, deleteNetns } from "./network";
 import { NodeBinaries, startNode, StartedNode, StartProcess } from "./node";
-import { hostNetns, nodePlan, runCgroup, runId } from "./plan";
+import { HOST_IP as HOST_IP_FOR_FORWARD, hostNetns, nodePlan, runCgroup, runId } from "./plan";
 
 /** What a run's marker records about its nodes, so stop() and the reaper undo all of it. */
 export interface NodesRecord {
@@ -108,4 +108,16 @@ export function teardownNodes(rec: NodesRecord | undefined): void {
             /* not empty (someone else's containerd now) or gone */
         }
     }
+}
+
+/**
+ * Makes an API server in the host namespace reachable at 127.0.0.1:<port> of the root namespace (for pulumi and a
+ * person's kubectl), without any link into the root namespace: socat listens on loopback there and relays over a
+ * unix socket (sockets in the filesystem cross network namespaces) to a socat in the host namespace.
+ */
+export function startLoopbackForwarder(a: { dir: string; rec: NodesRecord; cluster: string; port: number; start: StartProcess }): void {
+    const sock = path.join(a.dir, "forward", `${a.cluster}.sock`);
+    fs.mkdirSync(path.dirname(sock), { recursive: true, mode: 0o700 });
+    a.start(`${a.cluster}-forward-host`, "ip", ["netns", "exec", a.rec.hostNetns, "socat", `UNIX-LISTEN:${sock},fork,mode=600`, `TCP:${HOST_IP_FOR_FORWARD}:${a.port}`]);
+    a.start(`${a.cluster}-forward-loopback`, "socat", [`TCP-LISTEN:${a.port},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`]);
 }
