@@ -2,12 +2,13 @@
 // CAs, admin kubeconfigs that work, a client certificate from another cluster's CA refused, a kwok node that is
 // Ready, pods scheduled and Running; stop() and a SIGKILLed owner leave no process and no directory behind.
 import * as assert from "assert";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KubeClient } from "../../scripts/lib/kubeClient";
 import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { repoRoot } from "../e2e/harness";
+import { startThenKill } from "../helpers/killedRun";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -118,21 +119,8 @@ describe("kubernetes: the local control planes", function () {
     it("a run whose owner was SIGKILLed is reaped by the next start (reapStaleRuns)", async function () {
         // A separate Node process starts a cluster, reports it, and is killed: its detached children survive it.
         const script = `require(${JSON.stringify(path.join(repoRoot, "scripts", "lib", "localKubernetes"))}).startLocalClusters({ names: ["killed"] })` +
-            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"));` +
-            // Stay alive like a test run would, until killed.
-            "setInterval(() => undefined, 1000);";
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-        const run = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
-            let out = "";
-            child.stdout.on("data", (d) => {
-                out += d;
-                const line = out.split("\n").find((l) => l.startsWith("{"));
-                if (line) resolve(JSON.parse(line));
-            });
-            child.once("exit", (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)));
-        });
-        child.kill("SIGKILL");
-        await new Promise((r) => child.once("exit", r));
+            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"))`;
+        const run = await startThenKill<{ dir: string; pids: number[] }>(script, repoRoot);
         assert.ok(run.pids.every(alive), "the control plane outlived its owner");
         const reaped = await reapStaleRuns(() => undefined);
         assert.ok(reaped >= 1, "the dead owner's run was reaped");

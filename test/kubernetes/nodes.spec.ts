@@ -7,7 +7,7 @@
 // enforce what the contract says; logs through the API server; the host's kernel tunables untouched; stop()
 // leaves no process, namespace, cgroup or /run/containerd behind. (stacks.spec.ts keeps kwok: see README.)
 import * as assert from "assert";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { IDENTITY_KEY, POD_SECURITY_LABELS, workloadLabels } from "../../components/kubernetes";
 import { identitySecretVolume, IDENTITY_FILE_MODE, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume, ZITI_HOST, zitiHostPodSpec } from "../../components/workloads";
@@ -20,8 +20,9 @@ import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
 import { ctrList } from "../../scripts/lib/node/node";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
 import { repoRoot } from "../e2e/harness";
+import { startThenKill } from "../helpers/killedRun";
+import { pollUntil } from "../helpers/pollUntil";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * The global tunables the kubelet sets (k8s.io/kubernetes v1.37.2 pkg/kubelet/cm/container_manager_linux.go
  * setupKernelTunables), listed here rather than taken from the product's KUBELET_SYSCTLS, so that a tunable the
@@ -30,15 +31,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const TUNABLES = ["vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes"];
 const hostSysctls = () => Object.fromEntries(TUNABLES.map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, "utf8").trim()]));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-        const v = await fn().catch(() => undefined);
-        if (v !== undefined) return v;
-        if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-        await sleep(500);
-    }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> =>
+    pollUntil(what, fn, (v) => v !== undefined, ms, 500) as Promise<T>;
 
 describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", function () {
     this.timeout(600_000);
@@ -191,19 +185,8 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
 
     it("a run with a real node whose owner was SIGKILLed is reaped by the next start: processes, namespaces, cgroups, its directory", async function () {
         const script = `require(${JSON.stringify(`${repoRoot}/scripts/lib/localKubernetes`)}).startLocalClusters({ names: ["killed"], nodes: true })` +
-            ".then((l) => process.stdout.write(JSON.stringify({ dir: l.dir }) + \"\\n\"));setInterval(() => undefined, 1000);";
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-        const run = await new Promise<{ dir: string }>((resolve, reject) => {
-            let out = "";
-            child.stdout.on("data", (d) => {
-                out += d;
-                const line = out.split("\n").find((l) => l.startsWith("{"));
-                if (line) resolve(JSON.parse(line));
-            });
-            child.once("exit", (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)));
-        });
-        child.kill("SIGKILL");
-        await new Promise((r) => child.once("exit", r));
+            ".then((l) => process.stdout.write(JSON.stringify({ dir: l.dir }) + \"\\n\"))";
+        const run = await startThenKill<{ dir: string }>(script, repoRoot);
         const id = runId(run.dir);
         const ns = [`sak-${id}`, nodePlan(id, run.dir, "killed", 0).netns];
         assert.ok(ns.every((n) => fs.existsSync(`/run/netns/${n}`)), "the node outlived its owner");
