@@ -9,7 +9,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { catalogImage, CATALOG, PAUSE_IMAGE } from "../images/catalog";
+import { CATALOG, PAUSE_IMAGE } from "../images/catalog";
 import { imageArchive, importImages } from "../images/build";
 import { joinCgroupShell, makeCgroup } from "./cgroups";
 import { cniConflist, containerdToml, corefile, kubeletYaml, kubeProxyYaml, nodePaths } from "./config";
@@ -123,7 +123,7 @@ export async function startNode(p: NodePlan, a: {
     return { plan: p, pids: { containerd, kubelet, kubeProxy, coredns }, images: { imported, unavailable } };
 }
 
-export { catalogImage };
+/** The image references the node's containerd holds in the CRI's namespace. */
 export function ctrList(ctr: string, p: NodePlan): string {
     return execFileSync(ctr, ["--address", nodePaths(p).containerdSock, "-n", "k8s.io", "images", "ls", "-q"], { encoding: "utf8" });
 }
