@@ -7,7 +7,7 @@
 // enforce what the contract says; logs through the API server; the host's kernel tunables untouched; stop()
 // leaves no process, namespace, cgroup or /run/containerd behind. (stacks.spec.ts keeps kwok: see README.)
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import { IDENTITY_KEY, POD_SECURITY_LABELS, workloadLabels } from "../../components/kubernetes";
 import { identitySecretVolume, IDENTITY_FILE_MODE, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume, ZITI_HOST, zitiHostPodSpec } from "../../components/workloads";
@@ -15,7 +15,7 @@ import { makeClusterPki } from "../../scripts/lib/kubePki";
 import { CATALOG, normalizeReference, ZITI_CLI } from "../../scripts/lib/images/catalog";
 import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
-import { containerPid, listeners, procStatus } from "../../scripts/lib/node/inspect";
+import { containerPid, listeners, nodeMemory, procStatus } from "../../scripts/lib/node/inspect";
 import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
 import { ctrList } from "../../scripts/lib/node/node";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
@@ -160,6 +160,9 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
             return r.status === 200 && String(r.body).includes("loading identity") ? String(r.body) : undefined;
         }, 30_000);
         assert.match(log, /ziti_id\.json/);
+        const mem = nodeMemory(plan(0).cgroupRoot);
+        const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+        console.log(`      [nodes] kubeA node memory (Rss): kubelet+kube-proxy+CoreDNS ${mib(mem.daemons)} MiB, containerd+shims ${mib(mem.runtime)} MiB, pods ${mib(mem.pods)} MiB`);
     });
 
     it("leaves the host's kernel tunables as they were while the nodes run pods (the kubelet sets them only inside the node's mount namespace)", function () {
@@ -195,5 +198,30 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${id}`)), []);
         assert.deepStrictEqual(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(run.dir)), []);
         assert.ok(!fs.existsSync(run.dir), `${run.dir} removed`);
+    });
+
+    it("localClusters.ts up --nodes real: the dev stack's three clusters with Ready real nodes, reachable on 127.0.0.1; status lists them; down removes all", async function () {
+        const home = fs.mkdtempSync(`${require("os").tmpdir()}/scrape-anywhere-nodes-home-`);
+        const env = { ...process.env, SCRAPE_ANYWHERE_KUBE_HOME: home };
+        const ts = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", ...args], { cwd: repoRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        try {
+            const t0 = Date.now();
+            const config = ts("up", "--stack", "dev", "--nodes", "real").trim();
+            console.log(`      [nodes] localClusters.ts up --nodes real: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+            assert.ok(fs.existsSync(config), `wrote ${config}`);
+            // The kubeconfigs it hands to pulumi answer from this (the root) namespace, through the loopback relay.
+            const status = ts("status");
+            for (const n of ["kubea-node", "kubeb-node", "central-node"]) assert.match(status, new RegExp(`node ${n}\\tReady\\tv1\\.37\\.2 containerd://2\\.4\\.2`));
+            const again = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", "up", "--stack", "dev", "--nodes", "real"], { cwd: repoRoot, env, encoding: "utf8" });
+            assert.match(again.stderr, /reusing the local clusters/, "a second up reuses the running nodes");
+        } finally {
+            const t1 = Date.now();
+            ts("down");
+            console.log(`      [nodes] localClusters.ts down: ${((Date.now() - t1) / 1000).toFixed(1)}s`);
+        }
+        assert.ok(!fs.existsSync(home), `${home} removed`);
+        const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(home));
+        assert.deepStrictEqual(left, []);
+        assert.deepStrictEqual(fs.readdirSync("/run/netns").filter((n) => n.startsWith(`sak-${runId(home)}`)), []);
     });
 });

@@ -51,3 +51,15 @@ export function listeners(pid: number): string[] {
     }
     return out;
 }
+
+/** Resident memory (bytes) of what a node runs, by part: its daemons, containerd with its shims, and the pods (by cgroup). */
+export function nodeMemory(cgroupRoot: string): { daemons: number; runtime: number; pods: number } {
+    const rss = (pids: number[]) => pids.reduce((sum, pid) => {
+        try {
+            return sum + Number(/^Rss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) * 1024;
+        } catch {
+            return sum;
+        }
+    }, 0);
+    return { daemons: rss(cgroupPids(`${cgroupRoot}/node`)), runtime: rss(cgroupPids(`${cgroupRoot}/runtime`)), pods: rss(cgroupPids(`${cgroupRoot}/kubepods`)) };
+}
