@@ -12,7 +12,7 @@
 #                                         not part of the default ensure), print its installed binary
 #   bash scripts/tools.sh control-plane   ensure etcd, kube-apiserver, kube-controller-manager,
 #                                         kube-scheduler and kwok (local clusters), print `export` lines
-#   bash scripts/tools.sh node            ensure the real nodes' kubelet, kube-proxy (same module as the control plane),
+#   bash scripts/tools.sh node            ensure the real nodes' kubelet, kube-proxy, kubectl (same module as the control plane),
 #                                         containerd (+ shim, ctr) and CoreDNS, print `export` lines
 #   bash scripts/tools.sh all             ensure every tool above, the control plane, the nodes and the Docker plugin (CI)
 #
@@ -405,10 +405,10 @@ ensure_kwok() {
   unlock
 }
 
-# The kubelet and kube-proxy: the same module and version stamping as the control plane (reuses its build cache).
+# The kubelet, kube-proxy and kubectl: the same module and version stamping as the control plane (reuses its build cache).
 ensure_kube_node() {
   local c
-  for c in kubelet kube-proxy; do
+  for c in kubelet kube-proxy kubectl; do
     [[ -x "$KUBE_BIN/$c" ]] && continue
     need_go "$c $KUBE_VERSION" "put kubelet and kube-proxy $KUBE_VERSION in $KUBE_BIN."
     lock kube
@@ -464,6 +464,7 @@ print_node_env() {
   printf 'export SCRAPE_ANYWHERE_KUBE_BIN=%q\n' "$KUBE_BIN"
   printf 'export SCRAPE_ANYWHERE_CONTAINERD_BIN=%q\n' "$CONTAINERD_BIN"
   printf 'export SCRAPE_ANYWHERE_COREDNS=%q\n' "$COREDNS_BIN/coredns"
+  printf 'export SCRAPE_ANYWHERE_KUBECTL=%q\n' "$KUBE_BIN/kubectl"
 }
 
 ensure_control_plane() {

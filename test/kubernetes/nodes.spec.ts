@@ -106,7 +106,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         await api().delete(`/api/v1/namespaces/${NS}/pods/ziti-host`);
     });
 
-    it("runs `ziti tunnel host` from the locally built ziti-cli image as the contract says: restricted, identity 0440, dark, no token", async function () {
+    it("runs `ziti tunnel host` from the locally built ziti-cli image as the contract says: restricted, identity 0440, dark, no token; kubectl logs and exec work", async function () {
         const c = local.cluster("kubeA");
         // A throwaway identity of the shape `ziti` loads (certificate, key, CA, controller URL). Its controller is not
         // reachable from the pod (no route out of the node): the tunneler keeps retrying, which is all this proves.
@@ -155,11 +155,16 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         const podIpListeners = listeners(pid!).filter((l) => !/ (127\.0\.0\.1|::1):/.test(l));
         assert.deepStrictEqual(podIpListeners, [], "no listener reachable on the pod IP");
         assert.ok(!fs.existsSync(`/proc/${pid}/root/var/run/secrets/kubernetes.io/serviceaccount`), "no service-account token");
-        const log = await waitFor("tunneler log through the API server", async () => {
-            const r = await api().request("GET", `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}/log`);
-            return r.status === 200 && String(r.body).includes("loading identity") ? String(r.body) : undefined;
+        // What a person does: kubectl logs and kubectl exec (API server -> kubelet -> containerd's stream server),
+        // from the run's host namespace where the API server listens.
+        const kubectl = (...args: string[]) => execFileSync("ip", ["netns", "exec", local.netns!, process.env.SCRAPE_ANYWHERE_KUBECTL!,
+            "--kubeconfig", c.kubeconfigPath, "-n", NS, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const log = await waitFor("tunneler log through kubectl logs", async () => {
+            const out = kubectl("logs", pod.metadata.name);
+            return out.includes("loading identity") ? out : undefined;
         }, 30_000);
         assert.match(log, /ziti_id\.json/);
+        assert.match(kubectl("exec", pod.metadata.name, "--", "ziti", "version"), /v1\.7\.2/);
         const mem = nodeMemory(plan(0).cgroupRoot);
         const mib = (b: number) => (b / 2 ** 20).toFixed(0);
         console.log(`      [nodes] kubeA node memory (Rss): kubelet+kube-proxy+CoreDNS ${mib(mem.daemons)} MiB, containerd+shims ${mib(mem.runtime)} MiB, pods ${mib(mem.pods)} MiB`);

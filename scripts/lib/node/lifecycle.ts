@@ -36,7 +36,7 @@ export function nodeBinaries(): NodeBinaries {
     const bins: NodeBinaries = {
         containerd: path.join(env.SCRAPE_ANYWHERE_CONTAINERD_BIN ?? "", "containerd"), ctr: path.join(env.SCRAPE_ANYWHERE_CONTAINERD_BIN ?? "", "ctr"),
         kubelet: path.join(env.SCRAPE_ANYWHERE_KUBE_BIN ?? "", "kubelet"), kubeProxy: path.join(env.SCRAPE_ANYWHERE_KUBE_BIN ?? "", "kube-proxy"),
-        coredns: env.SCRAPE_ANYWHERE_COREDNS ?? "", runc: "/usr/sbin/runc",
+        coredns: env.SCRAPE_ANYWHERE_COREDNS ?? "", kubectl: env.SCRAPE_ANYWHERE_KUBECTL ?? "", runc: "/usr/sbin/runc",
     };
     for (const [what, p] of Object.entries(bins)) {
         if (!p || !fs.existsSync(p)) throw new Error(`no ${what} binary at ${p}: run \`bash scripts/tools.sh node\` and \`bash scripts/ensure-node-deps.sh\``);

@@ -21,6 +21,8 @@ export interface NodeBinaries {
     kubelet: string;
     kubeProxy: string;
     coredns: string;
+    /** Not run by the node: for a person and the tests (logs, exec). */
+    kubectl: string;
     runc: string;
 }
 
