@@ -1,7 +1,9 @@
 // Local Kubernetes control planes for tests and `npm start -- --clusters local`: per named cluster a real
 // kube-apiserver (own CA, serving cert, admin client cert in system:masters, service-account keys, all made
 // at run time), kube-controller-manager, kube-scheduler and kwok with one fake node, on free ports of one
-// address (127.0.0.1 by default). The clusters share one etcd, each under its own --etcd-prefix.
+// address (127.0.0.1 by default). The clusters share one etcd, each under its own --etcd-prefix; etcd speaks
+// TLS and wants a client certificate only the API servers hold, and Secrets are encrypted at rest (secretbox,
+// a key made at run time: encryptionConfig.ts).
 //
 //   const local = await startLocalClusters({ names: ["kubeA", "kubeB"] });
 //   local.clusters[0].kubeconfigPath ... local.clusters[0].client().get("/api/v1/namespaces") ...
@@ -25,7 +27,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "./kubeClient";
-import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
+import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki, makeEtcdPki } from "./kubePki";
+import { writeEncryptionConfig } from "./encryptionConfig";
 import { killGroup } from "./processes";
 import { currentProcess, isPrivateDir, isRecordedProcess, ProcessRecord, readOwnJson, recordProcess, removeRunDir, RunRegistry, writeOwnJson } from "./runRegistry";
 import { createHash } from "crypto";
@@ -335,14 +338,21 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     try {
         const ports = await distinctPorts(2 + opts.names.length, bind, opts.netns);
         const [etcdClient, etcdPeer] = ports;
-        const etcdUrl = `http://${bind}:${etcdClient}`;
+        const etcdUrl = `https://${bind}:${etcdClient}`;
         marker.etcdUrl = etcdUrl;
-        // Flags: go.etcd.io/etcd/server/v3 v3.7.3 embed/config.go. No fsync: throwaway data, much less disk wait.
+        // etcd speaks TLS only and wants a client cert from its own CA, which only the API servers hold.
+        const etcdPki = await makeEtcdPki(path.join(dir, "etcd-pki"), {
+            ips: [bind], dnsNames: ["localhost"], clientDirs: Object.fromEntries(opts.names.map((n) => [n, path.join(dir, n, "pki")])),
+        });
+        // Flags: go.etcd.io/etcd/server/v3 v3.7.3 embed/config.go (cert-file, key-file, client-cert-auth,
+        // trusted-ca-file and their peer-* twins). No fsync: throwaway data, much less disk wait.
         const etcdPid = start("etcd", bins.etcd, [
             "--name=local", `--data-dir=${path.join(dir, "etcd")}`,
             `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-            `--listen-peer-urls=http://${bind}:${etcdPeer}`, `--initial-advertise-peer-urls=http://${bind}:${etcdPeer}`,
-            `--initial-cluster=local=http://${bind}:${etcdPeer}`,
+            `--listen-peer-urls=https://${bind}:${etcdPeer}`, `--initial-advertise-peer-urls=https://${bind}:${etcdPeer}`,
+            `--initial-cluster=local=https://${bind}:${etcdPeer}`,
+            `--cert-file=${etcdPki.serverCert}`, `--key-file=${etcdPki.serverKey}`, "--client-cert-auth", `--trusted-ca-file=${etcdPki.caCert}`,
+            `--peer-cert-file=${etcdPki.serverCert}`, `--peer-key-file=${etcdPki.serverKey}`, "--peer-client-cert-auth", `--peer-trusted-ca-file=${etcdPki.caCert}`,
             "--unsafe-no-fsync", "--auto-compaction-retention=1", "--quota-backend-bytes=1073741824", "--log-level=warn",
         ]);
 
@@ -365,6 +375,9 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             // so the `kubernetes` Service gets no endpoints (type none): nothing in these clusters runs to use it.
             const apiserver = start(`${name}-kube-apiserver`, bins.apiserver, [
                 `--etcd-servers=${etcdUrl}`, `--etcd-prefix=${etcdPrefix}`,
+                // k8s.io/apiserver v0.37.2 pkg/server/options/etcd.go: --etcd-cafile/-certfile/-keyfile, --encryption-provider-config.
+                `--etcd-cafile=${etcdPki.caCert}`, `--etcd-certfile=${etcdPki.clients[name].cert}`, `--etcd-keyfile=${etcdPki.clients[name].key}`,
+                `--encryption-provider-config=${writeEncryptionConfig(path.join(cdir, "pki", "encryption.yaml"))}`,
                 `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`, "--endpoint-reconciler-type=none",
                 `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
                 `--client-ca-file=${pki.caCert}`,
