@@ -2,13 +2,18 @@
 // for the central Prometheus when it is placed in Kubernetes), started detached in `.state/kube/` and reused
 // while they run (scripts/lib/localKubernetes.ts does the work).
 //
-//   ts-node scripts/localClusters.ts up [--stack dev]   start or reuse; writes .state/kube/Pulumi.<stack>.yaml (the
+//   ts-node scripts/localClusters.ts up [--stack dev] [--nodes real|kwok]
+//                                                      start or reuse; writes .state/kube/Pulumi.<stack>.yaml (the
 //                                                      stack's settings plus a kubeconfig per cluster) and prints
 //                                                      its path on stdout, for `pulumi up --config-file`
-//   ts-node scripts/localClusters.ts status             the clusters and their kubeconfigs; exit 3 when not running
+//   ts-node scripts/localClusters.ts status             the clusters, their kubeconfigs, nodes and pods; exit 3 when not running
 //   ts-node scripts/localClusters.ts down               stop every process and remove .state/kube
 //
 // Nothing tracked is written: the committed Pulumi.<stack>.yaml stays as it is (rendering mode).
+// Nodes: `real` (kubelet + containerd per cluster, scripts/lib/node/; the API servers then live in the run's network
+// namespace and are relayed to 127.0.0.1) or `kwok` (simulated). Default: SCRAPE_ANYWHERE_LOCAL_NODES, else kwok,
+// because the default flavor's images cannot be built here yet (images/catalog.ts), so on real nodes its pods never
+// become ready and Pulumi's Deployment awaits fail.
 // Env: SCRAPE_ANYWHERE_KUBE_HOME moves .state/kube.
 import * as fs from "fs";
 import * as path from "path";
@@ -38,15 +43,19 @@ export function withKubeconfigs(stackConfig: any, kubeconfigs: Record<string, st
     return doc;
 }
 
-async function answering(clusters: { name: string; kubeconfigPath: string }[]): Promise<boolean> {
+type RunCluster = { name: string; kubeconfigPath: string; loopbackKubeconfigPath?: string; server: string; nodeName?: string };
+/** The kubeconfig that works from the root namespace. */
+const rootKubeconfig = (c: RunCluster) => c.loopbackKubeconfigPath ?? c.kubeconfigPath;
+
+async function answering(clusters: RunCluster[]): Promise<boolean> {
     for (const c of clusters) {
-        const r = await KubeClient.fromKubeconfig(c.kubeconfigPath).request("GET", "/readyz").catch(() => undefined);
+        const r = await KubeClient.fromKubeconfig(rootKubeconfig(c)).request("GET", "/readyz").catch(() => undefined);
         if (!r || r.status !== 200) return false;
     }
     return true;
 }
 
-async function up(stack: string): Promise<void> {
+async function up(stack: string, nodes: "real" | "kwok"): Promise<void> {
     const stackFile = path.join(repoRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) throw new Error(`no ${stackFile}: local clusters are made for the Kubernetes places of a stack's settings`);
     const settings = YAML.parse(fs.readFileSync(stackFile, "utf8"));
@@ -54,22 +63,23 @@ async function up(stack: string): Promise<void> {
     const names = [...places.clusters, ...(places.central ? [places.central] : [])];
     if (!names.length) throw new Error(`${stackFile} has no cluster and no central placed in Kubernetes`);
 
-    let clusters = runningLocalClusters(kubeHome)?.clusters;
-    const same = clusters && names.every((n) => clusters!.some((c) => c.name === n));
+    const run = runningLocalClusters(kubeHome);
+    let clusters: RunCluster[] | undefined = run?.clusters;
+    const same = clusters && names.every((n) => clusters!.some((c) => c.name === n)) && !!run?.nodes === (nodes === "real");
     if (clusters && same && (await answering(clusters))) {
         log(`reusing the local clusters in ${kubeHome}: ${clusters.map((c) => c.name).join(", ")}`);
     } else {
         if (clusters || fs.existsSync(path.join(kubeHome, "run.json"))) await stopLocalClusters(kubeHome, log);
         fs.rmSync(kubeHome, { recursive: true, force: true });
-        const local = await startLocalClusters({ names, dir: kubeHome, persistent: true, log });
+        const local = await startLocalClusters({ names, dir: kubeHome, persistent: true, log, nodes: nodes === "real", loopback: true });
         const rss = local.rss().total;
         log(`started ${names.length} control planes in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(rss / 2 ** 20).toFixed(0)} MiB`);
-        clusters = local.clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath }));
+        clusters = local.clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, loopbackKubeconfigPath: c.loopbackKubeconfigPath, nodeName: c.nodeName }));
     }
-    const kubeconfigs = Object.fromEntries(clusters.map((c) => [c.name, c.kubeconfigPath]));
+    const kubeconfigs = Object.fromEntries(clusters.map((c) => [c.name, rootKubeconfig(c)]));
     const out = path.join(kubeHome, `Pulumi.${stack}.yaml`);
     fs.writeFileSync(out, YAML.stringify(withKubeconfigs(settings, kubeconfigs)), { mode: 0o600 });
-    for (const c of clusters) log(`${c.name}: ${c.server}  kubectl --kubeconfig ${c.kubeconfigPath} get all -A`);
+    for (const c of clusters) log(`${c.name}: ${c.server}  kubectl --kubeconfig ${rootKubeconfig(c)} get all -A`);
     process.stdout.write(out + "\n");
 }
 
@@ -79,7 +89,19 @@ async function status(): Promise<number> {
         log(`no local clusters running in ${kubeHome}`);
         return 3;
     }
-    for (const c of run.clusters) process.stdout.write(`${c.name}\t${c.server}\t${c.kubeconfigPath}\n`);
+    for (const c of run.clusters) {
+        process.stdout.write(`${c.name}\t${c.server}\t${rootKubeconfig(c)}\n`);
+        const api = KubeClient.fromKubeconfig(rootKubeconfig(c));
+        for (const n of await api.list<any>("/api/v1/nodes")) {
+            const ready = (n.status?.conditions ?? []).find((x: any) => x.type === "Ready")?.status === "True";
+            const kind = n.metadata.annotations?.["kwok.x-k8s.io/node"] ? "kwok (simulated)" : `${n.status?.nodeInfo?.kubeletVersion} ${n.status?.nodeInfo?.containerRuntimeVersion}`;
+            process.stdout.write(`  node ${n.metadata.name}\t${ready ? "Ready" : "NotReady"}\t${kind}\n`);
+        }
+        for (const p of await api.list<any>("/api/v1/pods")) {
+            const states = (p.status?.containerStatuses ?? []).map((s: any) => `${s.name}=${Object.keys(s.state ?? {})[0]}${s.state?.waiting?.reason ? `(${s.state.waiting.reason})` : ""}${s.ready ? " ready" : ""}`);
+            process.stdout.write(`  pod ${p.metadata.namespace}/${p.metadata.name}\t${p.status?.phase}\t${p.spec?.nodeName ?? "-"}\t${states.join(", ")}\n`);
+        }
+    }
     return 0;
 }
 
@@ -90,9 +112,12 @@ async function main(argv: string[]): Promise<number> {
         return i >= 0 && rest[i + 1] ? rest[i + 1] : dflt;
     };
     switch (cmd) {
-        case "up":
-            await up(flag("stack", "dev"));
+        case "up": {
+            const nodes = flag("nodes", process.env.SCRAPE_ANYWHERE_LOCAL_NODES ?? "kwok");
+            if (nodes !== "real" && nodes !== "kwok") throw new Error(`--nodes takes real or kwok (got ${nodes})`);
+            await up(flag("stack", "dev"), nodes);
             return 0;
+        }
         case "status":
             return status();
         case "down":
@@ -100,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
             fs.rmSync(kubeHome, { recursive: true, force: true });
             return 0;
         default:
-            process.stderr.write("usage: ts-node scripts/localClusters.ts up [--stack dev] | status | down\n");
+            process.stderr.write("usage: ts-node scripts/localClusters.ts up [--stack dev] [--nodes real|kwok] | status | down\n");
             return 2;
     }
 }

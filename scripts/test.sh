@@ -44,6 +44,12 @@ if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|apiziti'; then
     # etcd, kube-apiserver/-controller-manager/-scheduler and kwok (built once into the cache; 25-40 min cold).
     eval "$(bash scripts/tools.sh control-plane)" || { echo "scripts/tools.sh control-plane could not provide the local control plane" >&2; exit 1; }
 fi
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes'; then
+    # Real nodes: kubelet, kube-proxy, containerd, CoreDNS (built once into the cache), and Debian's runc, CNI plugins, catatonit.
+    eval "$(bash scripts/tools.sh node)" || { echo "scripts/tools.sh node could not provide the node binaries" >&2; exit 1; }
+    export SCRAPE_ANYWHERE_NODE_BIN=1
+    bash scripts/ensure-node-deps.sh || echo "the real nodes' system packages are missing (see above)" >&2
+fi
 if printf '%s\n' "${tiers[@]}" | grep -qxE 'overlay|apiziti'; then
     # Debian's prometheus, iproute2 and curl (installed when root; otherwise it prints the apt-get command).
     # Not fatal here: the overlay tier then fails by itself, naming what is missing, and the other tiers still run.

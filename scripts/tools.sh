@@ -15,8 +15,10 @@
 #   bash scripts/tools.sh path prometheus|node_exporter|configmap-reload
 #                                         ensure one binary of the upstream flavor's images, print its path
 #   bash scripts/tools.sh workloads       ensure all three (the local image builder packs them), print `export` lines
-#   bash scripts/tools.sh all             ensure every tool above, the control plane, the Docker plugin and the
-#                                         upstream flavor's binaries included (CI)
+#   bash scripts/tools.sh node            ensure the real nodes' kubelet, kube-proxy, kubectl (same module as the control plane),
+#                                         containerd (+ shim, ctr) and CoreDNS, print `export` lines
+#   bash scripts/tools.sh all             ensure every tool above, the control plane, the nodes, the Docker plugin and the
+#                                         upstream flavor's binaries (CI)
 #
 # Each tool is taken from PATH when present (official installs), else from the
 # versioned cache ~/.cache/scrape-anywhere/tools/<tool>-<version>/bin, else it
@@ -91,6 +93,11 @@ KWOK_VERSION=v0.8.0
 KUBE_BIN="$TOOLS/kube-$KUBE_VERSION/bin"
 ETCD_BIN="$TOOLS/etcd-$ETCD_VERSION/bin"
 KWOK_BIN="$TOOLS/kwok-$KWOK_VERSION/bin"
+# Real nodes: containerd and CoreDNS from their own tools modules (tools/go/containerd, tools/go/coredns).
+CONTAINERD_VERSION="$(gomod_version "$GO_DIR/containerd" github.com/containerd/containerd/v2)"
+COREDNS_VERSION="$(gomod_version "$GO_DIR/coredns" github.com/coredns/coredns)"
+CONTAINERD_BIN="$TOOLS/containerd-$CONTAINERD_VERSION/bin"
+COREDNS_BIN="$TOOLS/coredns-$COREDNS_VERSION/bin"
 
 # --- helpers ------------------------------------------------------------------
 
@@ -402,6 +409,55 @@ ensure_kwok() {
   unlock
 }
 
+# The kubelet, kube-proxy and kubectl: the same module and version stamping as the control plane (reuses its build cache).
+ensure_kube_node() {
+  local c
+  for c in kubelet kube-proxy kubectl; do
+    [[ -x "$KUBE_BIN/$c" ]] && continue
+    need_go "$c $KUBE_VERSION" "put kubelet and kube-proxy $KUBE_VERSION in $KUBE_BIN."
+    lock kube
+    if [[ ! -x "$KUBE_BIN/$c" ]]; then
+      log "building $c $KUBE_VERSION with Go from k8s.io/kubernetes (tools/go/kube; kubelet ~16 min cold on 2 busy cores)"
+      go_build "$c" "$GO_DIR/kube" "$KUBE_BIN/$c" -ldflags "$(kube_ldflags)" "k8s.io/kubernetes/cmd/$c"
+    fi
+    unlock
+  done
+}
+
+# containerd, its runc shim and ctr, stamped as upstream's Makefile does (-X .../version.Version/Package); the
+# btrfs snapshotter needs cgo headers, so -tags no_btrfs; the shim static and without gRPC as upstream builds it.
+ensure_containerd() {
+  local c pkg=github.com/containerd/containerd/v2
+  local ld="-s -w -X $pkg/version.Version=$CONTAINERD_VERSION -X $pkg/version.Package=$pkg"
+  for c in containerd ctr containerd-shim-runc-v2; do
+    [[ -x "$CONTAINERD_BIN/$c" ]] && continue
+    need_go "containerd $CONTAINERD_VERSION" "put containerd, ctr and containerd-shim-runc-v2 $CONTAINERD_VERSION in $CONTAINERD_BIN."
+    lock containerd
+    if [[ ! -x "$CONTAINERD_BIN/$c" ]]; then
+      log "building $c $CONTAINERD_VERSION with Go from $pkg (~6 min cold on 2 busy cores for the three)"
+      if [[ "$c" == containerd-shim-runc-v2 ]]; then
+        CGO_ENABLED=0 go_build "$c" "$GO_DIR/containerd" "$CONTAINERD_BIN/$c" -tags "no_btrfs urfave_cli_no_docs no_grpc" -ldflags "$ld" "$pkg/cmd/$c"
+      else
+        go_build "$c" "$GO_DIR/containerd" "$CONTAINERD_BIN/$c" -tags "no_btrfs urfave_cli_no_docs" -ldflags "$ld" "$pkg/cmd/$c"
+      fi
+    fi
+    unlock
+  done
+}
+
+# CoreDNS as upstream's Makefile builds it (CGO_ENABLED=0, -X coremain.GitCommit), the module root being its main package.
+ensure_coredns() {
+  [[ -x "$COREDNS_BIN/coredns" ]] && return
+  need_go "CoreDNS $COREDNS_VERSION" "put coredns $COREDNS_VERSION in $COREDNS_BIN."
+  lock coredns
+  if [[ ! -x "$COREDNS_BIN/coredns" ]]; then
+    log "building CoreDNS $COREDNS_VERSION with Go from github.com/coredns/coredns"
+    CGO_ENABLED=0 go_build coredns "$GO_DIR/coredns" "$COREDNS_BIN/coredns" \
+      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" github.com/coredns/coredns
+  fi
+  unlock
+}
+
 # --- the upstream flavor's workload binaries (flavors/upstream/workloads/*.ts) -------------------
 
 # Versions come from the tools modules' go.mod, the one place they are pinned (the contracts name the
@@ -431,6 +487,19 @@ ensure_workload_bin() {
     CGO_ENABLED=0 go_build "$name" "$dir" "$BIN" -ldflags "-s -w $ldflags" "$@" "$pkg"
   fi
   unlock
+}
+
+ensure_node() {
+  ensure_kube_node
+  ensure_containerd
+  ensure_coredns
+}
+
+print_node_env() {
+  printf 'export SCRAPE_ANYWHERE_KUBE_BIN=%q\n' "$KUBE_BIN"
+  printf 'export SCRAPE_ANYWHERE_CONTAINERD_BIN=%q\n' "$CONTAINERD_BIN"
+  printf 'export SCRAPE_ANYWHERE_COREDNS=%q\n' "$COREDNS_BIN/coredns"
+  printf 'export SCRAPE_ANYWHERE_KUBECTL=%q\n' "$KUBE_BIN/kubectl"
 }
 
 ensure_prometheus() {
@@ -521,18 +590,24 @@ workloads)
   printf 'export SCRAPE_ANYWHERE_NODE_EXPORTER=%q\n' "$NODE_EXPORTER_BIN"
   printf 'export SCRAPE_ANYWHERE_CONFIGMAP_RELOAD=%q\n' "$CONFIGMAP_RELOAD_BIN"
   ;;
+node)
+  ensure_node
+  print_node_env
+  ;;
 all)
   ensure_all
   ensure_control_plane
+  ensure_node
   ensure_docker_plugin
   ensure_workloads
+  log "ready: nodes (kubelet/kube-proxy $KUBE_VERSION, containerd $CONTAINERD_VERSION, CoreDNS $COREDNS_VERSION) in $TOOLS"
   log "ready: control plane (etcd $ETCD_VERSION, Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION) in $TOOLS"
   log "ready: docker plugin $DOCKER_VERSION in $PULUMI_HOME_DIR"
   ;;
 -h | --help | help)
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   ;;
 *)
-  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes|docker> | control-plane | all]"
+  die "unknown command '$cmd'" "usage: tools.sh [env | path <pulumi|ziti|kubernetes|docker> | control-plane | node | all]"
   ;;
 esac

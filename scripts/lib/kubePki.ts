@@ -1,12 +1,16 @@
 // The certificates and keys of one local control plane, made at run time with @peculiar/x509 over
 // WebCrypto (ECDSA P-256), and the admin kubeconfig that uses them:
-//   ca.crt/ca.key             the cluster's own CA (also --client-ca-file: it signs the client certs)
+//   ca.crt                    the cluster's own CA (also --client-ca-file: it signs the client certs). Its key
+//                             signs the certs below and is then dropped: no process here signs anything later
+//                             (kube-controller-manager runs without --cluster-signing-key-file).
 //   apiserver.crt/.key        serving cert for the bind address, localhost and the in-cluster names
 //   admin.crt/.key            client cert CN=scrape-anywhere-admin, O=system:masters (full access)
 //   sa.key/sa.pub             the service-account token signing key pair
 // The flag names that consume them are kube-apiserver's (--tls-cert-file, --client-ca-file,
 // --service-account-key-file, --service-account-signing-key-file) and kube-controller-manager's
 // (--root-ca-file, --service-account-private-key-file), from k8s.io/kubernetes cmd/*/app/options.
+// makeEtcdPki: the shared etcd's own CA (key never written), its serving/peer cert and one client cert per API
+// server (--etcd-cafile/--etcd-certfile/--etcd-keyfile, k8s.io/apiserver v0.37.2 pkg/server/options/etcd.go).
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -14,13 +18,14 @@ import * as YAML from "yaml";
 export interface ClusterPki {
     dir: string;
     caCert: string;
-    caKey: string;
     servingCert: string;
     servingKey: string;
     adminCert: string;
     adminKey: string;
     saKey: string;
     saPub: string;
+    /** Extra client certificates asked for with `clients` (name -> cert and key files). */
+    clients: Record<string, { cert: string; key: string }>;
 }
 
 /** @peculiar/x509 with the metadata polyfill its dependency injection needs and Node's WebCrypto (as provider/enroll.ts loads it). */
@@ -60,57 +65,107 @@ function write(file: string, text: string): string {
     return file;
 }
 
-/** A CA, a serving cert for `hosts` (IPs and DNS names), an admin client cert and the service-account key pair, written 0600 into `dir`. */
-export async function makeClusterPki(dir: string, opts: { cluster: string; ips: string[]; dnsNames: string[]; validDays?: number }): Promise<ClusterPki> {
-    const x509 = x509Lib();
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const notBefore = new Date(Date.now() - 60_000);
-    const notAfter = new Date(Date.now() + (opts.validDays ?? 30) * 86_400_000);
+type X509 = typeof import("@peculiar/x509");
+type Cert = InstanceType<X509["X509Certificate"]>;
 
-    const caKeys = await keyPair();
-    const ca = await x509.X509CertificateGenerator.createSelfSigned({
-        serialNumber: serial(), name: `CN=scrape-anywhere-local-ca-${opts.cluster}`, notBefore, notAfter, keys: caKeys, signingAlgorithm: ALG,
+interface Ca { cert: Cert; keys: CryptoKeyPair; notBefore: Date; notAfter: Date }
+
+async function makeCa(name: string, validDays: number): Promise<Ca> {
+    const x509 = x509Lib();
+    const notBefore = new Date(Date.now() - 60_000);
+    const notAfter = new Date(Date.now() + validDays * 86_400_000);
+    const keys = await keyPair();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber: serial(), name, notBefore, notAfter, keys, signingAlgorithm: ALG,
         extensions: [
             new x509.BasicConstraintsExtension(true, 0, true),
             new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-            await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
         ],
     });
-    const leaf = async (subject: string, usage: string, extra: InstanceType<typeof x509.Extension>[]) => {
-        const keys = await keyPair();
-        const cert = await x509.X509CertificateGenerator.create({
-            serialNumber: serial(), subject, issuer: ca.subject, notBefore, notAfter, publicKey: keys.publicKey, signingKey: caKeys.privateKey,
-            signingAlgorithm: ALG,
-            extensions: [
-                new x509.BasicConstraintsExtension(false, undefined, true),
-                new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-                new x509.ExtendedKeyUsageExtension([usage]),
-                await x509.AuthorityKeyIdentifierExtension.create(ca, false),
-                ...extra,
-            ],
-        });
-        return { cert: cert.toString("pem"), key: await privatePem(keys.privateKey) };
-    };
-    const serving = await leaf("CN=kube-apiserver", x509.ExtendedKeyUsage.serverAuth, [
-        new x509.SubjectAlternativeNameExtension([
-            ...opts.ips.map((value) => ({ type: "ip" as const, value })),
-            ...opts.dnsNames.map((value) => ({ type: "dns" as const, value })),
-        ]),
-    ]);
+    return { cert, keys, notBefore, notAfter };
+}
+
+/** A leaf cert signed by `ca` for the given extended key usages and subject alternative names. */
+async function leaf(ca: Ca, subject: string, usages: string[], sans: { ips?: string[]; dnsNames?: string[] } = {}): Promise<{ cert: string; key: string }> {
+    const x509 = x509Lib();
+    const keys = await keyPair();
+    const names = [...(sans.ips ?? []).map((value) => ({ type: "ip" as const, value })), ...(sans.dnsNames ?? []).map((value) => ({ type: "dns" as const, value }))];
+    const cert = await x509.X509CertificateGenerator.create({
+        serialNumber: serial(), subject, issuer: ca.cert.subject, notBefore: ca.notBefore, notAfter: ca.notAfter, publicKey: keys.publicKey,
+        signingKey: ca.keys.privateKey, signingAlgorithm: ALG,
+        extensions: [
+            new x509.BasicConstraintsExtension(false, undefined, true),
+            new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+            new x509.ExtendedKeyUsageExtension(usages),
+            await x509.AuthorityKeyIdentifierExtension.create(ca.cert, false),
+            ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+        ],
+    });
+    return { cert: cert.toString("pem"), key: await privatePem(keys.privateKey) };
+}
+
+/** A CA, a serving cert for `hosts` (IPs and DNS names), an admin client cert and the service-account key pair, written 0600 into `dir`. */
+export async function makeClusterPki(dir: string, opts: {
+    cluster: string; ips: string[]; dnsNames: string[]; validDays?: number;
+    /** Client certificates to sign now (e.g. a node's `CN=system:node:<name>, O=system:nodes`), written as <name>.crt/.key. */
+    clients?: { name: string; subject: string }[];
+}): Promise<ClusterPki> {
+    const x509 = x509Lib();
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const ca = await makeCa(`CN=scrape-anywhere-local-ca-${opts.cluster}`, opts.validDays ?? 30);
+    const serving = await leaf(ca, "CN=kube-apiserver", [x509.ExtendedKeyUsage.serverAuth], { ips: opts.ips, dnsNames: opts.dnsNames });
     // O=system:masters: the group kube-apiserver's RBAC bootstrap binds to cluster-admin.
-    const admin = await leaf("CN=scrape-anywhere-admin, O=system:masters", x509.ExtendedKeyUsage.clientAuth, []);
+    const admin = await leaf(ca, "CN=scrape-anywhere-admin, O=system:masters", [x509.ExtendedKeyUsage.clientAuth]);
     const saKeys = await keyPair();
+    const clients: ClusterPki["clients"] = {};
+    for (const c of opts.clients ?? []) {
+        const made = await leaf(ca, c.subject, [x509.ExtendedKeyUsage.clientAuth]);
+        clients[c.name] = { cert: write(path.join(dir, `${c.name}.crt`), made.cert), key: write(path.join(dir, `${c.name}.key`), made.key) };
+    }
 
     return {
+        clients,
         dir,
-        caCert: write(path.join(dir, "ca.crt"), ca.toString("pem")),
-        caKey: write(path.join(dir, "ca.key"), await privatePem(caKeys.privateKey)),
+        caCert: write(path.join(dir, "ca.crt"), ca.cert.toString("pem")),
         servingCert: write(path.join(dir, "apiserver.crt"), serving.cert),
         servingKey: write(path.join(dir, "apiserver.key"), serving.key),
         adminCert: write(path.join(dir, "admin.crt"), admin.cert),
         adminKey: write(path.join(dir, "admin.key"), admin.key),
         saKey: write(path.join(dir, "sa.key"), await privatePem(saKeys.privateKey)),
         saPub: write(path.join(dir, "sa.pub"), await publicPem(saKeys.publicKey)),
+    };
+}
+
+export interface EtcdPki {
+    caCert: string;
+    /** etcd's serving cert, also its peer cert (server and client auth). */
+    serverCert: string;
+    serverKey: string;
+    /** Client cert and key per client name (each API server): the only holders of an etcd client cert. */
+    clients: Record<string, { cert: string; key: string }>;
+}
+
+/**
+ * etcd's PKI in `dir` (0600 files): a CA whose key is never written (nothing signs later), a serving/peer cert
+ * for `ips` and `dnsNames`, and a client cert per name in `clients`, written to `<clientDirs[name]>/etcd-client.*`.
+ */
+export async function makeEtcdPki(dir: string, opts: { ips: string[]; dnsNames: string[]; clientDirs: Record<string, string>; validDays?: number }): Promise<EtcdPki> {
+    const x509 = x509Lib();
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const ca = await makeCa("CN=scrape-anywhere-local-etcd-ca", opts.validDays ?? 30);
+    const server = await leaf(ca, "CN=etcd", [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], opts);
+    const clients: EtcdPki["clients"] = {};
+    for (const [name, clientDir] of Object.entries(opts.clientDirs)) {
+        fs.mkdirSync(clientDir, { recursive: true, mode: 0o700 });
+        const c = await leaf(ca, `CN=kube-apiserver-etcd-client-${name}`, [x509.ExtendedKeyUsage.clientAuth]);
+        clients[name] = { cert: write(path.join(clientDir, "etcd-client.crt"), c.cert), key: write(path.join(clientDir, "etcd-client.key"), c.key) };
+    }
+    return {
+        caCert: write(path.join(dir, "ca.crt"), ca.cert.toString("pem")),
+        serverCert: write(path.join(dir, "server.crt"), server.cert),
+        serverKey: write(path.join(dir, "server.key"), server.key),
+        clients,
     };
 }
 

@@ -1,17 +1,20 @@
 // Local Kubernetes control planes for tests and `npm start -- --clusters local`: per named cluster a real
 // kube-apiserver (own CA, serving cert, admin client cert in system:masters, service-account keys, all made
 // at run time), kube-controller-manager, kube-scheduler and kwok with one fake node, on free ports of one
-// address (127.0.0.1 by default). The clusters share one etcd, each under its own --etcd-prefix.
+// address (127.0.0.1 by default). The clusters share one etcd, each under its own --etcd-prefix; etcd speaks
+// TLS and wants a client certificate only the API servers hold, and Secrets are encrypted at rest (secretbox,
+// a key made at run time: encryptionConfig.ts).
 //
 //   const local = await startLocalClusters({ names: ["kubeA", "kubeB"] });
 //   local.clusters[0].kubeconfigPath ... local.clusters[0].client().get("/api/v1/namespaces") ...
 //   await local.stop();                        // every process ended, the temp dir removed
 //
-// Nothing is left behind: every process runs in its own process group and is recorded in a run marker
-// (<dir>/run.json, linked from the registry in $TMPDIR/scrape-anywhere-kube/) before it is started. A
-// later start reaps the runs whose owner died (a SIGKILLed test), killing only processes whose command
-// line still names that run's dir. `persistent: true` runs (npm start) have no owner and are stopped by
-// `stopLocalClusters(dir)`.
+// Nothing is left behind: every process runs in its own process group and is recorded, with its start
+// time, in a run marker (<dir>/run.json) and in the private run registry (runRegistry.ts, kind `kube`). A
+// later start reaps the runs whose owner died (a SIGKILLed test), signalling only processes that are still
+// the recorded ones (same pid and start time, ours) and removing only the run's own private dir. Nothing
+// in /tmp or any dir another user can write is trusted. `persistent: true` runs (npm start) have no owner
+// and are stopped by `stopLocalClusters(dir)`.
 //
 // Binaries: SCRAPE_ANYWHERE_ETCD, SCRAPE_ANYWHERE_KUBE_BIN (kube-apiserver, kube-controller-manager,
 // kube-scheduler), SCRAPE_ANYWHERE_KWOK; when unset, `bash scripts/tools.sh control-plane` provides them.
@@ -24,8 +27,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { KubeClient } from "./kubeClient";
-import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki } from "./kubePki";
+import { adminUser, ClusterPki, kubeconfigYaml, makeClusterPki, makeEtcdPki } from "./kubePki";
+import { writeEncryptionConfig } from "./encryptionConfig";
+import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, startLoopbackForwarder, teardownNodes } from "./node/lifecycle";
+import { StartedNode } from "./node/node";
+import { HOST_IP } from "./node/plan";
 import { killGroup } from "./processes";
+import { currentProcess, isPrivateDir, isRecordedProcess, ProcessRecord, readOwnJson, recordProcess, removeRunDir, RunRegistry, writeOwnJson } from "./runRegistry";
+import { createHash } from "crypto";
 import { freePort } from "./zitiQuickstart";
 
 export interface LocalClustersOptions {
@@ -43,6 +52,17 @@ export interface LocalClustersOptions {
     log?: (msg: string) => void;
     /** Give up when not ready after this long. Default 180000 ms. */
     timeoutMs?: number;
+    /**
+     * Real nodes (scripts/lib/node/): per cluster a kubelet, containerd, kube-proxy and CoreDNS in a network namespace
+     * of its own, instead of kwok. The control planes then run in the run's host namespace (`netns`, made when not
+     * given) on HOST_IP. Default false (kwok).
+     */
+    nodes?: boolean;
+    /**
+     * With `nodes`: also serve each API server on 127.0.0.1:<its port> of the root namespace (socat over a unix socket)
+     * and write `loopbackKubeconfigPath` for it, for pulumi and kubectl run outside the namespaces. Default false.
+     */
+    loopback?: boolean;
 }
 
 export interface LocalCluster {
@@ -52,13 +72,16 @@ export interface LocalCluster {
     port: number;
     /** Admin kubeconfig (credentials embedded, 0600). */
     kubeconfigPath: string;
+    /** With `nodes` and `loopback`: the admin kubeconfig for https://127.0.0.1:<port> in the root namespace. */
+    loopbackKubeconfigPath?: string;
     /** The cluster's directory: pki/, kubeconfig, logs. */
     dir: string;
     pki: ClusterPki;
     etcdPrefix: string;
-    /** The fake node kwok manages. */
+    /** The node: kwok's fake one, or the real one (`node` set). */
     nodeName: string;
-    pids: { apiserver: number; controllerManager: number; scheduler: number; kwok: number };
+    node?: StartedNode;
+    pids: { apiserver: number; controllerManager: number; scheduler: number; kwok?: number };
     /** An admin client for this cluster's API server. */
     client(): KubeClient;
 }
@@ -67,6 +90,8 @@ export interface LocalClusters {
     dir: string;
     clusters: LocalCluster[];
     etcd: { url: string; pid: number };
+    /** The network namespace of the control planes (real nodes: the run's host namespace), if any. */
+    netns?: string;
     /** Milliseconds from the call to every cluster ready. */
     startMs: number;
     cluster(name: string): LocalCluster;
@@ -80,19 +105,25 @@ export interface LocalClusters {
 }
 
 interface RunMarker {
+    /** Names the registry entry (a hash of `dir`). */
+    id: string;
     /** The process that owns the run, with its start time (pid reuse): absent for persistent runs. */
-    owner?: { pid: number; startTime: string };
+    owner?: ProcessRecord;
     dir: string;
     /** Remove `dir` when reaped or stopped. */
     removeDir: boolean;
     netns?: string;
-    processes: { name: string; pid: number }[];
-    clusters?: { name: string; server: string; kubeconfigPath: string }[];
+    processes: ProcessRecord[];
+    clusters?: { name: string; server: string; kubeconfigPath: string; nodeName?: string; loopbackKubeconfigPath?: string }[];
     etcdUrl?: string;
+    /** Real nodes: namespaces and cgroups to remove after the processes (scripts/lib/node/lifecycle.ts). */
+    nodes?: NodesRecord;
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
-const registryDir = path.join(os.tmpdir(), "scrape-anywhere-kube");
+// The registry entry carries a run's real-node record, so the reaper of a killed run undoes its namespaces and cgroups too.
+const registry = () => new RunRegistry<NodesRecord>("kube");
+const runId = (dir: string) => createHash("sha256").update(dir).digest("hex").slice(0, 24);
 const STAGES_FILE = path.join(__dirname, "kwok-stages.yaml");
 /** Service ClusterIP range of every local cluster; its first address is the `kubernetes` Service's (in the serving cert). */
 const SERVICE_CIDR = "10.96.0.0/16";
@@ -129,25 +160,6 @@ export function controlPlaneBinaries(): { etcd: string; apiserver: string; contr
     return bins;
 }
 
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or undefined when the process is gone. */
-function procStartTime(pid: number): string | undefined {
-    try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-    } catch {
-        return undefined;
-    }
-}
-
-/** Whether `pid` is alive and its command line mentions `dir` (so a reused pid is never killed). */
-function isOurs(pid: number, dir: string): boolean {
-    try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((a) => a.includes(dir));
-    } catch {
-        return false;
-    }
-}
-
 /** Resident (Rss) and proportional (Pss: shared pages split among their users) memory of a process, bytes. */
 function memoryOf(pid: number): { rss: number; pss: number } {
     try {
@@ -159,25 +171,24 @@ function memoryOf(pid: number): { rss: number; pss: number } {
     }
 }
 
-function readMarker(file: string): RunMarker | undefined {
-    try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as RunMarker;
-    } catch {
-        return undefined;
-    }
+/** The marker of the run in `dir`, when `dir` is a private dir of ours and the marker our file; its own `dir` field is not trusted. */
+function readMarker(dir: string): RunMarker | undefined {
+    if (!isPrivateDir(dir)) return undefined;
+    const m = readOwnJson<RunMarker>(path.join(dir, "run.json"));
+    return m && Array.isArray(m.processes) ? { ...m, dir, id: runId(dir) } : undefined;
 }
 
+/** Both records of a run: <dir>/run.json (for stopLocalClusters(dir)) and the registry entry (for reaping). */
 function writeMarker(dir: string, m: RunMarker): void {
-    const file = path.join(dir, "run.json");
-    fs.writeFileSync(file + ".tmp", JSON.stringify(m, null, 2), { mode: 0o600 });
-    fs.renameSync(file + ".tmp", file);
+    writeOwnJson(path.join(dir, "run.json"), m);
+    registry().write({ id: m.id, dir: m.dir, removeDir: m.removeDir, owner: m.owner, processes: m.processes, data: m.nodes });
 }
 
 /** Ends the recorded processes of a run (those still naming its dir): SIGTERM, up to `graceMs`, then SIGKILL. */
 async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
     // Which pids are ours is decided once, up front; after that a process counts as gone when it is a zombie
     // or absent (its command line empties before its sockets close, so that is no test of "ended").
-    const targets = m.processes.filter((p) => isOurs(p.pid, m.dir));
+    const targets = m.processes.filter(isRecordedProcess);
     const alive = () => targets.filter((p) => running(p.pid));
     // Dependants first (kwok, scheduler, controller-manager), then API servers, etcd last.
     for (const p of [...targets].reverse()) killGroup(p.pid, "SIGTERM");
@@ -185,6 +196,7 @@ async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
     while (alive().length && Date.now() < deadline) await sleep(100);
     for (const p of alive()) killGroup(p.pid, "SIGKILL");
     while (alive().length && Date.now() < deadline + 5000) await sleep(100);
+    teardownNodes(m.nodes);
 }
 
 /** Whether `pid` exists and has not ended (a zombie has: it only waits for its parent to reap it). */
@@ -199,19 +211,18 @@ function running(pid: number): boolean {
 
 /** For exit handlers: SIGKILL, then wait (blocking, up to 3 s) until they have ended, so their dir can go. */
 function endProcessesSync(m: RunMarker): void {
-    const targets = m.processes.filter((p) => isOurs(p.pid, m.dir));
+    const targets = m.processes.filter(isRecordedProcess);
     for (const p of targets) killGroup(p.pid, "SIGKILL");
     const tick = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 60 && targets.some((p) => running(p.pid)); i++) Atomics.wait(tick, 0, 0, 50);
+    teardownNodes(m.nodes);
 }
 
 /** Removes a run's dir (or just its marker) and then its registry entry; a dir that cannot go yet keeps the entry, for the next reap. */
-function removeRun(m: RunMarker): void {
-    const entry = path.join(registryDir, `${Buffer.from(m.dir).toString("base64url")}.json`);
+function removeRun(m: { id: string; dir: string; removeDir: boolean }): void {
     try {
-        if (m.removeDir) fs.rmSync(m.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-        else fs.rmSync(path.join(m.dir, "run.json"), { force: true });
-        fs.rmSync(entry, { force: true });
+        const gone = m.removeDir ? removeRunDir(m) : (fs.rmSync(path.join(m.dir, "run.json"), { force: true }), true);
+        if (gone) registry().remove(m.id);
     } catch {
         /* reapStaleRuns tries again */
     }
@@ -219,21 +230,10 @@ function removeRun(m: RunMarker): void {
 
 /** Stops every run whose owner process is gone (e.g. a SIGKILLed test run). Persistent runs are left alone. */
 export async function reapStaleRuns(log: (m: string) => void = defaultLog): Promise<number> {
-    if (!fs.existsSync(registryDir)) return 0;
     let reaped = 0;
-    for (const f of fs.readdirSync(registryDir).filter((f) => f.endsWith(".json"))) {
-        const link = readMarker(path.join(registryDir, f));
-        const m = link ? readMarker(path.join(link.dir, "run.json")) : undefined;
-        if (!m) {
-            // Its marker is gone (its processes were stopped): what is left of a temp dir goes too.
-            if (link?.removeDir && link.dir.startsWith(path.join(os.tmpdir(), "scrape-anywhere-kube-"))) fs.rmSync(link.dir, { recursive: true, force: true });
-            fs.rmSync(path.join(registryDir, f), { force: true });
-            continue;
-        }
-        if (!m.owner) continue;
-        if (procStartTime(m.owner.pid) === m.owner.startTime) continue;
-        const alive = m.processes.filter((p) => isOurs(p.pid, m.dir)).length;
-        log(`reaping a run left by dead process ${m.owner.pid}: ${alive} processes, ${m.dir}`);
+    for (const e of registry().stale()) {
+        const m: RunMarker = { id: e.id, dir: e.dir, removeDir: e.removeDir, owner: e.owner, processes: e.processes, nodes: e.data };
+        log(`reaping a run left by dead process ${e.owner!.pid}: ${m.processes.filter(isRecordedProcess).length} processes, ${m.dir}`);
         await endProcesses(m, 3000);
         removeRun(m);
         reaped++;
@@ -243,7 +243,7 @@ export async function reapStaleRuns(log: (m: string) => void = defaultLog): Prom
 
 /** Stops the run recorded in `dir` (a persistent one, or any other); resolves false when there was none. */
 export async function stopLocalClusters(dir: string, log: (m: string) => void = defaultLog): Promise<boolean> {
-    const m = readMarker(path.join(path.resolve(dir), "run.json"));
+    const m = readMarker(path.resolve(dir));
     if (!m) return false;
     await endProcesses(m, 3000);
     removeRun(m);
@@ -253,9 +253,9 @@ export async function stopLocalClusters(dir: string, log: (m: string) => void = 
 
 /** The run recorded in `dir` when all of its processes are still alive (for reuse), else undefined. */
 export function runningLocalClusters(dir: string): RunMarker | undefined {
-    const m = readMarker(path.join(path.resolve(dir), "run.json"));
+    const m = readMarker(path.resolve(dir));
     if (!m || !m.clusters) return undefined;
-    return m.processes.every((p) => isOurs(p.pid, m.dir)) ? m : undefined;
+    return m.processes.every(isRecordedProcess) ? m : undefined;
 }
 
 /** A free TCP port on `address` (inside `netns` when given). */
@@ -287,7 +287,7 @@ function tail(file: string, lines = 20): string {
 export async function startLocalClusters(opts: LocalClustersOptions): Promise<LocalClusters> {
     const t0 = Date.now();
     const log = opts.log ?? defaultLog;
-    const bind = opts.bindAddress ?? "127.0.0.1";
+    let bind = opts.bindAddress ?? (opts.nodes ? HOST_IP : "127.0.0.1");
     const timeoutMs = opts.timeoutMs ?? 180_000;
     if (!opts.names.length) throw new Error("startLocalClusters: give at least one cluster name");
     for (const n of opts.names) {
@@ -295,21 +295,26 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     }
     if (new Set(opts.names).size !== opts.names.length) throw new Error(`startLocalClusters: duplicate cluster names in ${opts.names.join(", ")}`);
     const bins = controlPlaneBinaries();
+    const nodeBins = opts.nodes ? nodeBinaries() : undefined;
     await reapStaleRuns(log);
 
     const removeDir = !opts.dir;
     const dir = opts.dir ? path.resolve(opts.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "scrape-anywhere-kube-"));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
-    if (readMarker(path.join(dir, "run.json"))) await stopLocalClusters(dir, log); // a previous run in the same dir
-    fs.mkdirSync(registryDir, { recursive: true, mode: 0o700 });
+    if (!isPrivateDir(dir)) throw new Error(`startLocalClusters: ${dir} must be a directory of ${os.userInfo().username}'s that nobody else may enter (mode 0700, not a link)`);
+    if (readMarker(dir)) await stopLocalClusters(dir, log); // a previous run in the same dir
 
     const marker: RunMarker = {
-        owner: opts.persistent ? undefined : { pid: process.pid, startTime: procStartTime(process.pid)! },
+        id: runId(dir), owner: opts.persistent ? undefined : currentProcess(),
         dir, removeDir, netns: opts.netns, processes: [],
     };
+    if (opts.nodes) {
+        marker.nodes = prepareNodes(dir, opts.names, opts.netns);
+        opts = { ...opts, netns: marker.nodes.hostNetns };
+        marker.netns = opts.netns;
+    }
     writeMarker(dir, marker);
-    fs.writeFileSync(path.join(registryDir, `${Buffer.from(dir).toString("base64url")}.json`), JSON.stringify({ dir, removeDir, processes: [] }), { mode: 0o600 });
 
     let stopped = false;
     const onExit = () => {
@@ -341,17 +346,18 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     const logDir = path.join(dir, "logs");
     fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
     const exits = new Map<number, string>();
-    const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number => {
+    const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, raw = false): number => {
         const logFile = path.join(logDir, `${name}.log`);
         const fd = fs.openSync(logFile, "a", 0o600);
         // `ip netns exec` execs the command after entering the namespace: the pid is the component's own.
-        const [file, argv] = opts.netns ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
+        // `raw`: the caller enters its namespaces itself (a node's daemons).
+        const [file, argv] = opts.netns && !raw ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
         const child = spawn(file, argv, { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...env }, cwd: dir });
         fs.closeSync(fd);
         if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
         child.on("exit", (code, signal) => exits.set(child.pid!, signal ?? `exit ${code}`));
         child.unref();
-        marker.processes.push({ name, pid: child.pid });
+        marker.processes.push(recordProcess(name, child.pid));
         writeMarker(dir, marker);
         return child.pid;
     };
@@ -363,22 +369,31 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     try {
         const ports = await distinctPorts(2 + opts.names.length, bind, opts.netns);
         const [etcdClient, etcdPeer] = ports;
-        const etcdUrl = `http://${bind}:${etcdClient}`;
+        const etcdUrl = `https://${bind}:${etcdClient}`;
         marker.etcdUrl = etcdUrl;
-        // Flags: go.etcd.io/etcd/server/v3 v3.7.3 embed/config.go. No fsync: throwaway data, much less disk wait.
+        // etcd speaks TLS only and wants a client cert from its own CA, which only the API servers hold.
+        const etcdPki = await makeEtcdPki(path.join(dir, "etcd-pki"), {
+            ips: [bind], dnsNames: ["localhost"], clientDirs: Object.fromEntries(opts.names.map((n) => [n, path.join(dir, n, "pki")])),
+        });
+        // Flags: go.etcd.io/etcd/server/v3 v3.7.3 embed/config.go (cert-file, key-file, client-cert-auth,
+        // trusted-ca-file and their peer-* twins). No fsync: throwaway data, much less disk wait.
         const etcdPid = start("etcd", bins.etcd, [
             "--name=local", `--data-dir=${path.join(dir, "etcd")}`,
             `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-            `--listen-peer-urls=http://${bind}:${etcdPeer}`, `--initial-advertise-peer-urls=http://${bind}:${etcdPeer}`,
-            `--initial-cluster=local=http://${bind}:${etcdPeer}`,
+            `--listen-peer-urls=https://${bind}:${etcdPeer}`, `--initial-advertise-peer-urls=https://${bind}:${etcdPeer}`,
+            `--initial-cluster=local=https://${bind}:${etcdPeer}`,
+            `--cert-file=${etcdPki.serverCert}`, `--key-file=${etcdPki.serverKey}`, "--client-cert-auth", `--trusted-ca-file=${etcdPki.caCert}`,
+            `--peer-cert-file=${etcdPki.serverCert}`, `--peer-key-file=${etcdPki.serverKey}`, "--peer-client-cert-auth", `--peer-trusted-ca-file=${etcdPki.caCert}`,
             "--unsafe-no-fsync", "--auto-compaction-retention=1", "--quota-backend-bytes=1073741824", "--log-level=warn",
         ]);
 
         const clusters = await Promise.all(opts.names.map(async (name, i): Promise<LocalCluster> => {
             const port = ports[2 + i];
             const cdir = path.join(dir, name);
+            const nodeName = opts.nodes ? `${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-node` : "kwok-node-0";
             const pki = await makeClusterPki(path.join(cdir, "pki"), {
-                cluster: name, ips: [bind, SERVICE_IP],
+                cluster: name, ips: opts.loopback ? [bind, "127.0.0.1", SERVICE_IP] : [bind, SERVICE_IP],
+                clients: opts.nodes ? [{ name: "node", subject: `CN=system:node:${nodeName}, O=system:nodes` }, { name: "kube-proxy", subject: "CN=system:kube-proxy" }] : [],
                 dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
             });
             const server = `https://${bind}:${port}`;
@@ -393,7 +408,13 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             // so the `kubernetes` Service gets no endpoints (type none): nothing in these clusters runs to use it.
             const apiserver = start(`${name}-kube-apiserver`, bins.apiserver, [
                 `--etcd-servers=${etcdUrl}`, `--etcd-prefix=${etcdPrefix}`,
-                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`, "--endpoint-reconciler-type=none",
+                // k8s.io/apiserver v0.37.2 pkg/server/options/etcd.go: --etcd-cafile/-certfile/-keyfile, --encryption-provider-config.
+                `--etcd-cafile=${etcdPki.caCert}`, `--etcd-certfile=${etcdPki.clients[name].cert}`, `--etcd-keyfile=${etcdPki.clients[name].key}`,
+                `--encryption-provider-config=${writeEncryptionConfig(path.join(cdir, "pki", "encryption.yaml"))}`,
+                // Real nodes: HOST_IP is reachable from the nodes' pods, so the `kubernetes` Service gets it as endpoint
+                // (the lease reconciler); the kubelets are called with the admin certificate (logs, exec).
+                `--bind-address=${bind}`, `--advertise-address=${bind}`, `--secure-port=${port}`,
+                ...(opts.nodes ? [`--kubelet-client-certificate=${pki.adminCert}`, `--kubelet-client-key=${pki.adminKey}`, "--kubelet-preferred-address-types=InternalIP"] : ["--endpoint-reconciler-type=none"]),
                 `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
                 `--client-ca-file=${pki.caCert}`,
                 `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
@@ -432,37 +453,52 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             const scheduler = start(`${name}-kube-scheduler`, bins.scheduler, [
                 `--kubeconfig=${kubeconfigPath}`, "--leader-elect=false", "--secure-port=0",
             ]);
-            // kwok flags: sigs.k8s.io/kwok v0.8.0 pkg/kwok/cmd/root.go. Its work dir (KWOK_WORKDIR, where it
-            // would read ~/.kwok/kwok.yaml) is the cluster's own, so a user's kwok config never leaks in.
-            const nodeName = "kwok-node-0";
-            const kwok = start(`${name}-kwok`, bins.kwok, [
-                `--kubeconfig=${kubeconfigPath}`, `--config=${STAGES_FILE}`, "--manage-all-nodes=true",
-                "--node-lease-duration-seconds=40",
-            ], { KWOK_WORKDIR: path.join(cdir, "kwok") });
-
             const api = client();
-            const node = await api.create("/api/v1/nodes", {
-                apiVersion: "v1", kind: "Node",
-                metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
-                    annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" } },
-            });
-            if (node.status !== 201 && node.status !== 409) throw new Error(`${name}: creating node ${nodeName} answered ${node.status}: ${JSON.stringify(node.body).slice(0, 300)}`);
-            // Ready = kwok made the node Ready and the controller-manager made the default ServiceAccount.
+            const running = () => [["kube-controller-manager", controllerManager], ["kube-scheduler", scheduler]].forEach(([n, pid]) => mustRun(`${name}-${n}`, pid as number));
+            let kwok: number | undefined;
+            let node: StartedNode | undefined;
+            if (opts.nodes) {
+                node = await startClusterNode({
+                    dir, rec: marker.nodes!, cluster: name, index: i, server, pki, adminKubeconfig: kubeconfigPath, bins: nodeBins!,
+                    start: (n, c, a, e) => start(n, c, a, e, true), client: api, log, deadline, mustRun: running,
+                });
+            } else {
+                // kwok flags: sigs.k8s.io/kwok v0.8.0 pkg/kwok/cmd/root.go. Its work dir (KWOK_WORKDIR, where it
+                // would read ~/.kwok/kwok.yaml) is the cluster's own, so a user's kwok config never leaks in.
+                kwok = start(`${name}-kwok`, bins.kwok, [
+                    `--kubeconfig=${kubeconfigPath}`, `--config=${STAGES_FILE}`, "--manage-all-nodes=true",
+                    "--node-lease-duration-seconds=40",
+                ], { KWOK_WORKDIR: path.join(cdir, "kwok") });
+                const made = await api.create("/api/v1/nodes", {
+                    apiVersion: "v1", kind: "Node",
+                    metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+                        annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" } },
+                });
+                if (made.status !== 201 && made.status !== 409) throw new Error(`${name}: creating node ${nodeName} answered ${made.status}: ${JSON.stringify(made.body).slice(0, 300)}`);
+            }
+            // Ready = the node is Ready (kubelet or kwok) and the controller-manager made the default ServiceAccount.
             while (true) {
-                for (const [n, pid] of [["kube-controller-manager", controllerManager], ["kube-scheduler", scheduler], ["kwok", kwok]] as const) mustRun(`${name}-${n}`, pid);
+                running();
+                if (kwok) mustRun(`${name}-kwok`, kwok);
                 if (Date.now() > deadline) throw new Error(`${name}: not ready after ${timeoutMs} ms (${last}); logs in ${logDir}`);
                 const n = await api.get<any>(`/api/v1/nodes/${nodeName}`).catch(() => undefined);
                 const nodeReady = (n?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
                 const sa = nodeReady ? await api.get(`/api/v1/namespaces/default/serviceaccounts/default`).catch(() => undefined) : undefined;
                 if (nodeReady && sa) break;
-                last = nodeReady ? "no default ServiceAccount yet (controller-manager)" : "node not Ready yet (kwok)";
+                last = nodeReady ? "no default ServiceAccount yet (controller-manager)" : `node not Ready yet (${opts.nodes ? "kubelet" : "kwok"})`;
                 await sleep(250);
             }
+            let loopbackKubeconfigPath: string | undefined;
+            if (opts.nodes && opts.loopback) {
+                startLoopbackForwarder({ dir, rec: marker.nodes!, cluster: name, port, start: (n, c, a, e) => start(n, c, a, e, true) });
+                loopbackKubeconfigPath = path.join(cdir, "kubeconfig-loopback");
+                fs.writeFileSync(loopbackKubeconfigPath, kubeconfigYaml(name, `https://127.0.0.1:${port}`, adminUser(pki)), { mode: 0o600 });
+            }
             log(`${name}: node ${nodeName} Ready, controllers running, after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-            return { name, server, port, kubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, pids: { apiserver, controllerManager, scheduler, kwok }, client };
+            return { name, server, port, kubeconfigPath, loopbackKubeconfigPath, dir: cdir, pki, etcdPrefix, nodeName, node, pids: { apiserver, controllerManager, scheduler, kwok }, client };
         }));
 
-        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath }));
+        marker.clusters = clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, nodeName: c.nodeName, loopbackKubeconfigPath: c.loopbackKubeconfigPath }));
         writeMarker(dir, marker);
         const startMs = Date.now() - t0;
         const rss = () => {
@@ -479,7 +515,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         log(`${clusters.length} cluster(s) ready in ${(startMs / 1000).toFixed(1)}s; resident memory ${(mem.total / 2 ** 20).toFixed(0)} MiB ` +
             `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once; ${marker.processes.length} processes)`);
         return {
-            dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, startMs, rss, stop,
+            dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, netns: opts.netns, startMs, rss, stop,
             cluster(name: string) {
                 const c = clusters.find((x) => x.name === name);
                 if (!c) throw new Error(`no local cluster ${name} (have ${clusters.map((x) => x.name).join(", ")})`);

@@ -2,12 +2,17 @@
 // CAs, admin kubeconfigs that work, a client certificate from another cluster's CA refused, a kwok node that is
 // Ready, pods scheduled and Running; stop() and a SIGKILLed owner leave no process and no directory behind.
 import * as assert from "assert";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as crypto from "crypto";
+import * as https from "https";
+import * as http from "http";
+import { ENCRYPTED_PREFIX } from "../../scripts/lib/encryptionConfig";
 import { KubeClient } from "../../scripts/lib/kubeClient";
 import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { repoRoot } from "../e2e/harness";
+import { startThenKill } from "../helpers/killedRun";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -94,6 +99,49 @@ describe("kubernetes: the local control planes", function () {
         await waitFor("pods gone", async () => ((await api.list("/api/v1/namespaces/default/pods?labelSelector=app%3Dprobe")).length === 0 ? true : undefined));
     });
 
+    it("etcd refuses a client without the API servers' certificate; with it, a Secret's stored value is encrypted", async function () {
+        const c = local.clusters[0];
+        const secret = `at-rest-${crypto.randomBytes(4).toString("hex")}`;
+        const plaintext = crypto.randomBytes(24).toString("hex");
+        await c.client().mustCreate("/api/v1/namespaces/default/secrets", {
+            apiVersion: "v1", kind: "Secret", metadata: { name: secret }, stringData: { key: plaintext },
+        });
+        const u = new URL(local.etcd.url);
+        const range = JSON.stringify({ key: Buffer.from(`${c.etcdPrefix}/secrets/default/${secret}`).toString("base64") });
+        // etcd's JSON gateway (go.etcd.io/etcd/server/v3 v3.7.3 etcdserver/api/v3rpc, POST /v3/kv/range).
+        const post = (mod: typeof https | typeof http, tls: https.RequestOptions) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const req = mod.request({ host: u.hostname, port: u.port, path: "/v3/kv/range", method: "POST", headers: { "content-type": "application/json" }, timeout: 5000, ...tls },
+                (res) => { let b = ""; res.on("data", (d) => (b += d)); res.on("end", () => resolve({ status: res.statusCode ?? 0, body: b })); });
+            req.on("timeout", () => req.destroy(new Error("timeout")));
+            req.on("error", reject);
+            req.end(range);
+        });
+        // Plain HTTP and TLS without a client certificate: refused (no answer with data).
+        const plain = await post(http, {}).catch((e: Error) => ({ status: 0, body: e.message }));
+        assert.ok(!/"header"/.test(plain.body), `etcd answered plain HTTP: ${plain.status} ${plain.body.slice(0, 200)}`);
+        const etcdCa = fs.readFileSync(path.join(local.dir, "etcd-pki", "ca.crt"));
+        await assert.rejects(post(https, { ca: etcdCa }), "TLS without a client certificate is refused");
+        // The kube-apiserver's own client certificate reads the raw value: encrypted, the plaintext nowhere in it.
+        const pki = path.join(c.dir, "pki");
+        const r = await post(https, { ca: etcdCa, cert: fs.readFileSync(path.join(pki, "etcd-client.crt")), key: fs.readFileSync(path.join(pki, "etcd-client.key")) });
+        assert.strictEqual(r.status, 200, r.body);
+        const kv = JSON.parse(r.body).kvs?.[0];
+        assert.ok(kv, `etcd holds ${c.etcdPrefix}/secrets/default/${secret}`);
+        const raw = Buffer.from(kv.value, "base64");
+        assert.ok(raw.toString("latin1").startsWith(ENCRYPTED_PREFIX), `stored value starts with ${ENCRYPTED_PREFIX}: ${raw.toString("latin1").slice(0, 40)}`);
+        assert.ok(!raw.includes(plaintext) && !raw.includes(Buffer.from(plaintext).toString("base64")), "the plaintext is not stored");
+        assert.strictEqual(fs.statSync(path.join(pki, "encryption.yaml")).mode & 0o777, 0o600, "the encryption key file is 0600");
+        // The API still reads it back.
+        const back = await c.client().get<any>(`/api/v1/namespaces/default/secrets/${secret}`);
+        assert.strictEqual(Buffer.from(back.data.key, "base64").toString(), plaintext);
+    });
+
+    it("keeps no CA private key on disk: nothing here signs after start", function () {
+        const keys = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
+            .flatMap((e) => e.isDirectory() ? keys(path.join(d, e.name)) : /ca\.key$/.test(e.name) ? [path.join(d, e.name)] : []);
+        assert.deepStrictEqual(keys(local.dir), [], "no ca.key in the run dir");
+    });
+
     it("stop() ends every process and removes its temp dir; a second stop is a no-op", async function () {
         const one = await startLocalClusters({ names: ["gamma"] });
         const pids = [one.etcd.pid, ...Object.values(one.clusters[0].pids)];
@@ -118,21 +166,8 @@ describe("kubernetes: the local control planes", function () {
     it("a run whose owner was SIGKILLed is reaped by the next start (reapStaleRuns)", async function () {
         // A separate Node process starts a cluster, reports it, and is killed: its detached children survive it.
         const script = `require(${JSON.stringify(path.join(repoRoot, "scripts", "lib", "localKubernetes"))}).startLocalClusters({ names: ["killed"] })` +
-            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"));` +
-            // Stay alive like a test run would, until killed.
-            "setInterval(() => undefined, 1000);";
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-        const run = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
-            let out = "";
-            child.stdout.on("data", (d) => {
-                out += d;
-                const line = out.split("\n").find((l) => l.startsWith("{"));
-                if (line) resolve(JSON.parse(line));
-            });
-            child.once("exit", (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)));
-        });
-        child.kill("SIGKILL");
-        await new Promise((r) => child.once("exit", r));
+            `.then((l) => process.stdout.write(JSON.stringify({ dir: l.dir, pids: [l.etcd.pid, ...Object.values(l.clusters[0].pids)] }) + "\\n"))`;
+        const run = await startThenKill<{ dir: string; pids: number[] }>(script, repoRoot);
         assert.ok(run.pids.every(alive), "the control plane outlived its owner");
         const reaped = await reapStaleRuns(() => undefined);
         assert.ok(reaped >= 1, "the dead owner's run was reaped");

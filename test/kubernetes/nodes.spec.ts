@@ -1,0 +1,232 @@
+// Real nodes (scripts/lib/node/): kubeA, kubeB and central each get a kubelet v1.37.2, containerd v2.4.2 (runc),
+// kube-proxy and CoreDNS in network namespaces of their own. Checked: nodes registered and Ready; the `kubernetes`
+// Service has an endpoint and answers on its ClusterIP; CoreDNS answers for it; every catalog image is imported or
+// reported as not buildable (its pods admitted and scheduled, but waiting); a workload built with the program's own
+// Kubernetes building blocks (restricted security contexts, identity Secret volume, scratch volume, labels) runs
+// `ziti tunnel host` from a locally built image of the real `ziti` CLI, Running and Ready, and the kubelet/runc
+// enforce what the contract says; logs through the API server; the host's kernel tunables untouched; stop()
+// leaves no process, namespace, cgroup or /run/containerd behind. (stacks.spec.ts keeps kwok: see README.)
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import { IDENTITY_KEY, POD_SECURITY_LABELS, workloadLabels } from "../../components/kubernetes";
+import { identitySecretVolume, IDENTITY_FILE_MODE, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume, ZITI_HOST, zitiHostPodSpec } from "../../components/workloads";
+import { makeClusterPki } from "../../scripts/lib/kubePki";
+import { CATALOG, normalizeReference, ZITI_CLI } from "../../scripts/lib/images/catalog";
+import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
+import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
+import { containerPid, listeners, nodeMemory, procStatus } from "../../scripts/lib/node/inspect";
+import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
+import { ctrList } from "../../scripts/lib/node/node";
+import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
+import { repoRoot } from "../e2e/harness";
+import { startThenKill } from "../helpers/killedRun";
+import { pollUntil } from "../helpers/pollUntil";
+
+/**
+ * The global tunables the kubelet sets (k8s.io/kubernetes v1.37.2 pkg/kubelet/cm/container_manager_linux.go
+ * setupKernelTunables), listed here rather than taken from the product's KUBELET_SYSCTLS, so that a tunable the
+ * product forgets to shield shows up as a changed host value.
+ */
+const TUNABLES = ["vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes"];
+const hostSysctls = () => Object.fromEntries(TUNABLES.map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, "utf8").trim()]));
+
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> =>
+    pollUntil(what, fn, (v) => v !== undefined, ms, 500) as Promise<T>;
+
+describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", function () {
+    this.timeout(600_000);
+    const NAMES = ["kubeA", "kubeB", "central"];
+    const NS = "node-probe";
+    let local: LocalClusters;
+    let hostTunables: Record<string, string>;
+    const api = () => local.cluster("kubeA").client();
+    const plan = (i: number) => nodePlan(runId(local.dir), local.dir, NAMES[i], i);
+
+    before(async function () {
+        hostTunables = hostSysctls();
+        local = await startLocalClusters({ names: NAMES, nodes: true });
+        const m = local.rss();
+        console.log(`      [nodes] ${NAMES.length} clusters with Ready nodes in ${(local.startMs / 1000).toFixed(1)}s; resident ${(m.total / 2 ** 20).toFixed(0)} MiB ` +
+            `(${(m.proportional / 2 ** 20).toFixed(0)} MiB shared pages once)`);
+    });
+
+    after(async function () {
+        await local?.stop();
+    });
+
+    it("registers one Ready node per cluster: kubelet v1.37.2 over containerd v2.4.2, its address on its own namespace", async function () {
+        for (const [i, c] of local.clusters.entries()) {
+            const n = await c.client().get<any>(`/api/v1/nodes/${c.nodeName}`);
+            assert.ok(n, `${c.name}: node ${c.nodeName} registered`);
+            assert.ok(n.status.conditions.some((x: any) => x.type === "Ready" && x.status === "True"), `${c.name}: Ready`);
+            assert.strictEqual(n.status.nodeInfo.kubeletVersion, "v1.37.2");
+            assert.strictEqual(n.status.nodeInfo.containerRuntimeVersion, "containerd://2.4.2");
+            assert.deepStrictEqual(n.status.addresses.filter((a: any) => a.type === "InternalIP").map((a: any) => a.address), [plan(i).nodeIP]);
+            assert.ok(fs.existsSync(`/run/netns/${plan(i).netns}`), "the node's namespace exists");
+        }
+    });
+
+    it("gives the `kubernetes` Service an endpoint that answers on its ClusterIP through kube-proxy, and CoreDNS resolves it", async function () {
+        const c = local.cluster("kubeA");
+        const slices = await waitFor("kubernetes EndpointSlice", async () => {
+            const l = await c.client().list<any>("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes");
+            return l.some((s) => s.endpoints?.length) ? l : undefined;
+        });
+        assert.deepStrictEqual(slices.flatMap((s) => s.endpoints.flatMap((e: any) => e.addresses)), [HOST_IP]);
+        const ns = plan(0).netns;
+        // From the node's namespace: the ClusterIP (kube-proxy's DNAT) reaches the API server, which answers /readyz
+        // to anyone (system:public-info-viewer).
+        const ready = await waitFor("ClusterIP 10.96.0.1 answering", async () => {
+            const out = execFileSync("ip", ["netns", "exec", ns, "curl", "-sk", "--max-time", "3", "https://10.96.0.1/readyz"], { encoding: "utf8" });
+            return out.trim() === "ok" ? out : undefined;
+        }, 30_000);
+        assert.strictEqual(ready.trim(), "ok");
+        const script = `const r=new (require("dns").promises.Resolver)();r.setServers([${JSON.stringify(plan(0).nodeIP)}]);` +
+            `r.resolve4("kubernetes.default.svc.cluster.local").then((a)=>process.stdout.write(a.join(",")),(e)=>{process.stderr.write(String(e));process.exit(1)})`;
+        const addr = await waitFor("CoreDNS answering", async () => execFileSync("ip", ["netns", "exec", ns, process.execPath, "-e", script], { encoding: "utf8" }), 30_000);
+        assert.strictEqual(addr, "10.96.0.1");
+    });
+
+    it("imports every image the catalog can build, and names each one it cannot, whose pods are scheduled but wait", async function () {
+        const bins = nodeBinaries();
+        const have = ctrList(bins.ctr, plan(0)).split("\n");
+        for (const img of CATALOG) {
+            if (img.unavailable) console.log(`      [nodes] image ${img.reference}: not built here: ${img.unavailable}`);
+            else assert.ok(have.includes(normalizeReference(img.reference)), `${img.reference} imported (have ${have.join(", ")})`);
+        }
+        // The program's own ziti-host pod (the article flavor's image): admitted under `restricted`, scheduled, not started.
+        await api().mustCreate("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: { ...POD_SECURITY_LABELS } } });
+        await api().mustCreate(`/api/v1/namespaces/${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "ziti-host" }, spec: zitiHostPodSpec({ identitySecretName: "absent" }) });
+        const p = await waitFor("ziti-host pod scheduled and waiting", async () => {
+            const p = await api().get<any>(`/api/v1/namespaces/${NS}/pods/ziti-host`);
+            return p?.spec?.nodeName && p.status?.phase === "Pending" ? p : undefined;
+        });
+        assert.strictEqual(p.spec.nodeName, local.cluster("kubeA").nodeName);
+        await api().delete(`/api/v1/namespaces/${NS}/pods/ziti-host`);
+    });
+
+    it("runs `ziti tunnel host` from the locally built ziti-cli image as the contract says: restricted, identity 0440, dark, no token; kubectl logs and exec work", async function () {
+        const c = local.cluster("kubeA");
+        // A throwaway identity of the shape `ziti` loads (certificate, key, CA, controller URL). Its controller is not
+        // reachable from the pod (no route out of the node): the tunneler keeps retrying, which is all this proves.
+        const pki = await makeClusterPki(`${local.dir}/probe-identity`, { cluster: "probe", ips: [], dnsNames: ["probe"], clients: [{ name: "probe", subject: "CN=probe" }] });
+        const pem = (f: string) => `pem:${fs.readFileSync(f, "utf8")}`;
+        const identity = JSON.stringify({ ztAPI: `https://${HOST_IP}:1/edge/client/v1`, id: { cert: pem(pki.clients.probe.cert), key: pem(pki.clients.probe.key), ca: pem(pki.caCert) } });
+        const labels = workloadLabels("node-probe", "kubeA");
+        await api().mustCreate(`/api/v1/namespaces/${NS}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "probe-identity", labels }, type: "Opaque", stringData: { [IDENTITY_KEY]: identity } });
+        const runAs = { user: ZITI_CLI.uid, group: ZITI_CLI.gid };
+        await api().mustCreate(`/apis/apps/v1/namespaces/${NS}/deployments`, {
+            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "probe", labels },
+            spec: {
+                replicas: 1, selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false, securityContext: restrictedPodSecurityContext(runAs),
+                        containers: [{
+                            name: "tunnel", image: CATALOG.find((i) => i.name === "ziti-cli")!.reference,
+                            args: ["tunnel", "host", "-i", `${ZITI_HOST.identityDir}/ziti_id.json`, "--cli-agent=false"],
+                            securityContext: restrictedContainerSecurityContext({ readOnlyRootFilesystem: true }),
+                            volumeMounts: [{ name: "identity", mountPath: ZITI_HOST.identityDir, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                        }],
+                        volumes: [identitySecretVolume("identity", "probe-identity", [{ key: IDENTITY_KEY, path: "ziti_id.json" }]), scratchVolume("tmp")],
+                    },
+                },
+            },
+        });
+        const pod = await waitFor("probe pod Running and Ready", async () => {
+            const [p] = await api().list<any>(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3Dnode-probe`);
+            const ready = p?.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True");
+            return p?.status?.phase === "Running" && ready ? p : undefined;
+        });
+        assert.strictEqual(pod.spec.nodeName, c.nodeName);
+        const cs = pod.status.containerStatuses[0];
+        const pid = containerPid(plan(0).cgroupRoot, pod.metadata.uid, cs.containerID);
+        assert.ok(pid, `found the container's process for ${cs.containerID}`);
+        const st = procStatus(pid!);
+        assert.strictEqual(st.Seccomp, "2", "seccomp filter (RuntimeDefault)");
+        assert.strictEqual(st.NoNewPrivs, "1");
+        assert.strictEqual(st.CapEff, "0000000000000000");
+        assert.strictEqual(st.Uid.split(/\s+/)[0], String(ZITI_CLI.uid));
+        const idFile = fs.statSync(`/proc/${pid}/root${ZITI_HOST.identityDir}/ziti_id.json`);
+        assert.strictEqual(idFile.mode & 0o777, IDENTITY_FILE_MODE);
+        assert.strictEqual(idFile.gid, ZITI_CLI.gid, "the identity belongs to the workload's group (fsGroup)");
+        const podIpListeners = listeners(pid!).filter((l) => !/ (127\.0\.0\.1|::1):/.test(l));
+        assert.deepStrictEqual(podIpListeners, [], "no listener reachable on the pod IP");
+        assert.ok(!fs.existsSync(`/proc/${pid}/root/var/run/secrets/kubernetes.io/serviceaccount`), "no service-account token");
+        // What a person does: kubectl logs and kubectl exec (API server -> kubelet -> containerd's stream server),
+        // from the run's host namespace where the API server listens.
+        const kubectl = (...args: string[]) => execFileSync("ip", ["netns", "exec", local.netns!, process.env.SCRAPE_ANYWHERE_KUBECTL!,
+            "--kubeconfig", c.kubeconfigPath, "-n", NS, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const log = await waitFor("tunneler log through kubectl logs", async () => {
+            const out = kubectl("logs", pod.metadata.name);
+            return out.includes("loading identity") ? out : undefined;
+        }, 30_000);
+        assert.match(log, /ziti_id\.json/);
+        assert.match(kubectl("exec", pod.metadata.name, "--", "ziti", "version"), /v1\.7\.2/);
+        const mem = nodeMemory(plan(0).cgroupRoot);
+        const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+        console.log(`      [nodes] kubeA node memory (Rss): kubelet+kube-proxy+CoreDNS ${mib(mem.daemons)} MiB, containerd+shims ${mib(mem.runtime)} MiB, pods ${mib(mem.pods)} MiB`);
+    });
+
+    it("leaves the host's kernel tunables as they were while the nodes run pods (the kubelet sets them only inside the node's mount namespace)", function () {
+        assert.deepStrictEqual(hostSysctls(), hostTunables);
+    });
+
+    it("stop() removes every process, shim, namespace, cgroup and /run/containerd entry it made; the host tunables unchanged", async function () {
+        const id = runId(local.dir);
+        const netns = NAMES.map((_, i) => plan(i).netns);
+        const hadRunContainerd = fs.existsSync("/run/containerd") && fs.readdirSync("/run/containerd").length > 0;
+        const t0 = Date.now();
+        await local.stop();
+        console.log(`      [nodes] stop() took ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+        const procs = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(local.dir) || l.includes(`sak-${id}`));
+        assert.deepStrictEqual(hostSysctls(), hostTunables);
+        assert.deepStrictEqual(procs, []);
+        assert.deepStrictEqual([...netns, `sak-${id}`].filter((n) => fs.existsSync(`/run/netns/${n}`)), []);
+        assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${id}`)), []);
+        if (!hadRunContainerd) assert.ok(!fs.existsSync("/run/containerd") || fs.readdirSync("/run/containerd").length === 0);
+        assert.ok(!fs.existsSync(local.dir), `${local.dir} removed`);
+        assert.deepStrictEqual(hostSysctls(), hostTunables);
+    });
+
+    it("a run with a real node whose owner was SIGKILLed is reaped by the next start: processes, namespaces, cgroups, its directory", async function () {
+        const script = `require(${JSON.stringify(`${repoRoot}/scripts/lib/localKubernetes`)}).startLocalClusters({ names: ["killed"], nodes: true })` +
+            ".then((l) => process.stdout.write(JSON.stringify({ dir: l.dir }) + \"\\n\"))";
+        const run = await startThenKill<{ dir: string }>(script, repoRoot);
+        const id = runId(run.dir);
+        const ns = [`sak-${id}`, nodePlan(id, run.dir, "killed", 0).netns];
+        assert.ok(ns.every((n) => fs.existsSync(`/run/netns/${n}`)), "the node outlived its owner");
+        assert.ok(await reapStaleRuns(() => undefined) >= 1, "the dead owner's run was reaped");
+        assert.deepStrictEqual(ns.filter((n) => fs.existsSync(`/run/netns/${n}`)), []);
+        assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${id}`)), []);
+        assert.deepStrictEqual(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(run.dir)), []);
+        assert.ok(!fs.existsSync(run.dir), `${run.dir} removed`);
+    });
+
+    it("localClusters.ts up --nodes real: the dev stack's three clusters with Ready real nodes, reachable on 127.0.0.1; status lists them; down removes all", async function () {
+        const home = fs.mkdtempSync(`${require("os").tmpdir()}/scrape-anywhere-nodes-home-`);
+        const env = { ...process.env, SCRAPE_ANYWHERE_KUBE_HOME: home };
+        const ts = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", ...args], { cwd: repoRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        try {
+            const t0 = Date.now();
+            const config = ts("up", "--stack", "dev", "--nodes", "real").trim();
+            console.log(`      [nodes] localClusters.ts up --nodes real: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+            assert.ok(fs.existsSync(config), `wrote ${config}`);
+            // The kubeconfigs it hands to pulumi answer from this (the root) namespace, through the loopback relay.
+            const status = ts("status");
+            for (const n of ["kubea-node", "kubeb-node", "central-node"]) assert.match(status, new RegExp(`node ${n}\\tReady\\tv1\\.37\\.2 containerd://2\\.4\\.2`));
+            const again = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", "up", "--stack", "dev", "--nodes", "real"], { cwd: repoRoot, env, encoding: "utf8" });
+            assert.match(again.stderr, /reusing the local clusters/, "a second up reuses the running nodes");
+        } finally {
+            const t1 = Date.now();
+            ts("down");
+            console.log(`      [nodes] localClusters.ts down: ${((Date.now() - t1) / 1000).toFixed(1)}s`);
+        }
+        assert.ok(!fs.existsSync(home), `${home} removed`);
+        const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(home));
+        assert.deepStrictEqual(left, []);
+        assert.deepStrictEqual(fs.readdirSync("/run/netns").filter((n) => n.startsWith(`sak-${runId(home)}`)), []);
+    });
+});
