@@ -90,7 +90,7 @@ export function createPrometheusRbac(name: string, args: { namespace: pulumi.Inp
     const role = new k8s.rbac.v1.ClusterRole(`${name}-prometheus-role`, {
         metadata: { name: pulumi.interpolate`${args.namespace}-prometheus`, labels: args.labels },
         rules: [
-            { apiGroups: [""], resources: ["nodes", "nodes/proxy", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
+            { apiGroups: [""], resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
             { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
             { nonResourceURLs: ["/metrics"], verbs: ["get"] },
         ],

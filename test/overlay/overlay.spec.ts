@@ -21,7 +21,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { checkNetnsPrereqs, ManagedProcess, PrereqError, processesReferring, Sandbox, tryRun, tryRunAsync } from "../../scripts/lib/netns";
+import { checkNetnsPrereqs, ManagedProcess, PrereqError, Sandbox, tryRun, tryRunAsync } from "../../scripts/lib/netns";
 import { reapStaleSandboxes } from "../../scripts/lib/staleSandboxes";
 import { PROBE_METRIC } from "./fixtures/metricsServer";
 import { startRootRelay } from "./fixtures/uplink";
