@@ -94,11 +94,15 @@ export function kubernetesJobs(): Record<string, unknown>[] {
             scheme: "https",
             tls_config: tls,
             authorization,
+            // Straight to each kubelet (the node role's address is the node's address and kubelet port: prometheus/prometheus v0.316.0
+            // discovery/kubernetes/node.go), path /metrics, which the kubelet authorizes as `nodes/metrics`
+            // (k8s.io/kubernetes v1.37.2 pkg/kubelet/server/auth.go). Not through the API server's node proxy
+            // (/api/v1/nodes/<n>/proxy/...): that needs `nodes/proxy`, which also reaches the kubelet's exec and
+            // attach endpoints. The kubelet's serving certificate must verify against the cluster CA (kubelet
+            // serverTLSBootstrap); verification is never skipped, so the token goes to no one else.
             kubernetes_sd_configs: [{ role: "node" }],
             relabel_configs: [
                 { action: "labelmap", regex: "__meta_kubernetes_node_label_(.+)" },
-                { target_label: "__address__", replacement: "kubernetes.default.svc:443" },
-                { source_labels: ["__meta_kubernetes_node_name"], regex: "(.+)", target_label: "__metrics_path__", replacement: "/api/v1/nodes/$1/proxy/metrics" },
             ],
         },
     ];

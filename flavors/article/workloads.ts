@@ -31,7 +31,7 @@ function prometheusRbac(p: string, namespace: pulumi.Input<string>, labels: Reco
     return [
         { kind: "ServiceAccount", resourceName: `${p}-prometheus-sa`, args: { metadata: { name: "prometheus", namespace, labels } } },
         { kind: "ClusterRole", resourceName: `${p}-prometheus-role`, args: { metadata: { name, labels }, rules: [
-            { apiGroups: [""], resources: ["nodes", "nodes/proxy", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
+            { apiGroups: [""], resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
             { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
             { nonResourceURLs: ["/metrics"], verbs: ["get"] },
         ] } },

@@ -11,15 +11,21 @@
 // not exist before and removed on stop: containerd's shim socket directory (/run/containerd/s, hard-coded in
 // containerd 1.6's runtime/v2/shim), dockerd's plugin socket directory (/run/docker/plugins, the default of
 // moby's pkg/plugins). Containers get the cgroup parent /<temp dir name> (dockerd --cgroup-parent), removed
-// on stop. A run that was killed leaves its temp directory with the owner's pid: the next start reaps it
-// (the processes whose command line names that directory, its mounts, cgroups and recorded paths).
+// on stop. Each engine is recorded in the private run registry (runRegistry.ts, kind `dockerd`) with its owner
+// and daemons (pid and start time): the next start reaps a run whose owner is gone (its daemons, the shims and
+// processes of ours whose command line names its directory, its mounts, cgroups, and those of the fixed host
+// paths above that it created). Nothing found in /tmp by name is trusted.
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { alive } from "./processes";
+import { currentProcess, isRecordedProcess, recordProcess, removeRunDir, RunEntry, RunRegistry } from "./runRegistry";
 
 const PREFIX = "sa-dockerd-";
+/** The host paths the daemons create whatever their flags say (see the header): the only ones ever removed, when empty. */
+const HOST_PATHS = ["/run/containerd/s", "/run/containerd", "/run/docker/plugins", "/run/docker"];
+const registry = () => new RunRegistry<{ createdHostPaths: string[] }>("dockerd");
 
 export interface Dockerd {
     /** The temp directory holding everything of this engine. */
@@ -74,10 +80,21 @@ function cmdline(pid: number): string {
     }
 }
 
-/** Pids whose command line names `dir` (dockerd, containerd, its shims, and nothing else of the host's). */
+/**
+ * Pids of processes of ours (same uid) with an argument that is `dir` or a path inside it, also after `=` or
+ * `unix://` (dockerd, containerd, its shims): a longer name that merely starts with `dir` does not count.
+ */
 function processesOf(dir: string): number[] {
-    return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number)
-        .filter((pid) => pid !== process.pid && cmdline(pid).includes(dir));
+    const names = (a: string) => [a, a.replace(/^[^=]*=/, ""), a.replace(/^unix:\/\//, "")].some((p) => p === dir || p.startsWith(dir + "/"));
+    const uid = process.getuid ? process.getuid() : -1;
+    return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+        if (pid === process.pid) return false;
+        try {
+            return fs.lstatSync(`/proc/${pid}`).uid === uid && cmdline(pid).split(" ").some(names);
+        } catch {
+            return false;
+        }
+    });
 }
 
 /** Mount points under `dir`, deepest first. */
@@ -129,8 +146,9 @@ function cgroupProcesses(name: string): number[] {
     return [...out];
 }
 
-/** Everything an engine in `dir` left: its containers and processes, mounts, cgroups, recorded host paths, the directory. */
-async function reap(dir: string, docker?: string): Promise<void> {
+/** Everything an engine left: its containers and processes, mounts, cgroups, the fixed host paths it created, its directory. */
+async function reap(engine: RunEntry<{ createdHostPaths: string[] }>, docker?: string): Promise<void> {
+    const dir = engine.dir;
     const socket = path.join(dir, "docker.sock");
     if (docker && fs.existsSync(socket)) {
         // A dockerd that outlived its run still knows its containers: let it remove them (and their shims).
@@ -139,7 +157,8 @@ async function reap(dir: string, docker?: string): Promise<void> {
             if (ids.length) await run(docker, ["-H", `unix://${socket}`, "rm", "-f", "-v", ...ids], undefined, 60_000);
         } catch { /* not answering: the processes are killed below */ }
     }
-    let pids = processesOf(dir);
+    // The recorded daemons (if still the same processes), then whatever of ours still names the directory.
+    let pids = [...engine.processes.filter(isRecordedProcess).map((p) => p.pid), ...processesOf(dir)];
     for (const p of pids) { try { process.kill(p, "SIGTERM"); } catch { /* gone */ } }
     await waitGone(pids, 10_000);
     pids = processesOf(dir);
@@ -155,26 +174,19 @@ async function reap(dir: string, docker?: string): Promise<void> {
     for (const d of cgroupDirs(path.basename(dir))) {
         try { rmdirTree(d); } catch { /* a process still in it: left for the next reap */ }
     }
-    const recorded = path.join(dir, "created-host-paths.json");
-    if (fs.existsSync(recorded)) {
-        // Deepest first; only while empty (another engine may be using it by now).
-        for (const p of (JSON.parse(fs.readFileSync(recorded, "utf8")) as string[]).sort((a, b) => b.length - a.length)) {
-            try { fs.rmdirSync(p); } catch { /* not empty or gone */ }
-        }
+    // Deepest first; only the fixed candidates, only while empty (another engine may be using them by now).
+    const created = (engine.data?.createdHostPaths ?? []).filter((p) => HOST_PATHS.includes(p));
+    for (const p of created.sort((a, b) => b.length - a.length)) {
+        try { fs.rmdirSync(p); } catch { /* not empty or gone */ }
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (removeRunDir(engine)) registry().remove(engine.id);
 }
 
-/** Temp directories of engines whose owner process is gone (a killed test run). */
+/** The engines of runs whose owner process is gone (a killed test run), from the private run registry. */
 async function reapStale(docker: string): Promise<void> {
-    const tmp = os.tmpdir();
-    for (const e of fs.readdirSync(tmp)) {
-        if (!e.startsWith(PREFIX)) continue;
-        const dir = path.join(tmp, e);
-        const owner = Number(fs.existsSync(path.join(dir, "owner.pid")) ? fs.readFileSync(path.join(dir, "owner.pid"), "utf8") : NaN);
-        if (Number.isInteger(owner) && alive(owner)) continue;
-        process.stderr.write(`dockerd: removing the engine of a run that did not stop it: ${dir}\n`);
-        await reap(dir, docker);
+    for (const run of registry().stale()) {
+        process.stderr.write(`dockerd: removing the engine of a run that did not stop it: ${run.dir}\n`);
+        await reap(run, docker);
     }
 }
 
@@ -199,9 +211,11 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
     await reapStale(bins.docker);
     // Short: unix socket paths (also the shims' under the state directory) are limited to 108 bytes.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
-    fs.writeFileSync(path.join(dir, "owner.pid"), String(process.pid));
-    const created = ["/run/containerd/s", "/run/containerd", "/run/docker/plugins", "/run/docker"].filter((p) => !fs.existsSync(p));
-    fs.writeFileSync(path.join(dir, "created-host-paths.json"), JSON.stringify(created));
+    const entry: RunEntry<{ createdHostPaths: string[] }> = {
+        id: path.basename(dir), dir, removeDir: true, owner: currentProcess(), processes: [],
+        data: { createdHostPaths: HOST_PATHS.filter((p) => !fs.existsSync(p)) },
+    };
+    registry().write(entry);
 
     const socket = path.join(dir, "docker.sock");
     const ctrSocket = path.join(dir, "containerd.sock");
@@ -228,6 +242,10 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
     const start = (name: string, bin: string, args: string[]) => {
         const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", logOf(name), logOf(name)] });
         children.push(child);
+        if (child.pid !== undefined) {
+            entry.processes.push(recordProcess(name, child.pid));
+            registry().write(entry);
+        }
         return child;
     };
     const stop = async () => {
@@ -239,7 +257,7 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
             if (alive(child.pid)) child.kill("SIGKILL");
         }
         process.removeListener("exit", onExit);
-        await reap(dir, bins.docker);
+        await reap(entry, bins.docker);
     };
     // A test process that exits without calling stop() still takes the daemons with it.
     const onExit = () => { for (const c of children) if (c.pid && alive(c.pid)) c.kill("SIGKILL"); };

@@ -3,12 +3,17 @@
 // Everything made here is recorded in a Sandbox and undone by `sandbox.cleanup()`: processes are
 // started in their own process group (detached) and the whole group is killed; namespaces are
 // deleted after their processes are gone. A synchronous cleanup also runs on SIGINT/SIGTERM and at
-// process exit, so an interrupted run leaves no namespace, process or temp dir behind.
+// process exit, so an interrupted run leaves no namespace, process or temp dir behind. A SIGKILLed run cannot
+// run those: its sandbox is also recorded in the private run registry (kind `sandbox`), for
+// reapStaleSandboxes() (staleSandboxes.ts) in the next run.
 import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { killGroup } from "./processes";
+import { currentProcess, recordProcess, RunEntry, RunRegistry } from "./runRegistry";
+
+export const sandboxRegistry = () => new RunRegistry<{ namespaces: string[] }>("sandbox");
 
 export class PrereqError extends Error {}
 
@@ -78,10 +83,13 @@ export class Sandbox {
         process.exit(sig === "SIGINT" ? 130 : 143);
     };
     private readonly onExit = () => this.cleanupSync();
+    private readonly entry: RunEntry<{ namespaces: string[] }>;
 
     constructor(readonly prefix: string) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
         fs.chmodSync(this.dir, 0o700);
+        this.entry = { id: path.basename(this.dir), dir: this.dir, removeDir: true, owner: currentProcess(), processes: [], data: { namespaces: this.namespaces } };
+        sandboxRegistry().write(this.entry);
         process.once("SIGINT", this.onSignal);
         process.once("SIGTERM", this.onSignal);
         process.once("exit", this.onExit);
@@ -90,6 +98,7 @@ export class Sandbox {
     /** `ip netns add`, with loopback up. The name is recorded for cleanup before it is made. */
     addNamespace(name: string): string {
         this.namespaces.push(name);
+        sandboxRegistry().write(this.entry);
         run("ip", ["netns", "add", name]);
         run("ip", ["-n", name, "link", "set", "lo", "up"]);
         return name;
@@ -119,6 +128,10 @@ export class Sandbox {
             cwd: opts.cwd,
         });
         fs.closeSync(fd);
+        if (child.pid !== undefined) {
+            this.entry.processes.push(recordProcess(name, child.pid));
+            sandboxRegistry().write(this.entry);
+        }
         let running = true;
         const exited = new Promise<number | string>((resolve) => {
             child.once("exit", (code, signal) => {
@@ -216,6 +229,7 @@ export class Sandbox {
         }
         try {
             fs.rmSync(this.dir, { recursive: true, force: true });
+            sandboxRegistry().remove(this.entry.id);
         } catch (e) {
             problems.push(`could not remove ${this.dir}: ${(e as Error).message}`);
         }
@@ -251,7 +265,8 @@ export function tryRun(
 }
 
 /**
- * Pids of processes whose command line, working directory or environment points inside `dir` (a
+ * Pids of processes of ours (same uid: another user's process that names the path is not ours to kill)
+ * whose command line, working directory or environment points inside `dir` (a
  * unique temp dir of one sandbox): what this sandbox started through a helper that does not hand out
  * its pid (a controller forked by a harness, an engine started by the Automation API with its state
  * and home in the sandbox).
@@ -268,6 +283,7 @@ export function processesReferring(dir: string): number[] {
         const pid = Number(e);
         if (pid === process.pid) continue;
         try {
+            if (fs.lstatSync(`/proc/${e}`).uid !== (process.getuid ? process.getuid() : -1)) continue;
             const cmdline = fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0");
             let cwd = "";
             try {

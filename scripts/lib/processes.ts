@@ -23,3 +23,13 @@ export function alive(pid: number): boolean {
         return false;
     }
 }
+
+/**
+ * The argv that runs `cmd args` so that the kernel SIGKILLs it when this process dies, however it dies (SIGKILL
+ * included): setpriv(1) of util-linux sets PR_SET_PDEATHSIG (prctl(2)) and then execs `cmd`, which keeps it
+ * (it is cleared only on a set-user-ID exec). Left open: this process dying between the fork and setpriv's
+ * prctl (a few milliseconds), after which the child is no longer ours to be told about.
+ */
+export function tiedToThisProcess(cmd: string, args: string[]): [string, string[]] {
+    return ["setpriv", ["--pdeathsig", "KILL", "--", cmd, ...args]];
+}

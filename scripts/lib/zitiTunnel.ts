@@ -21,6 +21,7 @@ import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { tiedToThisProcess } from "./processes";
 import { resolveZitiBinary } from "./zitiQuickstart";
 
 export interface ApiTunnelSpec {
@@ -206,6 +207,16 @@ function tail(file: string, max = 3000): string {
 }
 
 /**
+ * Starts the proxy (`zitiBin args`) in its own process group (a terminal's ^C reaches the wrapper, which stops
+ * it in order) and tied to this process: when the wrapper dies, by SIGKILL too, the kernel kills the proxy, so
+ * it never keeps listening with the admin identity on its own (tiedToThisProcess).
+ */
+export function spawnTunnelProxy(zitiBin: string, args: string[], logFd: number | "ignore", env: NodeJS.ProcessEnv): ChildProcess {
+    const [file, argv] = tiedToThisProcess(zitiBin, args);
+    return spawn(file, argv, { detached: true, stdio: ["ignore", logFd, logFd], env });
+}
+
+/**
  * Checks access (checkApiAccess), then runs `ziti tunnel proxy <service>:<port> -i <identity>` in its own
  * process group and resolves once the port accepts connections. `logDir` holds its log (default: a temp dir).
  */
@@ -221,9 +232,7 @@ export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.P
     const logDir = opts.logDir ?? ownDir!;
     const logFile = path.join(logDir, `ziti-tunnel-${spec.cluster}.log`);
     const fd = fs.openSync(logFile, "a", 0o600);
-    const child: ChildProcess = spawn(resolveZitiBinary(), ["tunnel", "proxy", `${spec.service}:${spec.localPort}`, "-i", spec.identityFile, "--cli-agent=false"], {
-        detached: true, stdio: ["ignore", fd, fd], env,
-    });
+    const child = spawnTunnelProxy(resolveZitiBinary(), ["tunnel", "proxy", `${spec.service}:${spec.localPort}`, "-i", spec.identityFile, "--cli-agent=false"], fd, env);
     fs.closeSync(fd);
     let exited: number | string | undefined;
     const done = new Promise<void>(resolve => child.once("exit", (code, sig) => { exited = code ?? sig ?? "exited"; resolve(); }));

@@ -37,6 +37,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { checkNetnsPrereqs, ManagedProcess, PrereqError, Sandbox, tryRun, tryRunAsync } from "../../scripts/lib/netns";
+import { reapStaleSandboxes } from "../../scripts/lib/staleSandboxes";
 import { controlPlaneBinaries, LocalClusters, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { startStackTunnels } from "../../scripts/apiTunnels";
 import { ApiTunnelError, checkApiAccess } from "../../scripts/lib/zitiTunnel";
@@ -80,13 +81,8 @@ function sweepStaleRuns(): string[] {
             notes.push(`removed /etc/netns/${entry} left by a killed run`);
         }
     }
-    for (const entry of fs.readdirSync(os.tmpdir())) {
-        const m = /^sa-apiziti-([0-9a-z]+)x[0-9a-f]{4}-/.exec(entry);
-        if (m && dead(m[1])) {
-            fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
-            notes.push(`removed ${entry} left by a killed run`);
-        }
-    }
+    // Its temp dir (and anything else of its sandbox) from the private run registry, never by name in /tmp.
+    notes.push(...reapStaleSandboxes());
     return notes;
 }
 

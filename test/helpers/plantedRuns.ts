@@ -21,13 +21,14 @@ export interface Victim {
     stop(): void;
 }
 
-export function startVictim(label: string): Victim {
+/** A victim; `argv` are more arguments of its command line (e.g. a planted dir, which old reapers matched on). */
+export function startVictim(label: string, argv: string[] = []): Victim {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sa-victim-${label}-`));
     fs.writeFileSync(path.join(dir, "precious"), "root's data\n");
     const emptyDir = path.join(dir, "empty");
     fs.mkdirSync(emptyDir);
     // detached: its own process group, as the harnesses' processes are, so a group kill would reach it too.
-    const child = spawn(process.execPath, ["-e", "setInterval(() => undefined, 1000)", dir, emptyDir], { detached: true, stdio: "ignore" });
+    const child = spawn(process.execPath, ["-e", "setInterval(() => undefined, 1000)", dir, emptyDir, ...argv], { detached: true, stdio: "ignore" });
     child.unref();
     const pid = child.pid!;
     const alive = () => {

@@ -302,13 +302,16 @@ describe("kubernetes: the stacks on real local control planes", function () {
                 const roles: string[] = YAML.parse(cm.data["prometheus.yml"]).scrape_configs.flatMap((j: any) => (j.kubernetes_sd_configs ?? []).map((s: any) => s.role));
                 assert.deepStrictEqual([...new Set(roles)].sort(), ["endpoints", "node"], `${cluster} discovery roles`);
                 // What Prometheus' discovery watches per role (prometheus/prometheus discovery/kubernetes/kubernetes.go):
-                // endpoints -> endpoints, services, pods; node -> nodes. The node job scrapes through nodes/proxy.
+                // endpoints -> endpoints, services, pods; node -> nodes.
                 const sa = "system:serviceaccount:monitoring:prometheus";
                 const can = (a: Parameters<KubeClient["can"]>[1]) => api(cluster).can(sa, a);
                 for (const resource of ["endpoints", "services", "pods", "nodes"]) {
                     for (const verb of ["get", "list", "watch"]) assert.ok(await can({ verb, resource }), `${cluster}: ${verb} ${resource}`);
                 }
-                assert.ok(await can({ verb: "get", resource: "nodes", subresource: "proxy" }), `${cluster}: get nodes/proxy`);
+                // The kubelet job scrapes /metrics of each kubelet: nodes/metrics (k8s.io/kubernetes pkg/kubelet/server/auth.go);
+                // nodes/proxy (the kubelet's exec/attach/run endpoints, and the API server's node proxy) is refused.
+                assert.ok(await can({ verb: "get", resource: "nodes", subresource: "metrics" }), `${cluster}: get nodes/metrics`);
+                for (const verb of ["get", "create"]) assert.ok(!(await can({ verb, resource: "nodes", subresource: "proxy" })), `${cluster}: ${verb} nodes/proxy refused`);
                 assert.ok(await can({ verb: "get", nonResourcePath: "/metrics" }), `${cluster}: GET /metrics`);
                 for (const verb of ["get", "list", "watch"]) {
                     assert.ok(!(await can({ verb, resource: "secrets" })), `${cluster}: ${verb} secrets cluster-wide refused`);

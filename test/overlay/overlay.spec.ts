@@ -21,7 +21,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { checkNetnsPrereqs, ManagedProcess, PrereqError, processesReferring, Sandbox, tryRun, tryRunAsync } from "../../scripts/lib/netns";
+import { checkNetnsPrereqs, ManagedProcess, PrereqError, Sandbox, tryRun, tryRunAsync } from "../../scripts/lib/netns";
+import { reapStaleSandboxes } from "../../scripts/lib/staleSandboxes";
 import { PROBE_METRIC } from "./fixtures/metricsServer";
 import { startRootRelay } from "./fixtures/uplink";
 import { attemptDial, readIdentityFile, ZitiAdmin } from "./fixtures/zitiRest";
@@ -55,14 +56,8 @@ function sweepStaleRuns(): string[] {
         if (tryRun("ip", ["netns", "pids", m[1]]).stdout.trim()) continue; // still in use: leave it
         if (tryRun("ip", ["netns", "del", m[1]]).status === 0) notes.push(`removed namespace ${m[1]} left by a killed run`);
     }
-    for (const entry of fs.readdirSync(os.tmpdir())) {
-        const m = /^sa-overlay-([0-9a-z]+)x[0-9a-f]{4}-/.exec(entry);
-        if (!m || !dead(m[1])) continue;
-        const dir = path.join(os.tmpdir(), entry);
-        if (processesReferring(dir).length) continue;
-        fs.rmSync(dir, { recursive: true, force: true });
-        notes.push(`removed ${dir} left by a killed run`);
-    }
+    // Its temp dir (and anything else of its sandbox) from the private run registry, never by name in /tmp.
+    notes.push(...reapStaleSandboxes());
     return notes;
 }
 
