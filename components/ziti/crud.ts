@@ -1,4 +1,4 @@
-// The skeleton every Ziti kind shares: validate locally, refuse duplicates, create/read/update (PATCH)/delete
+// The skeleton every Ziti kind shares: validate locally, refuse duplicates, create/read/update (PUT)/delete
 // over the one client, diff as sets where the API treats lists as sets. Each kind file supplies a `KindSpec`
 // (its args, conversion to and from the API, validation) and gets its one module-level provider from here.
 //
@@ -34,7 +34,7 @@ export interface KindSpec {
     normalize(inputs: any): any;
     /** Local checks on the desired state; must skip fields that are UNKNOWN. */
     validate(desired: any): Failure[];
-    /** API body for create or PATCH (role names resolved here). */
+    /** API body for create or update (PUT; role names resolved here). */
     payload(client: ZitiClient, desired: any, mode: "create" | "update"): Promise<Record<string, unknown>>;
     /** Controller entity -> state (without `id`). `prev` is the old state/desired, for write-only fields. */
     fromApi(client: ZitiClient, entity: any, prev: any): Promise<any>;
@@ -268,7 +268,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
             return withLabel(spec, desired.name, async () => {
                 const payload = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
                 const body = { ...payload, ...managedBody(spec, desired) };
-                await client.request("PATCH", entityPath(spec.collection, id), { body });
+                await client.request("PUT", entityPath(spec.collection, id), { body });
                 const entity = await client.get(spec.collection, id);
                 if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared during the update`);
                 const outs = { ...(await spec.fromApi(client, entity, { ...olds, ...desired })), ...managedFromApi(spec, entity) };

@@ -10,7 +10,8 @@
 // Adoption (the owner tags name this resource of this stack instance, ./owner) takes nothing over as it is: fields
 // no PATCH can change (a kind's `replaceFields`: a service's encryptionRequired, a config's type) must already be
 // the program's, and a kind may name more (`adoptionProblems`: a disabled identity), else it refuses naming the
-// field; then it PATCHes every field, checks the controller kept each managed value, and lets the kind finish
+// field; then it PUTs every field (a PATCH leaves an emptied map or a null external id as it was: v1.7.2
+// controller/internal/routes/identity_router.go Patch filters map fields), checks the controller kept each managed value, and lets the kind finish
 // (an identity's authenticators and enrollments are all revoked and it is enrolled afresh, ./enroll).
 import type { ZitiClient } from "./client";
 import type { KindSpec } from "./crud";
@@ -59,7 +60,7 @@ export function managedFields(spec: KindSpec, desired: any): string[] {
     return [...Object.keys(spec.pinned ?? {}), ...(desired?.tags !== undefined ? ["tags"] : [])];
 }
 
-/** The managed part of a create or PATCH body. */
+/** The managed part of a create or PUT body. */
 export function managedBody(spec: KindSpec, desired: any): Record<string, unknown> {
     const body: Record<string, unknown> = { ...(spec.pinned ?? {}) };
     if (desired?.tags !== undefined && desired.tags !== UNKNOWN) body.tags = desired.tags;
@@ -122,7 +123,7 @@ async function adoptionRefusals(spec: KindSpec, client: ZitiClient, existing: an
 
 /**
  * Takes over an entity this very resource made in a run that did not record it (see the top of this file): refuses
- * what it cannot bring to the program's values, PATCHes every field, checks them, lets the kind finish.
+ * what it cannot bring to the program's values, PUTs every field, checks them, lets the kind finish.
  */
 export async function adopt(spec: KindSpec, client: ZitiClient, existing: any, desired: any, inputs: any): Promise<{ id: string; outs: any }> {
     const id: string = existing.id;
@@ -135,7 +136,7 @@ export async function adopt(spec: KindSpec, client: ZitiClient, existing: any, d
         );
     }
     const body = { ...(await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e))), ...managedBody(spec, desired) };
-    await client.request("PATCH", entityPath(spec.collection, id), { body });
+    await client.request("PUT", entityPath(spec.collection, id), { body });
     let extra: Record<string, unknown> = {};
     let entity: any;
     if (spec.afterAdopt) ({ extra, entity } = await spec.afterAdopt(client, id, desired));
@@ -144,7 +145,7 @@ export async function adopt(spec: KindSpec, client: ZitiClient, existing: any, d
     const managed = managedFromApi(spec, entity);
     const kept = managedFields(spec, desired).filter((f) => !equalJson(managed[f], desired[f]));
     if (kept.length) {
-        throw new ZitiConflictError(`${label(spec, desired.name)}: adopting ${id}: the controller kept ${kept.map((f) => `${f}=${JSON.stringify(managed[f])}`).join(", ")} after the PATCH; delete it and run \`pulumi up\` again`, id);
+        throw new ZitiConflictError(`${label(spec, desired.name)}: adopting ${id}: the controller kept ${kept.map((f) => `${f}=${JSON.stringify(managed[f])}`).join(", ")} after the PUT; delete it and run \`pulumi up\` again`, id);
     }
     const outs = { ...(await spec.fromApi(client, entity, { ...desired, ...extra })), ...managed };
     return { id, outs: plain(withOwner(outs, inputs)) };
