@@ -1,4 +1,4 @@
-// The skeleton every Ziti kind shares: validate locally, refuse duplicates, create/read/update (PATCH)/delete
+// The skeleton every Ziti kind shares: validate locally, refuse duplicates, create/read/update (PUT)/delete
 // over the one client, diff as sets where the API treats lists as sets. Each kind file supplies a `KindSpec`
 // (its args, conversion to and from the API, validation) and gets its one module-level provider from here.
 //
@@ -8,36 +8,16 @@
 // captured.
 import type * as pulumi from "@pulumi/pulumi";
 import { getClient, ZitiApiError, ZitiClient, ZitiConnectionError } from "./client";
-import { describeOwner, Owner, ownedBy, ownerFromInputs, ownerOfEntity, ownerTags } from "./owner";
-import { asSet, Failure, resolveRoles, rolesFromApi, UnresolvedRoleError, validateRoles } from "./roles";
+import { label, rethrowLabelled, ZitiValidationError } from "./errors";
+import { ownedBy, ownerFromInputs } from "./owner";
+import { adopt, conflictError, equalJson, managedBody, managedFields, managedFromApi, plain, withManaged, withOwner } from "./ownership";
+import { asSet, Failure, resolveRoles, rolesFromApi, validateRoles } from "./roles";
+import { containsUnknown, UNKNOWN } from "./unknown";
 import { assertZitiId, entityPath, validateName } from "./names";
 import { configureFromStack, currentSettings } from "./settings";
 
-/** What the engine sends for a value not known yet (preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function containsUnknown(v: unknown): boolean {
-    if (v === UNKNOWN) return true;
-    if (Array.isArray(v)) return v.some(containsUnknown);
-    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
-    return false;
-}
-
-/** Bad input, found before any write. Names the kind, the Ziti name and the field. */
-export class ZitiValidationError extends Error {
-    constructor(message: string, public readonly failures: Failure[]) {
-        super(message);
-        this.name = "ZitiValidationError";
-    }
-}
-
-/** A same-name entity exists that this resource does not own. */
-export class ZitiConflictError extends Error {
-    constructor(message: string, public readonly existingId: string) {
-        super(message);
-        this.name = "ZitiConflictError";
-    }
-}
+export { containsUnknown, UNKNOWN } from "./unknown";
+export { ZitiConflictError, ZitiValidationError } from "./errors";
 
 export interface KindSpec {
     /** `Identity`, `Service`, ... (token `pulumi-nodejs:dynamic/ziti:<kind>`). */
@@ -54,7 +34,7 @@ export interface KindSpec {
     normalize(inputs: any): any;
     /** Local checks on the desired state; must skip fields that are UNKNOWN. */
     validate(desired: any): Failure[];
-    /** API body for create or PATCH (role names resolved here). */
+    /** API body for create or update (PUT; role names resolved here). */
     payload(client: ZitiClient, desired: any, mode: "create" | "update"): Promise<Record<string, unknown>>;
     /** Controller entity -> state (without `id`). `prev` is the old state/desired, for write-only fields. */
     fromApi(client: ZitiClient, entity: any, prev: any): Promise<any>;
@@ -74,6 +54,14 @@ export interface KindSpec {
      * from what was sent (the POST answers only the id): saves the GET that create would make after it.
      */
     created?(id: string, body: Record<string, unknown>, desired: any): any;
+    /**
+     * Security-relevant fields the program does not set, held at these values (what a new entity gets): written by
+     * every create, adoption and update, read back into the state, compared by diff, so a planted or drifted value
+     * shows and is undone (./ownership).
+     */
+    pinned?: Record<string, unknown>;
+    /** Why an entity tagged as this resource's may still not be taken over (e.g. a disabled identity), one line each. */
+    adoptionProblems?(entity: any): string[];
 }
 
 /** A role list of a policy: its field, the collection its `@name` roles name entities of, and whether it may be left out. */
@@ -142,10 +130,6 @@ export function policySpec(p: { kind: string; collection: string; choices?: Poli
     };
 }
 
-function label(spec: KindSpec, name: unknown): string {
-    return `ziti:${spec.kind} "${typeof name === "string" ? name : "?"}"`;
-}
-
 /** Throws a ZitiValidationError listing every failure, if any. */
 export function assertValid(spec: KindSpec, desired: any): void {
     const failures = spec.validate(desired);
@@ -157,26 +141,10 @@ export function assertValid(spec: KindSpec, desired: any): void {
 /** Name rules (what the controller's filter can find again) live in ./names. */
 export { validateName } from "./names";
 
-function equalJson(a: unknown, b: unknown): boolean {
-    const canon = (v: unknown): unknown => {
-        if (Array.isArray(v)) return v.map(canon);
-        if (v && typeof v === "object") {
-            return Object.fromEntries(
-                Object.keys(v as object)
-                    .filter((k) => (v as any)[k] !== undefined)
-                    .sort()
-                    .map((k) => [k, canon((v as any)[k])]),
-            );
-        }
-        return v;
-    };
-    return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-}
-
 /** Which fields differ between old state and new desired inputs (sets compared as sets). */
 export function changedFields(spec: KindSpec, olds: any, desired: any): string[] {
     const changed: string[] = [];
-    for (const f of spec.fields) {
+    for (const f of [...spec.fields, ...managedFields(spec, desired)]) {
         const n = desired[f];
         if (containsUnknown(n)) {
             changed.push(f);
@@ -189,28 +157,9 @@ export function changedFields(spec: KindSpec, olds: any, desired: any): string[]
     return changed;
 }
 
-/** Role names that resolve to nothing are bad input: report them like local validation, naming the resource. */
-function rethrowLabelled(spec: KindSpec, name: unknown, e: unknown): never {
-    if (e instanceof UnresolvedRoleError) {
-        throw new ZitiValidationError(`${label(spec, name)}: ${e.message}`, [{ property: e.message.split(":")[0], reason: e.message }]);
-    }
-    throw e;
-}
-
-/** Drops `undefined` so outputs are plain JSON. */
-function plain<T>(v: T): T {
-    return JSON.parse(JSON.stringify(v));
-}
-
 /** The client for this process's settings (stack config from `configure`, else environment). */
 export function clientNow(): ZitiClient {
     return getClient(currentSettings());
-}
-
-/** Keeps the `owner` input among the outputs (it is the program's, the controller does not echo it). */
-function withOwner(outs: any, inputs: any): any {
-    const owner = ownerFromInputs(inputs);
-    return owner ? { ...outs, owner } : outs;
 }
 
 /**
@@ -228,55 +177,6 @@ async function withLabel<T>(spec: KindSpec, name: unknown, fn: () => Promise<T>)
     }
 }
 
-/**
- * The refusal of a same-name entity this resource does not own. The `import` resource option cannot adopt it: the
- * SDK's dynamic provider needs its serialized code in the properties the engine reads with, which an import lacks
- * (pulumi/pulumi#3550, #16175; test/faults/adopt.spec.ts shows it). What works is marking the entity as this
- * resource's with the owner tags; the next `up` adopts it.
- */
-function conflictError(spec: KindSpec, name: string, existing: any, owner: Owner | undefined): ZitiConflictError {
-    const held = ownerOfEntity(existing);
-    const tags = owner ? JSON.stringify(ownerTags(owner)) : "";
-    const advice = owner
-        ? `Delete or rename it, or, if this resource should take it over, tag it as this resource's ` +
-          `(\`ziti edge update ${CLI_NOUN[spec.collection] ?? spec.collection} "${name}" --tags-json '${tags}'\`, or PATCH its tags ` +
-          `with the Management API) and run \`pulumi up\` again: the provider then adopts it and brings it to the desired state.`
-        : `Delete or rename it.`;
-    return new ZitiConflictError(
-        `${label(spec, name)}: a ${spec.kind} with this name already exists on the controller (id ${existing.id}, owned by ${describeOwner(held)}) ` +
-            `and is not managed by this resource. ${advice}`,
-        existing.id,
-    );
-}
-
-/** `ziti edge update <noun>` of each collection. */
-const CLI_NOUN: Record<string, string> = {
-    identities: "identity",
-    configs: "config",
-    services: "service",
-    "service-policies": "service-policy",
-    "edge-router-policies": "edge-router-policy",
-    "service-edge-router-policies": "service-edge-router-policy",
-};
-
-/**
- * Takes over an entity this very resource made in a run that did not record it: brings it to the desired state
- * (PATCH, keeping the owner tags and any others), then lets the kind finish what the lost run did after its POST.
- */
-async function adopt(spec: KindSpec, client: ZitiClient, existing: any, desired: any, inputs: any): Promise<{ id: string; outs: any }> {
-    const id: string = existing.id;
-    const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
-    const owner = ownerFromInputs(inputs)!;
-    body.tags = { ...(existing.tags ?? {}), ...ownerTags(owner) };
-    await client.request("PATCH", entityPath(spec.collection, id), { body });
-    let extra: Record<string, unknown> = {};
-    let entity: any;
-    if (spec.afterAdopt) ({ extra, entity } = await spec.afterAdopt(client, id, desired));
-    entity = entity ?? (await client.get(spec.collection, id));
-    if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared while it was adopted`);
-    const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
-    return { id, outs: plain(withOwner(outs, inputs)) };
-}
 
 /** Builds the one provider object of a kind. */
 export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
@@ -291,7 +191,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
         },
 
         async diff(_id: string, olds: any, news: any) {
-            const desired = spec.normalize(news);
+            const desired = withManaged(spec, news, spec.normalize(news));
             const changed = changedFields(spec, olds, desired);
             const replaces = changed.filter((f) => spec.replaceFields.includes(f));
             return {
@@ -299,12 +199,12 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
                 replaces,
                 // Ziti names are unique: the old entity has to go before its replacement can take the name.
                 deleteBeforeReplace: replaces.length > 0,
-                stables: spec.fields.filter((f) => !changed.includes(f)),
+                stables: [...spec.fields, ...managedFields(spec, desired)].filter((f) => !changed.includes(f)),
             };
         },
 
         async create(inputs: any) {
-            const desired = spec.normalize(inputs);
+            const desired = withManaged(spec, inputs, spec.normalize(inputs));
             assertValid(spec, desired);
             const owner = ownerFromInputs(inputs);
             const client = clientNow();
@@ -317,8 +217,8 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
                         if (ownedBy(existing[0], owner)) return adopt(spec, client, existing[0], desired, inputs);
                         throw conflictError(spec, desired.name, existing[0], owner);
                     }
-                    const body = await spec.payload(client, desired, "create").catch((e) => rethrowLabelled(spec, desired.name, e));
-                    if (owner) body.tags = ownerTags(owner);
+                    const payload = await spec.payload(client, desired, "create").catch((e) => rethrowLabelled(spec, desired.name, e));
+                    const body = { ...payload, ...managedBody(spec, desired) };
                     let res: any;
                     try {
                         res = await client.request("POST", `/edge/management/v1/${spec.collection}`, { body, idempotent: false });
@@ -340,7 +240,7 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
                         }
                     }
                     entity = entity ?? spec.created?.(id, body, desired) ?? (await client.get(spec.collection, id));
-                    const outs = await spec.fromApi(client, entity, { ...desired, ...extra });
+                    const outs = { ...(await spec.fromApi(client, entity, { ...desired, ...extra })), ...managedFromApi(spec, entity) };
                     return { id, outs: plain(withOwner(outs, inputs)) };
                 }
             });
@@ -352,25 +252,26 @@ export function makeProvider(spec: KindSpec): pulumi.dynamic.ResourceProvider {
             const client = clientNow();
             const entity = await client.get(spec.collection, id);
             if (!entity) return { id: "", props: {} }; // deleted out of band: the next `up` creates it again
-            const outs = plain(withOwner(await spec.fromApi(client, entity, props ?? {}), props));
+            const outs = plain(withOwner({ ...(await spec.fromApi(client, entity, props ?? {})), ...managedFromApi(spec, entity) }, props));
             // The refreshed values become the inputs the next diff starts from, so the engine names drifted
             // fields (and `pulumi import` gets inputs to generate code from).
             const inputs: Record<string, unknown> = {};
-            for (const f of spec.fields) if (outs[f] !== undefined) inputs[f] = outs[f];
+            for (const f of [...spec.fields, ...managedFields(spec, outs)]) if (outs[f] !== undefined) inputs[f] = outs[f];
             return { id, props: outs, inputs };
         },
 
         async update(id: string, olds: any, news: any) {
-            const desired = spec.normalize(news);
+            const desired = withManaged(spec, news, spec.normalize(news));
             assertValid(spec, desired);
             assertZitiId(id, `${label(spec, desired.name)} update`);
             const client = clientNow();
             return withLabel(spec, desired.name, async () => {
-                const body = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
-                await client.request("PATCH", entityPath(spec.collection, id), { body });
+                const payload = await spec.payload(client, desired, "update").catch((e) => rethrowLabelled(spec, desired.name, e));
+                const body = { ...payload, ...managedBody(spec, desired) };
+                await client.request("PUT", entityPath(spec.collection, id), { body });
                 const entity = await client.get(spec.collection, id);
                 if (!entity) throw new Error(`${label(spec, desired.name)}: the entity ${id} disappeared during the update`);
-                const outs = await spec.fromApi(client, entity, { ...olds, ...desired });
+                const outs = { ...(await spec.fromApi(client, entity, { ...olds, ...desired })), ...managedFromApi(spec, entity) };
                 return { outs: plain(withOwner(outs, news)) };
             });
         },

@@ -25,6 +25,24 @@ export const identitySpec: KindSpec = {
     setFields: ["roleAttributes"],
     // The one-time token is consumed (or handed out) at creation; switching modes needs a new identity.
     replaceFields: ["enroll"],
+    // What a new identity has on v1.7.2 (github.com/openziti/edge-api v0.26.50 rest_model/identity_patch.go names the
+    // fields; the values are the controller's own for an identity created without them, checked by test/provider).
+    // An auth policy or external id someone set would let the identity log in another way (a JWT signer, a password).
+    pinned: {
+        authPolicyId: "default",
+        externalId: null,
+        appData: {},
+        defaultHostingCost: 0,
+        defaultHostingPrecedence: "default",
+        serviceHostingCosts: {},
+        serviceHostingPrecedences: {},
+    },
+    adoptionProblems(e: any) {
+        const out: string[] = [];
+        if (e?.disabled === true) out.push("disabled is true (the identity is disabled on the controller; `ziti edge enable identity` it first, if it is yours)");
+        if (e?.isDefaultAdmin === true) out.push("isDefaultAdmin is true (the controller's default admin is never managed by a stack)");
+        return out;
+    },
     normalize(a: any) {
         return {
             name: a.name,

@@ -14,6 +14,8 @@ export const serviceSpec: KindSpec = {
     setFields: ["configs", "roleAttributes"],
     // v1.7.2 accepts encryptionRequired in a PATCH but does not change it: only a new service can.
     replaceFields: ["encryptionRequired"],
+    // What a new service has on v1.7.2 (edge-api v0.26.50 rest_model/service_update.go): no idle timeout of its own.
+    pinned: { maxIdleTimeMillis: 0 },
     normalize(a: any) {
         return {
             name: a.name,

@@ -26,11 +26,13 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
     export PULUMI_CONFIG_PASSPHRASE=scrape-anywhere-dev
 fi
 
+# The network must answer for the provider to delete the Ziti entities: `up` reuses it when it runs and starts it
+# when it was stopped. Its settings reach the provider through the environment, and they are set BEFORE the
+# recovery, so the recovery's sweep and the destroy act on the same controller (recoverStack.ts prints which),
+# never on one the caller's shell happens to name in ZITI_*.
+eval "$(ts scripts/localNetwork.ts env)"
 ts scripts/lib/recoverStack.ts down --stack "$stack"   # an interrupted run: lock, metadata, pending ops, unrecorded entities
 if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
-    # The network must answer for the provider to delete the Ziti entities: `up` reuses it when it
-    # runs and starts it when it was stopped. Its settings reach the provider through the environment.
-    eval "$(ts scripts/localNetwork.ts env)"
     # Clusters reached only over Ziti are destroyed through the same local tunnels as `up` (scripts/apiTunnels.ts).
     tunnels=()
     if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi

@@ -245,7 +245,9 @@ async function main(argv: string[]): Promise<number> {
                 ZITI_CA_BUNDLE: n.caBundlePath,
             };
             const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-            process.stdout.write(Object.entries(vars).map(([k, v]) => `export ${k}=${quote(v)}\n`).join(""));
+            // The local network's settings are the whole of it: an admin identity or `insecure` left in the caller's
+            // shell would otherwise still apply to it.
+            process.stdout.write("unset ZITI_IDENTITY_FILE ZITI_INSECURE\n" + Object.entries(vars).map(([k, v]) => `export ${k}=${quote(v)}\n`).join(""));
             return 0;
         }
         case "status": {

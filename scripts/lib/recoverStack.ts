@@ -16,9 +16,16 @@
 //      which is how the CLI clears them (pulumi v3.248.0 cmd/pulumi/stack/io.go SaveSnapshot: "Explicitly clear-out
 //      any pending operations"). That is safe because the provider's create adopts an entity whose owner tags name
 //      its resource (provider/owner.ts), and a delete of an entity already gone succeeds;
-//   4. `down` only: Ziti entities whose owner tags name this project and stack but that are in no resource of the
-//      state (made by a create that never got recorded) are deleted, since `pulumi destroy` cannot see them. `up`
-//      only reports them (the next `up` adopts the ones the program still declares).
+//   4. `down` only: Ziti entities whose owner tags name this project and stack AND this stack instance's owner id
+//      (provider/ownerId.ts: random, made once, kept in the state; read here from the export) but that are
+//      in no resource of the state (made by a create that never got recorded) are deleted, since `pulumi destroy`
+//      cannot see them. `up` only reports them (the next `up` adopts the ones the program still declares). Entities
+//      of another deployment with the same project and stack names carry another owner id and are never touched;
+//      entities tagged before owner ids, and every entity when the state holds no owner id, are not swept.
+//
+// The controller is the one the provider would use: the stack's `ziti:*` config first, then the ZITI_* environment
+// (the same resolveSettings), printed before anything is done. `npm start` and `npm run down` set the local network's
+// environment before they call this, as they do before `pulumi up` / `pulumi destroy`.
 //
 // Facts of the file backend from pulumi v3.248.0 pkg/backend/diy: lock.go (lock files
 // `.pulumi/locks/<org>/<project>/<stack>/<id>.json` with {pid, username, hostname, timestamp}), store.go
@@ -186,28 +193,36 @@ function pulumi(args: string[], input?: string): string {
 }
 
 interface ZitiSide {
-    /** Entities of every Ziti collection whose owner tags name this project and stack. */
+    /** Entities of every Ziti collection whose owner tags name this project, stack and owner id. */
     owned(): Promise<{ collection: string; id: string; name: string; resource: string }[]>;
     remove(collection: string, id: string): Promise<void>;
     close(): Promise<void>;
 }
 
-/** The controller the provider would use (its environment fallbacks, which `npm start` sets), or why not. */
-async function zitiSide(project: string, stack: string): Promise<ZitiSide | string> {
+/** The stack's `ziti:*` config as the provider's configure would see it (secrets decrypted, in memory only). */
+function stackZitiConfig(stack: string): { get(key: string): string | undefined } {
+    let all: Record<string, { value?: unknown }> = {};
+    try {
+        all = JSON.parse(pulumi(["config", "--stack", stack, "--json", "--show-secrets"]));
+    } catch {
+        // no stack config (or no stack): the environment alone, as for the provider
+    }
+    return { get: (key: string) => (key.startsWith("ziti:") && typeof all[key]?.value === "string" ? (all[key].value as string) : undefined) };
+}
+
+/** The controller the provider would use (stack config, then environment), or why not; says which one it is. */
+async function zitiSide(project: string, stack: string, ownerId: string): Promise<ZitiSide | string> {
     const { resolveSettings } = await import("../../provider/settings");
     const { createClient } = await import("../../provider/client");
     const { ownerOfEntity } = await import("../../provider/owner");
     const { zitiKinds } = await import("../../provider");
     let client: import("../../provider/client").ZitiClient;
     try {
-        let env: NodeJS.ProcessEnv = process.env;
-        if (!env.ZITI_API_HOST && !env.ZITI_IDENTITY_FILE) {
-            // `npm run down` runs this before it starts (or reuses) the local network: do it here, the same way.
-            const local = await import("../localNetwork");
-            const n = await local.up();
-            env = { ...env, ZITI_API_HOST: n.controllerUrl, ZITI_USERNAME: n.username, ZITI_PASSWORD: local.adminPassword(), ZITI_CA_BUNDLE: n.caBundlePath };
-        }
-        client = createClient(resolveSettings(undefined, env));
+        const config = stackZitiConfig(stack);
+        const settings = resolveSettings(config, process.env);
+        const from = config.get("ziti:controllerUrl") ? "stack config ziti:controllerUrl" : process.env.ZITI_API_HOST ? "ZITI_API_HOST" : "ziti:identityFile ztAPI";
+        log(`Ziti controller: ${settings.controllerUrl} (from ${from}); this stack's owner id: ${ownerId}`);
+        client = createClient(settings);
     } catch (e) {
         return (e as Error).message;
     }
@@ -220,7 +235,7 @@ async function zitiSide(project: string, stack: string): Promise<ZitiSide | stri
                     const page: any[] = Array.isArray(res.data) ? res.data : [];
                     for (const e of page) {
                         const o = ownerOfEntity(e);
-                        if (o && o.project === project && o.stack === stack) out.push({ collection, id: e.id, name: e.name, resource: o.resource });
+                        if (o && o.project === project && o.stack === stack && o.ownerId === ownerId) out.push({ collection, id: e.id, name: e.name, resource: o.resource });
                     }
                     if (page.length < 500) break;
                 }
@@ -244,7 +259,10 @@ async function reconcile(mode: "up" | "down", root: string, project: string, sta
     const resources: any[] = deployment.resources ?? [];
     const zitiType = /^pulumi-nodejs:dynamic\/ziti:/;
     const hasZiti = resources.some((r) => zitiType.test(r.type)) || pending.some((p) => zitiType.test(p.resource?.type ?? ""));
-    let ziti: ZitiSide | string | undefined = hasZiti ? await zitiSide(project, stack) : undefined;
+    const { ownerIdInState } = await import("../../provider/ownerId");
+    const ownerId = ownerIdInState(deployment);
+    if (hasZiti && !ownerId) log(`the state holds no owner id of this stack instance: no entity on the controller is provably this stack's, none is looked for or swept`);
+    let ziti: ZitiSide | string | undefined = hasZiti && ownerId ? await zitiSide(project, stack, ownerId) : undefined;
     const zitiKindsByToken = new Map((await import("../../provider")).zitiKinds.map((k) => [k.token, k.collection]));
     try {
         const owned = typeof ziti === "object" ? await ziti.owned() : [];
@@ -283,7 +301,7 @@ async function reconcile(mode: "up" | "down", root: string, project: string, sta
             for (const e of orphans) {
                 if (mode === "down") {
                     await ziti.remove(e.collection, e.id);
-                    log(`deleted ${e.collection}/${e.name} (${e.id}): tagged as ${project}/${stack}/${e.resource}, in no resource of the state`);
+                    log(`deleted ${e.collection}/${e.name} (${e.id}): tagged as ${project}/${stack}/${e.resource} with this stack's owner id, in no resource of the state`);
                     s.orphansDeleted++;
                 } else {
                     log(`${e.collection}/${e.name} (${e.id}) is tagged as ${project}/${stack}/${e.resource} but in no resource of the state: \`pulumi up\` adopts it if the program still declares it`);

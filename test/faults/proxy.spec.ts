@@ -12,7 +12,8 @@ import { certLogin } from "./fixtures/invariants";
 
 const P = uniquePrefix("f");
 const any = (x: unknown) => x as any;
-const owner = (resource: string) => ({ project: "faults", stack: "proxy", resource });
+const OWNER_ID = require("crypto").randomBytes(16).toString("hex") as string;
+const owner = (resource: string) => ({ project: "faults", stack: "proxy", resource, ownerId: OWNER_ID });
 
 describe("faults: the provider through a fault-injecting proxy", function () {
     this.timeout(180_000);
@@ -22,6 +23,7 @@ describe("faults: the provider through a fault-injecting proxy", function () {
     /** Points the providers at the proxy; a fresh client, so connection faults meet new connections. */
     async function viaProxy(extra: Record<string, string> = {}): Promise<void> {
         await closeAllClients();
+        proxy.log.length = 0; // each test looks only at its own requests
         await serviceProvider.configure!({ config: configFor(env.ctl, { "ziti:controllerUrl": proxy.url, "ziti:caBundle": proxy.caPath, "ziti:backoffMs": "50", ...extra }) });
     }
 
@@ -49,7 +51,7 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         const live = await named("services", name);
         assert.strictEqual(live.length, 1, "one entity of that name");
         assert.strictEqual(live[0].id, id, "the resource took its id");
-        assert.deepStrictEqual(live[0].tags, { pulumiProject: "faults", pulumiStack: "proxy", pulumiResource: "lost-svc" });
+        assert.deepStrictEqual(live[0].tags, { pulumiProject: "faults", pulumiStack: "proxy", pulumiResource: "lost-svc", pulumiOwnerId: OWNER_ID });
         assert.deepStrictEqual(outs.roleAttributes, ["a"]);
         await any(serviceProvider).delete(id, outs);
     });
@@ -61,8 +63,8 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         const { id, outs } = await identityProvider.create({ name, owner: owner("lost-id") });
         assert.ok(proxy.log.some((e) => e.kind === "lost-response" && e.path?.endsWith("/identities")));
         assert.strictEqual((await named("identities", name)).length, 1);
-        const login = await certLogin(outs.identityJson);
-        assert.ok(login.ok && login.name === name, `identity JSON logs in: ${login.why ?? login.name}`);
+        const login = await certLogin(outs.identityJson, name);
+        assert.ok(login.ok, `identity JSON logs in: ${login.why}`);
         await any(identityProvider).delete(id, outs);
     });
 
@@ -72,8 +74,8 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         proxy.set({ loseResponse: { method: "POST", path: /\/edge\/client\/v1\/enroll$/, count: 1 } });
         const { id, outs } = await identityProvider.create({ name, owner: owner("lostenroll-id") });
         assert.ok(proxy.log.some((e) => e.kind === "lost-response" && e.path?.endsWith("/enroll") && e.status === 200), "the first enrollment happened on the controller");
-        const login = await certLogin(outs.identityJson);
-        assert.ok(login.ok && login.name === name, `identity JSON logs in: ${login.why ?? login.name}`);
+        const login = await certLogin(outs.identityJson, name);
+        assert.ok(login.ok, `identity JSON logs in: ${login.why}`);
         const auths = (await env.rest.get(`identities/${id}/authenticators`)).json.data;
         assert.strictEqual(auths.length, 1, "the certificate of the lost answer was revoked: one authenticator");
         await any(identityProvider).delete(id, outs);
@@ -94,17 +96,48 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         assert.strictEqual((await named("services", `${P}.flaky.svc`)).length, 0);
     });
 
-    it("retries 5xx and 429 answers; a POST answered 503 is looked up, not repeated blindly", async function () {
+    it("a create POST answered 503 after the controller made the entity is looked up and adopted, not sent again", async function () {
         await viaProxy();
-        proxy.set({ status: { code: 503, count: 3 } });
-        const a = await serviceProvider.create({ name: `${P}.busy.svc`, owner: owner("busy-svc") });
-        assert.strictEqual(proxy.log.filter((e) => e.kind === "status").length, 3);
-        proxy.set({ status: { code: 429, count: 2 } });
+        const name = `${P}.busy.svc`;
+        // The fault hits the create itself (not the login before it): the controller makes the service, the client hears 503.
+        proxy.set({ status: { code: 503, count: 1, method: "POST", path: /\/edge\/management\/v1\/services$/, forward: true } });
+        const a = await serviceProvider.create({ name, owner: owner("busy-svc") });
+        const posts = proxy.log.filter((e) => e.method === "POST" && e.path?.endsWith("/services"));
+        assert.deepStrictEqual(posts.map((e) => `${e.kind} ${e.forwardedStatus ?? e.status}`), ["status 200"], "one create POST, applied by the controller and answered 503; none sent again");
+        const live = await named("services", name);
+        assert.strictEqual(live.length, 1, "one entity of that name on the controller");
+        assert.strictEqual(live[0].id, a.id, "the resource took the entity the faulted POST made");
+        await any(serviceProvider).delete(a.id, a.outs);
+    });
+
+    it("a create POST answered 503 before the controller saw it is sent once more after a lookup; 429 is retried", async function () {
+        await viaProxy();
+        const name = `${P}.unsent.svc`;
+        proxy.set({ status: { code: 503, count: 1, method: "POST", path: /\/edge\/management\/v1\/services$/ } });
+        const a = await serviceProvider.create({ name, owner: owner("unsent-svc") });
+        const posts = proxy.log.filter((e) => e.method === "POST" && e.path?.endsWith("/services"));
+        assert.deepStrictEqual(posts.map((e) => `${e.kind} ${e.status}`), ["status 503", "forwarded 200"]);
+        const lookups = proxy.log.filter((e) => e.method === "GET" && e.path?.endsWith("/services"));
+        assert.ok(lookups.length >= 2, "looked up by name before each POST");
+        assert.strictEqual((await named("services", name)).length, 1);
+        proxy.set({ status: { code: 429, count: 2, method: "POST", path: /\/edge\/management\/v1\/services$/ } });
         const b = await serviceProvider.create({ name: `${P}.throttled.svc`, owner: owner("throttled-svc") });
-        assert.strictEqual((await named("services", `${P}.busy.svc`)).length, 1);
+        assert.strictEqual(proxy.log.filter((e) => e.kind === "status" && e.status === 429).length, 2);
         assert.strictEqual((await named("services", `${P}.throttled.svc`)).length, 1);
         await any(serviceProvider).delete(a.id, a.outs);
         await any(serviceProvider).delete(b.id, b.outs);
+    });
+
+    it("the certificate login check refuses a deleted identity (HTTP 200 with an INVALID_AUTH envelope)", async function () {
+        await viaProxy();
+        const name = `${P}.gone.id`;
+        const { id, outs } = await identityProvider.create({ name, owner: owner("gone-id") });
+        assert.ok((await certLogin(outs.identityJson, name)).ok, "logs in while it exists");
+        assert.ok(!(await certLogin(outs.identityJson, `${name}.other`)).ok, "a login as another name does not count");
+        await any(identityProvider).delete(id, outs);
+        const after = await certLogin(outs.identityJson, name);
+        assert.ok(!after.ok, "a deleted identity must not count as logged in");
+        assert.match(after.why ?? "", /INVALID_AUTH|40[13]/);
     });
 
     it("gives up after the bound with an error that names the entity", async function () {
@@ -130,7 +163,7 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         const e = await serviceProvider.create({ name, owner: owner("theirs-svc") }).then(() => undefined, (x) => x);
         assert.ok(e instanceof ZitiConflictError, String(e));
         assert.match(e.message, /owned by faults\/other\/theirs-svc/);
-        assert.match(e.message, /--tags-json '\{"pulumiProject":"faults","pulumiStack":"proxy","pulumiResource":"theirs-svc"\}'/);
+        assert.ok(e.message.includes(`--tags-json '{"pulumiProject":"faults","pulumiStack":"proxy","pulumiResource":"theirs-svc","pulumiOwnerId":"${OWNER_ID}"}'`), e.message);
         const live = await named("services", name);
         assert.strictEqual(live.length, 1);
         assert.strictEqual(live[0].tags.pulumiStack, "other", "untouched");

@@ -1,4 +1,4 @@
-// The pack's default Ziti tokens come from the program's provider registry (components/ziti/index.ts
+// The pack's default Ziti tokens come from the program's provider registry (provider/index.ts
 // `zitiKinds`), not from copied strings: this test derives them from the registry and fails if they drift.
 // The pack itself stays standalone (it imports nothing from the program) and recognises Ziti policies and
 // services by shape as well, so a renamed class is judged anyway.
@@ -7,7 +7,7 @@ import { disallowDialAllIdentities, disallowDialEveryStackService } from "../../
 
 /** The registry, wherever the reshape (issue 25) keeps it. */
 function registry(): { kind: string; token: string }[] {
-    for (const path of ["../../components/ziti", "../../provider/ziti", "../../provider"]) {
+    for (const path of ["../../provider", "../../provider/ziti", "../../provider"]) {
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const mod = require(path) as { zitiKinds?: { kind: string; token: string }[] };
@@ -16,7 +16,7 @@ function registry(): { kind: string; token: string }[] {
             // not at this path
         }
     }
-    throw new Error("the Ziti provider registry (zitiKinds) was not found under components/ziti or provider/: update this test's paths");
+    throw new Error("the Ziti provider registry (zitiKinds) was not found under provider/: update this test's paths");
 }
 
 describe("policy: the program's own Ziti tokens (from the provider registry)", () => {

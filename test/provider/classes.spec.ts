@@ -37,12 +37,14 @@ describe("ziti resource classes", function () {
         assert.deepStrictEqual(names, ["kubeA.reflect.id", "kubeA.reflect.intercept", "kubeA.reflect.svc", "kubeA.reflect.bind", "kubeA.erp", "kubeA.serp"]);
         const ids = await Promise.all(made.map((r) => new Promise((res) => r.id.apply(res))));
         assert.strictEqual(ids[0], "i-id");
+        // Plus the stack instance's owner id (provider/ownerId.ts), registered once with the first Ziti resource.
         assert.deepStrictEqual(
             seen.map((s) => s.type).sort(),
-            ["Identity", "Config", "Service", "ServicePolicy", "EdgeRouterPolicy", "ServiceEdgeRouterPolicy"].map((k) => `pulumi-nodejs:dynamic/ziti:${k}`).sort(),
+            ["Identity", "Config", "Service", "ServicePolicy", "EdgeRouterPolicy", "ServiceEdgeRouterPolicy", "OwnerId"].map((k) => `pulumi-nodejs:dynamic/ziti:${k}`).sort(),
         );
         for (const s of seen) assert.match(String(s.inputs.__provider), /exports\.handler/);
-        assert.deepStrictEqual(ziti.zitiKinds.map((k) => k.token).sort(), seen.map((s) => s.type).sort());
+        const kinds = seen.filter((s) => s.type !== "pulumi-nodejs:dynamic/ziti:OwnerId");
+        assert.deepStrictEqual(ziti.zitiKinds.map((k) => k.token).sort(), kinds.map((s) => s.type).sort());
         const identity = made[0] as InstanceType<typeof ziti.Identity>;
         for (const k of ["type", "roleAttributes", "isAdmin", "enroll", "enrollmentJwt", "identityJson"] as const) {
             assert.ok(pulumi.Output.isInstance(identity[k]), `Identity.${k} is an output`);

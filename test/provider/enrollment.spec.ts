@@ -114,7 +114,11 @@ describe("ziti provider: enrollment", function () {
         try {
             const text = JSON.stringify(outs);
             assert.ok(!text.includes(env.ctl.password), "the admin password is not in the outputs");
-            assert.deepStrictEqual(Object.keys(outs).sort(), ["enroll", "enrollmentJwt", "identityJson", "isAdmin", "name", "roleAttributes", "type"]);
+            // The pinned security fields and the tags (provider/ownership.ts) are read back too; none is a credential.
+            assert.deepStrictEqual(Object.keys(outs).sort(), [
+                "appData", "authPolicyId", "defaultHostingCost", "defaultHostingPrecedence", "enroll", "enrollmentJwt", "externalId", "identityJson",
+                "isAdmin", "name", "roleAttributes", "serviceHostingCosts", "serviceHostingPrecedences", "tags", "type",
+            ]);
         } finally {
             await (identityProvider as any).delete(id, outs);
         }

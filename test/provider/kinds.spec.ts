@@ -118,7 +118,7 @@ describe("ziti provider: the six kinds against a real controller", function () {
             const liveSvc = (await env.rest.get(`services/${svc.id}`)).json.data;
             assert.deepStrictEqual(liveSvc.configs, [cfg.id]);
             assert.strictEqual(liveSvc.encryptionRequired, true);
-            assert.deepStrictEqual(svc.outs, { ...svcIn, encryptionRequired: true, terminatorStrategy: "smartrouting", scrapeable: true });
+            assert.deepStrictEqual(svc.outs, { ...svcIn, encryptionRequired: true, terminatorStrategy: "smartrouting", scrapeable: true, maxIdleTimeMillis: 0, tags: {} });
 
             const host = await identityProvider.create({ name: `${P}.web.host.id`, enroll: false });
             const client = await identityProvider.create({ name: `${P}.web.client.id`, roleAttributes: ["web-clients"], enroll: false });

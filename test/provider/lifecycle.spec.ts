@@ -96,10 +96,10 @@ describe("ziti provider: drift, conflicts, validation", function () {
             );
             assert.strictEqual((await env.rest.named("services", `${P}.taken.svc`)).length, 1, "not duplicated");
             // With an owner, the refusal says how to hand the entity over: tag it as this resource's.
-            const owner = { project: "p", stack: "s", resource: "taken-svc" };
+            const owner = { project: "p", stack: "s", resource: "taken-svc", ownerId: "0123456789abcdef0123456789abcdef" };
             const e2 = await serviceProvider.create({ name: `${P}.taken.svc`, owner } as any).then(() => undefined, (x) => x);
             assert.ok(e2 instanceof ZitiConflictError);
-            assert.ok(e2.message.includes(`ziti edge update service "${P}.taken.svc" --tags-json '{"pulumiProject":"p","pulumiStack":"s","pulumiResource":"taken-svc"}'`), e2.message);
+            assert.ok(e2.message.includes(`ziti edge update service "${P}.taken.svc" --tags-json '{"pulumiProject":"p","pulumiStack":"s","pulumiResource":"taken-svc","pulumiOwnerId":"0123456789abcdef0123456789abcdef"}'`), e2.message);
             // Adoption: read by id works with no prior state.
             const r = await any(serviceProvider).read(existingId, {});
             assert.strictEqual(r.props.name, `${P}.taken.svc`);

@@ -26,7 +26,7 @@ export const zitiConfigDefaults = { resourceTypes: [ZITI_SERVICE_POLICY] };
 /**
  * Whether props have the shape of a Ziti service policy, whatever the token: `type` Dial or Bind (or not
  * known yet) next to `serviceRoles` and `identityRoles` lists: the fields a service policy has in the
- * Management API and in this project's provider (components/ziti/servicePolicy.ts: name, type, semantic,
+ * Management API and in this project's provider (provider/servicePolicy.ts: name, type, semantic,
  * serviceRoles, identityRoles, postureCheckRoles). This catches a policy registered as the SDK's
  * default `pulumi-nodejs:dynamic:Resource` (a dynamic.Resource subclass without a module), a published
  * provider's own token (e.g. `openziti:*`), or a renamed class of this project's provider.

@@ -28,7 +28,7 @@ export interface StackService {
 
 /**
  * Whether props have the shape of a Ziti service, whatever the token: `roleAttributes` next to one of the
- * fields only a service has (components/ziti/service.ts fields: configs, encryptionRequired,
+ * fields only a service has (provider/service.ts fields: configs, encryptionRequired,
  * terminatorStrategy); identities carry roleAttributes too, but none of those.
  */
 export function looksLikeZitiService(props: PlainObject): boolean {
