@@ -14,7 +14,7 @@
 // controller/internal/routes/identity_router.go Patch filters map fields), checks the controller kept each managed value, and lets the kind finish
 // (an identity's authenticators and enrollments are all revoked and it is enrolled afresh, ./enroll).
 import type { ZitiClient } from "./client";
-import type { KindSpec } from "./crud";
+import type { KindSpec } from "./kindSpec";
 import { label, rethrowLabelled, ZitiConflictError } from "./errors";
 import { entityPath } from "./names";
 import { describeOwner, Owner, ownerFromInputs, ownerOfEntity, ownerTags } from "./owner";

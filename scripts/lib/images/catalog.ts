@@ -9,7 +9,11 @@
 // built faithfully gets `unavailable` (the reason) instead of `rootfs`: the node tier reports it per image.
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { CONFIGMAP_RELOAD_IMAGE, CONFIGMAP_RELOADZ_IMAGE, PROMETHEUS_IMAGE, REFLECTZ_IMAGE, ZITI_HOST_IMAGE } from "../../../components/workloads";
+import { CONFIGMAP_RELOAD_IMAGE } from "../../../flavors/article/configmapReload";
+import { CONFIGMAP_RELOADZ_IMAGE } from "../../../flavors/article/configmapReloadz";
+import { PROMETHEUS_IMAGE } from "../../../flavors/article/prometheus";
+import { REFLECTZ_IMAGE } from "../../../flavors/article/reflectz";
+import { ZITI_HOST_IMAGE } from "../../../flavors/article/zitiHost";
 import type { ImageConfig } from "./ociArchive";
 import type { RootfsSpec } from "./rootfs";
 
