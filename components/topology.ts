@@ -1,4 +1,5 @@
 // From validated config to components: one provider per place, the right cluster component per kind.
+import { proxyPort } from "../flavors/upstream/proxyPorts";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { CentralPrometheus } from "./centralPrometheus";
@@ -86,7 +87,7 @@ export function clusterExport(b: BuiltCluster) {
             ? { renderDirectory: b.spec.kubernetes.renderDirectory }
             : {
                 context: b.spec.kubernetes.context ?? "(kubeconfig default)",
-                ...(b.spec.apiOverZiti ? { apiOverZiti: { service: b.spec.apiOverZiti.service, localPort: b.spec.apiOverZiti.localPort } } : {}),
+                ...(b.spec.apiOverZiti ? { apiOverZiti: { service: b.spec.apiOverZiti.service, localPort: b.spec.apiOverZiti.localPort ?? proxyPort(b.spec.apiOverZiti.service) } } : {}),
             },
         ...(c.kubernetesApi ? { kubernetesApi: kubernetesApiExport(b.spec.name, c.kubernetesApi) } : {}),
     };

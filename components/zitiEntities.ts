@@ -9,6 +9,8 @@ import { createZitiEntities } from "./zitiBuilder";
 import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "../provider";
 
 import { PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
+import { proxyPort } from "../flavors/upstream/proxyPorts";
+import { loopbackProxyV1 } from "../flavors/upstream/zitiEntities";
 
 export { INTERCEPT_PORT, PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
 
@@ -153,7 +155,8 @@ export interface KubernetesApiZiti {
 
 /**
  * A cluster's Kubernetes API as a Ziti service (DESIGN 4c): host.v1 to `kubernetes.default.svc:443`
- * (tcp), intercept.v1 on `<svc>.ziti:443` for tunneling apps, its own Bind policy for the in-cluster
+ * (tcp), intercept.v1 on `<svc>.ziti:443` for tunneling apps, proxy.v1 on 127.0.0.1 for an admin's
+ * `ziti tunnel proxy`, its own Bind policy for the in-cluster
  * tunneler, a Dial policy naming each admin (`@name`, never an attribute, never `#all`), and its own
  * edge router and service edge router policies.
  */
@@ -175,7 +178,15 @@ export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiA
         configType: "host.v1",
         data: { protocol: "tcp", address: KUBERNETES_API_HOST, port: KUBERNETES_API_PORT },
     }, opts);
-    const service = new Service(`${prefix}-k8s-svc`, { name: svc, configs: [intercept.id, host.id] }, opts);
+    // An admin's `ziti tunnel proxy` (scripts/lib/zitiTunnel.ts) listens where this says: loopback only,
+    // at a port derived from the service name (as the upstream flavor's proxies: every admin and stack agree on
+    // it without knowing each other), whatever port its command line names.
+    const proxy = new Config(`${prefix}-k8s-proxy`, {
+        name: `${svc}.proxy.v1`,
+        configType: "proxy.v1",
+        data: loopbackProxyV1(proxyPort(svc)),
+    }, opts);
+    const service = new Service(`${prefix}-k8s-svc`, { name: svc, configs: [intercept.id, host.id, proxy.id] }, opts);
     const admins = args.admins.map(a => pulumi.interpolate`@${a}`);
     const bind = new ServicePolicy(`${prefix}-k8s-bind`, {
         name: `${c}.k8s.bind`, type: "Bind", semantic: "AnyOf",
@@ -193,7 +204,7 @@ export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiA
         name: `${c}.k8s.service-edge-router-policy`, semantic: "AnyOf",
         edgeRouterRoles: args.edgeRouterRoles, serviceRoles: [at(service)],
     }, opts);
-    return { service, interceptHost, entities: [intercept, host, service, bind, dial, erp, serp, args.tunnelerIdentity] };
+    return { service, interceptHost, entities: [intercept, host, proxy, service, bind, dial, erp, serp, args.tunnelerIdentity] };
 }
 
 /**

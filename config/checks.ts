@@ -109,10 +109,8 @@ export function parseApiOverZiti(key: string, raw: unknown, cluster: string, kub
     const service = optString(`${key}.service`, r.service, kubernetesApiServiceName(cluster));
     const tlsServerName = optString(`${key}.tlsServerName`, r.tlsServerName, "kubernetes.default.svc");
     if (service === "" || tlsServerName === "") fail(key, `service and tlsServerName must not be empty.`);
-    let localPort = 0; // 0 = the default, filled in by parseConfig in cluster order
-    if (r.localPort !== undefined && r.localPort !== null) {
-        localPort = typeof r.localPort === "string" ? Number(r.localPort) : (r.localPort as number);
-        if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) fail(`${key}.localPort`, `must be a port number 1-65535, got ${JSON.stringify(r.localPort)}`);
-    }
+    if (r.localPort === undefined || r.localPort === null) return { service, identityFile, tlsServerName };
+    const localPort = typeof r.localPort === "string" ? Number(r.localPort) : (r.localPort as number);
+    if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) fail(`${key}.localPort`, `must be a port number 1-65535, got ${JSON.stringify(r.localPort)}`);
     return { service, identityFile, tlsServerName, localPort };
 }

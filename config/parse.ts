@@ -4,7 +4,7 @@ import { DEFAULT_FLAVOR, FLAVORS } from "../flavors";
 import { defaultServiceNames } from "../plan/names";
 import { checkClusterName, checkNamespace, fail, kubernetesTarget, optBool, optString, optStringList, parseCluster } from "./checks";
 import {
-    CentralSpec, CLUSTER_KINDS, ClusterKind, ClusterSpec, DEFAULT_API_TUNNEL_PORT, DEFAULT_IMAGES, Images, RawClusterSpec, RawConfig,
+    CentralSpec, CLUSTER_KINDS, ClusterKind, ClusterSpec, DEFAULT_IMAGES, Images, RawClusterSpec, RawConfig,
     ScrapeAnywhereConfig, STACK_ROLES, StackRole,
 } from "./types";
 import { kubernetesApiServiceName } from "../plan/names";
@@ -71,22 +71,15 @@ function checkUnique(clusters: ClusterSpec[]): { seen: Set<string>; services: Se
     return { seen, services };
 }
 
-/** Local tunnel ports: as configured, else the next free default, never one port for two clusters. */
-function assignTunnelPorts(clusters: ClusterSpec[]): void {
-    const ports = new Set(clusters.flatMap(c => (c.apiOverZiti?.localPort ? [c.apiOverZiti.localPort] : [])));
-    let nextPort = DEFAULT_API_TUNNEL_PORT;
+/** Explicit local tunnel ports (the default is each service's own proxy.v1 port): never one port for two clusters. */
+function checkTunnelPorts(clusters: ClusterSpec[]): void {
     const claimed = new Set<number>();
     for (const c of clusters) {
-        if (!c.apiOverZiti) continue;
-        if (!c.apiOverZiti.localPort) {
-            while (ports.has(nextPort)) nextPort++;
-            c.apiOverZiti.localPort = nextPort;
-            ports.add(nextPort);
-        }
-        if (claimed.has(c.apiOverZiti.localPort)) fail("clusters", `two clusters use the local tunnel port ${c.apiOverZiti.localPort}: give each its own apiOverZiti.localPort.`);
-        claimed.add(c.apiOverZiti.localPort);
+        const port = c.apiOverZiti?.localPort;
+        if (!port) continue;
+        if (claimed.has(port)) fail("clusters", `two clusters use the local tunnel port ${port}: give each its own apiOverZiti.localPort, or remove them.`);
+        claimed.add(port);
     }
-
 }
 
 function parseCentral(raw: RawConfig, role: StackRole, stack: string, namespace: string, seen: Set<string>): CentralSpec | undefined {
@@ -218,7 +211,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     if (!(flavor in FLAVORS)) fail("flavor", `unknown workload flavor "${flavor}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
     const { clusters, rawClusters } = parseClusters(raw, stack, namespace);
     const { seen, services } = checkUnique(clusters);
-    assignTunnelPorts(clusters);
+    checkTunnelPorts(clusters);
     const stackReferences = optStringList("stackReferences", raw.stackReferences, []);
     if (new Set(stackReferences).size !== stackReferences.length) {
         fail("stackReferences", `lists the same stack twice: ${JSON.stringify(stackReferences)}`);

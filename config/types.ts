@@ -68,15 +68,14 @@ export interface ApiOverZitiSpec {
      */
     tlsServerName: string;
     /**
-     * The loopback port of the local tunnel (default 16443, 16444, ... in cluster order). Fixed, not random:
-     * the provider's kubeconfig in state names it, and `pulumi destroy` (which does not run the program)
-     * reaches the cluster through a tunnel started again on the same port.
+     * The loopback port the deployer expects of the local tunnel. The tunnel listens where the service's
+     * proxy.v1 config says (127.0.0.1, a port derived from the service name: components/zitiEntities.ts),
+     * whatever its command line asks, so this is only checked against it (scripts/lib/zitiTunnel.ts
+     * loopbackPort); unset: the service's port. Fixed either way: the provider's kubeconfig in state names
+     * it, and `pulumi destroy` (which does not run the program) reaches the cluster through a tunnel on it.
      */
-    localPort: number;
+    localPort?: number;
 }
-
-/** The first default `apiOverZiti.localPort`. */
-export const DEFAULT_API_TUNNEL_PORT = 16443;
 
 export interface Images {
     /** Prometheus with the Ziti SDK inside. */

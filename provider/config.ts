@@ -8,7 +8,7 @@ import { nameProblem } from "./names";
 import type { Failure } from "./roles";
 import { ConfigArgs, ConfigState } from "./types";
 
-/** Schema checks of the two typed config types, before any write. */
+/** Schema checks of the typed config types (intercept.v1, host.v1, proxy.v1), before any write. */
 function validateData(configType: string, data: any): Failure[] {
     const failures: Failure[] = [];
     if (data === UNKNOWN) return failures;
@@ -74,6 +74,13 @@ function validateData(configType: string, data: any): Failure[] {
             }
             if (l.cost !== undefined && !(Number.isInteger(l.cost) && l.cost >= 0 && l.cost <= 65535)) failures.push({ property: "data.listenOptions.cost", reason: "must be 0-65535" });
             if (l.maxConnections !== undefined && !(Number.isInteger(l.maxConnections) && l.maxConnections >= 1)) failures.push({ property: "data.listenOptions.maxConnections", reason: "must be at least 1" });
+        }
+    } else if (configType === "proxy.v1") {
+        // openziti/ziti v1.7.2 tunnel/entities/service.go ProxyV1Config{port uint16, protocols, binding}.
+        if (!port(data.port) || data.port === 0) failures.push({ property: "data.port", reason: "must be a port number 1-65535" });
+        protocols("data.protocols", data.protocols, true);
+        if (data.binding !== undefined && (typeof data.binding !== "string" || data.binding.trim() === "")) {
+            failures.push({ property: "data.binding", reason: "must be an interface name or address, e.g. 127.0.0.1" });
         }
     }
     return failures;
@@ -152,7 +159,7 @@ const configOutputs: Record<keyof Omit<ConfigState, "id">, undefined> = {
     data: undefined,
 };
 
-/** A Ziti config: typed `intercept.v1` / `host.v1` data, or any config type known to the controller by name. */
+/** A Ziti config: typed `intercept.v1` / `host.v1` / `proxy.v1` data, or any config type known to the controller by name. */
 export class Config extends pulumi.dynamic.Resource {
     /** The Ziti id of the entity (also the resource id). */
     public declare readonly id: pulumi.Output<string>;

@@ -7,8 +7,8 @@
 //
 // The stack's config is read with `pulumi config --json` and checked by the program's own parseConfig.
 // Each tunnel is checked with the admin identity before it starts (scripts/lib/zitiTunnel.ts: no identity,
-// identity rejected, service missing, no Dial grant, port taken), listens on its fixed
-// `apiOverZiti.localPort`, and reaches the program through SCRAPE_ANYWHERE_API_ENDPOINTS
+// identity rejected, service missing, no Dial grant, proxy.v1 missing or not on loopback, port taken), listens
+// on 127.0.0.1 at the port of the service's proxy.v1 config, and reaches the program through SCRAPE_ANYWHERE_API_ENDPOINTS
 // (components/apiOverZiti.ts), JSON `{"<cluster>": "127.0.0.1:<port>"}`. A stack with no such cluster
 // runs the command as it is. Exit status: the command's, or 2 when a tunnel could not be had.
 import { execFileSync, spawn } from "child_process";

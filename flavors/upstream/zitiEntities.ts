@@ -25,6 +25,17 @@ export const INTERCEPT_PORT = 80;
 /** Nothing listens on any interface but loopback: proxies bind here (proxy.v1 `binding`). */
 export const LOOPBACK = "127.0.0.1";
 
+/**
+ * A proxy.v1 config's data: a `ziti tunnel proxy` that dials the service listens on 127.0.0.1:`port` only.
+ * The config replaces the command line's `service:port` entirely, and `binding` is resolved with openziti/
+ * transport ResolveLocalBinding (openziti/ziti v1.7.2 tunnel/intercept/proxy/proxy.go Intercept, handleTCP;
+ * tunnel/entities/service.go ProxyV1Config{port, protocols, binding}). Also the cluster API service's
+ * (components/zitiEntities.ts createKubernetesApiZiti).
+ */
+export function loopbackProxyV1(port: number): { binding: string; port: number; protocols: string[] } {
+    return { binding: LOOPBACK, port, protocols: ["tcp"] };
+}
+
 export interface UpstreamServiceNames { prometheus: string; exporter: string }
 
 /** The default service names of cluster `c` (overridable per cluster, like the article flavor's). */
@@ -52,7 +63,7 @@ export function serviceConfigs(service: string, hostPort: number, binder: string
             // bindUsingEdgeIdentity: the terminator carries the hosting identity's name, as the article addresses services.
             data: { protocol: "tcp", address: LOOPBACK, port: hostPort, listenOptions: { bindUsingEdgeIdentity: true } },
         },
-        { name: `${service}.proxy.v1`, configType: "proxy.v1", data: { binding: LOOPBACK, port: proxyPort(service), protocols: ["tcp"] } },
+        { name: `${service}.proxy.v1`, configType: "proxy.v1", data: loopbackProxyV1(proxyPort(service)) },
         {
             name: `${service}.intercept.v1`, configType: "intercept.v1",
             data: { protocols: ["tcp"], addresses: [`${service}.ziti`], portRanges: [{ low: INTERCEPT_PORT, high: INTERCEPT_PORT }], dialOptions: { identity: binder } },

@@ -1,8 +1,8 @@
 // A local `ziti tunnel proxy` per cluster whose Kubernetes API is reached only over Ziti
 // (`clusters[].apiOverZiti`), for the length of one deploy command.
 //
-//   const tunnel = await startApiTunnel({ cluster: "kubeB", service: "kubeB.k8s.svc", identityFile, localPort: 16443 });
-//   ... the Kubernetes provider talks to https://127.0.0.1:16443 (components/apiOverZiti.ts) ...
+//   const tunnel = await startApiTunnel({ cluster: "kubeB", service: "kubeB.k8s.svc", identityFile });
+//   ... the Kubernetes provider talks to https://<tunnel.endpoint> (127.0.0.1:<the service's proxy.v1 port>) ...
 //   await tunnel.stop();
 //
 // Before starting it asks the controller, as the admin identity itself (its certificate on the Client
@@ -12,9 +12,13 @@
 // ZITI_PASSWORD, ZITI_CA_BUNDLE: the provider's fallbacks) it also tells "missing" from "not granted".
 //
 // `ziti tunnel proxy <service>:<port>` (openziti/ziti ziti/tunnel/proxy.go; flags -i/--identity and
-// --cli-agent in ziti/tunnel/root.go) listens on 0.0.0.0:<port>, every interface (tunnel/intercept/proxy
-// /proxy.go: proxy.New(..., net.IPv4zero, ...)): the port is reachable from the deployer's networks for as
-// long as the deploy runs. The API server still wants the kubeconfig's own credentials.
+// --cli-agent in ziti/tunnel/root.go) has no flag for a bind address: by itself it listens on 0.0.0.0.
+// A proxy.v1 config on the service replaces the command line's `service:port` entirely, port included, and
+// its `binding` is where it listens (openziti/ziti v1.7.2 tunnel/intercept/proxy/proxy.go Intercept and
+// handleTCP, binding resolved with openziti/transport ResolveLocalBinding; tunnel/entities/service.go
+// ProxyV1Config). So the cluster's API service carries one on 127.0.0.1 (components/zitiEntities.ts), and
+// this wrapper reads it through the Client API with the admin identity, refuses to start when it is missing
+// or not on loopback, and uses its port. The API server still wants the kubeconfig's own credentials.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
@@ -30,15 +34,18 @@ export interface ApiTunnelSpec {
     service: string;
     /** Enrolled admin identity file (JSON with ztAPI, id.cert, id.key, id.ca). */
     identityFile: string;
-    /** Loopback port the proxy listens on. */
-    localPort: number;
+    /**
+     * The loopback port the deployer expects (`apiOverZiti.localPort`); unset or 0: the service's proxy.v1 port,
+     * which is where the proxy listens in any case. A different value is refused (`port-mismatch`).
+     */
+    localPort?: number;
 }
 
 /**
  * `service-not-visible`: the identity sees no such service and no admin settings were at hand to tell
  * "missing" (`service-missing`) from "not granted" (`no-dial-grant`).
  */
-export type ApiTunnelFailure = "no-identity" | "identity-rejected" | "service-missing" | "service-not-visible" | "no-dial-grant" | "port-in-use" | "tunnel-failed";
+export type ApiTunnelFailure = "no-identity" | "identity-rejected" | "service-missing" | "service-not-visible" | "no-dial-grant" | "port-in-use" | "not-loopback" | "port-mismatch" | "tunnel-failed";
 
 /** Why a tunnel could not be had; `reason` is stable for callers and tests, the message says the fix. */
 export class ApiTunnelError extends Error {
@@ -56,6 +63,9 @@ export interface ApiTunnel {
     logFile: string;
     stop(): Promise<void>;
 }
+
+/** A service's proxy.v1 config as the Client API returns it (`config["proxy.v1"]`). */
+export interface ProxyV1 { binding?: string; port: number; protocols?: string[] }
 
 interface IdentityFile {
     ztAPI: string;
@@ -136,9 +146,10 @@ async function serviceExists(service: string, env: NodeJS.ProcessEnv): Promise<b
 
 /**
  * Asks the controller, as the identity of `spec`, for a Dial session on `spec.service`: the step every
- * tunneler takes before a router connects it. Throws an ApiTunnelError naming what is wrong.
+ * tunneler takes before a router connects it. Throws an ApiTunnelError naming what is wrong; returns the
+ * service's proxy.v1 config (undefined when it has none).
  */
-export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv = process.env): Promise<ProxyV1 | undefined> {
     const id = readIdentity(spec);
     const tls = { ca: pem(id.id.ca), cert: pem(id.id.cert), key: pem(id.id.key) };
     const base = `${id.ztAPI.replace(/\/+$/, "").replace(/\/edge\/client\/v1$/, "")}/edge/client/v1`;
@@ -154,7 +165,9 @@ export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv
             `(HTTP ${auth.status} ${errorText(auth.body)}): it was deleted or re-created; enroll the admin's new JWT.`);
     }
     try {
-        const list = await request(`${base}/services?filter=${encodeURIComponent(`name="${spec.service}"`)}`, "GET", tls, { token });
+        // `configTypes`: the Client API fills each service's `config` with these types (openziti/ziti v1.7.2
+        // controller/internal/routes/service_router.go ListClientServices).
+        const list = await request(`${base}/services?configTypes=proxy.v1&filter=${encodeURIComponent(`name="${spec.service}"`)}`, "GET", tls, { token });
         const svc = ((list.body?.data ?? []) as any[]).find(s => s.name === spec.service);
         const grant = `add the identity to the cluster's API admins (scrape-anywhere:kubernetesAdmins / clusters[].kubernetesAdmins) and \`pulumi up\` the cluster's stack from where the controller is reachable`;
         if (!svc) {
@@ -176,9 +189,31 @@ export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv
             throw new ApiTunnelError("no-dial-grant", `cluster "${spec.cluster}": the controller refuses the identity in ${spec.identityFile} a Dial session on "${spec.service}" ` +
                 `(HTTP ${session.status} ${errorText(session.body)}): ${grant}.`);
         }
+        return svc.config?.["proxy.v1"];
     } finally {
         await request(`${base}/current-api-session`, "DELETE", tls, { token }).catch(() => undefined);
     }
+}
+
+/**
+ * The loopback port the proxy will listen on: the service's proxy.v1 port, when its binding is a loopback
+ * address. Anything else would make `ziti tunnel proxy` listen on a network, and is refused.
+ */
+export function loopbackPort(spec: ApiTunnelSpec, proxy: ProxyV1 | undefined): number {
+    const upgrade = `\`pulumi up\` the cluster's stack with this version, which gives the service a proxy.v1 config on 127.0.0.1`;
+    if (!proxy) {
+        throw new ApiTunnelError("not-loopback", `cluster "${spec.cluster}": the service "${spec.service}" has no proxy.v1 config, so \`ziti tunnel proxy\` ` +
+            `would listen on every interface (0.0.0.0): ${upgrade}.`);
+    }
+    if (typeof proxy.binding !== "string" || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(proxy.binding)) {
+        throw new ApiTunnelError("not-loopback", `cluster "${spec.cluster}": the proxy.v1 config of "${spec.service}" binds ${JSON.stringify(proxy.binding ?? "0.0.0.0")}, ` +
+            `not a loopback address: a tunnel there would be reachable from the deployer's networks; ${upgrade}.`);
+    }
+    if (spec.localPort && spec.localPort !== proxy.port) {
+        throw new ApiTunnelError("port-mismatch", `cluster "${spec.cluster}": clusters[].apiOverZiti.localPort is ${spec.localPort}, but the service "${spec.service}" ` +
+            `makes every proxy listen on ${proxy.binding}:${proxy.port} (its proxy.v1 config): set localPort to ${proxy.port}, or remove it.`);
+    }
+    return proxy.port;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -217,22 +252,22 @@ export function spawnTunnelProxy(zitiBin: string, args: string[], logFd: number 
 }
 
 /**
- * Checks access (checkApiAccess), then runs `ziti tunnel proxy <service>:<port> -i <identity>` in its own
- * process group and resolves once the port accepts connections. `logDir` holds its log (default: a temp dir).
+ * Checks access (checkApiAccess) and the service's loopback proxy.v1 (loopbackPort), then runs `ziti tunnel
+ * proxy <service>:<port> -i <identity>` in its own process group and resolves once the port accepts connections. `logDir` holds its log (default: a temp dir).
  */
 export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.ProcessEnv; logDir?: string; timeoutMs?: number } = {}): Promise<ApiTunnel> {
     const env = opts.env ?? process.env;
-    await checkApiAccess(spec, env);
-    if (!(await portFree(spec.localPort))) {
-        throw new ApiTunnelError("port-in-use", `cluster "${spec.cluster}": the local tunnel port ${spec.localPort} is taken (an earlier tunnel still running?): ` +
-            `stop what holds it, or set clusters[].apiOverZiti.localPort to a free port.`);
+    const port = loopbackPort(spec, await checkApiAccess(spec, env));
+    if (!(await portFree(port))) {
+        throw new ApiTunnelError("port-in-use", `cluster "${spec.cluster}": the local tunnel port ${port} (the proxy.v1 port of "${spec.service}") is taken ` +
+            `(an earlier tunnel still running?): stop what holds it.`);
     }
     // A log dir of its own is removed again by stop(); a failure's message carries the log's tail.
     const ownDir = opts.logDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "sa-api-tunnel-"));
     const logDir = opts.logDir ?? ownDir!;
     const logFile = path.join(logDir, `ziti-tunnel-${spec.cluster}.log`);
     const fd = fs.openSync(logFile, "a", 0o600);
-    const child = spawnTunnelProxy(resolveZitiBinary(), ["tunnel", "proxy", `${spec.service}:${spec.localPort}`, "-i", spec.identityFile, "--cli-agent=false"], fd, env);
+    const child = spawnTunnelProxy(resolveZitiBinary(), ["tunnel", "proxy", `${spec.service}:${port}`, "-i", spec.identityFile, "--cli-agent=false"], fd, env);
     fs.closeSync(fd);
     let exited: number | string | undefined;
     const done = new Promise<void>(resolve => child.once("exit", (code, sig) => { exited = code ?? sig ?? "exited"; resolve(); }));
@@ -248,18 +283,18 @@ export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.P
         if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
     };
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-    while (!(await connects(spec.localPort))) {
+    while (!(await connects(port))) {
         if (exited !== undefined) {
             const log = tail(logFile);
             await stop();
-            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` exited (${exited}) before listening on ${spec.localPort}:\n${log}`);
+            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` exited (${exited}) before listening on ${port}:\n${log}`);
         }
         if (Date.now() > deadline) {
             const log = tail(logFile);
             await stop();
-            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` did not listen on ${spec.localPort} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${log}`);
+            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` did not listen on ${port} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${log}`);
         }
         await new Promise(r => setTimeout(r, 250));
     }
-    return { spec, endpoint: `127.0.0.1:${spec.localPort}`, pid: child.pid!, logFile, stop };
+    return { spec, endpoint: `127.0.0.1:${port}`, pid: child.pid!, logFile, stop };
 }

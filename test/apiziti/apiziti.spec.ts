@@ -18,8 +18,8 @@
 //    stack with `clusters[0].apiOverZiti` and the API server's kubeconfig, run there through
 //    scripts/apiTunnels.ts (a local `ziti tunnel proxy` with the deployer admin's enrolled identity),
 //    creates the cluster's objects in the API server.
-// 4. The other admin lists them through its own tunnel from the deployer namespace (curl, the API
-//    server's certificate checked as kubernetes.default.svc); an identity without the Dial grant (the
+// 4. An admin's tunnel listens on 127.0.0.1 only; the other admin lists them through its own tunnel (curl,
+//    the API server's certificate checked as kubernetes.default.svc); an identity without the Dial grant (the
 //    cluster Prometheus') is refused by the controller; after `up` with that admin dropped from the
 //    cluster's admins its Dial is gone and the API is unreachable for it through Ziti too.
 // 5. `pulumi destroy` through the overlay removes the objects (the namespace and its tunneler are kept,
@@ -49,6 +49,8 @@ import { readManifests, secretValue } from "../e2e/harness";
 import { pollUntil } from "../helpers/pollUntil";
 import { toolsEnv } from "../helpers/toolsEnv";
 import { ClusterStack } from "./fixtures/clusterStack";
+import { listeningAddresses } from "./fixtures/listeningSockets";
+import { proxyPort } from "../../flavors/upstream/proxyPorts";
 
 const REPO = path.resolve(__dirname, "../..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -62,8 +64,9 @@ const CLUSTER = "kubeB";
 const SERVICE = "kubeB.k8s.svc";
 const DEPLOYER = "deployer.admin";
 const OPERATOR = "operator.admin";
-const OPERATOR_PORT = 16500; // the operator's own tunnel, deployer namespace
-const OUTSIDER_PORT = 16501;
+// Every admin's tunnel to SERVICE listens at 127.0.0.1:<its proxy.v1 port>: one per machine, so the second
+// admin's machine is played by the cluster namespace (its own loopback, its own uplink).
+const API_PORT = proxyPort(SERVICE);
 
 /** Clears what a killed run (SIGKILL, no hooks) left: its namespaces, their /etc/netns files, its temp dir. */
 function sweepStaleRuns(): string[] {
@@ -117,10 +120,10 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         return JSON.parse(r.stdout.trim().split("\n").pop() || "{}");
     }
 
-    /** A GET on the API server through a local tunnel on `port` in the deployer namespace, the certificate checked as kubernetes.default.svc. */
-    async function throughTunnel(port: number, apiPath: string): Promise<{ ok: boolean; status?: number; body?: any; error?: string }> {
+    /** A GET on the API server through the local tunnel in namespace `ns`, the certificate checked as kubernetes.default.svc. */
+    async function throughTunnel(ns: string, apiPath: string): Promise<{ ok: boolean; status?: number; body?: any; error?: string }> {
         const r = await tryRunAsync("curl", ["-sS", "--max-time", "10", "-w", "\n%{http_code}", "--cacert", creds.ca, "--cert", creds.cert, "--key", creds.key,
-            "--connect-to", `kubernetes.default.svc:443:127.0.0.1:${port}`, `https://kubernetes.default.svc${apiPath}`], { netns: nsDeployer, timeoutMs: 20000 });
+            "--connect-to", `kubernetes.default.svc:443:127.0.0.1:${API_PORT}`, `https://kubernetes.default.svc${apiPath}`], { netns: ns, timeoutMs: 20000 });
         if (r.status !== 0) return { ok: false, error: `curl exit ${r.status}: ${r.stderr.trim()}` };
         const lines = r.stdout.split("\n");
         const status = Number(lines.pop());
@@ -129,10 +132,10 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         return { ok: status === 200, status, body };
     }
 
-    /** Starts an admin's tunnel (fixtures/adminTunnel.ts) in the deployer namespace; resolves with its first line. */
-    async function adminTunnel(name: string, identity: string, port: number): Promise<{ proc: ManagedProcess; result: any }> {
-        const [cmd, args] = node(path.join(FIXTURES, "adminTunnel.ts"), [CLUSTER, SERVICE, identity, String(port)]);
-        const proc = sandbox.spawn(name, cmd, [...args], { netns: nsDeployer, cwd: REPO, env: adminEnv() });
+    /** Starts an admin's tunnel (fixtures/adminTunnel.ts) in namespace `ns`; resolves with its first line. */
+    async function adminTunnel(name: string, identity: string, ns = nsDeployer): Promise<{ proc: ManagedProcess; result: any }> {
+        const [cmd, args] = node(path.join(FIXTURES, "adminTunnel.ts"), [CLUSTER, SERVICE, identity, String(API_PORT)]);
+        const proc = sandbox.spawn(name, cmd, [...args], { netns: ns, cwd: REPO, env: adminEnv() });
         procs.push(proc);
         const line = await pollUntil(`${name} to report`, async () => fs.readFileSync(proc.logFile, "utf8").split("\n").find((l) => l.startsWith("{")), (l) => !!l, 90_000, 250)
             .catch((e) => { throw new Error(`${e.message}\n${proc.log()}`); });
@@ -269,22 +272,33 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         stackConfig = { ...stackConfig, clusters: [{ name: CLUSTER, kind: "dark", namespace: "monitoring", kubeconfig: kubeconfigPath, apiOverZiti: { identityFile: file(`${DEPLOYER}.json`) } }] };
         stack.configure(stackConfig);
         const up = await stack.pulumi(["up", "--yes", "--skip-preview", "--suppress-outputs"], { netns: nsDeployer, throughTunnels: true });
-        assert.match(up.output, /api-tunnels: kubeB: ziti tunnel proxy kubeB\.k8s\.svc on 127\.0\.0\.1:16443/);
+        assert.match(up.output, new RegExp(`api-tunnels: kubeB: ziti tunnel proxy kubeB\\.k8s\\.svc on 127\\.0\\.0\\.1:${API_PORT}`));
         assert.deepStrictEqual(await deployments(), ["prometheus", "reflectz", "ziti-host"]);
         const ns = await local.cluster(CLUSTER).client().get<any>("/api/v1/namespaces/monitoring");
         assert.strictEqual(ns?.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
         const services = await local.cluster(CLUSTER).client().list<any>("/api/v1/namespaces/monitoring/services");
         assert.deepStrictEqual(services.map((s) => s.metadata.name), [], "ClusterB still has no Service");
         // The tunnel is gone with the command: nothing listens on the deployer's side any more.
-        assert.strictEqual((await connectFrom(nsDeployer, "127.0.0.1", 16443)).connected, false, "the deploy's tunnel is stopped after the command");
+        assert.strictEqual((await connectFrom(nsDeployer, "127.0.0.1", API_PORT)).connected, false, "the deploy's tunnel is stopped after the command");
     });
 
-    it("another admin lists them through its own tunnel from the deployer namespace", async function () {
+    it("an admin's tunnel listens on 127.0.0.1 only: its namespace's own address and the link from outside are refused", async function () {
         this.timeout(300_000);
-        const t = await adminTunnel("tunnel-operator", file(`${OPERATOR}.json`), OPERATOR_PORT);
+        const t = await adminTunnel("tunnel-loopback", file(`${DEPLOYER}.json`));
+        assert.ok(t.result.ready, `the deployer's tunnel: ${JSON.stringify(t.result)}`);
+        await pollUntil("the API through the tunnel", () => throughTunnel(nsDeployer, "/version"), (r) => r.ok, 60_000);
+        assert.deepStrictEqual(listeningAddresses(t.proc.child.pid!, API_PORT), ["127.0.0.1"], `the tunnel's listening sockets on port ${API_PORT}`);
+        // Its namespace's own link address, and the other end of the link (the deployer's LAN): refused.
+        for (const ns of [nsDeployer, nsCluster]) assert.strictEqual((await connectFrom(ns, DEPLOYER_ADDR, API_PORT)).code, "ECONNREFUSED", ns);
+        await sandbox.stop(t.proc);
+    });
+
+    it("another admin lists them through its own tunnel on its own machine", async function () {
+        this.timeout(300_000);
+        const t = await adminTunnel("tunnel-operator", file(`${OPERATOR}.json`), nsCluster);
         assert.ok(t.result.ready, `the operator's tunnel: ${JSON.stringify(t.result)}`);
         operatorTunnel = t.proc;
-        const list = await pollUntil("the deployments through the operator's tunnel", () => throughTunnel(OPERATOR_PORT, "/apis/apps/v1/namespaces/monitoring/deployments"), (r) => r.ok, 60_000)
+        const list = await pollUntil("the deployments through the operator's tunnel", () => throughTunnel(nsCluster, "/apis/apps/v1/namespaces/monitoring/deployments"), (r) => r.ok, 60_000)
             .catch((e) => { throw new Error(`${e.message}\n${diagnostics()}`); });
         assert.deepStrictEqual(list.body.items.map((d: any) => d.metadata.name).sort(), ["prometheus", "reflectz", "ziti-host"]);
     });
@@ -297,7 +311,7 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         assert.ok(!dial.visibleServices.includes(SERVICE), "the API service is invisible to it");
         assert.strictEqual(dial.dialGranted, false, "the controller refuses it a Dial session");
         // The deploy path says why, before starting anything.
-        const t = await adminTunnel("tunnel-outsider", file("prometheus.json"), OUTSIDER_PORT);
+        const t = await adminTunnel("tunnel-outsider", file("prometheus.json"));
         assert.strictEqual(t.result.error, "no-dial-grant", JSON.stringify(t.result));
         assert.match(t.result.message, /has no Dial grant on "kubeB.k8s.svc": add the identity to the cluster's API admins/);
         // So do the other two mistakes: no identity file, and a service that does not exist.
@@ -310,14 +324,14 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
     it("after up with the operator dropped from the cluster's admins, its Dial is gone and the API is unreachable for it through Ziti", async function () {
         this.timeout(900_000);
         assert.ok(operatorTunnel?.isRunning(), "the operator's tunnel must be running for its loss of access to mean anything");
-        assert.ok((await throughTunnel(OPERATOR_PORT, "/version")).ok, "the operator reaches the API before");
+        assert.ok((await throughTunnel(nsCluster, "/version")).ok, "the operator reaches the API before");
         stackConfig = { ...stackConfig, clusters: [{ ...(stackConfig.clusters as any[])[0], kubernetesAdmins: [DEPLOYER] }] };
         stack.configure(stackConfig);
         await stack.pulumi(["up", "--yes", "--skip-preview", "--suppress-outputs"], { netns: nsDeployer, throughTunnels: true });
         const dialPolicy = await admin.findByName("service-policies", "kubeB.k8s.dial");
         const operatorId = (await admin.findByName("identities", OPERATOR)).id;
         assert.ok(!dialPolicy.identityRoles.includes(`@${operatorId}`), "the operator is out of the Dial policy");
-        await pollUntil("the operator's tunnel to stop carrying API requests", () => throughTunnel(OPERATOR_PORT, "/version"), (r) => !r.ok, 120_000);
+        await pollUntil("the operator's tunnel to stop carrying API requests", () => throughTunnel(nsCluster, "/version"), (r) => !r.ok, 120_000);
         // As the deploy path sees it: with the controller's admin settings it tells "not granted" from "missing".
         await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: SERVICE, identityFile: file(`${OPERATOR}.json`), localPort: 1 }, adminEnv()),
             (e: unknown) => e instanceof ApiTunnelError && e.reason === "no-dial-grant" && /operator\.admin\.json has no Dial grant on "kubeB\.k8s\.svc"/.test(e.message));
@@ -325,9 +339,9 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         await assert.rejects(checkApiAccess({ cluster: CLUSTER, service: SERVICE, identityFile: file(`${OPERATOR}.json`), localPort: 1 }, {}),
             (e: unknown) => e instanceof ApiTunnelError && e.reason === "service-not-visible" && /it does not exist, or the identity may not dial it/.test(e.message));
         // The deployer, still an admin, gets through.
-        const t = await adminTunnel("tunnel-deployer", file(`${DEPLOYER}.json`), OUTSIDER_PORT + 1);
+        const t = await adminTunnel("tunnel-deployer", file(`${DEPLOYER}.json`));
         assert.ok(t.result.ready, JSON.stringify(t.result));
-        assert.ok((await pollUntil("the deployer's API access", () => throughTunnel(OUTSIDER_PORT + 1, "/version"), (r) => r.ok, 60_000)).ok);
+        assert.ok((await pollUntil("the deployer's API access", () => throughTunnel(nsDeployer, "/version"), (r) => r.ok, 60_000)).ok);
         await sandbox.stop(t.proc);
     });
 

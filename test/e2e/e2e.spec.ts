@@ -48,7 +48,7 @@ function clusterEntities(c: string, hybrid: boolean) {
     return {
         identities: [`${c}.reflect.id`, `${c}.prometheus.id`, `${c}.ziti.id`],
         configs: [`${c}.reflect.svc.intercept.v1`, `${c}.reflect.scrape.svc.intercept.v1`, `${c}.prometheus.svc.intercept.v1`,
-            ...(hybrid ? [`${c}.prometheus.svc.host.v1`] : []), `${c}.k8s.svc.intercept.v1`, `${c}.k8s.svc.host.v1`],
+            ...(hybrid ? [`${c}.prometheus.svc.host.v1`] : []), `${c}.k8s.svc.intercept.v1`, `${c}.k8s.svc.host.v1`, `${c}.k8s.svc.proxy.v1`],
         services: [`${c}.reflect.svc`, `${c}.reflect.scrape.svc`, `${c}.prometheus.svc`, `${c}.k8s.svc`],
         "service-policies": [`${c}.reflect.bind`, `${c}.reflect.dial`, `${c}.prometheus.bind`, `${c}.prometheus.dial`, `${c}.k8s.bind`, `${c}.k8s.dial`],
         "edge-router-policies": [`${c}.edge-router-policy`, `${c}.k8s.edge-router-policy`],
@@ -186,6 +186,8 @@ describe("e2e: the real engine against a real controller", function () {
                 await expectPolicy(`${c}.k8s.dial`, "Dial", [`${c}.k8s.svc`], [`@${await idOf("dev.admin")}`]);
             }
             assert.deepStrictEqual((await one("configs", "kubeB.k8s.svc.host.v1")).data, { protocol: "tcp", address: "kubernetes.default.svc", port: 443 });
+            // An admin's `ziti tunnel proxy` listens where this says: loopback only (issue 22 #7).
+            assert.deepStrictEqual((await one("configs", "kubeB.k8s.svc.proxy.v1")).data, { binding: "127.0.0.1", port: 26212, protocols: ["tcp"] });
 
             // Configs: typed intercept.v1 / host.v1, attached to their services.
             const types = new Map(((await rest.get("config-types?limit=500")).json.data as any[]).map((t) => [t.id, t.name]));

@@ -38,7 +38,9 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         assert.ok(resourceCounts(up.output).created > 40, tail(up.output, 30));
         const configs = await rest.named("configs", ".proxy.v1");
         assert.deepStrictEqual(configs.map((c: any) => c.name).sort(),
-            ["central.prometheus.svc.proxy.v1", "kubeA.exporter.svc.proxy.v1", "kubeA.prometheus.svc.proxy.v1", "kubeB.exporter.svc.proxy.v1", "kubeB.prometheus.svc.proxy.v1"]);
+            ["central.prometheus.svc.proxy.v1", "kubeA.exporter.svc.proxy.v1", "kubeA.k8s.svc.proxy.v1", "kubeA.prometheus.svc.proxy.v1",
+                "kubeB.exporter.svc.proxy.v1", "kubeB.k8s.svc.proxy.v1", "kubeB.prometheus.svc.proxy.v1"]);
+        // Every one, the API services' included (an admin's tunnel), binds loopback only.
         for (const c of configs) assert.strictEqual(c.data.binding, "127.0.0.1");
         const deployments = readManifests(path.join(e2e.ws("upstream"), "rendered", "dev", "kubeB")).filter(m => m.doc?.kind === "Deployment");
         // kubeB (dark, with the dev stack's Kubernetes API service): the exporter, Prometheus, and the API's tunnel host pod.

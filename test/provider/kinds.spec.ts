@@ -10,6 +10,7 @@ import {
     serviceProvider,
 } from "../../provider";
 import { uniquePrefix, useControllerEnv } from "../helpers/zitiController";
+import { loopbackProxyV1 } from "../../flavors/upstream/zitiEntities";
 
 const P = uniquePrefix("k");
 
@@ -98,6 +99,15 @@ describe("ziti provider: the six kinds against a real controller", function () {
             await p.del(configProvider, c1.id);
             await p.del(configProvider, c2.id);
             assert.strictEqual((await env.rest.get(`configs/${c1.id}`)).status, 404);
+        });
+
+        it("creates proxy.v1 (the loopback binding an admin's tunnel listens on) as the controller's schema wants it", async function () {
+            const proxy = { name: `${P}.k8s.proxy`, configType: "proxy.v1", data: loopbackProxyV1(20001) };
+            const c = await configProvider.create(proxy);
+            const live = (await env.rest.get(`configs/${c.id}`)).json.data;
+            assert.strictEqual(live.configType.name, "proxy.v1");
+            assert.deepStrictEqual(live.data, { binding: "127.0.0.1", port: 20001, protocols: ["tcp"] });
+            await p.del(configProvider, c.id);
         });
 
         it("accepts the raw form naming any config type the controller knows", async function () {

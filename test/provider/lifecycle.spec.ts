@@ -140,6 +140,8 @@ describe("ziti provider: drift, conflicts, validation", function () {
         );
         await rejectsLocally(() => configProvider.create({ name: `${P}.c`, configType: "nope.v9", data: {} }), "configType", 'unknown config type "nope.v9"', "intercept.v1");
         await rejectsLocally(() => configProvider.create({ name: `${P}.c`, configType: "host.v1", data: { protocol: "sctp", address: "x", port: 70000 } }), "data.protocol", "data.port");
+        await rejectsLocally(() => configProvider.create({ name: `${P}.c`, configType: "proxy.v1", data: { port: 0, protocols: ["sctp"], binding: "" } }),
+            "data.port", "data.protocols[0]", "data.binding");
         await rejectsLocally(() => identityProvider.create({ name: `${P}.i`, roleAttributes: ["#hash"] }), "roleAttributes[0]", "without the leading");
         // A service that is not scraped may have "-" in its name.
         const ok = await serviceProvider.create({ name: `${P}-ui.svc`, scrapeable: false });

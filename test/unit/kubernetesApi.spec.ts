@@ -1,6 +1,7 @@
 // The Kubernetes API over Ziti (DESIGN 4c) under mocks: the config rules, the per-cluster API service
 // and its policies, the ClusterB tunneler, the admin identities and outputs, and the provider that
 // reaches an `apiOverZiti` cluster through the local tunnel.
+import { proxyPort } from "../../flavors/upstream/proxyPorts";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -57,7 +58,7 @@ describe("Kubernetes API over Ziti", function () {
             assert.strictEqual(parseConfig(twoClusters({ kubernetesApi: "true" }), "dev").kubernetesApi, true);
         });
 
-        it("fills apiOverZiti defaults: the cluster's API service, kubernetes.default.svc as TLS name, ports 16443, 16444", function () {
+        it("fills apiOverZiti defaults: the cluster's API service, kubernetes.default.svc as TLS name, no local port (the service's proxy.v1 decides)", function () {
             const cfg = parseConfig({
                 role: "dev",
                 clusters: [
@@ -66,8 +67,8 @@ describe("Kubernetes API over Ziti", function () {
                 ],
             }, "dev");
             assert.deepStrictEqual(cfg.clusters.map(c => c.apiOverZiti), [
-                { service: "kubeA.k8s.svc", identityFile: "a.json", tlsServerName: "kubernetes.default.svc", localPort: 16443 },
-                { service: "b.api.svc", identityFile: "b.json", tlsServerName: "kubernetes.default.svc", localPort: 16444 },
+                { service: "kubeA.k8s.svc", identityFile: "a.json", tlsServerName: "kubernetes.default.svc" },
+                { service: "b.api.svc", identityFile: "b.json", tlsServerName: "kubernetes.default.svc" },
             ]);
         });
 
@@ -126,7 +127,11 @@ describe("Kubernetes API over Ziti", function () {
             for (const c of ["kubeA", "kubeB"]) {
                 const svc = mocks.one(ZITI("Service"), `${c}-k8s-svc`).inputs;
                 assert.strictEqual(svc.name, `${c}.k8s.svc`);
-                assert.deepStrictEqual(svc.configs, [`${c}-k8s-intercept-id`, `${c}-k8s-host-id`]);
+                assert.deepStrictEqual(svc.configs, [`${c}-k8s-intercept-id`, `${c}-k8s-host-id`, `${c}-k8s-proxy-id`]);
+                // An admin's `ziti tunnel proxy` listens on loopback only, at the port derived from the service name.
+                const proxy = mocks.one(ZITI("Config"), `${c}-k8s-proxy`).inputs;
+                assert.deepStrictEqual([proxy.name, proxy.configType, proxy.data],
+                    [`${c}.k8s.svc.proxy.v1`, "proxy.v1", { binding: "127.0.0.1", port: proxyPort(`${c}.k8s.svc`), protocols: ["tcp"] }]);
                 const host = mocks.one(ZITI("Config"), `${c}-k8s-host`).inputs;
                 assert.deepStrictEqual([host.name, host.configType, host.data], [`${c}.k8s.svc.host.v1`, "host.v1", { protocol: "tcp", address: "kubernetes.default.svc", port: 443 }]);
                 const intercept = mocks.one(ZITI("Config"), `${c}-k8s-intercept`).inputs;
@@ -241,7 +246,7 @@ describe("Kubernetes API over Ziti", function () {
             assert.deepStrictEqual(kc.clusters, [{ name: "kubeB", cluster: { server: "https://127.0.0.1:16443", "certificate-authority-data": "Q0EK", "tls-server-name": "kubernetes.default.svc" } }]);
             assert.deepStrictEqual(kc.users, [{ name: "kubeB-admin", user: { "client-certificate-data": "Q0VSVAo=", "client-key-data": "S0VZCg==" } }]);
             assert.strictEqual(kc["current-context"], "kubeB");
-            assert.deepStrictEqual(program.kubernetes, { context: "(kubeconfig default)", apiOverZiti: { service: "kubeB.k8s.svc", localPort: 16443 } });
+            assert.deepStrictEqual(program.kubernetes, { context: "(kubeconfig default)", apiOverZiti: { service: "kubeB.k8s.svc", localPort: proxyPort("kubeB.k8s.svc") } });
         });
 
         it("fails at preview, naming the fix, when no tunnel endpoint was handed over", async function () {
