@@ -39,6 +39,12 @@ export interface ApiTunnelSpec {
      * which is where the proxy listens in any case. A different value is refused (`port-mismatch`).
      */
     localPort?: number;
+    /**
+     * Wording for another kind of user than a cluster's API admin (scripts/lib/clientTunnel.ts: a human client
+     * opening the central Prometheus): what the messages call the place, how to get an identity file, how to get a
+     * Dial grant, what makes the service. Unset: the API admin's wording.
+     */
+    wording?: { place?: string; enroll?: string; grant?: string; missing?: string };
 }
 
 /**
@@ -104,24 +110,27 @@ function request(url: string, method: string, tls: { ca: string; cert?: string; 
 
 const errorText = (body: any) => body?.error ? `${body.error.code ?? ""} ${body.error.message ?? ""}`.trim() : String(body ?? "").slice(0, 200);
 
+/** What messages call the place of `spec`: `cluster "kubeB"` unless the spec words it otherwise. */
+const placeOf = (spec: ApiTunnelSpec) => spec.wording?.place ?? `cluster "${spec.cluster}"`;
+
 function readIdentity(spec: ApiTunnelSpec): IdentityFile {
     // `ziti edge enroll --jwt --out`: openziti/ziti v1.7.2 ziti/enroll/enroll_identity.go.
-    const enroll = `enroll the admin's one-time JWT (pulumi stack output --show-secrets kubernetesAdminJwts) with ` +
-        `\`ziti edge enroll --jwt <admin>.jwt --out ${spec.identityFile}\`, or fix clusters[].apiOverZiti.identityFile`;
+    const enroll = spec.wording?.enroll ?? (`enroll the admin's one-time JWT (pulumi stack output --show-secrets kubernetesAdminJwts) with ` +
+        `\`ziti edge enroll --jwt <admin>.jwt --out ${spec.identityFile}\`, or fix clusters[].apiOverZiti.identityFile`);
     let text: string;
     try {
         text = fs.readFileSync(spec.identityFile, "utf8");
     } catch (e) {
-        throw new ApiTunnelError("no-identity", `cluster "${spec.cluster}": no identity file ${spec.identityFile} (${(e as NodeJS.ErrnoException).code}): ${enroll}.`);
+        throw new ApiTunnelError("no-identity", `${placeOf(spec)}: no identity file ${spec.identityFile} (${(e as NodeJS.ErrnoException).code}): ${enroll}.`);
     }
     let id: IdentityFile;
     try {
         id = JSON.parse(text);
     } catch {
-        throw new ApiTunnelError("no-identity", `cluster "${spec.cluster}": ${spec.identityFile} is not an identity JSON file: ${enroll}.`);
+        throw new ApiTunnelError("no-identity", `${placeOf(spec)}: ${spec.identityFile} is not an identity JSON file: ${enroll}.`);
     }
     if (!id?.ztAPI || !id.id?.cert || !id.id?.key || !id.id?.ca) {
-        throw new ApiTunnelError("no-identity", `cluster "${spec.cluster}": ${spec.identityFile} is not an enrolled identity (needs ztAPI, id.cert, id.key, id.ca): ${enroll}.`);
+        throw new ApiTunnelError("no-identity", `${placeOf(spec)}: ${spec.identityFile} is not an enrolled identity (needs ztAPI, id.cert, id.key, id.ca): ${enroll}.`);
     }
     return id;
 }
@@ -157,11 +166,11 @@ export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv
     try {
         auth = await request(`${base}/authenticate?method=cert`, "POST", tls, { body: {} });
     } catch (e) {
-        throw new ApiTunnelError("identity-rejected", `cluster "${spec.cluster}": the controller of ${spec.identityFile} (${id.ztAPI}) does not answer: ${(e as Error).message}.`);
+        throw new ApiTunnelError("identity-rejected", `${placeOf(spec)}: the controller of ${spec.identityFile} (${id.ztAPI}) does not answer: ${(e as Error).message}.`);
     }
     const token = auth.body?.data?.token;
     if (!token) {
-        throw new ApiTunnelError("identity-rejected", `cluster "${spec.cluster}": the controller rejects the identity in ${spec.identityFile} ` +
+        throw new ApiTunnelError("identity-rejected", `${placeOf(spec)}: the controller rejects the identity in ${spec.identityFile} ` +
             `(HTTP ${auth.status} ${errorText(auth.body)}): it was deleted or re-created; enroll the admin's new JWT.`);
     }
     try {
@@ -169,24 +178,24 @@ export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv
         // controller/internal/routes/service_router.go ListClientServices).
         const list = await request(`${base}/services?configTypes=proxy.v1&filter=${encodeURIComponent(`name="${spec.service}"`)}`, "GET", tls, { token });
         const svc = ((list.body?.data ?? []) as any[]).find(s => s.name === spec.service);
-        const grant = `add the identity to the cluster's API admins (scrape-anywhere:kubernetesAdmins / clusters[].kubernetesAdmins) and \`pulumi up\` the cluster's stack from where the controller is reachable`;
+        const grant = spec.wording?.grant ?? `add the identity to the cluster's API admins (scrape-anywhere:kubernetesAdmins / clusters[].kubernetesAdmins) and \`pulumi up\` the cluster's stack from where the controller is reachable`;
         if (!svc) {
             const exists = await serviceExists(spec.service, env);
             if (exists === false) {
-                throw new ApiTunnelError("service-missing", `cluster "${spec.cluster}": there is no Ziti service "${spec.service}" on the controller: ` +
-                    `turn scrape-anywhere:kubernetesApi on in the cluster's stack and \`pulumi up\` it, or fix clusters[].apiOverZiti.service.`);
+                throw new ApiTunnelError("service-missing", `${placeOf(spec)}: there is no Ziti service "${spec.service}" on the controller: ` +
+                    (spec.wording?.missing ?? `turn scrape-anywhere:kubernetesApi on in the cluster's stack and \`pulumi up\` it, or fix clusters[].apiOverZiti.service.`));
             }
             throw new ApiTunnelError(exists ? "no-dial-grant" : "service-not-visible", exists
-                ? `cluster "${spec.cluster}": the identity in ${spec.identityFile} has no Dial grant on "${spec.service}": ${grant}.`
-                : `cluster "${spec.cluster}": the identity in ${spec.identityFile} sees no service "${spec.service}": it does not exist, or the identity may not dial it; ` +
+                ? `${placeOf(spec)}: the identity in ${spec.identityFile} has no Dial grant on "${spec.service}": ${grant}.`
+                : `${placeOf(spec)}: the identity in ${spec.identityFile} sees no service "${spec.service}": it does not exist, or the identity may not dial it; ` +
                     `check clusters[].apiOverZiti.service, or ${grant}.`);
         }
         if (!(svc.permissions ?? []).includes("Dial")) {
-            throw new ApiTunnelError("no-dial-grant", `cluster "${spec.cluster}": the identity in ${spec.identityFile} may only ${(svc.permissions ?? []).join("/") || "see"} "${spec.service}", not dial it: ${grant}.`);
+            throw new ApiTunnelError("no-dial-grant", `${placeOf(spec)}: the identity in ${spec.identityFile} may only ${(svc.permissions ?? []).join("/") || "see"} "${spec.service}", not dial it: ${grant}.`);
         }
         const session = await request(`${base}/sessions`, "POST", tls, { token, body: { serviceId: svc.id, type: "Dial" } });
         if (!session.body?.data?.token) {
-            throw new ApiTunnelError("no-dial-grant", `cluster "${spec.cluster}": the controller refuses the identity in ${spec.identityFile} a Dial session on "${spec.service}" ` +
+            throw new ApiTunnelError("no-dial-grant", `${placeOf(spec)}: the controller refuses the identity in ${spec.identityFile} a Dial session on "${spec.service}" ` +
                 `(HTTP ${session.status} ${errorText(session.body)}): ${grant}.`);
         }
         return svc.config?.["proxy.v1"];
@@ -200,17 +209,18 @@ export async function checkApiAccess(spec: ApiTunnelSpec, env: NodeJS.ProcessEnv
  * address. Anything else would make `ziti tunnel proxy` listen on a network, and is refused.
  */
 export function loopbackPort(spec: ApiTunnelSpec, proxy: ProxyV1 | undefined): number {
-    const upgrade = `\`pulumi up\` the cluster's stack with this version, which gives the service a proxy.v1 config on 127.0.0.1`;
+    const upgrade = spec.wording ? `\`pulumi up\` the stack that makes "${spec.service}" with the upstream flavor, which gives it a proxy.v1 config on 127.0.0.1`
+        : `\`pulumi up\` the cluster's stack with this version, which gives the service a proxy.v1 config on 127.0.0.1`;
     if (!proxy) {
-        throw new ApiTunnelError("not-loopback", `cluster "${spec.cluster}": the service "${spec.service}" has no proxy.v1 config, so \`ziti tunnel proxy\` ` +
+        throw new ApiTunnelError("not-loopback", `${placeOf(spec)}: the service "${spec.service}" has no proxy.v1 config, so \`ziti tunnel proxy\` ` +
             `would listen on every interface (0.0.0.0): ${upgrade}.`);
     }
     if (typeof proxy.binding !== "string" || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(proxy.binding)) {
-        throw new ApiTunnelError("not-loopback", `cluster "${spec.cluster}": the proxy.v1 config of "${spec.service}" binds ${JSON.stringify(proxy.binding ?? "0.0.0.0")}, ` +
+        throw new ApiTunnelError("not-loopback", `${placeOf(spec)}: the proxy.v1 config of "${spec.service}" binds ${JSON.stringify(proxy.binding ?? "0.0.0.0")}, ` +
             `not a loopback address: a tunnel there would be reachable from the deployer's networks; ${upgrade}.`);
     }
     if (spec.localPort && spec.localPort !== proxy.port) {
-        throw new ApiTunnelError("port-mismatch", `cluster "${spec.cluster}": clusters[].apiOverZiti.localPort is ${spec.localPort}, but the service "${spec.service}" ` +
+        throw new ApiTunnelError("port-mismatch", `${placeOf(spec)}: clusters[].apiOverZiti.localPort is ${spec.localPort}, but the service "${spec.service}" ` +
             `makes every proxy listen on ${proxy.binding}:${proxy.port} (its proxy.v1 config): set localPort to ${proxy.port}, or remove it.`);
     }
     return proxy.port;
@@ -259,7 +269,7 @@ export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.P
     const env = opts.env ?? process.env;
     const port = loopbackPort(spec, await checkApiAccess(spec, env));
     if (!(await portFree(port))) {
-        throw new ApiTunnelError("port-in-use", `cluster "${spec.cluster}": the local tunnel port ${port} (the proxy.v1 port of "${spec.service}") is taken ` +
+        throw new ApiTunnelError("port-in-use", `${placeOf(spec)}: the local tunnel port ${port} (the proxy.v1 port of "${spec.service}") is taken ` +
             `(an earlier tunnel still running?): stop what holds it.`);
     }
     // A log dir of its own is removed again by stop(); a failure's message carries the log's tail.
@@ -287,12 +297,12 @@ export async function startApiTunnel(spec: ApiTunnelSpec, opts: { env?: NodeJS.P
         if (exited !== undefined) {
             const log = tail(logFile);
             await stop();
-            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` exited (${exited}) before listening on ${port}:\n${log}`);
+            throw new ApiTunnelError("tunnel-failed", `${placeOf(spec)}: \`ziti tunnel proxy\` exited (${exited}) before listening on ${port}:\n${log}`);
         }
         if (Date.now() > deadline) {
             const log = tail(logFile);
             await stop();
-            throw new ApiTunnelError("tunnel-failed", `cluster "${spec.cluster}": \`ziti tunnel proxy\` did not listen on ${port} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${log}`);
+            throw new ApiTunnelError("tunnel-failed", `${placeOf(spec)}: \`ziti tunnel proxy\` did not listen on ${port} within ${(opts.timeoutMs ?? 60_000) / 1000}s:\n${log}`);
         }
         await new Promise(r => setTimeout(r, 250));
     }

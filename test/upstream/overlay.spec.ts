@@ -23,36 +23,12 @@ import { clusterDialedServices, clusterEntities } from "../../flavors/upstream/z
 import { nodeExporterArgs } from "../../flavors/upstream/workloads/nodeExporter";
 import { PROMETHEUS3, prometheus3Args } from "../../flavors/upstream/workloads/prometheus";
 import { ZITI_TUNNEL, zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
-import type { ZitiEntitySet } from "../../flavors/upstream/zitiGraph";
+import { createSet, enroll } from "./zitiSet";
 
 const REPO = path.resolve(__dirname, "../..");
 const until = (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => pollUntil(what, async () => ok(), v => v, timeoutMs, 1000);
 const tool = (name: string) => execFileSync("bash", [path.join(REPO, "scripts/tools.sh"), "path", name], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
-
-/** Creates the set on the controller through its management API, `@name` roles resolved to `@id`. */
-async function createSet(ctl: ZitiQuickstart, ca: string, set: ZitiEntitySet): Promise<Record<string, string>> {
-    const admin = new ZitiAdmin(ctl.controllerUrl, ctl.username, ctl.password, ca);
-    await admin.login();
-    const token = (admin as unknown as { token: string }).token;
-    const ids: Record<string, string> = {};
-    const post = async (kind: string, body: Record<string, unknown>) => {
-        const r = await httpsJson(`${ctl.controllerUrl}/edge/management/v1/${kind}`, "POST", { ca }, { token, body });
-        if (r.status !== 201) throw new Error(`POST ${kind} ${String(body.name)}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-        ids[String(body.name)] = r.body.data.id;
-    };
-    const roles = (rs: unknown) => (rs as string[]).map(r => (r.startsWith("@") ? `@${ids[r.slice(1)]}` : r));
-    for (const i of set.identities) await post("identities", { name: i.name, type: "Device", isAdmin: false, roleAttributes: i.roleAttributes, enrollment: { ott: true } });
-    for (const c of set.configs) {
-        const type = await admin.findByName("config-types", c.configType);
-        await post("configs", { name: c.name, configTypeId: type.id, data: c.data });
-    }
-    for (const s of set.services) await post("services", { name: s.name, configs: s.configs.map(c => ids[c]), encryptionRequired: true });
-    for (const p of set.servicePolicies) await post("service-policies", { name: p.name, type: p.type, semantic: p.semantic, identityRoles: roles(p.identityRoles), serviceRoles: roles(p.serviceRoles) });
-    for (const p of set.edgeRouterPolicies) await post("edge-router-policies", { name: p.name, semantic: "AnyOf", identityRoles: roles(p.identityRoles), edgeRouterRoles: p.edgeRouterRoles });
-    for (const p of set.serviceEdgeRouterPolicies) await post("service-edge-router-policies", { name: p.name, semantic: "AnyOf", serviceRoles: roles(p.serviceRoles), edgeRouterRoles: p.edgeRouterRoles });
-    return ids;
-}
 
 describe("upstream flavor over Ziti: sidecar tunnelers, loopback proxies, a real controller", function () {
     this.timeout(300000);
@@ -97,13 +73,7 @@ describe("upstream flavor over Ziti: sidecar tunnelers, loopback proxies, a real
 
         // Enroll each pod identity (the program's provider does this; here the CLI, token in a file).
         const idFile: Record<string, string> = {};
-        for (const name of ["kubeA.prometheus.id", "kubeA.exporter.id"]) {
-            const admin = new ZitiAdmin(ctl!.controllerUrl, ctl!.username, ctl!.password, ca);
-            const jwt = (await admin.findByName("identities", name)).enrollment.ott.jwt as string;
-            fs.writeFileSync(path.join(dir, `${name}.jwt`), jwt, { mode: 0o600 });
-            idFile[name] = path.join(dir, `${name}.json`);
-            execFileSync(ctl!.zitiBin, ["edge", "enroll", "--jwt", path.join(dir, `${name}.jwt`), "--out", idFile[name]], { stdio: "ignore" });
-        }
+        for (const name of ["kubeA.prometheus.id", "kubeA.exporter.id"]) idFile[name] = await enroll(ctl!, ca, name, dir);
 
         // The namespace's only way out: the controller's and the router's ports, relayed over Unix sockets.
         const uplinkArgs: string[] = [];
