@@ -1,72 +1,27 @@
-// The short, readable summary `npm start` prints after `pulumi up`: each Ziti service of the stack and who
-// may dial and bind it (asked of the controller itself), the federation targets, where the manifests are,
-// and how to tear it all down; the Kubernetes API services and the admins' commands; and a picture of
-// who may dial and bind what (Mermaid text here, an SVG file whose path it prints: scripts/lib/accessGraph.ts).
-// Reads the stack outputs with `pulumi stack output --json` (no secrets).
+// The short, readable summary `npm start` prints after `pulumi up`: per cluster and target, whether each Ziti
+// service is hosted (terminators), dialable by whom it should be (policies, routers) and scraped (`up` in the
+// central Prometheus, read over Ziti as a client): the very check of `npm run verify` (scripts/lib/stackCheck.ts);
+// then how to open the central Prometheus from this machine (`npm run ui`), where the manifests are, the
+// Kubernetes API services and the admins' commands, a picture of who may dial and bind what (Mermaid text here,
+// an SVG file whose path it prints: scripts/lib/accessGraph.ts), and how to tear it all down.
+// Reads the stack outputs with `pulumi stack output --json` (no secrets). Gaps are printed, not fatal.
 //
-//   ts-node scripts/summary.ts --stack dev [--elapsed <seconds>]
-// Controller access from the environment: ZITI_API_HOST, ZITI_USERNAME, ZITI_PASSWORD, ZITI_CA_BUNDLE (the provider's fallbacks).
-import { execFileSync } from "child_process";
+//   ts-node scripts/summary.ts --stack dev [--elapsed <seconds>] [--client-identity <file>] [--svg <file>]
+// Controller access like the provider's: the stack's ziti:* config, else ZITI_API_HOST, ZITI_USERNAME,
+// ZITI_PASSWORD, ZITI_CA_BUNDLE. The client identity (for the scrape status): --client-identity, else
+// SCRAPE_ANYWHERE_CLIENT_IDENTITY, else .state/clients/<client>.json of a client in the stack's clientIdentities.
 import * as fs from "fs";
 import * as path from "path";
 import { accessGraph, renderSvg, toDot, toMermaid } from "./lib/accessGraph";
+import { formatResult, readStackOutputs, verifyStack } from "./lib/stackCheck";
+import { expectedServices } from "./lib/stackTargets";
+import { openZitiSession, stackZitiConfig } from "./lib/zitiSession";
 
 const repoRoot = path.resolve(__dirname, "..");
 
 function arg(name: string): string | undefined {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-interface Policy {
-    name: string;
-    type: "Dial" | "Bind";
-    identityRoles: string[];
-    identityRolesDisplay?: { role: string; name: string }[];
-    serviceRoles: string[];
-}
-
-/** Minimal admin session on the Management API. */
-async function controller(url: string, user: string, password: string, ca: string) {
-    const { Agent, fetch } = await import("undici");
-    const dispatcher = new Agent({ connect: { ca } });
-    const call = async (method: string, p: string, body?: unknown, token?: string) => {
-        const headers: Record<string, string> = { accept: "application/json" };
-        if (body !== undefined) headers["content-type"] = "application/json";
-        if (token) headers["zt-session"] = token;
-        const res = await fetch(`${url}/edge/management/v1/${p}`, {
-            method, headers, dispatcher, signal: AbortSignal.timeout(10_000),
-            body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const json: any = await res.json().catch(() => undefined);
-        if (res.status !== 200 || json?.error) throw new Error(`${method} ${p}: ${res.status} ${json?.error?.code ?? ""}`);
-        return json;
-    };
-    const token: string = (await call("POST", "authenticate?method=password", { username: user, password })).data.token;
-    const list = async (collection: string): Promise<any[]> => {
-        const out: any[] = [];
-        for (let offset = 0; ; offset += 500) {
-            const page = await call("GET", `${collection}?limit=500&offset=${offset}`, undefined, token);
-            out.push(...page.data);
-            if (page.data.length < 500) return out;
-        }
-    };
-    return { list, close: () => dispatcher.close() };
-}
-
-/** Who a list of identity roles admits: `@name` as is, `#attr` expanded to the identities holding it. */
-function who(p: Policy, identities: any[]): string {
-    const byId = new Map(identities.map((i) => [i.id, i.name]));
-    const parts = p.identityRoles.map((role) => {
-        if (role === "#all") return "#all (every identity)";
-        if (role.startsWith("@")) return byId.get(role.slice(1)) ?? p.identityRolesDisplay?.find((d) => d.role === role)?.name ?? role;
-        if (role.startsWith("#")) {
-            const holders = identities.filter((i) => (i.roleAttributes ?? []).includes(role.slice(1))).map((i) => i.name).sort();
-            return `${role} (${holders.join(", ") || "no identity yet"})`;
-        }
-        return role;
-    });
-    return parts.join(", ");
 }
 
 function pad(s: string, n: number): string {
@@ -81,68 +36,66 @@ function countFiles(dir: string): number {
     return n;
 }
 
+/** The client identity file for the scrape status, if one is at hand (see the header). */
+function clientIdentityFile(clients: string[]): string | undefined {
+    const given = arg("client-identity") ?? process.env.SCRAPE_ANYWHERE_CLIENT_IDENTITY;
+    if (given) return path.resolve(given);
+    return clients.map((c) => path.join(repoRoot, ".state", "clients", `${c}.json`)).find((f) => fs.existsSync(f));
+}
+
 async function main(): Promise<void> {
     const stack = arg("stack") ?? "dev";
     const elapsed = arg("elapsed");
-    const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { cwd: repoRoot, encoding: "utf8" }));
-
-    const clusters: Record<string, any> = outputs.clusterOutputs ?? (outputs.clusterName ? { [outputs.clusterName]: outputs } : {});
+    const outputs = readStackOutputs(stack, repoRoot);
+    const clusters: Record<string, any> = (outputs as any).clusterOutputs ?? ((outputs as any).clusterName ? { [(outputs as any).clusterName]: outputs } : {});
     const central = outputs.centralPrometheus;
-    const serviceNames: string[] = [
-        ...Object.values(clusters).flatMap((c: any) => [c.services.reflect, c.services.reflectScrape, c.services.prometheus,
-            ...(c.kubernetesApi ? [c.kubernetesApi.serviceName] : [])]),
-        ...(central ? [central.serviceName] : []),
-    ];
+    const clientNames: string[] = outputs.clientIdentities ?? [];
+    // The picture covers every service the stack names (the article flavor's reflect service too), the status the metrics path.
+    const serviceNames = [...new Set([
+        ...expectedServices(outputs).map((e) => e.service),
+        ...Object.values(clusters).flatMap((c: any) => Object.values(c.services ?? {}) as string[]),
+    ])];
 
-    const url = process.env.ZITI_API_HOST!;
     const lines: string[] = [];
     const print = (s = "") => lines.push(s);
+    const clientFile = clientIdentityFile(clientNames);
+    const notes: string[] = [];
+    const result = await verifyStack({ stack, cwd: repoRoot, clientIdentity: clientFile, notes });
     print();
     print(`scrape-anywhere: stack "${stack}" is up${elapsed ? ` (npm start took ${elapsed}s)` : ""}`);
-    print(`OpenZiti controller ${url} (local quickstart, home .state/ziti/)`);
+    print(`OpenZiti controller ${result.controller}${process.env.ZITI_API_HOST?.startsWith(result.controller) && fs.existsSync(path.join(repoRoot, ".state", "ziti")) ? " (local quickstart, home .state/ziti/)" : ""}`);
     print();
+    print("Metrics over Ziti, per cluster and target: hosted (terminators) / dialable (policies, routers) / scraped (up in central)");
+    for (const l of formatResult(result, { header: false })) print(l);
+    for (const n of notes) print(`  note: ${n}`);
+    const rendered = Object.values(clusters).some((c: any) => c.kubernetes?.renderDirectory);
+    if (rendered && result.gaps.some((g) => g.code === "not-hosted")) {
+        print("  (render mode: nothing runs, so nothing hosts the services until the rendered manifests are applied;");
+        print("   `npm start -- --clusters local --nodes real` runs the pods)");
+    }
+    if (central) {
+        print();
+        print(`Open the central Prometheus "${central.name}" on this machine through the overlay (127.0.0.1 only, as a client identity):`);
+        print(`  npm run ui -- --stack ${stack} --client-identity ${clientFile ? path.relative(repoRoot, clientFile) : "<client>.json"}`);
+        print(`  check it all again at any time: npm run verify -- --stack ${stack}${clientFile ? ` --client-identity ${path.relative(repoRoot, clientFile)}` : " [--client-identity <client>.json]"}`);
+        if (!clientFile && clientNames.length) {
+            print(`  a client identity file: pulumi stack output --stack ${stack} --show-secrets clientEnrollmentJwts  (the JWT of ${clientNames[0]} into ${clientNames[0]}.jwt), then`);
+            print(`    ziti edge enroll --jwt ${clientNames[0]}.jwt --out .state/clients/${clientNames[0]}.json   (this summary then reads the scrapes with it)`);
+        }
+    }
 
-    const ctl = await controller(url, process.env.ZITI_USERNAME ?? "admin",
-        process.env.ZITI_PASSWORD!, fs.readFileSync(process.env.ZITI_CA_BUNDLE!, "utf8"));
+    // The picture: this stack's services and every grant on them, as the controller holds them.
+    const session = openZitiSession(stackZitiConfig(stack, repoRoot));
     let picture: { mermaid: string; svgPath: string } | undefined;
     try {
-        const [services, policies, identities] = await Promise.all([ctl.list("services"), ctl.list("service-policies"), ctl.list("identities")]);
-        // The picture: this stack's services and every grant on them, as the controller holds them.
+        const [services, policies, identities] = await Promise.all([session.list("services"), session.list("service-policies"), session.list("identities")]);
         const graph = accessGraph({ services, policies, identities }, serviceNames);
-        const svgPath = path.join(repoRoot, ".state", `${stack}-access.svg`);
+        const svgPath = path.resolve(arg("svg") ?? path.join(repoRoot, ".state", `${stack}-access.svg`));
         fs.mkdirSync(path.dirname(svgPath), { recursive: true, mode: 0o700 });
         fs.writeFileSync(svgPath, await renderSvg(toDot(graph, `scrape-anywhere stack ${stack}: who may dial / bind what`)), { mode: 0o600 });
         picture = { mermaid: toMermaid(graph), svgPath };
-        print("Ziti services: who may dial (connect to) and bind (host) each one");
-        const width = Math.max(...serviceNames.map((s) => s.length)) + 2;
-        for (const name of serviceNames) {
-            const svc = services.find((s) => s.name === name);
-            if (!svc) {
-                print(`  ${pad(name, width)}MISSING on the controller (run \`npm start\` again, or \`pulumi refresh\`)`);
-                continue;
-            }
-            const mine = (policies as Policy[]).filter((p) =>
-                p.serviceRoles.includes(`@${svc.id}`) || p.serviceRoles.includes("#all") ||
-                p.serviceRoles.some((r) => r.startsWith("#") && (svc.roleAttributes ?? []).includes(r.slice(1))));
-            const of = (type: string) => mine.filter((p) => p.type === type).map((p) => who(p, identities)).join("; ") || "nobody";
-            print(`  ${name}${/\.k8s\.svc$/.test(name) ? "   (Kubernetes API)" : ""}`);
-            print(`      dial: ${of("Dial")}`);
-            print(`      bind: ${of("Bind")}`);
-        }
     } finally {
-        await ctl.close();
-    }
-
-    print();
-    if (central) {
-        print(`Central Prometheus ${central.target} federates (target = service-terminator; no terminator = "svc-"):`);
-        for (const [name, c] of Object.entries(clusters)) {
-            print(`  ${pad(name, 8)} /federate  ${c.federationTarget}`);
-            print(`  ${pad("", 8)} reflectz   ${c.reflectzScrapeTarget}`);
-        }
-        if (!Object.keys(clusters).length) for (const f of central.federates ?? []) print(`  ${f} (through its stack reference)`);
-    } else {
-        for (const [name, c] of Object.entries(clusters)) print(`Federation target of ${name}: ${c.federationTarget}`);
+        await session.close();
     }
 
     print();
@@ -172,7 +125,6 @@ async function main(): Promise<void> {
         print(picture.mermaid);
         print("```");
     }
-    const clientNames: string[] = outputs.clientIdentities ?? [];
     if (clientNames.length) {
         print();
         print(`Human client identities (enroll in a Ziti tunneler app): ${clientNames.join(", ")}`);

@@ -20,14 +20,27 @@ export interface ActiveTarget {
 export type UpValues = Map<string, number>;
 
 /** Reads the active targets and `up` of the Prometheus at `base` (e.g. `http://127.0.0.1:27015`). */
-export async function readPrometheusTargets(base: string, timeoutMs = 10_000): Promise<{ targets: ActiveTarget[]; up: UpValues }> {
+export async function readPrometheusTargets(base: string, timeoutMs = 30_000): Promise<{ targets: ActiveTarget[]; up: UpValues }> {
     const get = async (p: string) => {
-        const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(timeoutMs) });
+        const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(Math.max(1000, deadline - Date.now())) });
         const body: any = await res.json().catch(() => undefined);
         if (res.status !== 200 || body?.status !== "success") throw new Error(`GET ${p}: HTTP ${res.status} ${body?.error ?? ""}`.trim());
         return body.data;
     };
-    const [t, u] = await Promise.all([get("/api/v1/targets?state=active"), get("/api/v1/query?query=up")]);
+    // A fresh tunnel's first dials can time out on a loaded network (the SDK's "timeout waiting for message reply";
+    // the proxy then closes the connection): connection failures are retried until the deadline, HTTP answers are not.
+    const deadline = Date.now() + timeoutMs;
+    let t: any, u: any;
+    for (;;) {
+        try {
+            t = await get("/api/v1/targets?state=active");
+            u = await get("/api/v1/query?query=up");
+            break;
+        } catch (e) {
+            if (/^GET /.test((e as Error).message) || Date.now() > deadline) throw e;
+            await new Promise(r => setTimeout(r, 1000));
+        }
+    }
     const up: UpValues = new Map();
     for (const r of u.result ?? []) up.set(`${r.metric.job} ${r.metric.instance}`, Number(r.value[1]));
     return { targets: t.activeTargets ?? [], up };

@@ -112,7 +112,8 @@ async function checkScrapes(result: VerifyResult, outputs: StackOutputsJson, o: 
         result.scrape.checked = true;
         attachScrapes(result.services, targets, up);
     } catch (e) {
-        result.scrape.reason = `the tunnel is up but the central Prometheus did not answer: ${(e as Error).message}`;
+        const cause = (e as { cause?: { message?: string } }).cause?.message;
+        result.scrape.reason = `the tunnel is up but the central Prometheus did not answer: ${(e as Error).message}${cause ? ` (${cause})` : ""}`;
         centralReport.gaps.push({ service: central.serviceName, code: "scrape-unchecked", missing: result.scrape.reason, fix: `is the central Prometheus running and hosted (see "hosted" above)? the tunnel's log: ${tunnel.logFile}` });
     } finally {
         await tunnel.stop();

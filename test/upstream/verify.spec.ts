@@ -38,7 +38,8 @@ const tool = (name: string) => execFileSync("bash", [path.join(REPO, "scripts/to
 interface Place {
     holder: ChildProcess;
     run(name: string, cmd: string, args: string[], env?: Record<string, string>): ChildProcess;
-    get(url: string): string;
+    /** GET from inside the place (curl); asynchronous, like everything here while the uplinks run in this process. */
+    get(url: string): Promise<string>;
 }
 
 describe("npm run verify / npm run ui against the upstream flavor running over a real Ziti network", function () {
@@ -52,6 +53,7 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
     const tag = crypto.randomBytes(3).toString("hex");
     const A = `va${tag}`, C = `vc${tag}`, CLIENT = `vu${tag}.client`, STACK = `verify${tag}`;
     let cmdEnv: NodeJS.ProcessEnv;
+    let bin: { prometheus: string; nodeExporter: string };
     let program: string;
     let clientFile: string;
 
@@ -73,8 +75,9 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
             uplinkArgs.push(`127.0.0.1:${port}=${sock}`);
         }
         run("uplink", process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "test/overlay/fixtures/uplink.ts"), ...uplinkArgs]);
-        await pollUntil(`the uplink of ${name}`, async () => listeners(holder.pid!).length, n => n >= 2, 30000);
-        const get = (url: string) => execFileSync("nsenter", ["-t", String(holder.pid), "-n", "curl", "-sf", "--max-time", "5", url], { encoding: "utf8" });
+        await pollUntil(`the uplink of ${name}`, async () => listeners(holder.pid!).length, n => n >= 2, 90000);
+        const get = (url: string) => new Promise<string>((resolve, reject) => execFile("nsenter", ["-t", String(holder.pid), "-n", "curl", "-sf", "--max-time", "5", url], { encoding: "utf8" },
+            (err, stdout) => (err ? reject(err) : resolve(stdout))));
         return { holder, run, get };
     };
 
@@ -101,6 +104,8 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
         const cliDir = path.join(dir, "ziti-cli");
         fs.mkdirSync(cliDir, { mode: 0o700 });
         process.env.ZITI_CONFIG_DIR = cliDir; // a CLI login of its own (see test/overlay/fixtures/controller.ts)
+        // Tool paths first: nothing may block this process once the uplinks relay through it.
+        bin = { prometheus: tool("prometheus"), nodeExporter: tool("node_exporter") };
         ctl = await startZitiQuickstart({ home: path.join(dir, "ziti-home"), waitForRouter: true, timeoutMs: 180000 });
 
         // A real Pulumi stack holding the outputs the dev stack exports for this topology (index.ts, components/topology.ts).
@@ -154,12 +159,12 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
             fs.writeFileSync(file, YAML.stringify(config));
             const storage = path.join(dir, `${name}-storage`);
             fs.mkdirSync(storage);
-            place.run("prometheus", tool("prometheus"), prometheus3Args("dark").map(a => a.replace(/=\/etc\/config\/prometheus\.yml$/, `=${file}`).replace(/=\/prometheus$/, `=${storage}`)));
+            place.run("prometheus", bin.prometheus, prometheus3Args("dark").map(a => a.replace(/=\/etc\/config\/prometheus\.yml$/, `=${file}`).replace(/=\/prometheus$/, `=${storage}`)));
         };
         const cluster = await makePlace(A);
         const central = await makePlace(C);
         const [, exporter] = clusterDialedServices(A);
-        cluster.run("node_exporter", tool("node_exporter"), nodeExporterArgs());
+        cluster.run("node_exporter", bin.nodeExporter, nodeExporterArgs());
         exporterTunnel = cluster.run("tunnel-exporter", ctl!.zitiBin, tunnel(`${A}.exporter.id`), tmp(`${A}.exporter`));
         cluster.run("tunnel-prometheus", ctl!.zitiBin, tunnel(`${A}.prometheus.id`), tmp(`${A}.prometheus`));
         prometheus(cluster, A, clusterPrometheusConfig({ clusterName: A, exporter, scrapeInterval: "2s" }));
@@ -167,13 +172,16 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
         prometheus(central, C, centralPrometheusConfig({ centralName: C, dialed: clusterDialedServices(A), federationMatch: ['{job=~".+"}'], scrapeInterval: "2s" }));
 
         const t0 = Date.now();
-        const ups = () => JSON.parse(central.get("http://127.0.0.1:9090/api/v1/query?query=up")).data.result.filter((r: any) => r.metric.cluster === A && r.value[1] === "1").length;
-        await pollUntil(`central scraping both of ${A}'s services over Ziti (logs in ${dir})`, async () => ups(), n => n >= 2, 120000);
+        const ups = async () => JSON.parse(await central.get("http://127.0.0.1:9090/api/v1/query?query=up")).data.result.filter((r: any) => r.metric.cluster === A && r.value[1] === "1").length;
+        await pollUntil(`central scraping both of ${A}'s services over Ziti (logs in ${dir})`, ups, n => n >= 2, 120000);
         console.log(`      central up for both targets ${(Date.now() - t0) / 1000}s after start`);
 
+        // On a loaded machine a scrape can fail now and then (verify then rightly says not-scraped): a bounded retry.
+        let runs = 0;
         const t1 = Date.now();
-        const r = await verify(["--client-identity", clientFile]);
-        console.log(`      npm run verify (with the client's tunnel) took ${(Date.now() - t1) / 1000}s`);
+        const r = await pollUntil("npm run verify exiting 0", async () => { runs++; return verify(["--client-identity", clientFile]); }, v => v.code === 0, 90000, 2000)
+            .catch(async e => { const last = await verify(["--client-identity", clientFile]); assert.fail(`${(e as Error).message.slice(0, 300)}\ngaps: ${JSON.stringify(last.json.gaps, null, 1)}`); });
+        console.log(`      npm run verify (with the client's tunnel) exited 0 after ${runs} run(s), ${(Date.now() - t1) / 1000}s`);
         assert.strictEqual(r.code, 0, `exit 0; gaps: ${JSON.stringify(r.json.gaps, null, 1)}\n${r.stderr}`);
         assert.strictEqual(r.json.ok, true);
         assert.deepStrictEqual(r.json.gaps, []);
@@ -197,6 +205,20 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
             assert.deepStrictEqual(scraped.targets.map(t => [t.job, t.up]), [[job, 1]]);
         }
         assert.strictEqual(svc(r.json, `${C}.prometheus.svc`).scraped, undefined, "central does not scrape its own service over Ziti");
+
+        // npm start's summary prints the same per-target status (the same check) and how to open the UI.
+        // Asynchronously: the root side of the namespaces' uplinks runs in this process (a blocked event loop stalls the overlay).
+        const summaryOnce = () => new Promise<string>((resolve, reject) => execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "scripts/summary.ts"),
+            "--stack", STACK, "--client-identity", clientFile, "--svg", path.join(dir, "access.svg")], { cwd: REPO, env: cmdEnv, encoding: "utf8", maxBuffer: 1 << 24 },
+        (err, stdout, stderr) => (err ? reject(new Error(`summary failed: ${err.message}\n${stderr}`)) : resolve(stdout))));
+        const summary = await pollUntil("the summary saying all fine", summaryOnce, o => o.includes("All fine"), 60000, 2000).catch(async () => summaryOnce());
+        fs.writeFileSync(path.join(dir, "summary.txt"), summary);
+        const exporterLines = summary.slice(summary.indexOf(`  ${A}.exporter.svc`)).split("\n").slice(0, 4).join("\n");
+        assert.match(exporterLines, new RegExp(`hosted: +yes, 1 terminator: ${A}\\.exporter\\.id via `), summary);
+        assert.match(exporterLines, new RegExp(`dialable: ${A}\\.prometheus\\.id ok, ${C}\\.prometheus\\.id ok`), summary);
+        assert.match(exporterLines, new RegExp(`scraped: +up \\(central job ${A}\\.exporter\\)`), summary);
+        assert.match(summary, /All fine: every service hosted and dialable by whom it should be, every target up\./);
+        assert.match(summary, new RegExp(`npm run ui -- --stack ${STACK} --client-identity `));
     });
 
     it("npm run ui serves the central Prometheus' API on 127.0.0.1 only, and stops on SIGINT", async function () {
@@ -209,7 +231,8 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
         const exited = new Promise<number | null>(resolve => ui.once("exit", code => resolve(code)));
         try {
             await pollUntil("npm run ui printing its URL", async () => out, o => o.includes(`http://127.0.0.1:${port}/`), 90000, 250);
-            const body: any = await (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=up`)).json();
+            // The tunnel's first dial over Ziti can time out on a loaded machine (the proxy then closes the connection).
+            const body: any = await pollUntil("/api/v1/query through npm run ui", async () => (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=up`)).json(), () => true, 60000, 1000);
             assert.strictEqual(body.status, "success");
             assert.ok(body.data.result.some((x: any) => x.metric.job === `${A}.exporter` && x.value[1] === "1"), JSON.stringify(body.data.result));
             // This machine's namespace: the forwarder's port and the tunnel's port listen on loopback only.
