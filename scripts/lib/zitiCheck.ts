@@ -103,76 +103,91 @@ export async function checkZitiGraph(session: ZitiSession, expected: ExpectedSer
     const serviceByName = new Map(services.map(s => [s.name as string, s]));
     const identityByName = new Map(identities.map(i => [i.name as string, i]));
     const reports: ServiceReport[] = [];
-    for (const e of expected) {
-        const report: ServiceReport = {
-            service: e.service, cluster: e.cluster, role: e.role, exists: false,
-            hosted: { ok: false, terminators: [], binders: [], bindPolicies: [] },
-            dialable: { ok: false, dialers: [], otherDialers: [], dialPolicies: [] },
-            gaps: [],
-        };
-        reports.push(report);
-        const gap = (g: Omit<Gap, "service" | "cluster">) => report.gaps.push({ service: e.service, cluster: e.cluster, ...g });
-        const svc = serviceByName.get(e.service);
-        if (!svc) {
-            gap({ code: "service-missing", missing: `there is no Ziti service ${q(e.service)} on the controller`, fix: "`pulumi up` the stack that makes it (`pulumi refresh` first if it was deleted by hand)" });
+    for (const e of expected) reports.push(await checkService(session, e, serviceByName.get(e.service), identityByName));
+    return reports;
+}
+
+type Entity = { id: string; name: string; roleAttributes?: string[] };
+type Policy = { name: string; type: "Dial" | "Bind"; identityRoles?: string[]; semantic?: string };
+
+async function checkService(session: ZitiSession, e: ExpectedService, svc: Entity | undefined, identityByName: Map<string, Entity>): Promise<ServiceReport> {
+    const report: ServiceReport = {
+        service: e.service, cluster: e.cluster, role: e.role, exists: false,
+        hosted: { ok: false, terminators: [], binders: [], bindPolicies: [] },
+        dialable: { ok: false, dialers: [], otherDialers: [], dialPolicies: [] },
+        gaps: [],
+    };
+    if (!svc) {
+        report.gaps.push({ service: e.service, cluster: e.cluster, code: "service-missing", missing: `there is no Ziti service ${q(e.service)} on the controller`,
+            fix: "`pulumi up` the stack that makes it (`pulumi refresh` first if it was deleted by hand)" });
+        return report;
+    }
+    report.exists = true;
+    const [terminators, binders, dialers, policies] = await Promise.all([
+        session.list(`services/${svc.id}/terminators`),
+        session.list(`services/${svc.id}/identities`, { policyType: "bind" }),
+        session.list(`services/${svc.id}/identities`, { policyType: "dial" }),
+        session.list(`services/${svc.id}/service-policies`),
+    ]);
+    await checkHosted(session, e, svc, report, terminators, binders, policies);
+    await checkDialers(session, e, svc, report, dialers, policies, identityByName);
+    return report;
+}
+
+/** Hosted: a terminator exists. Without one, says why if the controller can tell (nobody may bind, or the binders reach no router). */
+async function checkHosted(session: ZitiSession, e: ExpectedService, svc: Entity, report: ServiceReport, terminators: any[], binders: Entity[], policies: Policy[]): Promise<void> {
+    const h = report.hosted;
+    h.terminators = terminators.map(t => ({ router: t.router?.name ?? t.routerId, identity: t.identity ?? "", binding: t.binding }));
+    h.binders = binders.map(i => i.name).sort();
+    h.bindPolicies = policies.filter(p => p.type === "Bind").map(p => p.name).sort();
+    h.ok = terminators.length > 0;
+    const gap = (g: Omit<Gap, "service" | "cluster">) => report.gaps.push({ service: e.service, cluster: e.cluster, ...g });
+    if (binders.length === 0) {
+        gap({ code: "no-binder", missing: `no identity may bind (host) ${e.service}: no Bind service policy admits one${h.bindPolicies.length ? ` (${h.bindPolicies.join(", ")} admit nobody)` : ""}`,
+            fix: "`pulumi up` the stack that makes it (it restores the Bind policy)" });
+        return;
+    }
+    if (h.ok) return;
+    const why: string[] = [];
+    for (const b of binders) {
+        const g = adviceGap(e, b.name, await session.get(`identities/${b.id}/policy-advice/${svc.id}`), "Bind", "");
+        if (g) why.push(g.missing);
+    }
+    gap({
+        code: "not-hosted",
+        missing: `nothing hosts ${e.service}: it has no terminator (may bind: ${h.binders.join(", ")})${why.length ? `; ${why.join("; ")}` : ""}`,
+        fix: why.length ? "fix the binder's routers as above, then `pulumi up`"
+            : `start the tunneler of ${h.binders.join(" or ")} (in Kubernetes its pod's ziti-tunnel container; read its log): it must run with its enrolled identity and reach an edge router`,
+    });
+}
+
+/** Dialable: every expected dialer exists, is granted, and shares an online router with the service. */
+async function checkDialers(session: ZitiSession, e: ExpectedService, svc: Entity, report: ServiceReport, dialers: Entity[], policies: Policy[], identityByName: Map<string, Entity>): Promise<void> {
+    const d = report.dialable;
+    d.dialPolicies = policies.filter(p => p.type === "Dial").map(p => p.name).sort();
+    const policiesHint = d.dialPolicies.length ? `Dial policies on it: ${d.dialPolicies.join(", ")}` : "it has no Dial policy at all";
+    const gap = (g: Omit<Gap, "service" | "cluster">) => report.gaps.push({ service: e.service, cluster: e.cluster, ...g });
+    const expectedSet = new Set(e.dialers);
+    d.otherDialers = dialers.map(i => i.name).filter(n => !expectedSet.has(n)).sort();
+    for (const [i, name] of e.dialers.entries()) {
+        const st: DialerStatus = { identity: name, because: e.because[i], ok: false, policies: [], routers: [] };
+        d.dialers.push(st);
+        const ident = identityByName.get(name);
+        if (!ident) {
+            gap({ identity: name, code: "identity-missing", missing: `the identity ${q(name)} (${e.because[i]}) does not exist`, fix: "`pulumi up` the stack that makes it" });
             continue;
         }
-        report.exists = true;
-        const [terminators, binders, dialers, policies] = await Promise.all([
-            session.list(`services/${svc.id}/terminators`),
-            session.list(`services/${svc.id}/identities`, { policyType: "bind" }),
-            session.list(`services/${svc.id}/identities`, { policyType: "dial" }),
-            session.list(`services/${svc.id}/service-policies`),
-        ]);
-        report.hosted.terminators = terminators.map(t => ({ router: t.router?.name ?? t.routerId, identity: t.identity ?? "", binding: t.binding }));
-        report.hosted.binders = binders.map(i => i.name).sort();
-        report.hosted.bindPolicies = policies.filter(p => p.type === "Bind").map(p => p.name).sort();
-        report.dialable.dialPolicies = policies.filter(p => p.type === "Dial").map(p => p.name).sort();
-        const policiesHint = report.dialable.dialPolicies.length ? `Dial policies on it: ${report.dialable.dialPolicies.join(", ")}` : "it has no Dial policy at all";
-
-        // Hosted: a terminator exists. Without one, say why if the controller can tell (nobody may bind, or the binders cannot reach a router).
-        report.hosted.ok = terminators.length > 0;
-        if (binders.length === 0) {
-            gap({ code: "no-binder", missing: `no identity may bind (host) ${e.service}: no Bind service policy admits one${report.hosted.bindPolicies.length ? ` (${report.hosted.bindPolicies.join(", ")} admit nobody)` : ""}`, fix: "`pulumi up` the stack that makes it (it restores the Bind policy)" });
-        } else if (!report.hosted.ok) {
-            const why: string[] = [];
-            for (const b of binders) {
-                const a: Advice = await session.get(`identities/${b.id}/policy-advice/${svc.id}`);
-                const g = adviceGap(e, b.name, a, "Bind", "");
-                if (g) why.push(g.missing);
-            }
-            gap({
-                code: "not-hosted",
-                missing: `nothing hosts ${e.service}: it has no terminator (may bind: ${report.hosted.binders.join(", ")})${why.length ? `; ${why.join("; ")}` : ""}`,
-                fix: why.length ? "fix the binder's routers as above, then `pulumi up`"
-                    : `start the tunneler of ${report.hosted.binders.join(" or ")} (in Kubernetes its pod's ziti-tunnel container; read its log): it must run with its enrolled identity and reach an edge router`,
-            });
-        }
-
-        // Dialable: every expected dialer exists, is granted, and shares an online router with the service.
-        const expectedSet = new Set(e.dialers);
-        report.dialable.otherDialers = dialers.map(i => i.name).filter(n => !expectedSet.has(n)).sort();
-        for (const [i, name] of e.dialers.entries()) {
-            const st: DialerStatus = { identity: name, because: e.because[i], ok: false, policies: [], routers: [] };
-            report.dialable.dialers.push(st);
-            const ident = identityByName.get(name);
-            if (!ident) {
-                gap({ identity: name, code: "identity-missing", missing: `the identity ${q(name)} (${e.because[i]}) does not exist`, fix: "`pulumi up` the stack that makes it" });
-                continue;
-            }
-            const a: Advice = await session.get(`identities/${ident.id}/policy-advice/${svc.id}`);
-            st.policies = policies.filter(p => p.type === "Dial" && a.isDialAllowed && admits(p, ident)).map(p => p.name).sort();
-            st.routers = (a.commonRouters ?? []).filter(r => r.isOnline).map(r => r.name).sort();
-            const g = adviceGap(e, name, a, "Dial", policiesHint);
-            if (g) report.gaps.push(g);
-            else st.ok = true;
-        }
-        if (e.dialers.length === 0 && dialers.length === 0 && e.role !== "central") {
-            gap({ code: "no-dial-grant", missing: `nobody may dial ${e.service} (${policiesHint})`, fix: "`pulumi up` the stack that makes it (it restores the Dial policy)" });
-        }
-        report.dialable.ok = report.dialable.dialers.every(d => d.ok) && !report.gaps.some(g => g.code === "no-dial-grant");
+        const a: Advice = await session.get(`identities/${ident.id}/policy-advice/${svc.id}`);
+        st.policies = policies.filter(p => p.type === "Dial" && a.isDialAllowed && admits(p, ident)).map(p => p.name).sort();
+        st.routers = (a.commonRouters ?? []).filter(r => r.isOnline).map(r => r.name).sort();
+        const g = adviceGap(e, name, a, "Dial", policiesHint);
+        if (g) report.gaps.push(g);
+        else st.ok = true;
     }
-    return reports;
+    if (e.dialers.length === 0 && dialers.length === 0 && e.role !== "central") {
+        gap({ code: "no-dial-grant", missing: `nobody may dial ${e.service} (${policiesHint})`, fix: "`pulumi up` the stack that makes it (it restores the Dial policy)" });
+    }
+    d.ok = d.dialers.every(x => x.ok) && !report.gaps.some(g => g.code === "no-dial-grant");
 }
 
 /** Whether a service policy's identity roles name this identity (`@id`, `#all`, `#attribute`; AllOf needs every attribute). */
