@@ -153,6 +153,23 @@ export class E2E {
         await this.pulumi(wsName, ["config", "set", "--stack", stack, "--secret", "ziti:password"], { input: this.ctl.password });
     }
 
+    /**
+     * Runs a user's command (e.g. `npm run -s verify -- ...`) with this run's backend and tools and nothing of the
+     * caller's Ziti settings, in the repository; resolves with its exit code and output (never rejects on exit codes).
+     */
+    command(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+        progress(`${file} ${args.join(" ")} ...`);
+        return new Promise((resolve, reject) => {
+            const child = spawn(file, args, { cwd: repoRoot, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            child.on("error", reject);
+            child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+        });
+    }
+
     /** Outputs of a stack (secrets shown; kept out of the captured output). */
     async outputs(wsName: string, stack: string, showSecrets = false): Promise<Record<string, any>> {
         const res = await this.pulumi(wsName, ["stack", "output", "--json", "--stack", stack, ...(showSecrets ? ["--show-secrets"] : [])], { private: showSecrets });

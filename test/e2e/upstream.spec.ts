@@ -1,6 +1,7 @@
 // e2e, the upstream flavor: the dev stack with `scrape-anywhere:flavor: upstream` through the real engine against a
 // real controller: the policy pack passes in preview, `pulumi up` creates the flavor's entities (proxy.v1 bound to
-// 127.0.0.1, host.v1 to 127.0.0.1) and renders its pods, `pulumi destroy` removes them.
+// 127.0.0.1, host.v1 to 127.0.0.1) and renders its pods, `npm run verify` finds the graph the plan means (every
+// service with a binder and its dialers able to reach it; nothing hosted, as nothing runs), `pulumi destroy` removes them.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -47,5 +48,22 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         assert.deepStrictEqual(deployments.map(d => d.doc.metadata.name).sort(), ["node-exporter", "prometheus", "ziti-tunnel"]);
         for (const d of deployments) assert.ok(d.doc.spec.template.spec.containers.some((c: any) => c.name === "ziti-tunnel"), d.doc.metadata.name);
         assert.ok(fs.existsSync(path.join(e2e.ws("upstream"), "rendered", "dev", "central")));
+    });
+
+    it("npm run verify reads the deployed graph: every service exists and is dialable by whom it should be; rendered, nothing hosts", async function () {
+        // The controller from the stack's ziti:* config (the harness sets no ZITI_* environment): the real-clusters path.
+        const r = await e2e.command("npm", ["run", "-s", "verify", "--", "--stack", "dev", "--cwd", e2e.ws("upstream"), "--json"]);
+        assert.strictEqual(r.code, 1, `exit 1 (nothing runs in render mode)\n${r.stderr}`);
+        const result = JSON.parse(r.stdout);
+        assert.deepStrictEqual(result.services.map((s: any) => s.service), ["kubeA.prometheus.svc", "kubeA.exporter.svc", "kubeA.k8s.svc",
+            "kubeB.prometheus.svc", "kubeB.exporter.svc", "kubeB.k8s.svc", "central.prometheus.svc"]);
+        for (const s of result.services) {
+            assert.ok(s.exists, s.service);
+            assert.ok(s.dialable.ok && s.dialable.dialers.length > 0, `${s.service}: ${JSON.stringify(s.dialable)}`);
+            assert.ok(s.hosted.binders.length > 0, `${s.service} has a binder`);
+        }
+        assert.deepStrictEqual([...new Set(result.gaps.map((g: any) => g.code))], ["not-hosted"], JSON.stringify(result.gaps, null, 1));
+        assert.deepStrictEqual(result.services.find((s: any) => s.service === "kubeA.k8s.svc").dialable.dialers.map((d: any) => d.identity), ["dev.admin"]);
+        assert.deepStrictEqual(result.services.find((s: any) => s.service === "central.prometheus.svc").dialable.dialers.map((d: any) => d.identity), ["dev.client"]);
     });
 });

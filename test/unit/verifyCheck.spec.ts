@@ -3,7 +3,7 @@
 // dial them, how the controller's policy advice becomes a gap, how central's targets map back to services. The
 // controller and Prometheus sides run for real in test/upstream/verify.spec.ts.
 import * as assert from "assert";
-import { attachScrapes } from "../../scripts/lib/scrapeStatus";
+import { ActiveTarget, attachScrapes } from "../../scripts/lib/scrapeStatus";
 import { formatResult, VerifyResult } from "../../scripts/lib/stackCheck";
 import { expectedServices, serviceOfTarget } from "../../scripts/lib/stackTargets";
 import { adviceGap, ServiceReport } from "../../scripts/lib/zitiCheck";
@@ -90,7 +90,7 @@ describe("npm run verify: the controller's policy advice as gaps", () => {
 describe("npm run verify: central's scrapes mapped to the services", () => {
     it("by the upstream flavor's ziti_service label and by the article flavor's service-terminator instance", () => {
         const reports = [report("kubeA.prometheus.svc", "kubeA", "prometheus"), report("kubeB.reflect.scrape.svc", "kubeB", "target"), report("central.prometheus.svc", undefined, "central")];
-        const targets = [
+        const targets: ActiveTarget[] = [
             { labels: { job: "kubeA.federate", instance: "kubeA.prometheus.svc", cluster: "kubeA", ziti_service: "kubeA.prometheus.svc" }, health: "up", lastError: "" },
             { labels: { job: "kubeB.reflectz", instance: "kubeB.reflect.scrape.svc-kubeB.reflect.id", cluster: "kubeB" }, health: "down", lastError: "dial failed" },
         ];
