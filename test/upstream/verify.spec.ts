@@ -228,9 +228,11 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
         let out = "";
         ui.stdout!.on("data", d => (out += d));
         ui.stderr!.on("data", d => (out += d));
-        const exited = new Promise<number | null>(resolve => ui.once("exit", code => resolve(code)));
+        let gone = false;
+        const exited = new Promise<number | null>(resolve => ui.once("exit", code => { gone = true; resolve(code); }));
         try {
-            await pollUntil("npm run ui printing its URL", async () => out, o => o.includes(`http://127.0.0.1:${port}/`), 90000, 250);
+            await pollUntil("npm run ui printing its URL", async () => out, o => o.includes(`http://127.0.0.1:${port}/`) || gone, 90000, 250);
+            assert.ok(!gone, `npm run ui exited:\n${out}`);
             // The tunnel's first dial over Ziti can time out on a loaded machine (the proxy then closes the connection).
             const body: any = await pollUntil("/api/v1/query through npm run ui", async () => (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=up`)).json(), () => true, 60000, 1000);
             assert.strictEqual(body.status, "success");
