@@ -18,7 +18,10 @@ import { upstreamCentralKubernetes, upstreamClusterWorkloads } from "./workloads
 export function toPlanEntities(set: ZitiEntitySet, prefix: string): ZitiEntity[] {
     const r = (name: string) => `${prefix}-${name}`;
     return [
-        ...set.identities.map(i => ({ kind: "Identity" as const, resourceName: r(i.name), name: i.name, type: "Device" as const, roleAttributes: i.roleAttributes })),
+        ...set.identities.map(i => ({
+            kind: "Identity" as const, resourceName: r(i.name), name: i.name, type: "Device" as const, roleAttributes: i.roleAttributes,
+            ...(i.enroll === false ? { enroll: false } : {}),
+        })),
         ...set.configs.map(c => ({ kind: "Config" as const, resourceName: r(c.name), name: c.name, configType: c.configType, data: c.data })),
         ...set.services.map(s => ({ kind: "Service" as const, resourceName: r(s.name), name: s.name, configs: s.configs })),
         ...set.servicePolicies.map(p => ({ kind: "ServicePolicy" as const, resourceName: r(p.name), ...p })),

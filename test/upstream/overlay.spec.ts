@@ -18,41 +18,17 @@ import { listeners } from "./listeners";
 import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 import { startRootRelay } from "../overlay/fixtures/uplink";
 import { httpsJson, ZitiAdmin } from "../overlay/fixtures/zitiRest";
+import { createSet } from "./zitiSet";
 import { clusterPrometheusConfig } from "../../flavors/upstream/prometheusConfig";
 import { clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
 import { nodeExporterArgs } from "../../flavors/upstream/workloads/nodeExporter";
 import { PROMETHEUS3, prometheus3Args } from "../../flavors/upstream/workloads/prometheus";
 import { ZITI_TUNNEL, zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
-import type { ZitiEntitySet } from "../../flavors/upstream/zitiGraph";
 
 const REPO = path.resolve(__dirname, "../..");
 const until = (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => pollUntil(what, async () => ok(), v => v, timeoutMs, 1000);
 const tool = (name: string) => execFileSync("bash", [path.join(REPO, "scripts/tools.sh"), "path", name], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
-
-/** Creates the set on the controller through its management API, `@name` roles resolved to `@id`. */
-async function createSet(ctl: ZitiQuickstart, ca: string, set: ZitiEntitySet): Promise<Record<string, string>> {
-    const admin = new ZitiAdmin(ctl.controllerUrl, ctl.username, ctl.password, ca);
-    await admin.login();
-    const token = (admin as unknown as { token: string }).token;
-    const ids: Record<string, string> = {};
-    const post = async (kind: string, body: Record<string, unknown>) => {
-        const r = await httpsJson(`${ctl.controllerUrl}/edge/management/v1/${kind}`, "POST", { ca }, { token, body });
-        if (r.status !== 201) throw new Error(`POST ${kind} ${String(body.name)}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-        ids[String(body.name)] = r.body.data.id;
-    };
-    const roles = (rs: unknown) => (rs as string[]).map(r => (r.startsWith("@") ? `@${ids[r.slice(1)]}` : r));
-    for (const i of set.identities) await post("identities", { name: i.name, type: "Device", isAdmin: false, roleAttributes: i.roleAttributes, enrollment: { ott: true } });
-    for (const c of set.configs) {
-        const type = await admin.findByName("config-types", c.configType);
-        await post("configs", { name: c.name, configTypeId: type.id, data: c.data });
-    }
-    for (const s of set.services) await post("services", { name: s.name, configs: s.configs.map(c => ids[c]), encryptionRequired: true });
-    for (const p of set.servicePolicies) await post("service-policies", { name: p.name, type: p.type, semantic: p.semantic, identityRoles: roles(p.identityRoles), serviceRoles: roles(p.serviceRoles) });
-    for (const p of set.edgeRouterPolicies) await post("edge-router-policies", { name: p.name, semantic: "AnyOf", identityRoles: roles(p.identityRoles), edgeRouterRoles: p.edgeRouterRoles });
-    for (const p of set.serviceEdgeRouterPolicies) await post("service-edge-router-policies", { name: p.name, semantic: "AnyOf", serviceRoles: roles(p.serviceRoles), edgeRouterRoles: p.edgeRouterRoles });
-    return ids;
-}
 
 describe("upstream flavor over Ziti: sidecar tunnelers, loopback proxies, a real controller", function () {
     this.timeout(300000);
