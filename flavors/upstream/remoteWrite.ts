@@ -23,10 +23,7 @@ import { PROMETHEUS3 } from "./workloads/prometheus";
 import { LOOPBACK, loopbackProxyV1 } from "./zitiEntities";
 import { emptyEntitySet, ZitiEntitySet } from "./zitiGraph";
 import type * as pulumi from "@pulumi/pulumi";
-
-/** How the central place gets the clusters' series: it pulls `/federate`, or the clusters push by remote write. */
-export type Collection = "federate" | "remoteWrite";
-export const COLLECTIONS: readonly Collection[] = ["federate", "remoteWrite"];
+import type { Collection, RemoteWriteSpec } from "../types";
 
 /** Prometheus' own receiver path (web/api/v1/api.go `r.Post("/write", ...)` under /api/v1). */
 export const PROMETHEUS_WRITE_PATH = "/api/v1/write";
@@ -48,9 +45,9 @@ export interface WriteTarget {
 }
 
 /** The embedded default: the central Prometheus' receiver on its loopback, hosted by its own tunneler. */
-export function embeddedWriteTarget(centralName: string): WriteTarget {
+export function embeddedWriteTarget(centralName: string, service = `${centralName}.write.svc`): WriteTarget {
     return {
-        service: `${centralName}.write.svc`, path: PROMETHEUS_WRITE_PATH, address: LOOPBACK, port: PROMETHEUS3.port,
+        service, path: PROMETHEUS_WRITE_PATH, address: LOOPBACK, port: PROMETHEUS3.port,
         binder: `${centralName}.prometheus.id`, external: false,
     };
 }
@@ -98,6 +95,22 @@ export function remoteWriteEntities(args: { target: WriteTarget; writers: string
     );
     set.serviceEdgeRouterPolicies.push({ name: `${base}.service-edge-router-policy`, serviceRoles: [at(t.service)], edgeRouterRoles: args.edgeRouterRoles });
     return set;
+}
+
+/** The write target of a stack's `remoteWrite` spec (config/collection.ts): central's own receiver, or the external one. */
+export function writeTarget(centralName: string, spec: RemoteWriteSpec): WriteTarget {
+    return spec.external
+        ? externalWriteTarget({ service: spec.service, path: spec.path, address: spec.external.address, port: spec.external.port, binder: spec.external.hostIdentity })
+        : { ...embeddedWriteTarget(centralName, spec.service), path: spec.path };
+}
+
+/**
+ * Central's write entities for the seam: the set with no writer yet and the name of its Dial policy, into which the
+ * flavor puts the writers as they come (resource outputs or StackReferences: not known as text at plan time).
+ */
+export function centralWriteEntities(centralName: string, spec: RemoteWriteSpec, edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>): { set: ZitiEntitySet; dialPolicy: string } {
+    const target = writeTarget(centralName, spec);
+    return { set: remoteWriteEntities({ target, writers: [], edgeRouterRoles }), dialPolicy: `${writeBase(target.service)}.dial` };
 }
 
 /** What a cluster Prometheus needs to write: the service and the endpoint's path (stack outputs carry them). */

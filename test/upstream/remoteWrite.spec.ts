@@ -214,7 +214,7 @@ describe("upstream flavor: central collection by remote write over Ziti, beside 
                 federation: { kubeA: fedSamples.filter(t => t > cutAt && t < restoredAt).length },
             },
         };
-        console.log(`      figures: ${JSON.stringify(figures)}`);
+        console.log(`      figures: ${JSON.stringify(figures, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))}`);
         assert.ok(figures.remoteWriteGapSeconds.kubeA <= 3 * INTERVAL_S, `remote write, kubeA: no gap (largest ${figures.remoteWriteGapSeconds.kubeA}s; logs in ${dir})`);
         assert.ok(figures.remoteWriteGapSeconds.kubeB <= 3 * INTERVAL_S, `remote write, kubeB (agent): no gap (largest ${figures.remoteWriteGapSeconds.kubeB}s; logs in ${dir})`);
         assert.ok(figures.federationGapSeconds.kubeA >= 0.8 * CUT_S, `federation over the same cut has a gap about as long (${figures.federationGapSeconds.kubeA}s)`);
