@@ -1,6 +1,7 @@
 // e2e, the upstream flavor: the dev stack with `scrape-anywhere:flavor: upstream` through the real engine against a
 // real controller: the policy pack passes in preview, `pulumi up` creates the flavor's entities (proxy.v1 bound to
-// 127.0.0.1, host.v1 to 127.0.0.1) and renders its pods, `pulumi destroy` removes them.
+// 127.0.0.1, host.v1 to 127.0.0.1) and renders its pods; switched to collection remoteWrite it passes the pack again and
+// adds the write path (issue 26); `pulumi destroy` removes them.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -47,5 +48,24 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         assert.deepStrictEqual(deployments.map(d => d.doc.metadata.name).sort(), ["node-exporter", "prometheus", "ziti-tunnel"]);
         for (const d of deployments) assert.ok(d.doc.spec.template.spec.containers.some((c: any) => c.name === "ziti-tunnel"), d.doc.metadata.name);
         assert.ok(fs.existsSync(path.join(e2e.ws("upstream"), "rendered", "dev", "central")));
+    });
+
+    it("with collection remoteWrite: passes the policy pack, and `pulumi up` adds the write service that only the cluster Prometheus identities may dial, by name", async function () {
+        await e2e.pulumi("upstream", ["config", "set", "--stack", "dev", "scrape-anywhere:collection", "remoteWrite"]);
+        const preview = await e2e.pulumi("upstream", ["preview", "--stack", "dev", "--policy-pack", POLICY_PACK]);
+        assert.match(preview.output, /Policies:/, "the policy pack ran");
+        assert.doesNotMatch(preview.output, /mandatory/, "no mandatory violation");
+        await e2e.pulumi("upstream", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev"]);
+        const ids = Object.fromEntries((await rest.named("identities", ".prometheus.id")).map((i: any) => [i.name, i.id]));
+        const [dial] = await rest.named("service-policies", "central.write.dial");
+        assert.deepStrictEqual([...dial.identityRoles].sort(), [`@${ids["kubeA.prometheus.id"]}`, `@${ids["kubeB.prometheus.id"]}`].sort());
+        const [bind] = await rest.named("service-policies", "central.write.bind");
+        assert.deepStrictEqual(bind.identityRoles, [`@${ids["central.prometheus.id"]}`]);
+        const [proxy] = await rest.named("configs", "central.write.svc.proxy.v1");
+        assert.strictEqual(proxy.data.binding, "127.0.0.1");
+        const args = (cluster: string) => readManifests(path.join(e2e.ws("upstream"), "rendered", "dev", cluster))
+            .find(m => m.doc?.kind === "Deployment" && m.doc.metadata.name === "prometheus")!.doc.spec.template.spec.containers[0].args as string[];
+        assert.ok(args("kubeB").includes("--agent"), "the dark cluster's Prometheus runs as an agent");
+        assert.ok(args("central").includes("--web.enable-remote-write-receiver"), "central receives");
     });
 });
