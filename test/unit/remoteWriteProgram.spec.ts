@@ -53,6 +53,26 @@ describe("program with collection remoteWrite (upstream flavor, dev stack)", fun
     });
 });
 
+describe("program with collection remoteWrite, central stack over StackReferences", function () {
+    const refs = ["organization/scrape-anywhere/clusterA", "organization/scrape-anywhere/clusterB"];
+    const outputs = (c: string) => ({
+        clusterName: c, federationTarget: `${c}.prometheus.svc`, reflectzScrapeTarget: `${c}.exporter.svc`,
+        remoteWrite: { service: "central.write.svc", path: "/api/v1/write", writer: `${c}.prometheus.id` },
+    });
+
+    it("names each referenced stack's writer in the write service's Dial policy", async function () {
+        const mocks = await useMocks("central", { role: "central", flavor: "upstream", collection: "remoteWrite", stackReferences: refs });
+        mocks.stackOutputs = { [refs[0]]: outputs("kubeA"), [refs[1]]: outputs("kubeB") };
+        const program = await importProgram();
+        assert.strictEqual(await valueOf(program.centralPrometheus!.writeService!), "central.write.svc");
+        await mocks.settled();
+        const dial = mocks.ofType(ZITI("ServicePolicy")).find(r => (r.inputs as any).name === "central.write.dial")!.inputs as any;
+        assert.deepStrictEqual(dial.identityRoles, ["@kubeA.prometheus.id", "@kubeB.prometheus.id"]);
+    });
+    // A referenced stack without `remoteWrite` fails naming it: clusterTargetsFromOutputs below (under mocks the
+    // policy waiting on the rejected writer would stay pending until exit).
+});
+
 describe("central stack: what remote write needs from a cluster stack's outputs", function () {
     const base = { clusterName: "kubeB", federationTarget: "kubeB.prometheus.svc", reflectzScrapeTarget: "kubeB.exporter.svc" };
     const spec = { service: "central.write.svc", path: "/api/v1/write" };
