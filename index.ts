@@ -16,7 +16,7 @@ const admins = createKubernetesAdmins("k8s-admins", cfg.kubernetesAdmins);
 const adminsByName = new Map(cfg.kubernetesAdmins.map((n, i) => [n, admins[i]]));
 const clusters = cfg.clusters.map(spec => buildCluster(spec, cfg, adminsByName));
 const central = cfg.central
-    ? buildCentral(cfg, cfg.role === "dev" ? clusters.map(b => clusterTargets(b.component)) : readClusterStacks(cfg.stackReferences))
+    ? buildCentral(cfg, cfg.role === "dev" ? clusters.map(b => clusterTargets(b.component)) : readClusterStacks(cfg.stackReferences, undefined, cfg.collection === "remoteWrite"))
     : undefined;
 
 // Only the outputs of this stack's role are exported (the engine warns about undefined ones).
@@ -35,11 +35,17 @@ if (central && cfg.central) {
         serviceName: central.serviceName,
         identityName: central.identityName,
         target: central.target,
+        // federate: the clusters it federates; remoteWrite: the clusters that write to it.
         federates: central.clusterNames,
+        collection: central.collection,
+        ...(central.writeService ? { writeService: central.writeService } : {}),
+        ...(central.writeHost ? { writeHostIdentity: central.writeHost.name } : {}),
         ...(cfg.central.placement === "kubernetes"
             ? { kubernetes: cfg.central.kubernetes.renderDirectory ?? cfg.central.kubernetes.context ?? "(kubeconfig default)" }
             : { dockerHost: cfg.central.dockerHost ?? "(docker default)" }),
     };
+    // An external write target's tunneler enrolls this token where the store runs: `pulumi stack output --show-secrets remoteWriteHostJwt`.
+    if (central.writeHost) outputs.remoteWriteHostJwt = pulumi.secret(central.writeHost.enrollmentJwt);
     outputs.clientIdentities = clients.map(c => c.name);
     if (clients.length > 0) {
         // One-time enrollment tokens of the human clients: `pulumi stack output --show-secrets clientEnrollmentJwts`.

@@ -9,7 +9,7 @@ import { createNamespace } from "./kubernetes";
 import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { createPlannedWorkloads } from "./workloads";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
-import type { CentralPlace } from "../flavors/types";
+import type { CentralPlace, ClusterTargets as Targets, RemoteWriteSpec } from "../flavors/types";
 import { createCentralZiti } from "./zitiEntities";
 
 /** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */
@@ -56,6 +56,12 @@ export interface CentralPrometheusArgs {
     flavor?: string;
     /** Further images of the flavor by its keys (`image` and `reloadImage` win for theirs); each defaults to the flavor's. */
     images?: Record<string, pulumi.Input<string>>;
+    /**
+     * Collection by remote write: the clusters push to this write service (hosted by this Prometheus' tunneler, or by
+     * an external store's), and its Dial policy names each cluster's writer. `clusters` must then be a list whose
+     * entries carry `remoteWrite` for this very service. Absent = it federates the clusters.
+     */
+    remoteWrite?: RemoteWriteSpec;
 }
 
 export interface CentralPrometheusResult {
@@ -70,6 +76,34 @@ export interface CentralPrometheusResult {
     /** Names of the clusters it federates. */
     clusterNames: pulumi.Output<string[]>;
     placement: pulumi.Output<string>;
+    /** `federate` or `remoteWrite`. */
+    collection: pulumi.Output<string>;
+    /** With remote write: the write service the clusters push to. */
+    writeService?: pulumi.Output<string>;
+    /** With an external write target: the hosting identity's name and its one-time enrollment JWT (secret). */
+    writeHost?: { name: pulumi.Output<string>; enrollmentJwt: pulumi.Output<string> };
+}
+
+/** A cluster's writer, when it writes to `spec`'s service; otherwise an error naming the cluster and the fix. */
+export function checkWriter(owner: string, t: Targets, spec: RemoteWriteSpec): string {
+    if (!t.remoteWrite) {
+        throw new pulumi.RunError(`${owner}: cluster "${t.clusterName}" does not remote-write (it exports no remoteWrite): ` +
+            `set scrape-anywhere:collection remoteWrite on its stack too and run \`pulumi up\` there, or use collection federate here.`);
+    }
+    if (t.remoteWrite.service !== spec.service) {
+        throw new pulumi.RunError(`${owner}: cluster "${t.clusterName}" writes to "${t.remoteWrite.service}", but this central's write service is "${spec.service}": ` +
+            `set scrape-anywhere:remoteWrite.service to the same name in both stacks.`);
+    }
+    return t.remoteWrite.writer;
+}
+
+/** The write path of a central with remote write: its spec and the writers, each checked as it resolves. */
+function centralRemoteWrite(name: string, spec: RemoteWriteSpec, clusters: CentralPrometheusArgs["clusters"], flavorName: string,
+    bad: (m: string) => never): NonNullable<CentralPlace["remoteWrite"]> {
+    const flavor = flavorNamed(flavorName);
+    if (!flavor.collection.supported.includes("remoteWrite")) bad(`${name}: the ${flavorName} flavor cannot receive remote writes: ${flavor.collection.why ?? ""}`);
+    if (!Array.isArray(clusters)) bad(`${name}: with remoteWrite, clusters must be a list: the write service's Dial policy names each cluster's writer.`);
+    return { spec, writers: (clusters as pulumi.Input<Targets>[]).map(c => pulumi.output(c).apply(t => checkWriter(name, t as Targets, spec))) };
 }
 
 function checkTargets(owner: string, clusters: ClusterTargets[]): ClusterTargets[] {
@@ -108,13 +142,14 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
 
     const flavorName = args.flavor ?? DEFAULT_FLAVOR;
     if (!(flavorName in FLAVORS)) bad(`${name}: unknown workload flavor "${flavorName}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
-    const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent, flavorName);
     const flavor = flavorNamed(flavorName);
+    const remoteWrite = args.remoteWrite && centralRemoteWrite(name, args.remoteWrite, args.clusters, flavorName, bad);
+    const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent, flavorName, remoteWrite);
     const placement = args.placement;
     const place: CentralPlace = {
         kind: "central", resourcePrefix: name, name: centralName, placement: placement?.kind === "docker" ? "docker" : "kubernetes",
         images: { ...flavor.images, ...(args.images ?? {}), prometheus: image, zitiConfigmapReload: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload },
-        scrapeInterval, federationMatch, edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
+        scrapeInterval, federationMatch, edgeRouterRoles: args.edgeRouterRoles ?? ["#all"], ...(remoteWrite ? { remoteWrite } : {}),
     };
     const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));
     // The targets' form is the flavor's (prometheuz `service-terminator`, or plain Ziti service names): its config
@@ -157,6 +192,9 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         prometheusConfig,
         clusterNames: clusters.apply(cs => cs.map(c => c.clusterName)),
         placement: pulumi.output(placement.kind),
+        collection: pulumi.output(remoteWrite ? "remoteWrite" : "federate"),
+        ...(ziti.writeService ? { writeService: ziti.writeService.name } : {}),
+        ...(ziti.writeHost ? { writeHost: { name: ziti.writeHost.name, enrollmentJwt: ziti.writeHost.enrollmentJwt } } : {}),
     };
 }
 
@@ -169,6 +207,9 @@ export class CentralPrometheus extends pulumi.ComponentResource implements Centr
     public readonly prometheusConfig: pulumi.Output<string>;
     public readonly clusterNames: pulumi.Output<string[]>;
     public readonly placement: pulumi.Output<string>;
+    public readonly collection: pulumi.Output<string>;
+    public readonly writeService?: pulumi.Output<string>;
+    public readonly writeHost?: CentralPrometheusResult["writeHost"];
 
     constructor(name: string, args: CentralPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scrape-anywhere:central:CentralPrometheus", name, {}, opts);
@@ -180,6 +221,10 @@ export class CentralPrometheus extends pulumi.ComponentResource implements Centr
         this.prometheusConfig = r.prometheusConfig;
         this.clusterNames = r.clusterNames;
         this.placement = r.placement;
-        this.registerOutputs({ ...r });
+        this.collection = r.collection;
+        this.writeService = r.writeService;
+        this.writeHost = r.writeHost;
+        const { writeHost, ...outputs } = r;
+        this.registerOutputs({ ...outputs, writeHost: writeHost?.name });
     }
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "../config";
 import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
-import type { ClusterPlace } from "../flavors/types";
+import type { ClusterPlace, ClusterWrite, RemoteWriteSpec } from "../flavors/types";
 import type { Identity } from "../provider";
 import { createPlannedWorkloads } from "./workloads";
 import type { ClusterKubernetesApi } from "./kubernetesApi";
@@ -39,6 +39,11 @@ export interface ClusterArgs {
     kubernetesApi?: KubernetesApiArgs;
     /** The workload flavor (flavors/index.ts): which images run and how they reach the overlay. Defaults to `article`. */
     flavor?: string;
+    /**
+     * Collection by remote write (`scrape-anywhere:collection remoteWrite`): the cluster Prometheus pushes everything to
+     * this write service (its flavor must support it). Absent = the central Prometheus federates it.
+     */
+    remoteWrite?: RemoteWriteSpec;
 }
 
 /** The Kubernetes API over Ziti of one cluster (ClusterArgs.kubernetesApi). */
@@ -67,6 +72,7 @@ export interface ResolvedClusterArgs {
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
     kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough: boolean };
     flavor: string;
+    remoteWrite?: RemoteWriteSpec;
 }
 
 /** The outputs both cluster components expose, and that a cluster stack exports for the central one. */
@@ -82,6 +88,8 @@ export interface ClusterResult {
     identityNames: pulumi.Output<string[]>;
     /** The Kubernetes API service, when `kubernetesApi` is set. */
     kubernetesApi?: ClusterKubernetesApi;
+    /** With remote write: the write service, the endpoint's path and the writing identity (central's Dial policy names it). */
+    remoteWrite?: pulumi.Output<ClusterWrite>;
 }
 
 /** Checks and defaults cluster arguments; throws `pulumi.ResourceError` on `parent` with the fix. */
@@ -113,6 +121,9 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
     }
     const flavor = args.flavor ?? DEFAULT_FLAVOR;
     if (!(flavor in FLAVORS)) bad(`${name}: unknown workload flavor "${flavor}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
+    if (args.remoteWrite && !FLAVORS[flavor].collection.supported.includes("remoteWrite")) {
+        bad(`${name}: the ${flavor} flavor cannot remote-write: ${FLAVORS[flavor].collection.why ?? ""} Use the upstream flavor, or leave remoteWrite out (federation).`);
+    }
     const images = { ...(FLAVORS[flavor].images as unknown as Images), ...(args.images ?? {}) };
     for (const [k, v] of Object.entries(images)) {
         if (typeof v === "string" && v.trim() === "") bad(`${name}: images.${k} is empty; give an image reference like "${DEFAULT_IMAGES[k as keyof Images]}".`);
@@ -127,13 +138,14 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
         kubernetesApi,
         flavor,
+        ...(args.remoteWrite ? { remoteWrite: args.remoteWrite } : {}),
     };
 }
 
-/** The three values the central Prometheus needs from a cluster. */
+/** What the central Prometheus needs from a cluster: the three targets, and its write route with remote write. */
 export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> {
-    return pulumi.all([c.clusterName, c.federationTarget, c.reflectzScrapeTarget])
-        .apply(([clusterName, federationTarget, reflectzScrapeTarget]) => ({ clusterName, federationTarget, reflectzScrapeTarget }));
+    return pulumi.all([c.clusterName, c.federationTarget, c.reflectzScrapeTarget, c.remoteWrite])
+        .apply(([clusterName, federationTarget, reflectzScrapeTarget, remoteWrite]) => ({ clusterName, federationTarget, reflectzScrapeTarget, ...(remoteWrite ? { remoteWrite } : {}) }));
 }
 
 /**
@@ -146,6 +158,7 @@ export function createClusterWorkloads(name: string, parent: pulumi.Resource, a:
     const place: ClusterPlace = {
         kind, resourcePrefix: name, name: a.clusterName, namespace, serviceNames: a.serviceNames, images: a.images, scrapeInterval: a.scrapeInterval,
         edgeRouterRoles: a.edgeRouterRoles, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+        ...(a.remoteWrite ? { remoteWrite: a.remoteWrite } : {}),
     };
     const prometheusConfig = renderPrometheusConfig(flavor.clusterPrometheusConfig(place));
     const ids = Object.fromEntries([...ziti.identities].map(([n, i]) => [n, i.identityJson]));
@@ -159,6 +172,12 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
     // Every identity the place has, in plan order (the tunneler made first for the API service is among them).
     const identityNames = pulumi.all([...ziti.identities.values()].map(i => i.name));
     const svc = a.serviceNames;
+    // The writer as the identity resource's output, so central's Dial policy that names it waits for it.
+    const write = a.remoteWrite && flavorNamed(a.flavor).clusterWrite?.({
+        kind: "dark", resourcePrefix: "", name: a.clusterName, namespace: namespace, serviceNames: svc, images: {}, scrapeInterval: "",
+        edgeRouterRoles: a.edgeRouterRoles, remoteWrite: a.remoteWrite,
+    });
+    const writer = write && ziti.identities.get(write.writer);
     return {
         clusterName: pulumi.output(a.clusterName),
         namespace,
@@ -169,6 +188,7 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
         prometheusConfig,
         identityNames,
         kubernetesApi,
+        ...(write && writer ? { remoteWrite: writer.name.apply(name => ({ ...write, writer: name })) } : {}),
     };
 }
 
@@ -182,6 +202,7 @@ export abstract class ClusterComponent extends pulumi.ComponentResource implemen
     public readonly prometheusConfig: pulumi.Output<string>;
     public readonly identityNames: pulumi.Output<string[]>;
     public readonly kubernetesApi?: ClusterKubernetesApi;
+    public readonly remoteWrite?: pulumi.Output<ClusterWrite>;
 
     protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions | undefined, build: (parent: pulumi.Resource) => ClusterResult) {
         super(type, name, {}, opts);
@@ -194,6 +215,7 @@ export abstract class ClusterComponent extends pulumi.ComponentResource implemen
         this.prometheusConfig = r.prometheusConfig;
         this.identityNames = r.identityNames;
         this.kubernetesApi = r.kubernetesApi;
+        this.remoteWrite = r.remoteWrite;
         const { kubernetesApi, ...outputs } = r;
         this.registerOutputs({ ...outputs, kubernetesApiService: kubernetesApi?.serviceName });
     }

@@ -7,8 +7,11 @@ import { ClusterTargets, parseZitiTarget } from "../flavors/article/prometheusCo
 /** The outputs a cluster stack must export for the central stack. */
 export const CLUSTER_STACK_OUTPUTS = ["clusterName", "federationTarget", "reflectzScrapeTarget"] as const;
 
-/** Checks one referenced stack's outputs and picks what the central Prometheus needs. */
-export function clusterTargetsFromOutputs(stackName: string, outputs: Record<string, unknown>): ClusterTargets {
+/** With collection remoteWrite the central stack also reads `remoteWrite` ({service, path, writer}). */
+export const CLUSTER_WRITE_OUTPUT = "remoteWrite";
+
+/** Checks one referenced stack's outputs and picks what the central Prometheus needs (`needWrite`: its write route too). */
+export function clusterTargetsFromOutputs(stackName: string, outputs: Record<string, unknown>, needWrite = false): ClusterTargets {
     for (const key of CLUSTER_STACK_OUTPUTS) {
         const v = outputs[key];
         if (typeof v !== "string" || v === "") {
@@ -21,10 +24,22 @@ export function clusterTargetsFromOutputs(stackName: string, outputs: Record<str
         federationTarget: outputs.federationTarget as string,
         reflectzScrapeTarget: outputs.reflectzScrapeTarget as string,
     };
+    if (needWrite) {
+        const w = outputs[CLUSTER_WRITE_OUTPUT] as Record<string, unknown> | null | undefined;
+        if (!w || typeof w.service !== "string" || typeof w.path !== "string" || typeof w.writer !== "string") {
+            throw new pulumi.RunError(`stack reference "${stackName}" has no output "${CLUSTER_WRITE_OUTPUT}" {service, path, writer}, which collection remoteWrite needs: ` +
+                `set scrape-anywhere:collection remoteWrite on that stack and run \`pulumi up\` there first, or set collection federate here.`);
+        }
+        t.remoteWrite = { service: w.service, path: w.path, writer: w.writer };
+    }
     try {
         validateScrapeName("cluster name", t.clusterName);
-        parseZitiTarget(t.federationTarget);
-        parseZitiTarget(t.reflectzScrapeTarget);
+        // A prometheuz `service-terminator` (article flavor) or a plain Ziti service name (upstream flavor, no `-`): the
+        // central's flavor checks the form it needs when it builds its config.
+        for (const target of [t.federationTarget, t.reflectzScrapeTarget]) {
+            if (target.includes("-")) parseZitiTarget(target);
+            else validateScrapeName("target", target);
+        }
     } catch (e) {
         throw new pulumi.RunError(`stack reference "${stackName}": ${(e as Error).message}`);
     }
@@ -32,17 +47,18 @@ export function clusterTargetsFromOutputs(stackName: string, outputs: Record<str
 }
 
 /** One StackReference per cluster stack, each resolved to the targets the central Prometheus needs. */
-export function readClusterStacks(stackNames: string[], opts?: pulumi.CustomResourceOptions): pulumi.Output<ClusterTargets>[] {
+export function readClusterStacks(stackNames: string[], opts?: pulumi.CustomResourceOptions, needWrite = false): pulumi.Output<ClusterTargets>[] {
     return stackNames.map(stackName => {
         const ref = new pulumi.StackReference(stackName, { name: stackName }, opts);
         // `ref.outputs` is secret as a whole once the referenced stack has any secret output (a cluster stack's
         // kubernetesAdminJwts): read the three plain outputs by name, so a secret elsewhere does not make the
         // targets secret; the output names (not secret) are only for the error message.
         const names = pulumi.unsecret(ref.outputs.apply(o => Object.keys(o ?? {})));
-        const values = pulumi.all(CLUSTER_STACK_OUTPUTS.map(k => ref.getOutput(k)));
+        const keysRead: string[] = [...CLUSTER_STACK_OUTPUTS, ...(needWrite ? [CLUSTER_WRITE_OUTPUT] : [])];
+        const values = pulumi.all(keysRead.map(k => ref.getOutput(k)));
         return pulumi.all([names, values]).apply(([keys, vals]) => clusterTargetsFromOutputs(stackName, {
             ...Object.fromEntries(keys.map(k => [k, null])),
-            ...Object.fromEntries(CLUSTER_STACK_OUTPUTS.flatMap((k, i) => (vals[i] === undefined ? [] : [[k, vals[i]]]))),
-        }));
+            ...Object.fromEntries(keysRead.flatMap((k, i) => (vals[i] === undefined ? [] : [[k, vals[i]]]))),
+        }, needWrite));
     });
 }

@@ -47,6 +47,7 @@ export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig, admin
         edgeRouterRoles: cfg.edgeRouterRoles,
         kubernetesApi,
         flavor: cfg.flavor,
+        ...(cfg.remoteWrite ? { remoteWrite: cfg.remoteWrite } : {}),
     };
     const component = spec.kind === "hybrid" ? new HybridCluster(spec.name, args) : new DarkCluster(spec.name, args);
     return { spec, component };
@@ -70,6 +71,7 @@ export function buildCentral(cfg: ScrapeAnywhereConfig, clusters: pulumi.Input<C
         edgeRouterRoles: cfg.edgeRouterRoles,
         flavor: cfg.flavor,
         images: { ...cfg.images },
+        ...(cfg.remoteWrite ? { remoteWrite: cfg.remoteWrite } : {}),
     });
 }
 
@@ -90,6 +92,8 @@ export function clusterExport(b: BuiltCluster) {
                 ...(b.spec.apiOverZiti ? { apiOverZiti: { service: b.spec.apiOverZiti.service, localPort: b.spec.apiOverZiti.localPort ?? proxyPort(b.spec.apiOverZiti.service) } } : {}),
             },
         ...(c.kubernetesApi ? { kubernetesApi: kubernetesApiExport(b.spec.name, c.kubernetesApi) } : {}),
+        // Collection by remote write: what the central stack's StackReference reads (write service, path, writer identity).
+        ...(c.remoteWrite ? { remoteWrite: c.remoteWrite } : {}),
     };
 }
 
@@ -111,6 +115,8 @@ export interface StackOutputs {
     federationTarget?: ClusterExport["federationTarget"];
     reflectzScrapeTarget?: ClusterExport["reflectzScrapeTarget"];
     kubernetes?: ClusterExport["kubernetes"];
+    /** cluster role with collection remoteWrite: `{service, path, writer}`. */
+    remoteWrite?: ClusterExport["remoteWrite"];
     /** cluster role with kubernetesApi: the API service and the admin commands. */
     kubernetesApi?: ClusterExport["kubernetesApi"];
     /** dev and cluster roles with kubernetesApi: the admin identities and their one-time JWTs (secret). */
@@ -126,9 +132,14 @@ export interface StackOutputs {
         identityName: pulumi.Output<string>;
         target: pulumi.Output<string>;
         federates: pulumi.Output<string[]>;
+        collection: pulumi.Output<string>;
+        writeService?: pulumi.Output<string>;
+        writeHostIdentity?: pulumi.Output<string>;
         kubernetes?: string;
         dockerHost?: string;
     };
     clientIdentities?: pulumi.Output<string>[];
     clientEnrollmentJwts?: pulumi.Output<Record<string, string>>;
+    /** dev and central roles with an external remote-write target: its hosting identity's one-time JWT (secret). */
+    remoteWriteHostJwt?: pulumi.Output<string>;
 }

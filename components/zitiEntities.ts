@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames } from "../config";
 import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
-import type { ClusterPlace } from "../flavors/types";
+import type { CentralPlace, ClusterPlace } from "../flavors/types";
 import { createZitiEntities } from "./zitiBuilder";
 import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "../provider";
 
@@ -90,18 +90,27 @@ export interface CentralZiti {
     service: Service;
     /** `<central>.prometheus.svc-<central>.prometheus.id`. */
     target: pulumi.Output<string>;
+    /** With remote write: the write service, and for an external target the identity that hosts it (un-enrolled). */
+    writeService?: Service;
+    writeHost?: Identity;
 }
 
-/** The central Prometheus' Ziti entities, as its flavor lists them. */
+/** The central Prometheus' Ziti entities, as its flavor lists them (with remote write, the write path too). */
 export function createCentralZiti(prefix: string, centralName: string, edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>, parent: pulumi.Resource,
-    flavor = DEFAULT_FLAVOR): CentralZiti {
+    flavor = DEFAULT_FLAVOR, remoteWrite?: CentralPlace["remoteWrite"]): CentralZiti {
     const n = centralName;
     const made = createZitiEntities(flavorNamed(flavor).zitiEntities({
         kind: "central", resourcePrefix: prefix, name: n, placement: "kubernetes", images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles,
+        ...(remoteWrite ? { remoteWrite } : {}),
     }), parent);
     const identity = made.get(`${n}.prometheus.id`) as Identity;
     const service = made.get(`${n}.prometheus.svc`) as Service;
-    return { identity, service, target: pulumi.interpolate`${service.name}-${identity.name}` };
+    const host = remoteWrite?.spec.external && made.get(remoteWrite.spec.external.hostIdentity);
+    return {
+        identity, service, target: pulumi.interpolate`${service.name}-${identity.name}`,
+        ...(remoteWrite ? { writeService: made.get(remoteWrite.spec.service) as Service } : {}),
+        ...(host instanceof Identity ? { writeHost: host } : {}),
+    };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from "./types";
 import { kubernetesApiServiceName } from "../plan/names";
 import { programIdentityNames } from "../plan/places";
+import { parseCollection } from "./collection";
 
 /** Names of generated clusters: `gen001`, `gen002`, ... (zero-padded to at least three digits). */
 export function generatedClusterName(i: number, count: number): string {
@@ -228,6 +229,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
     if (new Set(clientIdentities).size !== clientIdentities.length) fail("clientIdentities", `lists the same identity twice.`);
 
     const { kubernetesApi, kubernetesAdmins } = parseKubernetesApi(raw, role, flavor, { clusters, rawClusters, services }, central, clientIdentities);
+    const { collection, remoteWrite } = parseCollection(raw, flavor, central?.name);
     return {
         stack,
         role: role as StackRole,
@@ -242,5 +244,7 @@ export function parseConfig(raw: RawConfig, stack: string): ScrapeAnywhereConfig
         clientIdentities,
         kubernetesApi,
         kubernetesAdmins,
+        collection,
+        ...(remoteWrite ? { remoteWrite } : {}),
     };
 }

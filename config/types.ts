@@ -2,6 +2,7 @@
 // and the defaults. parse.ts validates raw into these; read.ts reads the stack.
 import { ARTICLE_IMAGES } from "../flavors/article";
 import type { ClusterServiceNames } from "../plan/names";
+import type { Collection, RemoteWriteSpec } from "../plan/types";
 
 /** What this stack builds: everything (`dev`), one cluster (`cluster`) or the central Prometheus (`central`). */
 export type StackRole = "dev" | "cluster" | "central";
@@ -136,6 +137,10 @@ export interface ScrapeAnywhereConfig {
     kubernetesApi: boolean;
     /** Admin identities this stack creates (un-enrolled `User`s) to dial the clusters' API services. */
     kubernetesAdmins: string[];
+    /** How central gets the clusters' series: `federate` (it pulls) or `remoteWrite` (they push); config/collection.ts. */
+    collection: Collection;
+    /** Where the clusters write, with collection `remoteWrite`. */
+    remoteWrite?: RemoteWriteSpec;
 }
 
 /** The raw shapes accepted in stack config (everything optional, checked by `parseConfig`). */
@@ -166,15 +171,18 @@ export interface RawConfig {
     clientIdentities?: unknown;
     kubernetesApi?: unknown;
     kubernetesAdmins?: unknown;
+    collection?: unknown;
+    remoteWrite?: unknown;
 }
 
 /** The config keys read from the stack, all under the `scrape-anywhere:` namespace. */
 export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "role", "flavor", "clusters", "clusterCount", "generatedClusterKind", "central", "stackReferences", "images",
     "namespace", "scrapeInterval", "federationMatch", "edgeRouterRoles", "clientIdentities", "kubernetesApi", "kubernetesAdmins",
+    "collection", "remoteWrite",
 ];
 /** Keys whose values are structured (lists, objects, numbers) and arrive as JSON text. */
 export const STRUCTURED_KEYS = new Set<keyof RawConfig>([
     "clusters", "clusterCount", "central", "stackReferences", "images", "federationMatch", "edgeRouterRoles", "clientIdentities",
-    "kubernetesApi", "kubernetesAdmins",
+    "kubernetesApi", "kubernetesAdmins", "remoteWrite",
 ]);

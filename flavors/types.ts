@@ -5,9 +5,9 @@
 // A flavor may import only this file, ../plan/types (the data shapes) and its own folder.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterTargets, PrometheusConfig, ZitiEntity } from "../plan/types";
+import type { ClusterTargets, ClusterWrite, Collection, PrometheusConfig, RemoteWriteSpec, ZitiEntity } from "../plan/types";
 
-export type { ClusterTargets, PrometheusConfig, ZitiEntity } from "../plan/types";
+export type { ClusterTargets, ClusterWrite, Collection, PrometheusConfig, RemoteWriteSpec, ZitiEntity } from "../plan/types";
 
 /** The places of the topology: a cluster's kind, or the central Prometheus. */
 export type PlaceKind = "hybrid" | "dark" | "central";
@@ -34,6 +34,8 @@ export interface ClusterPlace {
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
     /** Set when the cluster's Kubernetes API is a Ziti service: the cluster's tunneler also hosts it. */
     kubernetesApi?: { serviceName: string };
+    /** Set when the cluster's Prometheus pushes its series (collection `remoteWrite`); absent = central federates it. */
+    remoteWrite?: RemoteWriteSpec;
 }
 
 /** What the plan tells a flavor about the central Prometheus. */
@@ -49,6 +51,11 @@ export interface CentralPlace {
     scrapeInterval: string;
     federationMatch: string[];
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Set when the clusters push (collection `remoteWrite`): where they write, and the identities that may (by name;
+     * Inputs, as they come from the cluster components or StackReferences). Absent = central federates.
+     */
+    remoteWrite?: { spec: RemoteWriteSpec; writers: pulumi.Input<string>[] };
 }
 
 export type Place = ClusterPlace | CentralPlace;
@@ -98,6 +105,8 @@ export interface Flavor {
     readonly description: string;
     /** Default images by this flavor's keys; `scrape-anywhere:images` overrides them per key. */
     readonly images: Readonly<Record<string, string>>;
+    /** How its central place may collect (`scrape-anywhere:collection`), the default, and why a mode is missing. */
+    readonly collection: { readonly default: Collection; readonly supported: readonly Collection[]; readonly why?: string };
 
     /**
      * The Ziti entities this flavor's workloads in `place` need (identities, configs, services, policies). The plan
@@ -106,6 +115,8 @@ export interface Flavor {
     zitiEntities(place: Place): ZitiEntity[];
     /** The scrape targets a cluster exports for the central Prometheus (stack outputs; StackReferences read them). */
     clusterTargets(place: ClusterPlace): ClusterTargets;
+    /** With remote write: the cluster's write route and its writing identity (stack outputs), absent otherwise. */
+    clusterWrite?(place: ClusterPlace): ClusterWrite | undefined;
     /** prometheus.yml of a cluster's Prometheus, as an object (the plan renders it). */
     clusterPrometheusConfig(place: ClusterPlace): PrometheusConfig;
     /** prometheus.yml of the central Prometheus, federating and scraping `clusters`. */

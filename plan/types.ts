@@ -10,6 +10,34 @@ export interface ClusterTargets {
     federationTarget: string;
     /** `<cluster>.reflect.scrape.svc-<cluster>.reflect.id`. */
     reflectzScrapeTarget: string;
+    /** Collection by remote write: where the cluster writes, and the identity that writes (the write Dial policy names it). */
+    remoteWrite?: ClusterWrite;
+}
+
+/**
+ * How the central place collects the clusters' series (`scrape-anywhere:collection`): it pulls each cluster
+ * Prometheus' `/federate`, or every cluster Prometheus pushes by remote write (flavors/upstream/remoteWrite.ts).
+ */
+export type Collection = "federate" | "remoteWrite";
+export const COLLECTIONS: readonly Collection[] = ["federate", "remoteWrite"];
+
+/** A cluster's side of remote write, as its stack exports it: the write service, the endpoint's path, the writer. */
+export interface ClusterWrite {
+    service: string;
+    path: string;
+    /** The cluster Prometheus' Ziti identity (by name). */
+    writer: string;
+}
+
+/**
+ * Where the clusters write (`scrape-anywhere:remoteWrite`): a Ziti service and the endpoint's HTTP path; `external`
+ * when the endpoint is not the central Prometheus but any remote-write store behind a tunneler of its own
+ * (host.v1 to `address:port`, hosted by `hostIdentity`, which the program makes un-enrolled).
+ */
+export interface RemoteWriteSpec {
+    service: string;
+    path: string;
+    external?: { address: string; port: number; hostIdentity: string };
 }
 
 /** A Prometheus configuration object (rendered to YAML by the plan). */

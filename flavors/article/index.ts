@@ -24,6 +24,12 @@ export const article: Flavor = {
     name: "article",
     description: "the article's zitified images: prometheuz, configmap-reloadz, reflectz, ziti-host",
     images: ARTICLE_IMAGES,
+    collection: {
+        default: "federate", supported: ["federate"],
+        // Not verified against the fork's source (not available here); the flag's history is prometheus/prometheus CHANGELOG.md 2.33.0 (#10119).
+        why: "its prometheuz (a 2022 fork of Prometheus 2.32) reaches Ziti only through `scheme: ziti` scrape jobs and its Ziti listener; " +
+            "nothing shows its remote_write client dialing a Ziti service, and `--web.enable-remote-write-receiver` came in Prometheus 2.33.",
+    },
     zitiEntities: place => (place.kind === "central" ? centralZitiEntities(place) : clusterZitiEntities(place)),
     clusterTargets: articleClusterTargets,
     clusterPrometheusConfig: place => clusterPrometheusConfig({

@@ -3,22 +3,26 @@
 // Prometheus never speaks Ziti: it scrapes plain HTTP on loopback ports the sidecar proxies to Ziti services
 // (proxy.v1), and the sidecar hosts Prometheus' own port for the overlay (host.v1 to 127.0.0.1).
 import * as pulumi from "@pulumi/pulumi";
-import type { CentralPlace, ClusterPlace, ClusterTargets, DockerContainerPlan, Flavor, ZitiEntity } from "../types";
+import type { CentralPlace, ClusterPlace, ClusterTargets, ClusterWrite, DockerContainerPlan, Flavor, ZitiEntity } from "../types";
 import { proxyPort } from "./proxyPorts";
-import { centralPrometheusConfig, clusterPrometheusConfig } from "./prometheusConfig";
+import { centralPrometheusConfig, clusterPrometheusConfig, receiverPrometheusConfig } from "./prometheusConfig";
+import { centralWriteEntities, clusterMode, writerIdentity } from "./remoteWrite";
 import { CONFIGMAP_RELOAD_UPSTREAM_IMAGE } from "./workloads/configmapReload";
 import { NODE_EXPORTER_IMAGE } from "./workloads/nodeExporter";
 import { PROMETHEUS3, PROMETHEUS3_CONFIG_FILE, PROMETHEUS3_IMAGE, prometheus3Args } from "./workloads/prometheus";
 import { ZITI_TUNNEL, ZITI_TUNNEL_IDENTITY_FILE, ZITI_TUNNEL_IMAGE, zitiTunnelCommand } from "./workloads/zitiTunnel";
 import { centralEntities, clusterEntities, DialedService, upstreamServiceNames } from "./zitiEntities";
-import type { ZitiEntitySet } from "./zitiGraph";
+import { mergeEntitySets, ZitiEntitySet } from "./zitiGraph";
 import { upstreamCentralKubernetes, upstreamClusterWorkloads } from "./workloads";
 
 /** The flavor's plain entity set as the seam's entities; resource names are `<prefix>-<entity name>` (unique per kind and place). */
 export function toPlanEntities(set: ZitiEntitySet, prefix: string): ZitiEntity[] {
     const r = (name: string) => `${prefix}-${name}`;
     return [
-        ...set.identities.map(i => ({ kind: "Identity" as const, resourceName: r(i.name), name: i.name, type: "Device" as const, roleAttributes: i.roleAttributes })),
+        ...set.identities.map(i => ({
+            kind: "Identity" as const, resourceName: r(i.name), name: i.name, type: "Device" as const, roleAttributes: i.roleAttributes,
+            ...(i.enroll === false ? { enroll: false } : {}),
+        })),
         ...set.configs.map(c => ({ kind: "Config" as const, resourceName: r(c.name), name: c.name, configType: c.configType, data: c.data })),
         ...set.services.map(s => ({ kind: "Service" as const, resourceName: r(s.name), name: s.name, configs: s.configs })),
         ...set.servicePolicies.map(p => ({ kind: "ServicePolicy" as const, resourceName: r(p.name), ...p })),
@@ -51,6 +55,22 @@ function targets(place: ClusterPlace): ClusterTargets {
     return { clusterName: place.name, federationTarget: s.prometheus, reflectzScrapeTarget: s.exporter };
 }
 
+/** With remote write, what the cluster stack exports for central: its route and its writing identity (by name). */
+function clusterWrite(place: ClusterPlace): ClusterWrite | undefined {
+    return place.remoteWrite && { service: place.remoteWrite.service, path: place.remoteWrite.path, writer: writerIdentity(place.name) };
+}
+
+/** Central's entities; with remote write also the write service, whose Dial policy names each writer (Inputs: resources or StackReferences). */
+function centralZiti(place: CentralPlace): ZitiEntity[] {
+    const own = centralEntities({ centralName: place.name, edgeRouterRoles: place.edgeRouterRoles });
+    if (!place.remoteWrite) return toPlanEntities(own, place.resourcePrefix);
+    const { set, dialPolicy } = centralWriteEntities(place.name, place.remoteWrite.spec, place.edgeRouterRoles);
+    const plan = toPlanEntities(mergeEntitySets(own, set), place.resourcePrefix);
+    const dial = plan.find(e => e.kind === "ServicePolicy" && e.name === dialPolicy) as Extract<ZitiEntity, { kind: "ServicePolicy" }>;
+    dial.identityRoles = place.remoteWrite.writers.map(w => pulumi.interpolate`@${w}`);
+    return plan;
+}
+
 function dialed(t: ClusterTargets): DialedService[] {
     return [
         { cluster: t.clusterName, service: t.federationTarget, port: proxyPort(t.federationTarget), role: "prometheus" },
@@ -67,14 +87,20 @@ export const upstream: Flavor = {
         exporter: NODE_EXPORTER_IMAGE,
         tunneler: ZITI_TUNNEL_IMAGE,
     },
-    zitiEntities: place => place.kind === "central"
-        ? toPlanEntities(centralEntities({ centralName: place.name, edgeRouterRoles: place.edgeRouterRoles }), place.resourcePrefix)
-        : clusterZiti(place),
-    clusterTargets: targets,
-    clusterPrometheusConfig: place => clusterPrometheusConfig({ clusterName: place.name, exporter: dialed(targets(place))[1], scrapeInterval: place.scrapeInterval }),
-    centralPrometheusConfig: (place, clusters) => centralPrometheusConfig({
-        centralName: place.name, dialed: clusters.flatMap(dialed), federationMatch: place.federationMatch, scrapeInterval: place.scrapeInterval,
+    // Federate by default, as the article and as issue 21's end-to-end tier checks; the README says when to switch.
+    collection: { default: "federate", supported: ["federate", "remoteWrite"] },
+    zitiEntities: place => (place.kind === "central" ? centralZiti(place) : clusterZiti(place)),
+    clusterTargets: place => ({ ...targets(place), ...(place.remoteWrite ? { remoteWrite: clusterWrite(place) } : {}) }),
+    clusterWrite,
+    clusterPrometheusConfig: place => clusterPrometheusConfig({
+        clusterName: place.name, exporter: dialed(targets(place))[1], scrapeInterval: place.scrapeInterval,
+        ...(place.remoteWrite ? { remoteWrite: place.remoteWrite, mode: clusterMode(place.kind, "remoteWrite") } : {}),
     }),
+    centralPrometheusConfig: (place, clusters) => place.remoteWrite
+        ? receiverPrometheusConfig({ centralName: place.name, scrapeInterval: place.scrapeInterval })
+        : centralPrometheusConfig({
+            centralName: place.name, dialed: clusters.flatMap(dialed), federationMatch: place.federationMatch, scrapeInterval: place.scrapeInterval,
+        }),
     clusterWorkloads: upstreamClusterWorkloads,
     centralKubernetes: upstreamCentralKubernetes,
     centralDocker: (place, config, ids) => centralDocker(place, config, ids[`${place.name}.prometheus.id`]),
@@ -89,7 +115,7 @@ function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identi
     const prometheus = {
         name: `${place.name}-prometheus`,
         image: place.images.prometheus ?? PROMETHEUS3_IMAGE,
-        command: prometheus3Args("dark"),
+        command: prometheus3Args("dark", place.remoteWrite ? "receiver" : "server"),
         user: `${PROMETHEUS3.runAs.user}:${PROMETHEUS3.runAs.group}`,
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges"],

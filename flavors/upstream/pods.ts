@@ -67,7 +67,11 @@ function tunnelerVolumes(identitySecretName: string): k8s.types.input.core.v1.Vo
  * ClusterIP Service, and the kubelet probes it there; dark places (ClusterB, central) listen on loopback
  * only and are probed by exec.
  */
-export function prometheusPodSpec(args: { place: "dark" | "hybrid"; configMapName: string; identitySecretName: string; images?: UpstreamImages }): PodSpec {
+export function prometheusPodSpec(args: {
+    place: "dark" | "hybrid"; configMapName: string; identitySecretName: string; images?: UpstreamImages;
+    /** Collection by remote write: a cluster's `agent`, or central's `receiver` (prometheus3Args); default `server`. */
+    mode?: "server" | "agent" | "receiver";
+}): PodSpec {
     const p = PROMETHEUS3;
     const probe = (path: string, periodSeconds: number): Probe => args.place === "hybrid"
         ? { httpGet: { path, port: p.port }, initialDelaySeconds: 10, periodSeconds, timeoutSeconds: 4, failureThreshold: 3 }
@@ -75,7 +79,7 @@ export function prometheusPodSpec(args: { place: "dark" | "hybrid"; configMapNam
     const prometheus: Container = {
         name: "prometheus",
         image: args.images?.prometheus ?? PROMETHEUS3_IMAGE,
-        args: prometheus3Args(args.place),
+        args: prometheus3Args(args.place, args.mode),
         ...(args.place === "hybrid" ? { ports: [{ name: "web", containerPort: p.port }] } : {}),
         securityContext: containerSecurity(),
         resources: p.resources,

@@ -10,6 +10,7 @@
 import { DialedService } from "./zitiEntities";
 import { assertDistinctPorts } from "./proxyPorts";
 import { PROMETHEUS3 } from "./workloads/prometheus";
+import { receiverStorage, remoteWriteBlock, WriteRoute } from "./remoteWrite";
 
 export interface LoopbackJob {
     job_name: string;
@@ -40,15 +41,33 @@ function selfJob(): Record<string, unknown> {
 
 const storage = () => ({ tsdb: { retention: { time: PROMETHEUS3.retention } } });
 
-/** A cluster Prometheus: its own exporter over Ziti, itself on loopback; `cluster` on everything it exports. */
-export function clusterPrometheusConfig(args: { clusterName: string; exporter: DialedService; scrapeInterval: string }): Record<string, unknown> {
+/**
+ * A cluster Prometheus: its own exporter over Ziti, itself on loopback; `cluster` on everything it exports. With
+ * `remoteWrite` it also pushes everything to that route through its sidecar (remoteWrite.ts); as an agent
+ * (`mode: "agent"`) it has no TSDB, so no storage section.
+ */
+export function clusterPrometheusConfig(args: { clusterName: string; exporter: DialedService; scrapeInterval: string; remoteWrite?: WriteRoute; mode?: "server" | "agent" }): Record<string, unknown> {
     if (args.exporter.cluster !== args.clusterName) {
         throw new Error(`cluster "${args.clusterName}" cannot scrape the exporter of cluster "${args.exporter.cluster}"`);
     }
+    if (args.mode === "agent" && !args.remoteWrite) throw new Error(`cluster "${args.clusterName}": an agent keeps nothing itself, it needs a remote write route`);
     return {
         global: { scrape_interval: args.scrapeInterval, evaluation_interval: args.scrapeInterval, external_labels: { cluster: args.clusterName } },
-        storage: storage(),
+        ...(args.mode === "agent" ? {} : { storage: storage() }),
         scrape_configs: [loopbackJob(`${args.clusterName}.exporter`, args.exporter), selfJob()],
+        ...(args.remoteWrite ? { remote_write: remoteWriteBlock(args.remoteWrite, [args.exporter]) } : {}),
+    };
+}
+
+/**
+ * The central Prometheus receiving remote writes: it scrapes only itself; the clusters' series arrive with their
+ * `cluster` external label, so central tells them apart as with federation.
+ */
+export function receiverPrometheusConfig(args: { centralName: string; scrapeInterval: string }): Record<string, unknown> {
+    return {
+        global: { scrape_interval: args.scrapeInterval, evaluation_interval: args.scrapeInterval, external_labels: { prometheus: args.centralName } },
+        storage: receiverStorage(),
+        scrape_configs: [selfJob()],
     };
 }
 

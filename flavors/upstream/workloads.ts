@@ -9,6 +9,7 @@ import type { CentralPlace, ClusterPlace, IdentityJsons, KubernetesObject, Workl
 import { exporterPodSpec, IDENTITY_SECRET_KEY, prometheusPodSpec, tunnelerContainer, UpstreamImages } from "./pods";
 import { PROMETHEUS3 } from "./workloads/prometheus";
 import { ZITI_TUNNEL } from "./workloads/zitiTunnel";
+import { clusterMode } from "./remoteWrite";
 import { createHash } from "crypto";
 
 /** Labels of a workload (the same keys as the article flavor's components/kubernetes.ts workloadLabels). */
@@ -39,14 +40,14 @@ const images = (i: Record<string, pulumi.Input<string>>): UpstreamImages => i as
  * The Prometheus pod's objects. The ConfigMap changes in place and configmap-reload tells Prometheus
  * (no restart: that is what the reload is for); the annotation records which config the pod started with.
  */
-function prometheusObjects(p: string, instance: string, place: "dark" | "hybrid", namespace: pulumi.Input<string>,
+function prometheusObjects(p: string, instance: string, place: "dark" | "hybrid", mode: "server" | "agent" | "receiver", namespace: pulumi.Input<string>,
     imgs: Record<string, pulumi.Input<string>>, config: pulumi.Input<string>, identityJson: pulumi.Input<string> | undefined): KubernetesObject[] {
     const l = labels("prometheus", instance);
     return [
         { kind: "ConfigMap", resourceName: `${p}-prometheus-config`, args: { metadata: { name: "prometheus-config", namespace, labels: l }, data: { [PROMETHEUS3.configFileName]: config } } },
         identitySecret(`${p}-prometheus-identity`, "prometheus-identity", namespace, identityJson, l),
         deployment(`${p}-prometheus`, "prometheus", namespace, l,
-            prometheusPodSpec({ place, configMapName: "prometheus-config", identitySecretName: "prometheus-identity", images: images(imgs) }) as k8s.types.input.core.v1.PodSpec,
+            prometheusPodSpec({ place, mode, configMapName: "prometheus-config", identitySecretName: "prometheus-identity", images: images(imgs) }) as k8s.types.input.core.v1.PodSpec,
             { [CONFIG_HASH_ANNOTATION]: pulumi.output(config).apply(c => createHash("sha256").update(c).digest("hex")) }),
     ];
 }
@@ -68,7 +69,8 @@ export function upstreamClusterWorkloads(place: ClusterPlace, config: pulumi.Inp
         identitySecret(`${p}-exporter-identity`, "exporter-identity", ns, ids[`${c}.exporter.id`], el),
         deployment(`${p}-exporter`, "node-exporter", ns, el, exporterPodSpec({ identitySecretName: "exporter-identity", images: images(place.images) })),
     ] });
-    out.push({ name: "prometheus", objects: prometheusObjects(p, c, place.kind, ns, place.images, config, ids[`${c}.prometheus.id`]) });
+    const mode = place.remoteWrite ? clusterMode(place.kind, "remoteWrite") : "server";
+    out.push({ name: "prometheus", objects: prometheusObjects(p, c, place.kind, mode, ns, place.images, config, ids[`${c}.prometheus.id`]) });
     if (place.kubernetesApi) {
         // The plan's <c>.k8s.svc is bound by <c>.ziti.id: a `ziti tunnel host` pod of its own, as the article's ziti-host.
         const tl = labels("ziti-tunnel", c);
@@ -84,6 +86,6 @@ export function upstreamClusterWorkloads(place: ClusterPlace, config: pulumi.Inp
 }
 
 export function upstreamCentralKubernetes(place: CentralPlace, config: pulumi.Input<string>, ids: IdentityJsons): Workload[] {
-    return [{ name: "prometheus", objects: prometheusObjects(place.resourcePrefix, place.name, "dark", place.namespace ?? "monitoring",
+    return [{ name: "prometheus", objects: prometheusObjects(place.resourcePrefix, place.name, "dark", place.remoteWrite ? "receiver" : "server", place.namespace ?? "monitoring",
         place.images, config, ids[`${place.name}.prometheus.id`]) }];
 }

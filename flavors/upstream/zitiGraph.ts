@@ -6,7 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 /** Edge router roles pass through unread (`#all` on a quickstart network, or the stack's own). */
 type RouterRoles = pulumi.Input<pulumi.Input<string>[]>;
 
-export interface ZitiIdentityData { name: string; roleAttributes: string[] }
+/** `enroll: false`: the program leaves it un-enrolled (a one-time JWT for the user's own tunneler). */
+export interface ZitiIdentityData { name: string; roleAttributes: string[]; enroll?: boolean }
 export interface ZitiConfigData { name: string; configType: string; data: Record<string, unknown> }
 export interface ZitiServiceData { name: string; configs: string[] }
 export interface ZitiServicePolicyData {

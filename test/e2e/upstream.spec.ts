@@ -1,7 +1,8 @@
 // e2e, the upstream flavor: the dev stack with `scrape-anywhere:flavor: upstream` through the real engine against a
 // real controller: the policy pack passes in preview, `pulumi up` creates the flavor's entities (proxy.v1 bound to
 // 127.0.0.1, host.v1 to 127.0.0.1) and renders its pods, `npm run verify` finds the graph the plan means (every
-// service with a binder and its dialers able to reach it; nothing hosted, as nothing runs), `pulumi destroy` removes them.
+// service with a binder and its dialers able to reach it; nothing hosted, as nothing runs); switched to collection
+// remoteWrite it passes the pack again and adds the write path (issue 26); `pulumi destroy` removes them.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -65,5 +66,24 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         assert.deepStrictEqual([...new Set(result.gaps.map((g: any) => g.code))], ["not-hosted"], JSON.stringify(result.gaps, null, 1));
         assert.deepStrictEqual(result.services.find((s: any) => s.service === "kubeA.k8s.svc").dialable.dialers.map((d: any) => d.identity), ["dev.admin"]);
         assert.deepStrictEqual(result.services.find((s: any) => s.service === "central.prometheus.svc").dialable.dialers.map((d: any) => d.identity), ["dev.client"]);
+    });
+
+    it("with collection remoteWrite: passes the policy pack, and `pulumi up` adds the write service that only the cluster Prometheus identities may dial, by name", async function () {
+        await e2e.pulumi("upstream", ["config", "set", "--stack", "dev", "scrape-anywhere:collection", "remoteWrite"]);
+        const preview = await e2e.pulumi("upstream", ["preview", "--stack", "dev", "--policy-pack", POLICY_PACK]);
+        assert.match(preview.output, /Policies:/, "the policy pack ran");
+        assert.doesNotMatch(preview.output, /mandatory/, "no mandatory violation");
+        await e2e.pulumi("upstream", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev"]);
+        const ids = Object.fromEntries((await rest.named("identities", ".prometheus.id")).map((i: any) => [i.name, i.id]));
+        const [dial] = await rest.named("service-policies", "central.write.dial");
+        assert.deepStrictEqual([...dial.identityRoles].sort(), [`@${ids["kubeA.prometheus.id"]}`, `@${ids["kubeB.prometheus.id"]}`].sort());
+        const [bind] = await rest.named("service-policies", "central.write.bind");
+        assert.deepStrictEqual(bind.identityRoles, [`@${ids["central.prometheus.id"]}`]);
+        const [proxy] = await rest.named("configs", "central.write.svc.proxy.v1");
+        assert.strictEqual(proxy.data.binding, "127.0.0.1");
+        const args = (cluster: string) => readManifests(path.join(e2e.ws("upstream"), "rendered", "dev", cluster))
+            .find(m => m.doc?.kind === "Deployment" && m.doc.metadata.name === "prometheus")!.doc.spec.template.spec.containers[0].args as string[];
+        assert.ok(args("kubeB").includes("--agent"), "the dark cluster's Prometheus runs as an agent");
+        assert.ok(args("central").includes("--web.enable-remote-write-receiver"), "central receives");
     });
 });

@@ -49,6 +49,17 @@ describe("policy: Prometheus scrape schemes (rule 9, require-ziti-scrape-scheme)
         );
     });
 
+    it("accepts remote_write to the pod's loopback (the tunneler's proxy), rejects it to anywhere else (issue 26)", async () => {
+        const yml = (url: string) => prometheusYml + ["remote_write:", `  - url: ${url}`, ""].join("\n");
+        const ok = await runResource(requireZitiScrapeScheme, { type: CONFIGMAP, name: "cfg", props: change(configMap, (c) => (c.data["prometheus.yml"] = yml("http://127.0.0.1:23423/api/v1/write"))) });
+        assert.deepStrictEqual(ok, { violations: [] });
+        const out = await runResource(requireZitiScrapeScheme, { type: CONFIGMAP, name: "cfg", props: change(configMap, (c) => (c.data["prometheus.yml"] = yml("https://mimir.example.com/api/v1/push"))) });
+        assert.deepStrictEqual(out.violations.map((v) => v.message.split(". Fix")[0]), [
+            "ConfigMap 'monitoring/prometheus-config' data[\"prometheus.yml\"]: remote_write #0 sends to https://mimir.example.com/api/v1/push, outside the pod",
+        ]);
+        assert.match(out.violations[0].message, /Fix: write to the loopback port of the pod's tunneler/);
+    });
+
     it("takes allowedJobs from config (replacing the default)", async () => {
         const out = await runResource(requireZitiScrapeScheme, { type: CONFIGMAP, name: "cfg", props: configMap, config: { allowedJobs: [] } });
         assert.deepStrictEqual(out.violations.map((v) => v.message.split(". Fix")[0]), [

@@ -170,6 +170,13 @@ describe("policy: Ziti grants on the service side (rule 10)", () => {
             assert.match(out.violations[0].message, /dial the sensitive service kubeB\.k8s\.svc;/);
         });
 
+        it("treats the remote-write services (*.write.svc) as sensitive by default: writers are named, never an attribute (issue 26)", async () => {
+            const byAttr = await runStack(requireNamedDialersForSensitiveServices, stack([dial("central.write.dial", ["@central.write.svc"], { identityRoles: ["#prometheus-clients"] })]));
+            assert.match(byAttr.violations[0]?.message ?? "", /^Ziti ServicePolicy 'central.write.dial' lets identities selected by #prometheus-clients dial the sensitive service central\.write\.svc;/);
+            const named = await runStack(requireNamedDialersForSensitiveServices, stack([dial("central.write.dial", ["@central.write.svc"], { identityRoles: ["@kubeA.prometheus.id", "@kubeB.prometheus.id"] })]));
+            assert.deepStrictEqual(named.violations, []);
+        });
+
         it("takes sensitive services from config: globs and #attributes", async () => {
             const config = { sensitiveServices: ["#reflect"] };
             const out = await runStack(requireNamedDialersForSensitiveServices, stack([dial("p", ["@kubeA.k8s.svc"])]), config);

@@ -20,7 +20,7 @@ describe("config: Pulumi.yaml's config block and config/ agree", () => {
         const one = parseConfig({ clusters: [{ name: "kubeA" }] }, "s");
         const generated = parseConfig({ clusterCount: 2 }, "s");
         const actual: Record<string, unknown> = {
-            role: one.role, flavor: one.flavor, namespace: one.clusters[0].namespace, scrapeInterval: one.scrapeInterval,
+            role: one.role, flavor: one.flavor, collection: one.collection, namespace: one.clusters[0].namespace, scrapeInterval: one.scrapeInterval,
             clusterCount: one.clusters.length - 1,
             generatedClusterKind: generated.clusters.map(c => c.kind).join(",") === "hybrid,dark" ? "alternate" : "?",
         };

@@ -36,8 +36,9 @@ export const PROMETHEUS3 = {
         listenAddress: "--web.listen-address",
         /** main.go `web.enable-lifecycle` (default false): POST /-/reload, which configmap-reload calls. */
         lifecycle: "--web.enable-lifecycle",
-        /** For issue 26 (remote write), not used yet: main.go `agent` ("Run Prometheus in 'Agent mode'")
-         *  with `storage.agent.path` (default "data-agent/"), and `web.enable-remote-write-receiver`. */
+        /** Remote write (issue 26, remoteWrite.ts): main.go `agent` ("Run Prometheus in 'Agent mode'") with the
+         *  agent-only `storage.agent.path` (default "data-agent/"; `storage.tsdb.path` is server-only), and
+         *  `web.enable-remote-write-receiver` ("Enable API endpoint accepting remote write requests"). */
         agent: "--agent",
         agentStoragePath: "--storage.agent.path",
         remoteWriteReceiver: "--web.enable-remote-write-receiver",
@@ -79,13 +80,17 @@ export const PROMETHEUS3_CONFIG_FILE = `${PROMETHEUS3.configDir}/${PROMETHEUS3.c
 /** The reload webhook configmap-reload calls, on the pod's loopback. */
 export const PROMETHEUS3_RELOAD_URL = `http://127.0.0.1:${PROMETHEUS3.port}/-/reload`;
 
-/** Prometheus' arguments (ENTRYPOINT /bin/prometheus). */
-export function prometheus3Args(place: "dark" | "hybrid"): string[] {
+/**
+ * Prometheus' arguments (ENTRYPOINT /bin/prometheus). `mode`: a full `server` (default), an `agent` (scrapes and
+ * remote-writes, WAL only: its storage flag is the agent's), or a server that also `receive`s remote writes.
+ */
+export function prometheus3Args(place: "dark" | "hybrid", mode: "server" | "agent" | "receiver" = "server"): string[] {
     const f = PROMETHEUS3.flags;
     return [
         `${f.configFile}=${PROMETHEUS3_CONFIG_FILE}`,
-        `${f.storagePath}=${PROMETHEUS3.storageDir}`,
+        ...(mode === "agent" ? [f.agent, `${f.agentStoragePath}=${PROMETHEUS3.storageDir}`] : [`${f.storagePath}=${PROMETHEUS3.storageDir}`]),
         `${f.listenAddress}=${PROMETHEUS3.listenAddress[place]}`,
         f.lifecycle,
+        ...(mode === "receiver" ? [f.remoteWriteReceiver] : []),
     ];
 }

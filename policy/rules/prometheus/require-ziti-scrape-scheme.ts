@@ -71,6 +71,20 @@ export function checkPrometheusConfig(text: string, allowedJobs: readonly string
         ].join(" and ");
         problems.push(`scrape job '${jobName}' uses scheme ${scheme} for ${what} outside the pod`);
     });
+    // remote_write (issue 26): the writes leave only through the pod's tunneler, i.e. to a loopback URL.
+    const writes = doc !== null && typeof doc === "object" ? (doc as { remote_write?: unknown }).remote_write : undefined;
+    (Array.isArray(writes) ? writes : []).forEach((w: unknown, i) => {
+        const url = w !== null && typeof w === "object" ? (w as { url?: unknown }).url : undefined;
+        if (typeof url !== "string") return;
+        let host: string;
+        try {
+            host = new URL(url).host;
+        } catch {
+            problems.push(`remote_write #${i} has an unparsable url ${url}`);
+            return;
+        }
+        if (!isLocalTarget(host)) problems.push(`remote_write #${i} sends to ${url}, outside the pod`);
+    });
     return { problems };
 }
 
@@ -151,7 +165,7 @@ function appliesTo(type: string): boolean {
 /** Rule 9: Prometheus scrape configs may use only `scheme: ziti`/`zitis` for targets outside the pod. */
 export const requireZitiScrapeScheme = resourceRule<Config>({
     name: "require-ziti-scrape-scheme",
-    description: "Prometheus scrape configs (ConfigMap data or uploaded file) must scrape non-local targets over Ziti (scheme ziti or zitis).",
+    description: "Prometheus scrape configs (ConfigMap data or uploaded file) must scrape non-local targets over Ziti (scheme ziti or zitis), and remote_write only to a loopback URL (the pod's tunneler).",
     enforcementLevel: "advisory",
     severity: "medium",
     remediationSteps: "Set `scheme: ziti` (or `zitis`) and `params: {ziti-config: [<identity file>]}` on the job, with targets written `service-terminator`.",
@@ -185,7 +199,7 @@ export const requireZitiScrapeScheme = resourceRule<Config>({
             for (const problem of problems) {
                 ctx.report(
                     `${ctx.subject.label} ${where}: ${problem}. ` +
-                        `Fix: scrape it over the overlay with scheme: ziti (or zitis) and params.ziti-config, ` +
+                        `Fix: ${problem.startsWith("remote_write") ? "write to the loopback port of the pod's tunneler (a proxy.v1 of the write service), or " : ""}scrape it over the overlay with scheme: ziti (or zitis) and params.ziti-config, ` +
                         `list the job in allowedJobs, or allow-list ${allowEntry(ctx.subject)}.`,
                 );
             }

@@ -10,10 +10,11 @@ interface Config extends BaseRuleConfig {
 }
 
 /**
- * The Kubernetes API services of DESIGN 4c (`<cluster>.k8s.svc`, dialable only by named admin identities).
- * A team lists its own sensitive services in config.
+ * The Kubernetes API services of DESIGN 4c (`<cluster>.k8s.svc`, dialable only by named admin identities), and the
+ * remote-write services (`<central>.write.svc`, issue 26: whoever may dial one may write any series into the
+ * central store, so only the named cluster Prometheus identities). A team lists its own sensitive services in config.
  */
-const DEFAULT_SENSITIVE = ["*.k8s.svc"];
+const DEFAULT_SENSITIVE = ["*.k8s.svc", "*.write.svc"];
 
 /** `*` matches any run of characters (dots included); everything else is literal. */
 function globMatches(glob: string, name: string): boolean {
@@ -31,7 +32,7 @@ function globMatches(glob: string, name: string): boolean {
 export const requireNamedDialersForSensitiveServices = stackRule<Config>({
     name: "require-named-dialers-for-sensitive-services",
     description:
-        "A Ziti Dial ServicePolicy that reaches a sensitive service (by default the Kubernetes API services, *.k8s.svc) must name each identity (@name), never an attribute or #all.",
+        "A Ziti Dial ServicePolicy that reaches a sensitive service (by default the Kubernetes API services, *.k8s.svc, and the remote-write services, *.write.svc) must name each identity (@name), never an attribute or #all.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps: "List the identities that may dial the sensitive service by name (@<identity name>) in a Dial policy of its own.",
