@@ -79,6 +79,11 @@ describe("stack config", function () {
             ["a non-list clusters value", { role: "dev", clusters: "kubeA" }, /scrape-anywhere:clusters: must be a list/],
             ["a bad namespace", dev({ namespace: "Mon_itoring" }), /not a valid Kubernetes namespace/],
             ["a bad scrape interval", dev({ scrapeInterval: "soon" }), /not a Prometheus duration/],
+            ["an unknown key in a cluster", dev({ clusters: [{ name: "kubeA", contxt: "kind-a" }] }),
+                /scrape-anywhere:clusters\[0\]\.contxt: unknown key; known: name, kind, namespace, context, kubeconfig/],
+            ["a context that is not text", dev({ clusters: [{ name: "kubeA", context: 5 }] }), /scrape-anywhere:clusters\[0\]\.context: must be a string, got 5/],
+            ["an empty name in a list", dev({ clientIdentities: ["ops.client", ""] }), /scrape-anywhere:clientIdentities: must be a list of non-empty strings, got \["ops.client",""\]/],
+            ["a cluster name that starts with a digit", dev({ clusters: [{ name: "9kube" }] }), /clusters\[0\]\.name: cluster name "9kube" must start with a letter/],
             ["stack references outside the central role", dev({ stackReferences: ["organization/scrape-anywhere/clusterA"] }), /only the central role reads stack references/],
         ];
         for (const [what, raw, message] of cases) {
