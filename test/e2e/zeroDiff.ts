@@ -54,7 +54,7 @@ async function main(): Promise<number> {
             for (const s of group) {
                 const res = await e2e.pulumi("ws", ["preview", "--diff", "--stack", s], { env: { SCRAPE_ANYWHERE_ZITI_CODE: repoRoot } });
                 const counts = resourceCounts(res.output);
-                const changes = Object.entries(counts).filter(([k]) => k !== "unchanged").reduce((n, [, v]) => n + v, 0);
+                const changes = Object.entries(counts).filter(([k]) => k !== "unchanged" && k !== "changes").reduce((n, [, v]) => n + v, 0);
                 changed += changes;
                 results.push(`${s}: ${JSON.stringify(counts)}${changes ? "  <- CHANGES" : ""}`);
                 if (changes) fs.writeFileSync(path.join(e2e.dir, `${s}.diff.txt`), res.output);
