@@ -95,7 +95,11 @@ export const ApiOverZitiSchema = Type.Object({
 
 export const ClusterSchema = Type.Object({
     name: placeName("cluster"),
-    kind: Type.Optional(OneOf(CLUSTER_KINDS, { default: "hybrid", errorMessage: `unknown cluster kind "{value}"; use one of: ${CLUSTER_KINDS.join(", ")}.` })),
+    kind: Type.Optional(OneOf(CLUSTER_KINDS, {
+        default: "hybrid",
+        errorMessage: (v: unknown, [cluster]: unknown[] = []) =>
+            `unknown cluster kind "${v}" for cluster "${(cluster as { name?: string } | undefined)?.name ?? "?"}"; use one of: ${CLUSTER_KINDS.join(", ")}.`,
+    })),
     namespace: Type.Optional(namespace({ defaultText: "the stack's `namespace`" })),
     ...kubernetesTarget,
     serviceNames: Type.Optional(Type.Object(Object.fromEntries(SERVICE_KEYS.map(k => [k, Type.Optional(NonEmptyString({ errorMessage: "must be a non-empty string, got {got}" }))])),

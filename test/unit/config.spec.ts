@@ -69,7 +69,7 @@ describe("stack config", function () {
             ["an empty image", dev({ images: { prometheus: "" } }), /scrape-anywhere:images.prometheus: image must be a non-empty string/],
             ["a blank image", dev({ images: { reflectz: "  " } }), /images.reflectz: image must be a non-empty string/],
             ["an unknown image key", dev({ images: { grafana: "grafana/grafana" } }), /images.grafana: unknown image/],
-            ["an unknown cluster kind", dev({ clusters: [{ name: "kubeA", kind: "bright" }] }), /unknown cluster kind "bright"/],
+            ["an unknown cluster kind", dev({ clusters: [{ name: "kubeA", kind: "bright" }] }), /scrape-anywhere:clusters\[0\]\.kind: unknown cluster kind "bright" for cluster "kubeA"; use one of: hybrid, dark/],
             ["a cluster stack with two clusters", { role: "cluster", clusters: [{ name: "a" }, { name: "b" }] }, /exactly one cluster, got 2 \(a, b\)/],
             ["a cluster stack with no cluster", { role: "cluster" }, /exactly one cluster, got 0/],
             ["a central name that is also a cluster name", dev({ central: { name: "kubeA" } }), /"kubeA" is also a cluster name/],
