@@ -1,8 +1,12 @@
-// The stack configuration, declared in one place: its shapes and defaults (./types), the per-value checks
-// (./checks), the validation of the whole (./parse) and reading it from the stack (./read). Every rule runs
-// before the program creates any resource, so bad config fails the preview with the key and the fix.
-// May import: plan/names (names and ConfigError), flavors/ (the registry, for `flavor` and the default images).
+// The stack configuration, declared once: the schema (./schema: every key's type, default, message and docs), the
+// validated shapes the plan reads (./types), checking a value against the schema (./validate), the rules between
+// keys (./parse), reading the stack (./read) and the README table / Pulumi.yaml block made from the schema (./docs).
+// Every rule runs before the program creates any resource, so bad config fails the preview with the key and the fix.
+// May import: plan/names and plan/places (names, ConfigError, the entity listing), flavors/ (the registry: `flavor`,
+// its default and the flavors' images).
 export * from "./types";
+export { CLUSTER_KINDS, CONFIG_KEYS, RawConfig, STACK_ROLES, STRUCTURED_KEYS } from "./schema";
+export type { CentralPlacement, ClusterKind, StackRole } from "./schema";
 export { parseConfig, generatedClusterName } from "./parse";
-export { readConfig } from "./read";
+export { rawFromText, readConfig } from "./read";
 export { ClusterServiceNames, ConfigError, defaultServiceNames, kubernetesApiServiceName, validateScrapeName } from "../plan/names";

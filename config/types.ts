@@ -1,19 +1,11 @@
-// The stack configuration's shapes: the validated config the plan reads, the raw keys as the stack holds them,
-// and the defaults. parse.ts validates raw into these; read.ts reads the stack.
+// The validated config the plan reads: what parse.ts makes of the raw keys once the schema (schema.ts) has checked
+// them. The words a key may take (roles, kinds, placements) are the schema's.
 import { ARTICLE_IMAGES } from "../flavors/article";
 import type { ClusterServiceNames } from "../plan/names";
 import type { Collection, RemoteWriteSpec } from "../plan/types";
+import type { CentralPlacement, ClusterKind, StackRole } from "./schema";
 
-/** What this stack builds: everything (`dev`), one cluster (`cluster`) or the central Prometheus (`central`). */
-export type StackRole = "dev" | "cluster" | "central";
-export const STACK_ROLES: readonly StackRole[] = ["dev", "cluster", "central"];
-
-/** `hybrid` = ClusterA (Prometheus on the underlay behind a tunneler); `dark` = ClusterB (overlay only). */
-export type ClusterKind = "hybrid" | "dark";
-export const CLUSTER_KINDS: readonly ClusterKind[] = ["hybrid", "dark"];
-
-/** Where the central Prometheus runs. */
-export type CentralPlacement = "kubernetes" | "docker";
+export type { CentralPlacement, ClusterKind, StackRole };
 
 /** How the program reaches one Kubernetes cluster. */
 export interface KubernetesTarget {
@@ -142,47 +134,3 @@ export interface ScrapeAnywhereConfig {
     /** Where the clusters write, with collection `remoteWrite`. */
     remoteWrite?: RemoteWriteSpec;
 }
-
-/** The raw shapes accepted in stack config (everything optional, checked by `parseConfig`). */
-export interface RawClusterSpec {
-    name?: unknown;
-    kind?: unknown;
-    namespace?: unknown;
-    kubeconfig?: unknown;
-    context?: unknown;
-    serviceNames?: unknown;
-    kubernetesAdmins?: unknown;
-    apiOverZiti?: unknown;
-}
-
-export interface RawConfig {
-    role?: unknown;
-    flavor?: unknown;
-    clusters?: unknown;
-    clusterCount?: unknown;
-    generatedClusterKind?: unknown;
-    central?: unknown;
-    stackReferences?: unknown;
-    images?: unknown;
-    namespace?: unknown;
-    scrapeInterval?: unknown;
-    federationMatch?: unknown;
-    edgeRouterRoles?: unknown;
-    clientIdentities?: unknown;
-    kubernetesApi?: unknown;
-    kubernetesAdmins?: unknown;
-    collection?: unknown;
-    remoteWrite?: unknown;
-}
-
-/** The config keys read from the stack, all under the `scrape-anywhere:` namespace. */
-export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
-    "role", "flavor", "clusters", "clusterCount", "generatedClusterKind", "central", "stackReferences", "images",
-    "namespace", "scrapeInterval", "federationMatch", "edgeRouterRoles", "clientIdentities", "kubernetesApi", "kubernetesAdmins",
-    "collection", "remoteWrite",
-];
-/** Keys whose values are structured (lists, objects, numbers) and arrive as JSON text. */
-export const STRUCTURED_KEYS = new Set<keyof RawConfig>([
-    "clusters", "clusterCount", "central", "stackReferences", "images", "federationMatch", "edgeRouterRoles", "clientIdentities",
-    "kubernetesApi", "kubernetesAdmins", "remoteWrite",
-]);

@@ -15,11 +15,15 @@ export class ConfigError extends pulumi.RunError {
  * cluster names, and the Ziti service and identity names built from them.
  */
 export function validateScrapeName(what: string, name: string): void {
-    if (name.includes("-")) {
-        throw new ConfigError(
-            `${what} "${name}" contains '-': prometheuz splits scrape targets written 'service-terminator' on '-', ` +
-            `so Ziti service, identity and cluster names must not contain it. Use '_' or camelCase, e.g. "${name.replace(/-/g, "_")}".`);
-    }
+    const problem = scrapeNameProblem(what, name);
+    if (problem) throw new ConfigError(problem);
+}
+
+/** What is wrong with a name inside a prometheuz scrape target, or undefined. */
+export function scrapeNameProblem(what: string, name: string): string | undefined {
+    if (!name.includes("-")) return undefined;
+    return `${what} "${name}" contains '-': prometheuz splits scrape targets written 'service-terminator' on '-', ` +
+        `so Ziti service, identity and cluster names must not contain it. Use '_' or camelCase, e.g. "${name.replace(/-/g, "_")}".`;
 }
 
 /** The Ziti service name of a cluster's Kubernetes API (walkthrough style). */

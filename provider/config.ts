@@ -1,6 +1,7 @@
 // Ziti Config: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerOf } from "./owner";
+import { kindEntry } from "./kinds";
 import { remoteProviders } from "./remote";
 import type { ZitiClient } from "./client";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
@@ -111,8 +112,7 @@ async function configTypeId(client: ZitiClient, name: string, configName: string
 
 /** Args, conversion and validation of a Ziti config. */
 export const configSpec: KindSpec = {
-    kind: "Config",
-    collection: "configs",
+    ...kindEntry("Config"),
     fields: ["name", "configType", "data"],
     setFields: [],
     // A config's type cannot change on the controller.

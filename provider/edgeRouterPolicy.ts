@@ -1,14 +1,14 @@
 // Ziti EdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerOf } from "./owner";
+import { kindEntry } from "./kinds";
 import { remoteProviders } from "./remote";
 import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, EdgeRouterPolicyArgs, EdgeRouterPolicyState } from "./types";
 
 /** Args, conversion and validation of a Ziti edge router policy. */
 export const edgeRouterPolicySpec: KindSpec = policySpec({
-    kind: "EdgeRouterPolicy",
-    collection: "edge-router-policies",
+    ...kindEntry("EdgeRouterPolicy"),
     roles: [
         { field: "edgeRouterRoles", collection: "edge-routers", required: true },
         { field: "identityRoles", collection: "identities", required: true },

@@ -1,5 +1,6 @@
 // Ziti Identity: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
+import { kindEntry } from "./kinds";
 import { remoteProviders } from "./remote";
 import type { ZitiClient } from "./client";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName, ZitiValidationError } from "./crud";
@@ -19,8 +20,7 @@ function sameIdentityType(a: unknown, b: unknown): boolean {
 
 /** Args, conversion and validation of a Ziti identity. */
 export const identitySpec: KindSpec = {
-    kind: "Identity",
-    collection: "identities",
+    ...kindEntry("Identity"),
     fields: ["name", "type", "roleAttributes", "isAdmin", "enroll"],
     setFields: ["roleAttributes"],
     // The one-time token is consumed (or handed out) at creation; switching modes needs a new identity.

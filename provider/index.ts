@@ -4,12 +4,15 @@
 import { configSpec } from "./config";
 import { edgeRouterPolicySpec } from "./edgeRouterPolicy";
 import { identitySpec } from "./identity";
+import type { KindSpec } from "./kindSpec";
+import { ZITI_KINDS, ZitiKind, zitiToken } from "./kinds";
 import { implementations } from "./providers";
 import { serviceSpec } from "./service";
 import { serviceEdgeRouterPolicySpec } from "./serviceEdgeRouterPolicy";
 import { servicePolicySpec } from "./servicePolicy";
 
 export * from "./types";
+export { cliNoun, ZITI_COLLECTIONS, ZITI_KINDS, ZitiKind, zitiToken } from "./kinds";
 export { Identity, identityProvider } from "./identity";
 export { Config, configProvider } from "./config";
 export { Service, serviceProvider } from "./service";
@@ -21,11 +24,21 @@ export { ZitiConflictError, ZitiValidationError } from "./crud";
 export { ZitiSettingsError } from "./settings";
 export { ZitiInvalidIdError } from "./names";
 
-/** The registry of Ziti kinds: type token, Management API collection, spec and provider of each. */
-export const zitiKinds = [identitySpec, configSpec, serviceSpec, servicePolicySpec, edgeRouterPolicySpec, serviceEdgeRouterPolicySpec].map((spec) => ({
-    kind: spec.kind,
-    token: `pulumi-nodejs:dynamic/ziti:${spec.kind}`,
-    collection: spec.collection,
-    spec,
-    provider: implementations[spec.kind as keyof typeof implementations],
+/** Each kind's spec, checked against the registry (./kinds) by its type: a kind missing here does not compile. */
+const SPECS: Record<ZitiKind, KindSpec> = {
+    Identity: identitySpec,
+    Config: configSpec,
+    Service: serviceSpec,
+    ServicePolicy: servicePolicySpec,
+    EdgeRouterPolicy: edgeRouterPolicySpec,
+    ServiceEdgeRouterPolicy: serviceEdgeRouterPolicySpec,
+};
+
+/** The registry of Ziti kinds (./kinds) with the type token, spec and provider of each. */
+export const zitiKinds = ZITI_KINDS.map(({ kind, collection }) => ({
+    kind,
+    token: zitiToken(kind),
+    collection,
+    spec: SPECS[kind],
+    provider: implementations[kind],
 }));

@@ -16,6 +16,7 @@
 import type { ZitiClient } from "./client";
 import type { KindSpec } from "./kindSpec";
 import { label, rethrowLabelled, ZitiConflictError } from "./errors";
+import { cliNoun } from "./kinds";
 import { entityPath } from "./names";
 import { describeOwner, Owner, ownerFromInputs, ownerOfEntity, ownerTags } from "./owner";
 import { containsUnknown, UNKNOWN } from "./unknown";
@@ -75,15 +76,6 @@ export function managedFromApi(spec: KindSpec, entity: any): Record<string, unkn
     return out;
 }
 
-/** `ziti edge update <noun>` of each collection. */
-const CLI_NOUN: Record<string, string> = {
-    identities: "identity",
-    configs: "config",
-    services: "service",
-    "service-policies": "service-policy",
-    "edge-router-policies": "edge-router-policy",
-    "service-edge-router-policies": "service-edge-router-policy",
-};
 
 /**
  * The refusal of a same-name entity this resource does not own. The `import` resource option cannot adopt it: the
@@ -102,7 +94,7 @@ export function conflictError(spec: KindSpec, name: string, existing: any, owner
     }
     const advice = owner
         ? `Delete or rename it, or, if this resource should take it over, tag it as this resource's ` +
-          `(\`ziti edge update ${CLI_NOUN[spec.collection] ?? spec.collection} "${name}" --tags-json '${tags}'\`, or PATCH its tags ` +
+          `(\`ziti edge update ${cliNoun(spec.collection)} "${name}" --tags-json '${tags}'\`, or PATCH its tags ` +
           `with the Management API) and run \`pulumi up\` again: the provider then adopts it and brings it to the desired state.`
         : `Delete or rename it.`;
     return new ZitiConflictError(
@@ -131,7 +123,7 @@ export async function adopt(spec: KindSpec, client: ZitiClient, existing: any, d
     if (refusals.length) {
         throw new ZitiConflictError(
             `${label(spec, desired.name)}: the ${spec.kind} ${id} on the controller is tagged as this resource's but is not taken over: ${refusals.join("; ")}. ` +
-                `Delete it (\`ziti edge delete ${CLI_NOUN[spec.collection] ?? spec.collection} "${desired.name}"\`) and run \`pulumi up\` again`,
+                `Delete it (\`ziti edge delete ${cliNoun(spec.collection)} "${desired.name}"\`) and run \`pulumi up\` again`,
             id,
         );
     }

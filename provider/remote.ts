@@ -18,6 +18,7 @@
 // dynamic provider iterate, and every iteration must read the state of the earlier ones
 // (@pulumi/pulumi cmd/dynamic-provider/index.js, diff).
 import type * as pulumi from "@pulumi/pulumi";
+import { ZITI_KINDS, ZitiKind } from "./kinds";
 
 /** What a project folder holds, read as data: its package name and version and a fingerprint of its provider code. */
 export function describeCode(root: string): { root: string; version?: string; fingerprint?: string; problem?: string } {
@@ -88,11 +89,4 @@ export function remoteProvider(kind: string): pulumi.dynamic.ResourceProvider {
 }
 
 /** One loader object per kind, module-level: the SDK caches a provider's serialized form by object identity. */
-export const remoteProviders = {
-    Identity: remoteProvider("Identity"),
-    Config: remoteProvider("Config"),
-    Service: remoteProvider("Service"),
-    ServicePolicy: remoteProvider("ServicePolicy"),
-    EdgeRouterPolicy: remoteProvider("EdgeRouterPolicy"),
-    ServiceEdgeRouterPolicy: remoteProvider("ServiceEdgeRouterPolicy"),
-};
+export const remoteProviders = Object.fromEntries(ZITI_KINDS.map(({ kind }) => [kind, remoteProvider(kind)])) as Record<ZitiKind, pulumi.dynamic.ResourceProvider>;

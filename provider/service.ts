@@ -1,6 +1,7 @@
 // Ziti Service: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerOf } from "./owner";
+import { kindEntry } from "./kinds";
 import { remoteProviders } from "./remote";
 import { containsUnknown, KindSpec, makeProvider, UNKNOWN, validateName } from "./crud";
 import { asSet, validateAttributes } from "./roles";
@@ -8,8 +9,7 @@ import { ServiceArgs, ServiceState } from "./types";
 
 /** Args, conversion and validation of a Ziti service. */
 export const serviceSpec: KindSpec = {
-    kind: "Service",
-    collection: "services",
+    ...kindEntry("Service"),
     fields: ["name", "configs", "roleAttributes", "encryptionRequired", "terminatorStrategy", "scrapeable"],
     setFields: ["configs", "roleAttributes"],
     // v1.7.2 accepts encryptionRequired in a PATCH but does not change it: only a new service can.

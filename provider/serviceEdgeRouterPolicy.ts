@@ -1,14 +1,14 @@
 // Ziti ServiceEdgeRouterPolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerOf } from "./owner";
+import { kindEntry } from "./kinds";
 import { remoteProviders } from "./remote";
 import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, ServiceEdgeRouterPolicyArgs, ServiceEdgeRouterPolicyState } from "./types";
 
 /** Args, conversion and validation of a Ziti service edge router policy. */
 export const serviceEdgeRouterPolicySpec: KindSpec = policySpec({
-    kind: "ServiceEdgeRouterPolicy",
-    collection: "service-edge-router-policies",
+    ...kindEntry("ServiceEdgeRouterPolicy"),
     roles: [
         { field: "edgeRouterRoles", collection: "edge-routers", required: true },
         { field: "serviceRoles", collection: "services", required: true },

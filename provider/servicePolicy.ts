@@ -1,14 +1,14 @@
 // Ziti ServicePolicy: the resource class over its dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerOf } from "./owner";
+import { kindEntry } from "./kinds";
 import { remoteProviders } from "./remote";
 import { KindSpec, makeProvider, policySpec } from "./crud";
 import { Semantic, ServicePolicyArgs, ServicePolicyState } from "./types";
 
 /** Args, conversion and validation of a Ziti service policy. */
 export const servicePolicySpec: KindSpec = policySpec({
-    kind: "ServicePolicy",
-    collection: "service-policies",
+    ...kindEntry("ServicePolicy"),
     choices: [{ field: "type", values: ["Dial", "Bind"] }],
     roles: [
         { field: "serviceRoles", collection: "services", required: true },

@@ -14,24 +14,17 @@
 import { execFileSync, spawn } from "child_process";
 import * as path from "path";
 import { API_ENDPOINTS_ENV } from "../components/apiOverZiti";
-import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
+import { ConfigError, parseConfig, rawFromText, RawConfig } from "../config";
 import { ApiTunnel, ApiTunnelError, startApiTunnel } from "./lib/zitiTunnel";
 
 /** The stack's `scrape-anywhere:*` config as readConfig would see it. */
 export function stackRawConfig(stack: string, cwd: string): RawConfig {
     const text = execFileSync("pulumi", ["config", "--json", "--stack", stack], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     const all = JSON.parse(text) as Record<string, { value?: string; objectValue?: unknown }>;
-    const raw: Record<string, unknown> = {};
-    for (const key of CONFIG_KEYS) {
+    return rawFromText((key) => {
         const v = all[`scrape-anywhere:${key}`];
-        if (!v) continue;
-        let value: unknown = v.objectValue ?? v.value;
-        if (typeof value === "string") {
-            try { value = JSON.parse(value); } catch { /* a plain string */ }
-        }
-        raw[key] = value;
-    }
-    return raw as RawConfig;
+        return v?.objectValue !== undefined ? JSON.stringify(v.objectValue) : v?.value;
+    });
 }
 
 /** Starts the tunnels of `stack` (none when no cluster has apiOverZiti); relative identity files are taken from `cwd`. */

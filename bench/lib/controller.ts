@@ -1,9 +1,11 @@
 // The bench's own view of the controller, over plain HTTP (undici, one keep-alive agent): a snapshot of what a
 // fresh quickstart holds, a reset back to it between runs, entity counts, and the request-latency floor.
 import * as fs from "fs";
+import { ZITI_COLLECTIONS } from "../../provider/kinds";
 import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 
-export const COLLECTIONS = ["service-policies", "service-edge-router-policies", "edge-router-policies", "services", "configs", "identities"] as const;
+/** The provider's collections (provider/kinds.ts), dependents first: the order a reset deletes in. */
+export const COLLECTIONS = [...ZITI_COLLECTIONS].reverse();
 
 export interface Rest {
     call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; ms: number }>;

@@ -47,6 +47,8 @@ export interface RunOptions {
     input?: string;
     /** Keep this run's output out of the captured engine output (e.g. `stack output --show-secrets`). */
     private?: boolean;
+    /** Extra environment for this run (e.g. SCRAPE_ANYWHERE_ZITI_CODE). */
+    env?: Record<string, string>;
 }
 
 /** A temporary backend + one workspace per program, sharing one controller. */
@@ -120,7 +122,7 @@ export class E2E {
         progress(`${label} ...`);
         const res = await new Promise<RunResult>((resolve, reject) => {
             const child = spawn("sh", ["-c", 'umask 077 && exec pulumi "$@"', "pulumi", ...args, "--non-interactive", "--color", "never"],
-                { cwd, env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+                { cwd, env: { ...this.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (d) => (stdout += d));

@@ -4,6 +4,7 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
+import { ZITI_COLLECTIONS } from "../../provider/kinds";
 import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 
 let started: Promise<ZitiQuickstart> | undefined;
@@ -102,8 +103,8 @@ export async function adminRest(ctl: ZitiQuickstart): Promise<Rest> {
     return rest;
 }
 
-/** Every management collection the provider writes to. */
-export const COLLECTIONS = ["identities", "configs", "services", "service-policies", "edge-router-policies", "service-edge-router-policies"];
+/** Every management collection the provider writes to (the provider's kind registry). */
+export const COLLECTIONS = ZITI_COLLECTIONS;
 
 /** Names of every entity (any kind) whose name contains `prefix`: must be empty when a test file is done. */
 export async function leftovers(rest: Rest, prefix: string): Promise<string[]> {

@@ -40,7 +40,7 @@ describe("ziti resource classes", function () {
         // Plus the stack instance's owner id (provider/ownerId.ts), registered once with the first Ziti resource.
         assert.deepStrictEqual(
             seen.map((s) => s.type).sort(),
-            ["Identity", "Config", "Service", "ServicePolicy", "EdgeRouterPolicy", "ServiceEdgeRouterPolicy", "OwnerId"].map((k) => `pulumi-nodejs:dynamic/ziti:${k}`).sort(),
+            [...ziti.ZITI_KINDS.map((k) => k.kind), "OwnerId"].map((k) => `pulumi-nodejs:dynamic/ziti:${k}`).sort(),
         );
         for (const s of seen) assert.match(String(s.inputs.__provider), /exports\.handler/);
         const kinds = seen.filter((s) => s.type !== "pulumi-nodejs:dynamic/ziti:OwnerId");

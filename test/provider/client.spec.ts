@@ -128,15 +128,18 @@ describe("ziti provider: client, settings and errors", function () {
     it("reuses one API session across calls and renews it when the controller drops it", async function () {
         await serviceProvider.configure!({ config: configFor(ctl) });
         const a = await serviceProvider.create({ name: `${P}.s1.svc` });
-        const mine = (s: any[]) => s.filter((x) => x.identity?.name === "admin" && x.authenticatorId !== undefined);
+        // The provider logs in as the same admin as this test's REST helper: its sessions are that identity's but the helper's own.
+        const own = (await rest.get("current-api-session")).json.data;
+        const mine = (s: any[]) => s.filter((x) => x.identity?.id === own.identity?.id && x.id !== own.id);
         const before = mine(await apiSessions()).length;
+        assert.ok(before >= 1, "the provider's session is seen");
         const b = await serviceProvider.create({ name: `${P}.s2.svc` });
         await any(serviceProvider).read(a.id, a.outs);
         assert.strictEqual(mine(await apiSessions()).length, before, "no new session for further calls");
 
         // Drop every admin session but the test's own: the provider must log in again transparently.
-        const own = (await rest.get("current-api-session")).json.data.id;
-        for (const s of mine(await apiSessions())) if (s.id !== own) await rest.send("DELETE", `api-sessions/${s.id}`);
+        for (const s of mine(await apiSessions())) assert.strictEqual((await rest.send("DELETE", `api-sessions/${s.id}`)).status, 200);
+        assert.strictEqual(mine(await apiSessions()).length, 0, "the provider's sessions are gone");
         const r = await any(serviceProvider).read(b.id, b.outs);
         assert.strictEqual(r.props.name, `${P}.s2.svc`);
 

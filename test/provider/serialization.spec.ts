@@ -9,6 +9,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ZITI_KINDS, ZitiKind } from "../../provider/kinds";
 import { adminRest, leftovers, Rest, uniquePrefix, zitiController } from "../helpers/zitiController";
 import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 
@@ -88,36 +89,38 @@ describe("ziti provider: serialized providers in a plain Node process", function
         assert.deepStrictEqual(left, [], "entities left behind on the controller");
     });
 
-    const cases: [string, () => unknown, () => unknown, string][] = [
-        ["Identity", () => ({ name: `${P}.ser.id`, roleAttributes: ["a"] }), () => ({ name: `${P}.ser2.id`, roleAttributes: ["a", "b"] }), "identities"],
+    /** Inputs and an update per kind; the collection is the registry's (provider/kinds.ts). */
+    const cases: [ZitiKind, () => unknown, () => unknown][] = [
+        ["Identity", () => ({ name: `${P}.ser.id`, roleAttributes: ["a"] }), () => ({ name: `${P}.ser2.id`, roleAttributes: ["a", "b"] })],
         [
             "Config",
             () => ({ name: `${P}.ser.cfg`, configType: "intercept.v1", data: { protocols: ["tcp"], addresses: ["ser.ziti"], portRanges: [{ low: 80, high: 81 }] } }),
             () => ({ name: `${P}.ser.cfg`, configType: "intercept.v1", data: { protocols: ["tcp"], addresses: ["ser2.ziti"], portRanges: [{ low: 80, high: 81 }] } }),
-            "configs",
         ],
-        ["Service", () => ({ name: `${P}.ser.svc` }), () => ({ name: `${P}.ser.svc`, roleAttributes: ["x"] }), "services"],
+        ["Service", () => ({ name: `${P}.ser.svc` }), () => ({ name: `${P}.ser.svc`, roleAttributes: ["x"] })],
         [
             "ServicePolicy",
             () => ({ name: `${P}.ser.sp`, type: "Dial", serviceRoles: ["#x"], identityRoles: ["#a"] }),
             () => ({ name: `${P}.ser.sp`, type: "Dial", serviceRoles: ["#x"], identityRoles: ["#b", "#a"] }),
-            "service-policies",
         ],
         [
             "EdgeRouterPolicy",
             () => ({ name: `${P}.ser.erp`, edgeRouterRoles: ["#all"], identityRoles: ["#a"] }),
             () => ({ name: `${P}.ser.erp`, edgeRouterRoles: ["#all"], identityRoles: ["#b"] }),
-            "edge-router-policies",
         ],
         [
             "ServiceEdgeRouterPolicy",
             () => ({ name: `${P}.ser.serp`, edgeRouterRoles: ["#all"], serviceRoles: ["#x"] }),
             () => ({ name: `${P}.ser.serp2`, edgeRouterRoles: ["#all"], serviceRoles: ["#x"] }),
-            "service-edge-router-policies",
         ],
     ];
 
-    for (const [kind, inputs, update, collection] of cases) {
+    it("covers every kind of the registry", function () {
+        assert.deepStrictEqual(cases.map(([k]) => k), ZITI_KINDS.map((k) => k.kind));
+    });
+
+    for (const [kind, inputs, update] of cases) {
+        const collection = ZITI_KINDS.find((k) => k.kind === kind)!.collection;
         it(`${kind}: its __provider holds no live state and runs create/read/diff/update/delete from the project folder`, async function () {
             const text = texts[kind];
             assert.ok(text && text.includes("exports.handler"), `a serialized __provider for ${kind}`);

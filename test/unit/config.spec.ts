@@ -69,7 +69,7 @@ describe("stack config", function () {
             ["an empty image", dev({ images: { prometheus: "" } }), /scrape-anywhere:images.prometheus: image must be a non-empty string/],
             ["a blank image", dev({ images: { reflectz: "  " } }), /images.reflectz: image must be a non-empty string/],
             ["an unknown image key", dev({ images: { grafana: "grafana/grafana" } }), /images.grafana: unknown image/],
-            ["an unknown cluster kind", dev({ clusters: [{ name: "kubeA", kind: "bright" }] }), /unknown cluster kind "bright"/],
+            ["an unknown cluster kind", dev({ clusters: [{ name: "kubeA", kind: "bright" }] }), /scrape-anywhere:clusters\[0\]\.kind: unknown cluster kind "bright" for cluster "kubeA"; use one of: hybrid, dark/],
             ["a cluster stack with two clusters", { role: "cluster", clusters: [{ name: "a" }, { name: "b" }] }, /exactly one cluster, got 2 \(a, b\)/],
             ["a cluster stack with no cluster", { role: "cluster" }, /exactly one cluster, got 0/],
             ["a central name that is also a cluster name", dev({ central: { name: "kubeA" } }), /"kubeA" is also a cluster name/],
@@ -79,6 +79,11 @@ describe("stack config", function () {
             ["a non-list clusters value", { role: "dev", clusters: "kubeA" }, /scrape-anywhere:clusters: must be a list/],
             ["a bad namespace", dev({ namespace: "Mon_itoring" }), /not a valid Kubernetes namespace/],
             ["a bad scrape interval", dev({ scrapeInterval: "soon" }), /not a Prometheus duration/],
+            ["an unknown key in a cluster", dev({ clusters: [{ name: "kubeA", contxt: "kind-a" }] }),
+                /scrape-anywhere:clusters\[0\]\.contxt: unknown key; known: name, kind, namespace, context, kubeconfig/],
+            ["a context that is not text", dev({ clusters: [{ name: "kubeA", context: 5 }] }), /scrape-anywhere:clusters\[0\]\.context: must be a string, got 5/],
+            ["an empty name in a list", dev({ clientIdentities: ["ops.client", ""] }), /scrape-anywhere:clientIdentities: must be a list of non-empty strings, got \["ops.client",""\]/],
+            ["a cluster name that starts with a digit", dev({ clusters: [{ name: "9kube" }] }), /clusters\[0\]\.name: cluster name "9kube" must start with a letter/],
             ["stack references outside the central role", dev({ stackReferences: ["organization/scrape-anywhere/clusterA"] }), /only the central role reads stack references/],
         ];
         for (const [what, raw, message] of cases) {

@@ -5,6 +5,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { importProgram, JWT_MARKER, RecordingMocks, unsecret, useMocks, ZITI } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
+import { ZITI_KINDS } from "../../provider/kinds";
 
 /** The `scrape-anywhere:*` config of a committed stack file, with the namespace stripped. */
 function stackFile(stack: string): Record<string, unknown> {
@@ -77,7 +78,7 @@ describe("program (index.ts)", function () {
         });
 
         it("creates every Ziti entity once, with names unique on the network", function () {
-            for (const kind of ["Identity", "Service", "Config", "ServicePolicy", "EdgeRouterPolicy", "ServiceEdgeRouterPolicy"]) {
+            for (const { kind } of ZITI_KINDS) {
                 const names = mocks.ofType(ZITI(kind)).map(r => r.inputs.name);
                 assert.strictEqual(new Set(names).size, names.length, `${kind}: ${names.join(", ")}`);
             }

@@ -146,6 +146,6 @@ describe("config: scrape-anywhere:collection and remoteWrite", function () {
         assert.throws(rw({ port: 19291 }), /scrape-anywhere:remoteWrite.address: port or hostIdentity given without address/);
         assert.throws(rw({ service: "thanos-write" }), /scrape-anywhere:remoteWrite.service: "thanos-write" must be a Ziti service name/);
         assert.throws(rw({ path: "api/v1/write" }), /scrape-anywhere:remoteWrite.path: "api\/v1\/write" must be an absolute HTTP path/);
-        assert.throws(rw({ url: "http://x" }), /scrape-anywhere:remoteWrite.url: unknown field/);
+        assert.throws(rw({ url: "http://x" }), /scrape-anywhere:remoteWrite.url: unknown key/);
     });
 });
