@@ -64,6 +64,12 @@ describe("faults: npm run down acts on the local network's controller, whatever 
         const shell = { ZITI_API_HOST: other.controllerUrl, ZITI_USERNAME: other.username, ZITI_PASSWORD: other.password, ZITI_CA_BUNDLE: other.caBundlePath };
         const down = await ws.spawn("npm run down (shell's ZITI_* name another controller)", "bash", [path.join(ws.dir, "scripts", "down.sh")], { ...ws.env, ...shell });
         assert.strictEqual(down.code, 0, down.output.slice(-4000));
+        // The other controller: the planted entities exactly as they were, and nothing it held is gone.
+        await assertUnchanged(otherRest, planted, "npm run down");
+        const now: string[] = [];
+        for (const c of COLLECTIONS) for (const e of await listAll(otherRest, c)) now.push(`${c}/${e.id} ${e.name}`);
+        assert.deepStrictEqual(everything.filter((e) => !now.includes(e)), [], "entities of the other controller were deleted");
+
         progress(`recovery: ${recoveryNotes(down.output)}`);
         const said = /\[recover\] Ziti controller: (\S+) \(from ([^)]+)\); this stack's owner id: (\w+)/.exec(down.output);
         assert.ok(said, `the recovery says which controller it acts on:\n${down.output.slice(-3000)}`);
@@ -71,12 +77,6 @@ describe("faults: npm run down acts on the local network's controller, whatever 
         assert.strictEqual(said[3], ownerId);
         assert.ok(!down.output.includes(other.controllerUrl), "nothing in down's output acted on the other controller");
         assert.match(down.output, new RegExp(`\\[recover\\] deleted services/kubeA\\.unrecorded\\.svc \\(${orphan.id}\\)`), "the sweep found the local unrecorded entity");
-
-        // The other controller: the planted entities exactly as they were, and nothing it held is gone.
-        await assertUnchanged(otherRest, planted, "npm run down");
-        const now: string[] = [];
-        for (const c of COLLECTIONS) for (const e of await listAll(otherRest, c)) now.push(`${c}/${e.id} ${e.name}`);
-        assert.deepStrictEqual(everything.filter((e) => !now.includes(e)), [], "entities of the other controller were deleted");
 
         // The local controller (down stopped the network; started again to look): none of the stack's entities left.
         ziti = ws.zitiEnv();

@@ -7,7 +7,10 @@
 //      command line names the run's dir; a record another user planted in the registry is not followed;
 //   2. `npm start -- --clusters local`'s control planes (scripts/localClusters.ts up, persistent, no owner) killed while
 //      they start: the next `localClusters.ts up` stops what the marker records (the pid-reusing process again spared)
-//      and starts afresh; `down` then leaves nothing.
+//      and starts afresh; `down` then leaves nothing;
+//   3. a `pulumi up` of the dev stack into those control planes, SIGKILLed once a Deployment exists on an API server
+//      but not in the state: the next `npm start -- --clusters local` recovers (recoverStack.ts) and converges, every
+//      object on the API servers being the one the state records; `npm run down` leaves nothing.
 // The registry is a private one of this test (SCRAPE_ANYWHERE_RUNS), so runs of other people on this machine neither
 // take part nor get in the way.
 import * as assert from "assert";
@@ -15,14 +18,17 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { KubeClient } from "../../scripts/lib/kubeClient";
 import { LocalClusters, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
 import { nodePlan, runId } from "../../scripts/lib/node/plan";
 import { processStartTime, ProcessRecord, RunEntry } from "../../scripts/lib/runRegistry";
 import { startThenKill } from "../helpers/killedRun";
 import { hostileUid, startVictim, Victim } from "../helpers/plantedRuns";
-import { alive } from "./fixtures/procTree";
-import { progress, repoRoot } from "./fixtures/workspace";
+import { STACK } from "./fixtures/invariants";
+import { ownerIdOf, restOf, taggedWith } from "./fixtures/owners";
+import { alive, killTree } from "./fixtures/procTree";
+import { progress, repoRoot, Workspace } from "./fixtures/workspace";
 
 /** Our processes whose command line names `dir`, other than `except`. */
 function processesNaming(dir: string, except: number[] = []): string[] {
@@ -41,6 +47,34 @@ function startPidReuser(dir: string): { child: ChildProcess; record: (name: stri
         record: (name) => ({ name, pid: child.pid!, startTime: String(Number(processStartTime(child.pid!)) - 1) }),
         stop: () => { try { process.kill(child.pid!, "SIGKILL"); } catch { /* gone */ } },
     };
+}
+
+/** The kinds the program makes on a cluster (besides namespaces), as API list paths. */
+const KINDS: Record<string, string> = {
+    "kubernetes:apps/v1:Deployment": "/apis/apps/v1/deployments",
+    "kubernetes:core/v1:Service": "/api/v1/services",
+    "kubernetes:core/v1:ConfigMap": "/api/v1/configmaps",
+    "kubernetes:core/v1:Secret": "/api/v1/secrets",
+    "kubernetes:core/v1:ServiceAccount": "/api/v1/serviceaccounts",
+};
+
+/**
+ * Objects of KINDS on the clusters, in the namespaces `namespaces` names, keyed `<kind> <cluster>/<ns>/<name>` with
+ * their uid. What a namespace holds by itself (the root CA ConfigMap, the default service account) is left out.
+ */
+async function objectsOn(clusters: { name: string; kubeconfigPath: string }[], namespaces: Set<string>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const c of clusters) {
+        const api = KubeClient.fromKubeconfig(c.kubeconfigPath);
+        for (const [kind, list] of Object.entries(KINDS)) {
+            for (const o of await api.list<any>(list)) {
+                const m = o.metadata;
+                if (!namespaces.has(m.namespace) || (kind.endsWith("ConfigMap") && m.name === "kube-root-ca.crt") || (kind.endsWith("ServiceAccount") && m.name === "default")) continue;
+                out.set(`${kind.split(":").pop()} ${c.name}/${m.namespace}/${m.name}`, m.uid);
+            }
+        }
+    }
+    return out;
 }
 
 function readJson<T>(file: string): T {
@@ -187,5 +221,86 @@ describe("faults: a killed local-clusters run is reaped by the next start, and n
         assert.ok(!fs.existsSync(home), `${home} removed`);
         assert.ok(!fs.existsSync(entryFile(home)), "its registry entry is gone");
         assert.ok(alive(reuser.child.pid!), "the process that took a recorded pid was killed by down");
+    });
+
+    it("a pulumi up SIGKILLed while it creates objects on the local API servers: npm start -- --clusters local recovers and converges; npm run down leaves nothing", async function () {
+        // The workspace's own control planes (npm start's, in SCRAPE_ANYWHERE_KUBE_HOME) and network, as npm start makes them.
+        const ws = new Workspace();
+        const kubeHome = path.join(ws.dir, "kube");
+        ws.env.SCRAPE_ANYWHERE_KUBE_HOME = kubeHome;
+        let ok = false;
+        cleanups.push(async () => {
+            if (!ok) await ws.down("cleanup: npm run down");
+            await ws.dispose(!ok);
+        });
+        const configFile = execFileSync("ts-node", [path.join(ws.dir, "scripts", "localClusters.ts"), "up", "--stack", STACK], { cwd: ws.dir, env: ws.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+        const clusters = readJson<{ clusters: { name: string; kubeconfigPath: string }[] }>(path.join(kubeHome, "run.json")).clusters;
+        let ziti = ws.zitiEnv();
+        ws.pulumi(ziti, ["stack", "select", "--create", STACK]);
+
+        // The converge, SIGKILLed (engine and every plugin) as soon as the first Deployment exists on an API server and
+        // before its create is recorded: an object the state does not know, a lock, pending operations.
+        const log = path.join(ws.dir, "events-kube.jsonl");
+        const env = ws.pulumiEnv(ziti);
+        const child = spawn("pulumi", ["up", "--stack", STACK, "--config-file", configFile, "--yes", "--skip-preview", "--non-interactive", "--suppress-outputs", "--suppress-progress", "--event-log", log],
+            { cwd: ws.dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        let output = "";
+        child.stdout!.on("data", (d) => (output += d));
+        child.stderr!.on("data", (d) => (output += d));
+        const exited = new Promise((r) => child.once("close", r));
+        const deployments = async () => {
+            for (const c of clusters) {
+                const made = (await KubeClient.fromKubeconfig(c.kubeconfigPath).list<any>("/apis/apps/v1/deployments")).filter((d) => d.metadata.namespace !== "kube-system");
+                if (made.length) return `${c.name}/${made[0].metadata.namespace}/${made[0].metadata.name}`;
+            }
+            return undefined;
+        };
+        const recorded = () => fs.existsSync(log) && fs.readFileSync(log, "utf8").split("\n").some((l) => /"resOutputsEvent".*kubernetes:apps\/v1:Deployment/.test(l));
+        const t0 = Date.now();
+        let made: string | undefined;
+        while (!made && child.exitCode === null && Date.now() - t0 < 600_000) {
+            made = await deployments();
+            if (!made) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(made && !recorded(), `the kill point was reached (a Deployment made, none recorded); pulumi up:\n${output.slice(-3000)}`);
+        await killTree(child.pid!);
+        await exited;
+        progress(`pulumi up SIGKILLed ${((Date.now() - t0) / 1000).toFixed(0)}s in, once ${made} existed`);
+        const dep = JSON.parse(ws.pulumi(ziti, ["stack", "export", "--stack", STACK])).deployment;
+        const ns = new Set<string>(dep.resources.filter((r: any) => r.type === "kubernetes:core/v1:Namespace").map((r: any) => r.outputs?.metadata?.name));
+        const inState = new Set<string>(dep.resources.filter((r: any) => KINDS[r.type]).map((r: any) => r.outputs?.metadata?.uid));
+        const unrecorded = [...(await objectsOn(clusters, ns))].filter(([, uid]) => !inState.has(uid)).map(([k]) => k);
+        progress(`left by the kill: ${(dep.pending_operations ?? []).length} pending operations, objects on the API servers the state does not record: ${unrecorded.join(", ")}`);
+        assert.ok(unrecorded.some((k) => k.startsWith("Deployment ")), "the kill left a Deployment the state does not record");
+
+        const rec = await ws.spawn("npm start -- --clusters local (after the kill)", "bash", [path.join(ws.dir, "scripts", "start.sh"), "--clusters", "local"], ws.env);
+        assert.strictEqual(rec.code, 0, `npm start did not recover:\n${rec.output.slice(-4000)}`);
+        assert.match(rec.output, /reusing the local clusters/, "the same control planes");
+
+        // Converged: every object of the program's namespaces on the API servers is the one the state records, and back.
+        ziti = ws.zitiEnv();
+        const after = JSON.parse(ws.pulumi(ziti, ["stack", "export", "--stack", STACK])).deployment;
+        assert.deepStrictEqual(after.pending_operations ?? [], [], "no pending operation is left");
+        const ns2 = new Set<string>(after.resources.filter((r: any) => r.type === "kubernetes:core/v1:Namespace").map((r: any) => r.outputs?.metadata?.name));
+        const stateUids = new Map<string, string>(after.resources.filter((r: any) => KINDS[r.type]).map((r: any) => [r.outputs?.metadata?.uid, r.urn.split("::").pop()]));
+        const live = await objectsOn(clusters, ns2);
+        assert.deepStrictEqual([...live].filter(([, uid]) => !stateUids.has(uid)).map(([k]) => k), [], "objects on the API servers that the state does not record");
+        const liveUids = new Set(live.values());
+        assert.deepStrictEqual([...stateUids].filter(([uid]) => !liveUids.has(uid)).map(([, n]) => n), [], "resources of the state whose object is not on its API server");
+        progress(`converged: ${live.size} objects in ${ns2.size} namespaces, each the state's`);
+        ws.pulumi(ziti, ["preview", "--stack", STACK, "--config-file", path.join(kubeHome, "Pulumi.dev.yaml"), "--expect-no-changes"]);
+
+        const ownerId = ownerIdOf(ws, ziti)!;
+        const down = await ws.down("npm run down");
+        assert.strictEqual(down.code, 0, down.output.slice(-3000));
+        assert.ok(!fs.existsSync(kubeHome), `${kubeHome} removed`);
+        assert.deepStrictEqual(processesNaming(kubeHome), [], "no control-plane process is left");
+        const rest = await restOf(ws.zitiEnv());
+        try {
+            assert.deepStrictEqual(await taggedWith(rest, ownerId), [], "no Ziti entity of the stack is left");
+        } finally {
+            await rest.close();
+        }
+        ok = true;
     });
 });
