@@ -40,12 +40,12 @@ if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|kubernetes|docker|faul
     eval "$(bash scripts/tools.sh env)" || { echo "scripts/tools.sh could not provide the tools" >&2; exit 1; }
 fi
 # What single tiers need beyond that, so `npm test` alone passes on a fresh machine of this kind:
-if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|apiziti'; then
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|apiziti|faults'; then
     # etcd, kube-apiserver/-controller-manager/-scheduler and kwok (built once into the cache; 25-40 min cold).
     eval "$(bash scripts/tools.sh control-plane)" || { echo "scripts/tools.sh control-plane could not provide the local control plane" >&2; exit 1; }
 fi
-if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes'; then
-    # Real nodes: kubelet, kube-proxy, containerd, CoreDNS (built once into the cache), and Debian's runc, CNI plugins, catatonit.
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|faults'; then
+    # Real nodes (faults: a killed run with a real node, test/faults/killedLocalClusters.spec.ts): kubelet, kube-proxy, containerd, CoreDNS (built once into the cache), and Debian's runc, CNI plugins, catatonit.
     eval "$(bash scripts/tools.sh node)" || { echo "scripts/tools.sh node could not provide the node binaries" >&2; exit 1; }
     export SCRAPE_ANYWHERE_NODE_BIN=1
     bash scripts/ensure-node-deps.sh || echo "the real nodes' system packages are missing (see above)" >&2
