@@ -102,6 +102,14 @@ export interface LocalClusters {
     rss(): { total: number; proportional: number; byProcess: Record<string, number> };
     /** Ends every process (SIGTERM, then SIGKILL) and removes a temp dir. Safe to call twice. */
     stop(): Promise<void>;
+    /**
+     * Starts a detached helper process that belongs to the run (recorded before it runs: stop(), stopLocalClusters and
+     * the reaper end it with the rest). Runs in the root namespace as given (wrap it in `ip netns exec` yourself).
+     * Returns its pid. E.g. zitiReach.ts's relays.
+     */
+    startProcess(name: string, cmd: string, args: string[]): number;
+    /** Names of the run's recorded processes (to tell whether a helper is already there). */
+    processNames(): string[];
 }
 
 interface RunMarker {
@@ -516,6 +524,8 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once; ${marker.processes.length} processes)`);
         return {
             dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, netns: opts.netns, startMs, rss, stop,
+            startProcess: (name, cmd, args) => start(name, cmd, args, {}, true),
+            processNames: () => marker.processes.map((p) => p.name),
             cluster(name: string) {
                 const c = clusters.find((x) => x.name === name);
                 if (!c) throw new Error(`no local cluster ${name} (have ${clusters.map((x) => x.name).join(", ")})`);

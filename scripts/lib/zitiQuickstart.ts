@@ -37,6 +37,11 @@ export interface ZitiQuickstartOptions {
     waitForRouter?: boolean;
     /** Give up after this many ms. Default 120000. */
     timeoutMs?: number;
+    /**
+     * The address the controller and router advertise (in identities' ztAPI and the router list clients get) and name
+     * in their certificates. Default 127.0.0.1. For pods of the local clusters: node/zitiReach.ts podReachableZitiName().
+     */
+    advertise?: string;
 }
 
 export interface ZitiQuickstart {
@@ -173,13 +178,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** The `ziti edge quickstart` arguments: every one may be read by any local user, so no secret but a throwaway. */
-export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string): string[] {
+export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string, advertise = "127.0.0.1"): string[] {
+    // --ctrl-address/--router-address are the advertised addresses (openziti/ziti v1.7.2 ziti/run/quickstart.go); both
+    // listen on every address of their namespace whatever is advertised (ctrl.yaml `interface: 0.0.0.0`).
     return [
         "edge", "quickstart",
         "--home", home,
-        "--ctrl-address", "127.0.0.1",
+        "--ctrl-address", advertise,
         "--ctrl-port", String(ctrlPort),
-        "--router-address", "127.0.0.1",
+        "--router-address", advertise,
         "--router-port", String(routerPort),
         "--username", username,
         "--password", throwaway,
@@ -273,7 +280,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const out = fs.openSync(logFile, "a");
     const child = spawn(
         zitiBin,
-        quickstartArgs(home, ctrlPort, routerPort, username, throwaway),
+        quickstartArgs(home, ctrlPort, routerPort, username, throwaway, opts.advertise),
         // Own process group, so stop() reaches the controller and router it forks. The quickstart
         // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
         // once would overwrite each other's, so each keeps its own.
