@@ -204,7 +204,7 @@ async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
     while (alive().length && Date.now() < deadline) await sleep(100);
     for (const p of alive()) killGroup(p.pid, "SIGKILL");
     while (alive().length && Date.now() < deadline + 5000) await sleep(100);
-    teardownNodes(m.nodes);
+    teardownNodes(m.nodes, m.dir);
 }
 
 /** Whether `pid` exists and has not ended (a zombie has: it only waits for its parent to reap it). */
@@ -223,7 +223,7 @@ function endProcessesSync(m: RunMarker): void {
     for (const p of targets) killGroup(p.pid, "SIGKILL");
     const tick = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 60 && targets.some((p) => running(p.pid)); i++) Atomics.wait(tick, 0, 0, 50);
-    teardownNodes(m.nodes);
+    teardownNodes(m.nodes, m.dir);
 }
 
 /** Removes a run's dir (or just its marker) and then its registry entry; a dir that cannot go yet keeps the entry, for the next reap. */

@@ -56,6 +56,8 @@ export interface ZitiQuickstart {
     routerPort: number;
     /** Absolute path of the ziti binary used. */
     zitiBin: string;
+    /** The quickstart process (leader of its process group). */
+    pid: number;
     /** Stops the controller and router (whole process group); removes the home if it was a temp one. */
     stop(): Promise<void>;
 }
@@ -341,7 +343,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
             throw new Error(`the quickstart controller did not become ready within ${timeoutMs} ms (${lastNote}); last log lines:\n${tail(logFile)}`);
         }
         log(`controller ready at ${controllerUrl} (CA ${caBundlePath})`);
-        return { controllerUrl, username, password, caBundlePath, home, ctrlPort, routerPort, zitiBin, stop };
+        return { controllerUrl, username, password, caBundlePath, home, ctrlPort, routerPort, zitiBin, pid: child.pid!, stop };
     } catch (e) {
         await stop();
         throw e;

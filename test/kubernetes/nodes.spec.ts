@@ -21,6 +21,7 @@ import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/
 import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
 import { containerPid, listeners, nodeMemory, procStatus } from "../../scripts/lib/node/inspect";
 import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
+import { whyNoRealNodes } from "../../scripts/lib/node/capability";
 import { ctrList } from "../../scripts/lib/node/node";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
 import { connectZitiToPods, podReachableZitiName, ZITI_RELAY_IP } from "../../scripts/lib/node/zitiReach";
@@ -253,9 +254,16 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         assert.ok(!fs.existsSync(run.dir), `${run.dir} removed`);
     });
 
-    it("localClusters.ts up --nodes real: the dev stack's three clusters with Ready real nodes, reachable on 127.0.0.1; status lists them; down removes all", async function () {
+    it("localClusters.ts up --nodes real: the dev stack's three clusters with Ready real nodes, reachable on 127.0.0.1, the Ziti network relayed to the pods; status lists them; down removes all", async function () {
+        assert.strictEqual(whyNoRealNodes(nodeBinaries), undefined, "this machine runs real nodes");
         const home = fs.mkdtempSync(`${require("os").tmpdir()}/scrape-anywhere-nodes-home-`);
-        const env = { ...process.env, SCRAPE_ANYWHERE_KUBE_HOME: home };
+        // The test's Ziti network stands in for npm start's local one (localNetwork.ts reads its record from the home).
+        fs.writeFileSync(`${ziti.home}/network.json`, JSON.stringify({ controllerUrl: ziti.controllerUrl, username: "admin", caBundlePath: ziti.caBundlePath,
+            ctrlPort: ziti.ctrlPort, routerPort: ziti.routerPort, home: ziti.home, pid: ziti.pid, advertise: zitiName }));
+        fs.writeFileSync(`${ziti.home}/quickstart.pid`, `${ziti.pid}\n`);
+        const env = { ...process.env, SCRAPE_ANYWHERE_KUBE_HOME: home, SCRAPE_ANYWHERE_ZITI_HOME: ziti.home };
+        const hadRunContainerd = fs.existsSync("/run/containerd") && fs.readdirSync("/run/containerd").length > 0;
+        let relays: string[] = [];
         const ts = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", ...args], { cwd: repoRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
         try {
             const t0 = Date.now();
@@ -265,6 +273,10 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
             // The kubeconfigs it hands to pulumi answer from this (the root) namespace, through the loopback relay.
             const status = ts("status");
             for (const n of ["kubea-node", "kubeb-node", "central-node"]) assert.match(status, new RegExp(`node ${n}\\tReady\\tv1\\.37\\.2 containerd://2\\.4\\.2`));
+            assert.match(status, new RegExp(`real nodes; Ziti network reachable from the pods as ${zitiName}:${ziti.ctrlPort}/${ziti.routerPort}`));
+            assert.match(status, /pod kube-system\/|pod default\/|\n/, "status lists pods (none yet is fine)");
+            relays = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("socat") && l.includes(`${home}/ziti-relay/`));
+            assert.strictEqual(relays.length, 4, `two relays per port: ${relays.join("; ")}`);
             const again = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", "up", "--stack", "dev", "--nodes", "real"], { cwd: repoRoot, env, encoding: "utf8" });
             assert.match(again.stderr, /reusing the local clusters/, "a second up reuses the running nodes");
         } finally {
@@ -276,5 +288,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(home));
         assert.deepStrictEqual(left, []);
         assert.deepStrictEqual(fs.readdirSync("/run/netns").filter((n) => n.startsWith(`sak-${runId(home)}`)), []);
+        assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${runId(home)}`)), [], "no cgroup of the run");
+        assert.ok(!fs.existsSync("/run/containerd") || fs.readdirSync("/run/containerd").length === 0 || hadRunContainerd, "no /run/containerd entry of the run");
     });
 });
