@@ -32,6 +32,7 @@ import { writeEncryptionConfig } from "./encryptionConfig";
 import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, startLoopbackForwarder, teardownNodes } from "./node/lifecycle";
 import { StartedNode } from "./node/node";
 import { HOST_IP } from "./node/plan";
+import { cgroupPids } from "./node/cgroups";
 import { killGroup } from "./processes";
 import { currentProcess, isPrivateDir, isRecordedProcess, ProcessRecord, readOwnJson, recordProcess, removeRunDir, RunRegistry, writeOwnJson } from "./runRegistry";
 import { createHash } from "crypto";
@@ -253,9 +254,10 @@ export async function reapStaleRuns(log: (m: string) => void = defaultLog): Prom
 export async function stopLocalClusters(dir: string, log: (m: string) => void = defaultLog): Promise<boolean> {
     const m = readMarker(path.resolve(dir));
     if (!m) return false;
+    const t0 = Date.now();
     await endProcesses(m, 3000);
     removeRun(m);
-    log(`stopped ${m.processes.length} processes of ${m.dir}`);
+    log(`stopped ${m.processes.length} processes of ${m.dir}${m.nodes ? " and removed its nodes' namespaces and cgroups" : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return true;
 }
 
@@ -516,6 +518,13 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
                 const m = memoryOf(p.pid);
                 byProcess[p.name] = m.rss;
                 proportional += m.pss;
+            }
+            // Real nodes: what their cgroups hold beyond the recorded daemons (shims, pods, forked relays), as "node-cgroups".
+            if (marker.nodes) {
+                const recorded = new Set(marker.processes.map((p) => p.pid));
+                const rest = cgroupPids(marker.nodes.cgroup).filter((pid) => !recorded.has(pid)).map(memoryOf);
+                byProcess["node-cgroups"] = rest.reduce((a, m) => a + m.rss, 0);
+                proportional += rest.reduce((a, m) => a + m.pss, 0);
             }
             return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), proportional, byProcess };
         };

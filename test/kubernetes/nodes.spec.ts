@@ -128,7 +128,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         await api().delete(`/api/v1/namespaces/${NS}/pods/ziti-host`);
     });
 
-    it("runs `ziti tunnel host` from the locally built ziti-cli image as the contract says: restricted, identity 0440, dark, no token; kubectl logs and exec work", async function () {
+    it("runs `ziti tunnel host` from the locally built ziti-cli image with the stack's kubeA.ziti.id: hosts its service (terminator), restricted, identity 0440, dark, no token; kubectl logs and exec work; deleting the Deployment stops it", async function () {
         const c = local.cluster("kubeA");
         // The stack's own Ziti entities for the hybrid kubeA (the article flavor's plan), made and enrolled by the program's
         // provider: the probe runs as the cluster's tunneler `kubeA.ziti.id`, which binds kubeA.prometheus.svc (host.v1).
@@ -217,6 +217,17 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         const mem = nodeMemory(plan(0).cgroupRoot);
         const mib = (b: number) => (b / 2 ** 20).toFixed(0);
         console.log(`      [nodes] kubeA node memory (Rss): kubelet+kube-proxy+CoreDNS ${mib(mem.daemons)} MiB, containerd+shims ${mib(mem.runtime)} MiB, pods ${mib(mem.pods)} MiB`);
+        // The whole local setup: three clusters with their nodes, the probe pod, the relays, and the Ziti controller + router.
+        const whole = local.rss();
+        const zitiMem = fs.readFileSync(`/proc/${ziti.pid}/smaps_rollup`, "utf8");
+        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(zitiMem)?.[1] ?? 0) * 1024;
+        console.log(`      [nodes] whole local setup with the probe pod and the Ziti network: ${mib(whole.total + kb("Rss"))} MiB summed Rss, ` +
+            `${mib(whole.proportional + kb("Pss"))} MiB Pss (shared pages once; Ziti controller+router ${mib(kb("Pss"))} MiB)`);
+        // Deleting the Deployment really stops the container (garbage collector -> kubelet -> runc): its process ends and
+        // the tunneler's terminator leaves the controller (so it was this pod's).
+        await api().delete(`/apis/apps/v1/namespaces/${NS}/deployments/probe`, "Foreground");
+        await waitFor("the probe's process gone", async () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), 60_000);
+        await waitFor("the terminator gone", async () => ((await rest.get(`terminators?filter=${filter}`)).json?.data?.length === 0 ? true : undefined), 60_000);
     });
 
     it("leaves the host's kernel tunables as they were while the nodes run pods (the kubelet sets them only inside the node's mount namespace)", function () {
