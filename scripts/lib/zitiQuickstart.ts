@@ -39,9 +39,10 @@ export interface ZitiQuickstartOptions {
     timeoutMs?: number;
     /**
      * The address the controller and router advertise (in identities' ztAPI and the router list clients get) and name
-     * in their certificates. Default 127.0.0.1. For pods of the local clusters: node/zitiReach.ts podReachableZitiName().
+     * in their certificates. Default 127.0.0.1. For pods of the local clusters: node/zitiReach.ts podReachableZitiName()
+     * (a host name that is loopback here). (Named as on branch pods, which adds `netns` beside it.)
      */
-    advertise?: string;
+    advertiseAddress?: string;
 }
 
 export interface ZitiQuickstart {
@@ -180,15 +181,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** The `ziti edge quickstart` arguments: every one may be read by any local user, so no secret but a throwaway. */
-export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string, advertise = "127.0.0.1"): string[] {
+export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string, address = "127.0.0.1"): string[] {
     // --ctrl-address/--router-address are the advertised addresses (openziti/ziti v1.7.2 ziti/run/quickstart.go); both
     // listen on every address of their namespace whatever is advertised (ctrl.yaml `interface: 0.0.0.0`).
     return [
         "edge", "quickstart",
         "--home", home,
-        "--ctrl-address", advertise,
+        "--ctrl-address", address,
         "--ctrl-port", String(ctrlPort),
-        "--router-address", advertise,
+        "--router-address", address,
         "--router-port", String(routerPort),
         "--username", username,
         "--password", throwaway,
@@ -282,7 +283,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const out = fs.openSync(logFile, "a");
     const child = spawn(
         zitiBin,
-        quickstartArgs(home, ctrlPort, routerPort, username, throwaway, opts.advertise),
+        quickstartArgs(home, ctrlPort, routerPort, username, throwaway, opts.advertiseAddress),
         // Own process group, so stop() reaches the controller and router it forks. The quickstart
         // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
         // once would overwrite each other's, so each keeps its own.

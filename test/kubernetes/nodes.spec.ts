@@ -60,7 +60,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         hostTunables = hostSysctls();
         zitiName = await podReachableZitiName();
         // The Ziti network advertises the name pods resolve (node/zitiReach.ts); it starts beside the clusters.
-        [local, ziti] = await Promise.all([startLocalClusters({ names: NAMES, nodes: true }), startZitiQuickstart({ advertise: zitiName })]);
+        [local, ziti] = await Promise.all([startLocalClusters({ names: NAMES, nodes: true }), startZitiQuickstart({ advertiseAddress: zitiName })]);
         const m = local.rss();
         console.log(`      [nodes] ${NAMES.length} clusters with Ready nodes in ${(local.startMs / 1000).toFixed(1)}s; resident ${(m.total / 2 ** 20).toFixed(0)} MiB ` +
             `(${(m.proportional / 2 ** 20).toFixed(0)} MiB shared pages once)`);

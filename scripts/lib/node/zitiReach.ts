@@ -14,7 +14,7 @@
 //           address>; the router's csr sans), so a pod verifies them as any client does.
 //
 //   const name = await podReachableZitiName();                       // "vm" here; throws saying why not
-//   const ziti = await startZitiQuickstart({ advertise: name });     // or the local network of npm start
+//   const ziti = await startZitiQuickstart({ advertiseAddress: name });     // or the local network of npm start
 //   const local = await startLocalClusters({ names, nodes: true });
 //   await connectZitiToPods(local, { name, ports: [ziti.ctrlPort, ziti.routerPort] });
 //   // identities enrolled now carry ztAPI https://<name>:<ctrlPort> (the JWT's issuer); pods reach it
