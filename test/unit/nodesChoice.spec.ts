@@ -5,15 +5,16 @@ import { FLAVORS } from "../../flavors";
 import { CATALOG } from "../../scripts/lib/images/catalog";
 import { chooseNodes, unbuildableImages } from "../../scripts/lib/node/capability";
 
-const stack = (extra: Record<string, unknown> = {}) => ({ config: { "scrape-anywhere:role": "dev", ...extra } });
+const stack = (extra: Record<string, unknown> = {}) => ({ config: { "scrape-anywhere:role": "dev", "scrape-anywhere:flavor": "article", ...extra } });
 const buildable = CATALOG.find((i) => i.name === "ziti-cli")!.reference;
 const machineOk = () => undefined;
 
 describe("local clusters: real or kwok nodes", function () {
-    it("names every image of the article flavor (the default) as not buildable here, so `auto` picks kwok and says why", function () {
-        const missing = unbuildableImages(stack());
+    it("names every image of the article flavor as not buildable here, so `auto` picks kwok and says why", function () {
+        const article = stack({ "scrape-anywhere:flavor": "article" });
+        const missing = unbuildableImages(article);
         assert.deepStrictEqual(new Set(missing), new Set(Object.values(FLAVORS.article.images)));
-        const c = chooseNodes("auto", stack(), machineOk);
+        const c = chooseNodes("auto", article, machineOk);
         assert.strictEqual(c.nodes, "kwok");
         assert.match(c.why!, /^kwok nodes: \d+ image\(s\) of the article flavor cannot be built here \(openziti\/prometheuz:0\.0\.1/);
         assert.ok(!c.why!.includes("\n"), "one line");
