@@ -59,7 +59,9 @@ say "local OpenZiti network (.state/ziti)"
 # Its settings reach the provider through the environment fallbacks (ZITI_API_HOST, ZITI_USERNAME,
 # ZITI_PASSWORD, ZITI_CA_BUNDLE), not the committed Pulumi.dev.yaml: nothing machine-specific or secret
 # is written into a tracked file. (A real network is set with `pulumi config set ziti:...` instead.)
-eval "$(ts scripts/localNetwork.ts env)"
+# (not `eval "$(...)"`: that hides the command's failure from `set -e`, and a run without the network goes on)
+ziti_env=$(ts scripts/localNetwork.ts env) || { echo "the local OpenZiti network did not start (see above)" >&2; exit 1; }
+eval "$ziti_env"
 
 say "Pulumi state backend and stack $stack"
 export PULUMI_BACKEND_URL="${SCRAPE_ANYWHERE_BACKEND_URL:-file://$repo/.state/pulumi}"
