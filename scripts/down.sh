@@ -30,7 +30,9 @@ fi
 # when it was stopped. Its settings reach the provider through the environment, and they are set BEFORE the
 # recovery, so the recovery's sweep and the destroy act on the same controller (recoverStack.ts prints which),
 # never on one the caller's shell happens to name in ZITI_*.
-eval "$(ts scripts/localNetwork.ts env)"
+# (not `eval "$(...)"`: that hides the command's failure from `set -e`, and a run without the network goes on)
+ziti_env=$(ts scripts/localNetwork.ts env) || { echo "the local OpenZiti network did not start (see above)" >&2; exit 1; }
+eval "$ziti_env"
 ts scripts/lib/recoverStack.ts down --stack "$stack"   # an interrupted run: lock, metadata, pending ops, unrecorded entities
 if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
     # Clusters reached only over Ziti are destroyed through the same local tunnels as `up` (scripts/apiTunnels.ts).

@@ -2,7 +2,7 @@
 // for the central Prometheus when it is placed in Kubernetes), started detached in `.state/kube/` and reused
 // while they run (scripts/lib/localKubernetes.ts does the work).
 //
-//   ts-node scripts/localClusters.ts up [--stack dev] [--nodes real|kwok]
+//   ts-node scripts/localClusters.ts up [--stack dev] [--nodes auto|real|kwok]
 //                                                      start or reuse; writes .state/kube/Pulumi.<stack>.yaml (the
 //                                                      stack's settings plus a kubeconfig per cluster) and prints
 //                                                      its path on stdout, for `pulumi up --config-file`
@@ -11,15 +11,20 @@
 //
 // Nothing tracked is written: the committed Pulumi.<stack>.yaml stays as it is (rendering mode).
 // Nodes: `real` (kubelet + containerd per cluster, scripts/lib/node/; the API servers then live in the run's network
-// namespace and are relayed to 127.0.0.1) or `kwok` (simulated). Default: SCRAPE_ANYWHERE_LOCAL_NODES, else kwok,
-// because the default flavor's images cannot be built here yet (images/catalog.ts), so on real nodes its pods never
-// become ready and Pulumi's Deployment awaits fail.
+// namespace and are relayed to 127.0.0.1) or `kwok` (simulated). Default `auto` (or SCRAPE_ANYWHERE_LOCAL_NODES): real
+// when this machine can run them and every image of the stack's flavor is built here (lib/node/capability.ts), else
+// kwok, saying why in one line. With real nodes the local Ziti network (localNetwork.ts, when it runs and advertises
+// a name pods resolve) is made reachable from the pods (lib/node/zitiReach.ts).
 // Env: SCRAPE_ANYWHERE_KUBE_HOME moves .state/kube.
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { KubeClient } from "./lib/kubeClient";
 import { runningLocalClusters, startLocalClusters, stopLocalClusters } from "./lib/localKubernetes";
+import { chooseNodes, NodesChoice, whyNoRealNodes } from "./lib/node/capability";
+import { nodeBinaries } from "./lib/node/lifecycle";
+import { connectZitiToPods, relayProcessNames } from "./lib/node/zitiReach";
+import { networkRunning, savedNetwork } from "./localNetwork";
 
 const repoRoot = path.resolve(__dirname, "..");
 const kubeHome = path.resolve(process.env.SCRAPE_ANYWHERE_KUBE_HOME ?? path.join(repoRoot, ".state", "kube"));
@@ -55,25 +60,46 @@ async function answering(clusters: RunCluster[]): Promise<boolean> {
     return true;
 }
 
-async function up(stack: string, nodes: "real" | "kwok"): Promise<void> {
+/** The local Ziti network to relay to the pods: running and advertising a name (not 127.0.0.1); else why not. */
+function zitiForPods(): { name: string; ports: number[] } | string {
+    const n = savedNetwork();
+    if (!n || !networkRunning()) return "the local Ziti network is not running (scripts/localNetwork.ts up)";
+    if (!n.advertise || n.advertise === "127.0.0.1") {
+        return `the local Ziti network advertises 127.0.0.1 (its database predates pod reachability, or this machine's name is not loopback): \`npm run down -- --purge\` remakes it`;
+    }
+    return { name: n.advertise, ports: [n.ctrlPort, n.routerPort] };
+}
+
+async function up(stack: string, requested: NodesChoice | "auto"): Promise<void> {
     const stackFile = path.join(repoRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) throw new Error(`no ${stackFile}: local clusters are made for the Kubernetes places of a stack's settings`);
     const settings = YAML.parse(fs.readFileSync(stackFile, "utf8"));
     const places = kubernetesPlaces(settings);
     const names = [...places.clusters, ...(places.central ? [places.central] : [])];
     if (!names.length) throw new Error(`${stackFile} has no cluster and no central placed in Kubernetes`);
+    const { nodes, why } = chooseNodes(requested, settings, () => whyNoRealNodes(nodeBinaries));
+    if (why) log(why);
+    const ziti = nodes === "real" ? zitiForPods() : undefined;
+    if (typeof ziti === "string") log(`pods cannot reach Ziti: ${ziti}`);
 
     const run = runningLocalClusters(kubeHome);
     let clusters: RunCluster[] | undefined = run?.clusters;
-    const same = clusters && names.every((n) => clusters!.some((c) => c.name === n)) && !!run?.nodes === (nodes === "real");
+    // Reused only with the same clusters, the same kind of node, and (real nodes) the relays of the network as it runs now.
+    const relayed = typeof ziti !== "object" || ziti.ports.every((p) => run?.processes.some((x) => x.name === relayProcessNames(p)[1]));
+    const same = clusters && names.every((n) => clusters!.some((c) => c.name === n)) && !!run?.nodes === (nodes === "real") && relayed;
     if (clusters && same && (await answering(clusters))) {
-        log(`reusing the local clusters in ${kubeHome}: ${clusters.map((c) => c.name).join(", ")}`);
+        log(`reusing the local clusters in ${kubeHome}: ${clusters.map((c) => c.name).join(", ")} (${nodes} nodes)`);
     } else {
         if (clusters || fs.existsSync(path.join(kubeHome, "run.json"))) await stopLocalClusters(kubeHome, log);
         fs.rmSync(kubeHome, { recursive: true, force: true });
         const local = await startLocalClusters({ names, dir: kubeHome, persistent: true, log, nodes: nodes === "real", loopback: true });
-        const rss = local.rss().total;
-        log(`started ${names.length} control planes in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(rss / 2 ** 20).toFixed(0)} MiB`);
+        const mem = local.rss();
+        log(`started ${names.length} control planes with ${nodes} nodes in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(mem.total / 2 ** 20).toFixed(0)} MiB ` +
+            `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once)`);
+        if (typeof ziti === "object") {
+            const z = await connectZitiToPods(local, ziti);
+            log(`the local Ziti network is reachable from the pods as ${z.name}:${z.ports.join("/")} (relayed on ${z.address} in the run's namespace)`);
+        }
         clusters = local.clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, loopbackKubeconfigPath: c.loopbackKubeconfigPath, nodeName: c.nodeName }));
     }
     const kubeconfigs = Object.fromEntries(clusters.map((c) => [c.name, rootKubeconfig(c)]));
@@ -89,6 +115,10 @@ async function status(): Promise<number> {
         log(`no local clusters running in ${kubeHome}`);
         return 3;
     }
+    const relayed = run.processes.map((p) => /^ziti-relay-(\d+)-host$/.exec(p.name)?.[1]).filter(Boolean);
+    const ziti = savedNetwork();
+    process.stdout.write(`${kubeHome}: ${run.nodes ? "real nodes" : "kwok nodes (simulated: no container runs)"}` +
+        (run.nodes ? (relayed.length ? `; Ziti network reachable from the pods as ${ziti?.advertise ?? "?"}:${relayed.join("/")}` : "; Ziti network not reachable from the pods") : "") + "\n");
     for (const c of run.clusters) {
         process.stdout.write(`${c.name}\t${c.server}\t${rootKubeconfig(c)}\n`);
         const api = KubeClient.fromKubeconfig(rootKubeconfig(c));
@@ -113,8 +143,8 @@ async function main(argv: string[]): Promise<number> {
     };
     switch (cmd) {
         case "up": {
-            const nodes = flag("nodes", process.env.SCRAPE_ANYWHERE_LOCAL_NODES ?? "kwok");
-            if (nodes !== "real" && nodes !== "kwok") throw new Error(`--nodes takes real or kwok (got ${nodes})`);
+            const nodes = flag("nodes", process.env.SCRAPE_ANYWHERE_LOCAL_NODES ?? "auto");
+            if (nodes !== "real" && nodes !== "kwok" && nodes !== "auto") throw new Error(`--nodes takes auto, real or kwok (got ${nodes})`);
             await up(flag("stack", "dev"), nodes);
             return 0;
         }
@@ -125,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
             fs.rmSync(kubeHome, { recursive: true, force: true });
             return 0;
         default:
-            process.stderr.write("usage: ts-node scripts/localClusters.ts up [--stack dev] [--nodes real|kwok] | status | down\n");
+            process.stderr.write("usage: ts-node scripts/localClusters.ts up [--stack dev] [--nodes auto|real|kwok] | status | down\n");
             return 2;
     }
 }

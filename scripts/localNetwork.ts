@@ -18,6 +18,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { killGroup } from "./lib/processes";
+import * as YAML from "yaml";
+import { podReachableZitiName } from "./lib/node/zitiReach";
 import { controllerCall, findCaBundle, quickstartArgs, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -37,8 +39,35 @@ export interface LocalNetwork {
     routerPort: number;
     home: string;
     pid: number;
+    /**
+     * The host the controller and router advertise (identities' ztAPI, the router list): this machine's host name when
+     * it is loopback here, so the local clusters' pods reach the network too (lib/node/zitiReach.ts); else 127.0.0.1.
+     */
+    advertise?: string;
     /** Whether this call started it (false: an already running one was reused). */
     started?: boolean;
+}
+
+/** The host a network's controller advertises, from its ctrl.yaml (`edge.api.address`): fixed when its database was made. */
+export function advertisedHost(home: string = zitiHome): string | undefined {
+    try {
+        const address = String(YAML.parse(fs.readFileSync(path.join(home, "ctrl.yaml"), "utf8"))?.edge?.api?.address ?? "");
+        return address ? address.replace(/:\d+$/, "") : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The recorded network of this home (running or not). */
+export function savedNetwork(): LocalNetwork | undefined {
+    const n = readJson<LocalNetwork>(files.network);
+    return n ? { ...n, advertise: n.advertise ?? advertisedHost() } : undefined;
+}
+
+/** Whether the recorded network's quickstart process is alive. */
+export function networkRunning(): boolean {
+    const n = readJson<LocalNetwork>(files.network);
+    return !!n && runningPid() === n.pid;
 }
 
 const log = (msg: string) => process.stderr.write(`[local-network] ${msg}\n`);
@@ -164,13 +193,18 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
     const [ctrlPort, routerPort] = await choosePorts(saved);
     const controllerUrl = `https://127.0.0.1:${ctrlPort}`;
     const zitiBin = resolveZitiBinary();
-    log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl}, router 127.0.0.1:${routerPort}, home ${zitiHome}`);
+    // A new database takes the advertised host; an existing one keeps the one it was made with (its ctrl.yaml).
+    const advertise = advertisedHost() ?? (await podReachableZitiName().catch((e: Error) => {
+        log(`advertising 127.0.0.1, so the local clusters' pods cannot reach this network: ${e.message}`);
+        return "127.0.0.1";
+    }));
+    log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl} (advertised as ${advertise}), router ${advertise}:${routerPort}, home ${zitiHome}`);
     const out = fs.openSync(files.log, "a", 0o600);
     // The command line is world-readable while the network runs: it carries only a throwaway (see ./lib/zitiQuickstart).
     const throwaway = randomPassword();
     if (!fs.existsSync(path.join(zitiHome, "db"))) fs.writeFileSync(throwawayFile(zitiHome), throwaway + "\n", { mode: 0o600 });
     // ZITI_CONFIG_DIR: the quickstart saves its CLI login there, not in the user's ~/.config/ziti.
-    const child = spawn(zitiBin, quickstartArgs(zitiHome, ctrlPort, routerPort, "admin", throwaway), {
+    const child = spawn(zitiBin, quickstartArgs(zitiHome, ctrlPort, routerPort, "admin", throwaway, advertise), {
         cwd: zitiHome,
         detached: true,
         stdio: ["ignore", out, out],
@@ -203,7 +237,7 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
         killGroup(child.pid, "SIGTERM");
         throw new Error(`the local network was not ready within ${timeoutMs} ms (${state}); last lines of ${files.log}:\n${tail(files.log)}`);
     }
-    const network: LocalNetwork = { controllerUrl, username: "admin", caBundlePath: findCaBundle(zitiHome)!, ctrlPort, routerPort, home: zitiHome, pid: child.pid };
+    const network: LocalNetwork = { controllerUrl, username: "admin", caBundlePath: findCaBundle(zitiHome)!, ctrlPort, routerPort, home: zitiHome, pid: child.pid, advertise };
     fs.writeFileSync(files.network, JSON.stringify(network, null, 2) + "\n", { mode: 0o600 });
     log(`ready: controller ${controllerUrl} (pid ${child.pid}, log ${path.relative(repoRoot, files.log)})`);
     return { ...network, started: true };

@@ -11,12 +11,14 @@
 # Running it again is a no-op (0 changes). `npm run down` undoes it.
 #
 #   npm start -- --clusters local   instead of rendering, deploy into local Kubernetes control planes (one per
-#                                   cluster and one for central: real API servers, controllers, scheduler; kwok
-#                                   nodes), started or reused by scripts/localClusters.ts in .state/kube/
-#   npm start -- --clusters local --nodes real
-#                                   the same with a real node per cluster (kubelet, containerd, kube-proxy, CoreDNS:
-#                                   scripts/lib/node/). Not the default yet: the default flavor's images cannot be
-#                                   built here (see README), so its pods wait for images and Pulumi's awaits fail.
+#                                   cluster and one for central: real API servers, controllers, scheduler), started or
+#                                   reused by scripts/localClusters.ts in .state/kube/, each with a REAL node (kubelet,
+#                                   containerd, kube-proxy, CoreDNS: scripts/lib/node/) that reaches the local Ziti
+#                                   network. Falls back to kwok's simulated nodes, saying why in one line, on a machine
+#                                   that cannot run them (not Linux, not root, no network namespaces or cgroup v1, node
+#                                   binaries missing) or when an image of the stack's flavor cannot be built here (its
+#                                   pods could never start: the article flavor's, see README).
+#   npm start -- --clusters local --nodes real|kwok   force one kind of node
 #
 # Settings (environment):
 #   PULUMI_CONFIG_PASSPHRASE   passphrase of the dev stack's secrets (default: "scrape-anywhere-dev",
@@ -31,18 +33,18 @@ stack=dev
 t0=$SECONDS
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 clusters=rendered
-nodes=${SCRAPE_ANYWHERE_LOCAL_NODES:-kwok}
+nodes=${SCRAPE_ANYWHERE_LOCAL_NODES:-auto}
 while [ $# -gt 0 ]; do
     case $1 in
         --clusters) clusters=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
         --clusters=*) clusters=${1#*=}; shift ;;
         --nodes) nodes=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
         --nodes=*) nodes=${1#*=}; shift ;;
-        *) echo "usage: npm start [-- --clusters local [--nodes real|kwok]]" >&2; exit 2 ;;
+        *) echo "usage: npm start [-- --clusters local [--nodes auto|real|kwok]]" >&2; exit 2 ;;
     esac
 done
 case $clusters in rendered | local) ;; *) echo "--clusters takes 'local' (default: render the manifests)" >&2; exit 2 ;; esac
-case $nodes in real | kwok) ;; *) echo "--nodes takes 'real' or 'kwok' (default kwok)" >&2; exit 2 ;; esac
+case $nodes in auto | real | kwok) ;; *) echo "--nodes takes 'auto', 'real' or 'kwok' (default auto: real where possible)" >&2; exit 2 ;; esac
 
 # Everything this script and pulumi create (state, rendered Secrets with identity keys) is private.
 umask 077
@@ -57,7 +59,9 @@ say "local OpenZiti network (.state/ziti)"
 # Its settings reach the provider through the environment fallbacks (ZITI_API_HOST, ZITI_USERNAME,
 # ZITI_PASSWORD, ZITI_CA_BUNDLE), not the committed Pulumi.dev.yaml: nothing machine-specific or secret
 # is written into a tracked file. (A real network is set with `pulumi config set ziti:...` instead.)
-eval "$(ts scripts/localNetwork.ts env)"
+# (not `eval "$(...)"`: that hides the command's failure from `set -e`, and a run without the network goes on)
+ziti_env=$(ts scripts/localNetwork.ts env) || { echo "the local OpenZiti network did not start (see above)" >&2; exit 1; }
+eval "$ziti_env"
 
 say "Pulumi state backend and stack $stack"
 export PULUMI_BACKEND_URL="${SCRAPE_ANYWHERE_BACKEND_URL:-file://$repo/.state/pulumi}"
@@ -74,7 +78,10 @@ config_args=()
 if [ "$clusters" = local ]; then
     say "local Kubernetes control planes (.state/kube)"
     # The stack's settings plus a kubeconfig per cluster, in .state/kube/ (the tracked Pulumi.dev.yaml stays as it is).
-    if [ "$nodes" = real ]; then bash scripts/ensure-node-deps.sh >&2; fi
+    # Debian's runc, CNI plugins, catatonit, iptables, socat: installed when missing (root). With `auto` a failure here
+    # only means kwok nodes (localClusters.ts says why); with `real` it stops.
+    if [ "$nodes" = real ]; then bash scripts/ensure-node-deps.sh >&2
+    elif [ "$nodes" = auto ] && [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ]; then bash scripts/ensure-node-deps.sh >&2 || true; fi
     local_config=$(ts scripts/localClusters.ts up --stack "$stack" --nodes "$nodes")
     config_args=(--config-file "$local_config")
 fi

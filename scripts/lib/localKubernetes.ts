@@ -32,6 +32,7 @@ import { writeEncryptionConfig } from "./encryptionConfig";
 import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, startLoopbackForwarder, teardownNodes } from "./node/lifecycle";
 import { StartedNode } from "./node/node";
 import { HOST_IP } from "./node/plan";
+import { cgroupPids } from "./node/cgroups";
 import { killGroup } from "./processes";
 import { currentProcess, isPrivateDir, isRecordedProcess, ProcessRecord, readOwnJson, recordProcess, removeRunDir, RunRegistry, writeOwnJson } from "./runRegistry";
 import { createHash } from "crypto";
@@ -102,6 +103,14 @@ export interface LocalClusters {
     rss(): { total: number; proportional: number; byProcess: Record<string, number> };
     /** Ends every process (SIGTERM, then SIGKILL) and removes a temp dir. Safe to call twice. */
     stop(): Promise<void>;
+    /**
+     * Starts a detached helper process that belongs to the run (recorded before it runs: stop(), stopLocalClusters and
+     * the reaper end it with the rest). Runs in the root namespace as given (wrap it in `ip netns exec` yourself).
+     * Returns its pid. E.g. zitiReach.ts's relays.
+     */
+    startProcess(name: string, cmd: string, args: string[]): number;
+    /** Names of the run's recorded processes (to tell whether a helper is already there). */
+    processNames(): string[];
 }
 
 interface RunMarker {
@@ -196,7 +205,7 @@ async function endProcesses(m: RunMarker, graceMs: number): Promise<void> {
     while (alive().length && Date.now() < deadline) await sleep(100);
     for (const p of alive()) killGroup(p.pid, "SIGKILL");
     while (alive().length && Date.now() < deadline + 5000) await sleep(100);
-    teardownNodes(m.nodes);
+    teardownNodes(m.nodes, m.dir);
 }
 
 /** Whether `pid` exists and has not ended (a zombie has: it only waits for its parent to reap it). */
@@ -215,7 +224,7 @@ function endProcessesSync(m: RunMarker): void {
     for (const p of targets) killGroup(p.pid, "SIGKILL");
     const tick = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 60 && targets.some((p) => running(p.pid)); i++) Atomics.wait(tick, 0, 0, 50);
-    teardownNodes(m.nodes);
+    teardownNodes(m.nodes, m.dir);
 }
 
 /** Removes a run's dir (or just its marker) and then its registry entry; a dir that cannot go yet keeps the entry, for the next reap. */
@@ -245,9 +254,10 @@ export async function reapStaleRuns(log: (m: string) => void = defaultLog): Prom
 export async function stopLocalClusters(dir: string, log: (m: string) => void = defaultLog): Promise<boolean> {
     const m = readMarker(path.resolve(dir));
     if (!m) return false;
+    const t0 = Date.now();
     await endProcesses(m, 3000);
     removeRun(m);
-    log(`stopped ${m.processes.length} processes of ${m.dir}`);
+    log(`stopped ${m.processes.length} processes of ${m.dir}${m.nodes ? " and removed its nodes' namespaces and cgroups" : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return true;
 }
 
@@ -509,6 +519,13 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
                 byProcess[p.name] = m.rss;
                 proportional += m.pss;
             }
+            // Real nodes: what their cgroups hold beyond the recorded daemons (shims, pods, forked relays), as "node-cgroups".
+            if (marker.nodes) {
+                const recorded = new Set(marker.processes.map((p) => p.pid));
+                const rest = cgroupPids(marker.nodes.cgroup).filter((pid) => !recorded.has(pid)).map(memoryOf);
+                byProcess["node-cgroups"] = rest.reduce((a, m) => a + m.rss, 0);
+                proportional += rest.reduce((a, m) => a + m.pss, 0);
+            }
             return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), proportional, byProcess };
         };
         const mem = rss();
@@ -516,6 +533,8 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
             `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once; ${marker.processes.length} processes)`);
         return {
             dir, clusters, etcd: { url: etcdUrl, pid: etcdPid }, netns: opts.netns, startMs, rss, stop,
+            startProcess: (name, cmd, args) => start(name, cmd, args, {}, true),
+            processNames: () => marker.processes.map((p) => p.name),
             cluster(name: string) {
                 const c = clusters.find((x) => x.name === name);
                 if (!c) throw new Error(`no local cluster ${name} (have ${clusters.map((x) => x.name).join(", ")})`);

@@ -37,6 +37,12 @@ export interface ZitiQuickstartOptions {
     waitForRouter?: boolean;
     /** Give up after this many ms. Default 120000. */
     timeoutMs?: number;
+    /**
+     * The address the controller and router advertise (in identities' ztAPI and the router list clients get) and name
+     * in their certificates. Default 127.0.0.1. For pods of the local clusters: node/zitiReach.ts podReachableZitiName()
+     * (a host name that is loopback here). (Named as on branch pods, which adds `netns` beside it.)
+     */
+    advertiseAddress?: string;
 }
 
 export interface ZitiQuickstart {
@@ -51,6 +57,8 @@ export interface ZitiQuickstart {
     routerPort: number;
     /** Absolute path of the ziti binary used. */
     zitiBin: string;
+    /** The quickstart process (leader of its process group). */
+    pid: number;
     /** Stops the controller and router (whole process group); removes the home if it was a temp one. */
     stop(): Promise<void>;
 }
@@ -173,13 +181,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** The `ziti edge quickstart` arguments: every one may be read by any local user, so no secret but a throwaway. */
-export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string): string[] {
+export function quickstartArgs(home: string, ctrlPort: number, routerPort: number, username: string, throwaway: string, address = "127.0.0.1"): string[] {
+    // --ctrl-address/--router-address are the advertised addresses (openziti/ziti v1.7.2 ziti/run/quickstart.go); both
+    // listen on every address of their namespace whatever is advertised (ctrl.yaml `interface: 0.0.0.0`).
     return [
         "edge", "quickstart",
         "--home", home,
-        "--ctrl-address", "127.0.0.1",
+        "--ctrl-address", address,
         "--ctrl-port", String(ctrlPort),
-        "--router-address", "127.0.0.1",
+        "--router-address", address,
         "--router-port", String(routerPort),
         "--username", username,
         "--password", throwaway,
@@ -273,7 +283,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const out = fs.openSync(logFile, "a");
     const child = spawn(
         zitiBin,
-        quickstartArgs(home, ctrlPort, routerPort, username, throwaway),
+        quickstartArgs(home, ctrlPort, routerPort, username, throwaway, opts.advertiseAddress),
         // Own process group, so stop() reaches the controller and router it forks. The quickstart
         // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
         // once would overwrite each other's, so each keeps its own.
@@ -334,7 +344,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
             throw new Error(`the quickstart controller did not become ready within ${timeoutMs} ms (${lastNote}); last log lines:\n${tail(logFile)}`);
         }
         log(`controller ready at ${controllerUrl} (CA ${caBundlePath})`);
-        return { controllerUrl, username, password, caBundlePath, home, ctrlPort, routerPort, zitiBin, stop };
+        return { controllerUrl, username, password, caBundlePath, home, ctrlPort, routerPort, zitiBin, pid: child.pid!, stop };
     } catch (e) {
         await stop();
         throw e;

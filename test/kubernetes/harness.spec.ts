@@ -1,6 +1,8 @@
 // The local control planes themselves (scripts/lib/localKubernetes.ts): separate API servers with their own
 // CAs, admin kubeconfigs that work, a client certificate from another cluster's CA refused, a kwok node that is
 // Ready, pods scheduled and Running; stop() and a SIGKILLed owner leave no process and no directory behind.
+// On kwok on purpose: nothing here is about a node, except the simulated node itself, which stacks.spec.ts, apiziti
+// and npm start's fallback rely on. Real nodes, their pods and their teardown are nodes.spec.ts's.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -74,7 +76,7 @@ describe("kubernetes: the local control planes", function () {
         assert.ok([401, 403].includes(anonymous.status), `anonymous answered ${anonymous.status}`);
     });
 
-    it("has a Ready kwok node: a Deployment is scheduled, its pod Running and Ready, the Deployment available", async function () {
+    it("has a Ready kwok node (the simulated one stacks.spec relies on): a Deployment is scheduled, kwok marks its pod Running and Ready, the Deployment available", async function () {
         const api = local.clusters[0].client();
         const node = await api.get<any>(`/api/v1/nodes/${local.clusters[0].nodeName}`);
         assert.ok(node.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"), "node Ready");

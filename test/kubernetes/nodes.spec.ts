@@ -3,26 +3,34 @@
 // Service has an endpoint and answers on its ClusterIP; CoreDNS answers for it; every catalog image is imported or
 // reported as not buildable (its pods admitted and scheduled, but waiting); a workload built with the program's own
 // Kubernetes building blocks (restricted security contexts, identity Secret volume, scratch volume, labels) runs
-// `ziti tunnel host` from a locally built image of the real `ziti` CLI, Running and Ready, and the kubelet/runc
-// enforce what the contract says; logs through the API server; the host's kernel tunables untouched; stop()
-// leaves no process, namespace, cgroup or /run/containerd behind. (stacks.spec.ts keeps kwok: see README.)
+// `ziti tunnel host` from a locally built image of the real `ziti` CLI with the stack's own tunneler identity
+// (`kubeA.ziti.id`, made and enrolled by the program's provider on a real controller that the pods reach through
+// node/zitiReach.ts): Running and Ready, its terminator in the controller's API, and the kubelet/runc enforce what
+// the contract says; logs through the API server; the host's kernel tunables untouched; stop() leaves no process,
+// namespace, cgroup or /run/containerd behind. (stacks.spec.ts keeps kwok: see README.)
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import { IDENTITY_KEY, POD_SECURITY_LABELS, workloadLabels } from "../../components/kubernetes";
 import { identitySecretVolume, IDENTITY_FILE_MODE, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from "../../flavors/article/restricted";
 import { ZITI_HOST, zitiHostPodSpec } from "../../flavors/article/zitiHost";
-import { makeClusterPki } from "../../scripts/lib/kubePki";
+import { clusterZitiEntities } from "../../flavors/article/ziti";
+import { defaultServiceNames } from "../../plan/names";
 import { CATALOG, normalizeReference, ZITI_CLI } from "../../scripts/lib/images/catalog";
 import { LocalClusters, reapStaleRuns, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
 import { containerPid, listeners, nodeMemory, procStatus } from "../../scripts/lib/node/inspect";
 import { nodeBinaries } from "../../scripts/lib/node/lifecycle";
+import { whyNoRealNodes } from "../../scripts/lib/node/capability";
 import { ctrList } from "../../scripts/lib/node/node";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
+import { connectZitiToPods, podReachableZitiName, ZITI_RELAY_IP } from "../../scripts/lib/node/zitiReach";
+import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 import { repoRoot } from "../e2e/harness";
 import { startThenKill } from "../helpers/killedRun";
 import { pollUntil } from "../helpers/pollUntil";
+import { createPlanned, PlannedZiti } from "../helpers/plannedZiti";
+import { adminRest, Rest } from "../helpers/zitiController";
 
 /**
  * The global tunables the kubelet sets (k8s.io/kubernetes v1.37.2 pkg/kubelet/cm/container_manager_linux.go
@@ -40,20 +48,33 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
     const NAMES = ["kubeA", "kubeB", "central"];
     const NS = "node-probe";
     let local: LocalClusters;
+    let ziti: ZitiQuickstart;
+    let zitiName: string;
+    let planned: PlannedZiti | undefined;
+    let rest: Rest;
     let hostTunables: Record<string, string>;
     const api = () => local.cluster("kubeA").client();
     const plan = (i: number) => nodePlan(runId(local.dir), local.dir, NAMES[i], i);
 
     before(async function () {
         hostTunables = hostSysctls();
-        local = await startLocalClusters({ names: NAMES, nodes: true });
+        zitiName = await podReachableZitiName();
+        // The Ziti network advertises the name pods resolve (node/zitiReach.ts); it starts beside the clusters.
+        [local, ziti] = await Promise.all([startLocalClusters({ names: NAMES, nodes: true }), startZitiQuickstart({ advertiseAddress: zitiName })]);
         const m = local.rss();
         console.log(`      [nodes] ${NAMES.length} clusters with Ready nodes in ${(local.startMs / 1000).toFixed(1)}s; resident ${(m.total / 2 ** 20).toFixed(0)} MiB ` +
             `(${(m.proportional / 2 ** 20).toFixed(0)} MiB shared pages once)`);
+        const t0 = Date.now();
+        await connectZitiToPods(local, { name: zitiName, ports: [ziti.ctrlPort, ziti.routerPort] });
+        console.log(`      [nodes] Ziti network (${zitiName}:${ziti.ctrlPort}/${ziti.routerPort}) reachable from the pods in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+        rest = await adminRest(ziti);
     });
 
     after(async function () {
+        await planned?.destroy().catch((e) => console.log(`      [nodes] removing the probe's Ziti entities: ${(e as Error).message}`));
+        await rest?.close();
         await local?.stop();
+        await ziti?.stop();
     });
 
     it("registers one Ready node per cluster: kubelet v1.37.2 over containerd v2.4.2, its address on its own namespace", async function () {
@@ -107,13 +128,17 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         await api().delete(`/api/v1/namespaces/${NS}/pods/ziti-host`);
     });
 
-    it("runs `ziti tunnel host` from the locally built ziti-cli image as the contract says: restricted, identity 0440, dark, no token; kubectl logs and exec work", async function () {
+    it("runs `ziti tunnel host` from the locally built ziti-cli image with the stack's kubeA.ziti.id: hosts its service (terminator), restricted, identity 0440, dark, no token; kubectl logs and exec work; deleting the Deployment stops it", async function () {
         const c = local.cluster("kubeA");
-        // A throwaway identity of the shape `ziti` loads (certificate, key, CA, controller URL). Its controller is not
-        // reachable from the pod (no route out of the node): the tunneler keeps retrying, which is all this proves.
-        const pki = await makeClusterPki(`${local.dir}/probe-identity`, { cluster: "probe", ips: [], dnsNames: ["probe"], clients: [{ name: "probe", subject: "CN=probe" }] });
-        const pem = (f: string) => `pem:${fs.readFileSync(f, "utf8")}`;
-        const identity = JSON.stringify({ ztAPI: `https://${HOST_IP}:1/edge/client/v1`, id: { cert: pem(pki.clients.probe.cert), key: pem(pki.clients.probe.key), ca: pem(pki.caCert) } });
+        // The stack's own Ziti entities for the hybrid kubeA (the article flavor's plan), made and enrolled by the program's
+        // provider: the probe runs as the cluster's tunneler `kubeA.ziti.id`, which binds kubeA.prometheus.svc (host.v1).
+        const entities = clusterZitiEntities({
+            kind: "hybrid", resourcePrefix: "kubeA", name: "kubeA", namespace: NS, serviceNames: defaultServiceNames("kubeA"),
+            images: {}, scrapeInterval: "15s", edgeRouterRoles: ["#all"],
+        });
+        planned = await createPlanned(ziti, entities);
+        const identity: string = planned.outs.get("kubeA.ziti.id").identityJson;
+        assert.strictEqual(new URL(JSON.parse(identity).ztAPI).hostname, zitiName, "the identity's controller is the advertised name (the JWT's issuer)");
         const labels = workloadLabels("node-probe", "kubeA");
         await api().mustCreate(`/api/v1/namespaces/${NS}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "probe-identity", labels }, type: "Opaque", stringData: { [IDENTITY_KEY]: identity } });
         const runAs = { user: ZITI_CLI.uid, group: ZITI_CLI.gid };
@@ -153,8 +178,10 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         const idFile = fs.statSync(`/proc/${pid}/root${ZITI_HOST.identityDir}/ziti_id.json`);
         assert.strictEqual(idFile.mode & 0o777, IDENTITY_FILE_MODE);
         assert.strictEqual(idFile.gid, ZITI_CLI.gid, "the identity belongs to the workload's group (fsGroup)");
-        const podIpListeners = listeners(pid!).filter((l) => !/ (127\.0\.0\.1|::1):/.test(l));
-        assert.deepStrictEqual(podIpListeners, [], "no listener reachable on the pod IP");
+        const podIpListeners = () => listeners(pid!).filter((l) => !/ (127\.0\.0\.1|::1):/.test(l));
+        // Sampled while the tunneler authenticates: sdk-golang v1.2.10 (edge-apis/oidc.go newLocalRpServer) serves its
+        // OIDC callback on net.Listen("tcp", ":0"), every address of the pod, for the length of each login.
+        const duringLogin = podIpListeners();
         assert.ok(!fs.existsSync(`/proc/${pid}/root/var/run/secrets/kubernetes.io/serviceaccount`), "no service-account token");
         // What a person does: kubectl logs and kubectl exec (API server -> kubelet -> containerd's stream server),
         // from the run's host namespace where the API server listens.
@@ -165,10 +192,42 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
             return out.includes("loading identity") ? out : undefined;
         }, 30_000);
         assert.match(log, /ziti_id\.json/);
+        // The tunneler reached the controller (through the relay on ZITI_RELAY_IP) and the router, and hosts its service:
+        // the controller lists a terminator for kubeA.prometheus.svc, which only kubeA.ziti.id may bind (the plan's Bind
+        // policy; the API does not name a terminator's host), and kubeA.ziti.id, as the ziti CLI, is connected to the router.
+        const tunnelerId = planned!.outs.get("kubeA.ziti.id").id;
+        const filter = encodeURIComponent(`service.name="kubeA.prometheus.svc"`);
+        const terminator = await waitFor("a terminator of kubeA.prometheus.svc", async () => {
+            const r = await rest.get(`terminators?filter=${filter}`);
+            return (r.json?.data ?? [])[0];
+        }, 60_000).catch((e) => {
+            throw new Error(`${(e as Error).message}; the tunneler's log:\n${kubectl("logs", pod.metadata.name).split("\n").slice(-25).join("\n")}`);
+        });
+        assert.strictEqual(terminator.binding, "edge");
+        const idState = await waitFor("kubeA.ziti.id connected to the edge router", async () => {
+            const d = (await rest.get(`identities/${tunnelerId}`)).json?.data;
+            return d?.hasEdgeRouterConnection ? d : undefined;
+        }, 30_000);
+        assert.strictEqual(idState.sdkInfo?.appVersion, "v1.7.2", "kubeA.ziti.id logged in as the ziti CLI of the image");
+        // Logged in and hosting: nothing listens on the pod IP any more (the login's callback server is shut down).
+        assert.deepStrictEqual(await waitFor("no listener on the pod IP once logged in", async () => (podIpListeners().length ? undefined : []), 20_000), []);
+        if (duringLogin.length) console.log(`      [nodes] seen during the tunneler's login, on every address of the pod: ${duringLogin.join(", ")} (sdk-golang OIDC callback server)`);
+        console.log(`      [nodes] probe pod enrolled as kubeA.ziti.id: terminator ${terminator.id} on router ${terminator.router?.name ?? terminator.routerId}, via ${zitiName} -> ${ZITI_RELAY_IP}`);
         assert.match(kubectl("exec", pod.metadata.name, "--", "ziti", "version"), /v1\.7\.2/);
         const mem = nodeMemory(plan(0).cgroupRoot);
         const mib = (b: number) => (b / 2 ** 20).toFixed(0);
         console.log(`      [nodes] kubeA node memory (Rss): kubelet+kube-proxy+CoreDNS ${mib(mem.daemons)} MiB, containerd+shims ${mib(mem.runtime)} MiB, pods ${mib(mem.pods)} MiB`);
+        // The whole local setup: three clusters with their nodes, the probe pod, the relays, and the Ziti controller + router.
+        const whole = local.rss();
+        const zitiMem = fs.readFileSync(`/proc/${ziti.pid}/smaps_rollup`, "utf8");
+        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(zitiMem)?.[1] ?? 0) * 1024;
+        console.log(`      [nodes] whole local setup with the probe pod and the Ziti network: ${mib(whole.total + kb("Rss"))} MiB summed Rss, ` +
+            `${mib(whole.proportional + kb("Pss"))} MiB Pss (shared pages once; Ziti controller+router ${mib(kb("Pss"))} MiB)`);
+        // Deleting the Deployment really stops the container (garbage collector -> kubelet -> runc): its process ends and
+        // the tunneler's terminator leaves the controller (so it was this pod's).
+        await api().delete(`/apis/apps/v1/namespaces/${NS}/deployments/probe`, "Foreground");
+        await waitFor("the probe's process gone", async () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), 60_000);
+        await waitFor("the terminator gone", async () => ((await rest.get(`terminators?filter=${filter}`)).json?.data?.length === 0 ? true : undefined), 60_000);
     });
 
     it("leaves the host's kernel tunables as they were while the nodes run pods (the kubelet sets them only inside the node's mount namespace)", function () {
@@ -206,9 +265,16 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         assert.ok(!fs.existsSync(run.dir), `${run.dir} removed`);
     });
 
-    it("localClusters.ts up --nodes real: the dev stack's three clusters with Ready real nodes, reachable on 127.0.0.1; status lists them; down removes all", async function () {
+    it("localClusters.ts up --nodes real: the dev stack's three clusters with Ready real nodes, reachable on 127.0.0.1, the Ziti network relayed to the pods; status lists them; down removes all", async function () {
+        assert.strictEqual(whyNoRealNodes(nodeBinaries), undefined, "this machine runs real nodes");
         const home = fs.mkdtempSync(`${require("os").tmpdir()}/scrape-anywhere-nodes-home-`);
-        const env = { ...process.env, SCRAPE_ANYWHERE_KUBE_HOME: home };
+        // The test's Ziti network stands in for npm start's local one (localNetwork.ts reads its record from the home).
+        fs.writeFileSync(`${ziti.home}/network.json`, JSON.stringify({ controllerUrl: ziti.controllerUrl, username: "admin", caBundlePath: ziti.caBundlePath,
+            ctrlPort: ziti.ctrlPort, routerPort: ziti.routerPort, home: ziti.home, pid: ziti.pid, advertise: zitiName }));
+        fs.writeFileSync(`${ziti.home}/quickstart.pid`, `${ziti.pid}\n`);
+        const env = { ...process.env, SCRAPE_ANYWHERE_KUBE_HOME: home, SCRAPE_ANYWHERE_ZITI_HOME: ziti.home };
+        const hadRunContainerd = fs.existsSync("/run/containerd") && fs.readdirSync("/run/containerd").length > 0;
+        let relays: string[] = [];
         const ts = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", ...args], { cwd: repoRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
         try {
             const t0 = Date.now();
@@ -218,6 +284,10 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
             // The kubeconfigs it hands to pulumi answer from this (the root) namespace, through the loopback relay.
             const status = ts("status");
             for (const n of ["kubea-node", "kubeb-node", "central-node"]) assert.match(status, new RegExp(`node ${n}\\tReady\\tv1\\.37\\.2 containerd://2\\.4\\.2`));
+            assert.match(status, new RegExp(`real nodes; Ziti network reachable from the pods as ${zitiName}:${ziti.ctrlPort}/${ziti.routerPort}`));
+            assert.match(status, /pod kube-system\/|pod default\/|\n/, "status lists pods (none yet is fine)");
+            relays = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("socat") && l.includes(`${home}/ziti-relay/`));
+            assert.strictEqual(relays.length, 4, `two relays per port: ${relays.join("; ")}`);
             const again = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/localClusters.ts", "up", "--stack", "dev", "--nodes", "real"], { cwd: repoRoot, env, encoding: "utf8" });
             assert.match(again.stderr, /reusing the local clusters/, "a second up reuses the running nodes");
         } finally {
@@ -229,5 +299,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(home));
         assert.deepStrictEqual(left, []);
         assert.deepStrictEqual(fs.readdirSync("/run/netns").filter((n) => n.startsWith(`sak-${runId(home)}`)), []);
+        assert.deepStrictEqual(v1Hierarchies(true).filter((h) => fs.existsSync(`${h}/scrape-anywhere-${runId(home)}`)), [], "no cgroup of the run");
+        assert.ok(!fs.existsSync("/run/containerd") || fs.readdirSync("/run/containerd").length === 0 || hadRunContainerd, "no /run/containerd entry of the run");
     });
 });

@@ -1,13 +1,16 @@
 // The control-plane harness on a shared host (issue 22 finding 5): another local user plants run records
 // (in the old fixed /tmp registry, in the private registry, in a run dir) that name a root-owned victim dir
 // and a victim process. Reaping and stopping must touch neither: only the invoking user's own records count.
+// A run record of real nodes (even the user's own, damaged) names namespaces and cgroups to remove: only those the
+// run's own id names are touched, never another run's namespace or a cgroup with other processes in it.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { reapStaleRuns, stopLocalClusters } from "../../scripts/lib/localKubernetes";
-import { processStartTime, RunRegistry } from "../../scripts/lib/runRegistry";
+import { v1Hierarchies } from "../../scripts/lib/node/cgroups";
+import { currentProcess, processStartTime, RunRegistry } from "../../scripts/lib/runRegistry";
 import { hostileUid, startVictim, Victim } from "../helpers/plantedRuns";
 
 describe("kubernetes: the harness trusts no run record another user could write", function () {
@@ -67,6 +70,34 @@ describe("kubernetes: the harness trusts no run record another user could write"
 
         await reapStaleRuns(() => undefined);
         victim.assertUntouched();
+    });
+
+    it("a real-node record naming a foreign namespace and cgroup (or `/`) removes neither, nor kills what the cgroup holds", async function () {
+        // Another run's namespace and a cgroup holding the victim process, as a damaged record of our own could name them.
+        const ns = `sak-foreign${process.pid % 100000}`;
+        execFileSync("ip", ["netns", "add", ns]);
+        const cg = `/sa-foreign-${process.pid}`;
+        const hierarchy = v1Hierarchies().find((h) => h.endsWith("/pids")) ?? v1Hierarchies()[0];
+        fs.mkdirSync(path.join(hierarchy, cg));
+        fs.writeFileSync(path.join(hierarchy, cg, "cgroup.procs"), String(victim.pid));
+        try {
+            for (const cgroup of [cg, "/", ""]) {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sa-own-nodes-"));
+                new RunRegistry("kube").write({
+                    id: `foreignnodes${process.pid}`, dir, removeDir: true, owner: { ...currentProcess(), pid: deadPid, startTime: "1" }, processes: [],
+                    data: { hostNetns: ns, ownHostNetns: true, netns: [ns], cgroup, madeRunContainerd: false },
+                });
+                await reapStaleRuns(() => undefined);
+                assert.ok(!fs.existsSync(dir), "the record's own dir is removed");
+                assert.ok(fs.existsSync(`/run/netns/${ns}`), `another run's namespace ${ns} survives a record naming it (cgroup ${JSON.stringify(cgroup)})`);
+                victim.assertUntouched();
+                assert.ok(fs.existsSync(path.join(hierarchy, cg)), "the foreign cgroup survives");
+            }
+        } finally {
+            fs.writeFileSync(path.join(hierarchy, "cgroup.procs"), String(victim.pid));
+            fs.rmdirSync(path.join(hierarchy, cg));
+            execFileSync("ip", ["netns", "del", ns]);
+        }
     });
 
     it("stopLocalClusters(dir) believes no run.json it did not write, nor the dir a run.json names", async function () {

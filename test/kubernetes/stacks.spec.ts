@@ -1,7 +1,9 @@
 // The stacks clusterA, clusterB and central (placement kubernetes) deployed through kubeconfigs into three real
 // local control planes (scripts/lib/localKubernetes.ts: API server, admission, controller-manager, scheduler,
 // kwok nodes), by the real engine and the real Kubernetes provider with its default awaits, against the real
-// quickstart controller. Everything is checked through the API servers (and the controller's own API):
+// quickstart controller. kwok, not real nodes: these are the article flavor's stacks (the default), none of whose
+// images can be built here (scripts/lib/images/catalog.ts), so on a real node no Deployment would ever become
+// available and the provider's awaits would fail; what is checked is the API side. Pods on real nodes: nodes.spec.ts. Everything is checked through the API servers (and the controller's own API):
 //   1. bad kubeconfigs (closed port, rejected client certificate) fail naming the cluster; the fixed run converges
 //   2. the three stacks come up (policy pack in preview first); every declared object is on its own cluster
 //   3. RBAC as the API server decides it (SubjectAccessReview); Pod Security `restricted` enforced and working

@@ -22,6 +22,8 @@ export function nodePaths(p: NodePlan) {
         kubeProxyConfig: path.join(d, "kube-proxy.yaml"),
         kubeProxyKubeconfig: path.join(d, "kube-proxy.kubeconfig"),
         corefile: path.join(d, "Corefile"),
+        /** Names CoreDNS answers outside the cluster zone (zitiReach.ts writes the Ziti network's name here). */
+        hostsFile: path.join(d, "hosts"),
         /** Files bind-mounted over global /proc/sys entries inside the node's mount namespace (see sysctls.ts). */
         sysctlDir: path.join(d, "sysctl"),
         pidDir: path.join(d, "pids"),
@@ -139,7 +141,11 @@ export function kubeProxyYaml(p: NodePlan, kubeconfig: string): string {
     });
 }
 
-/** CoreDNS (plugins as coredns/coredns plugin/kubernetes README): the cluster zone from the API, nothing forwarded out. */
+/**
+ * CoreDNS (plugins as coredns/coredns plugin/kubernetes and plugin/hosts READMEs): the cluster zone from the API; every
+ * other name only from the node's hosts file (re-read every 2 s: the Ziti network's name, once zitiReach.ts wrote it),
+ * nothing forwarded out.
+ */
 export function corefile(p: NodePlan, kubeconfig: string): string {
     return `${CLUSTER_DOMAIN}:53 in-addr.arpa:53 {
     bind ${p.nodeIP}
@@ -149,6 +155,14 @@ export function corefile(p: NodePlan, kubeconfig: string): string {
         pods insecure
     }
     cache 5
+}
+.:53 {
+    bind ${p.nodeIP}
+    errors
+    hosts ${nodePaths(p).hostsFile} {
+        reload 2s
+        no_reverse
+    }
 }
 `;
 }

@@ -95,12 +95,18 @@ export async function startClusterNode(a: {
     return node;
 }
 
-/** Undoes what a run's nodes made, after its recorded processes were ended: cgroups (and what is left in them), namespaces, /run/containerd. */
-export function teardownNodes(rec: NodesRecord | undefined): void {
+/**
+ * Undoes what a run's nodes made, after its recorded processes were ended: cgroups (and what is left in them), namespaces,
+ * /run/containerd. Only what the run's own id (a hash of `dir`) names is touched: a damaged or foreign record that names
+ * another namespace or cgroup (`/` would kill every process of the machine) is ignored for that part.
+ */
+export function teardownNodes(rec: NodesRecord | undefined, dir: string): void {
     if (!rec) return;
-    destroyCgroup(rec.cgroup);
-    for (const ns of rec.netns) deleteNetns(ns);
-    if (rec.ownHostNetns) deleteNetns(rec.hostNetns);
+    const id = runId(dir);
+    if (rec.cgroup === runCgroup(id)) destroyCgroup(rec.cgroup);
+    const ours = (ns: unknown) => typeof ns === "string" && new RegExp(`^${hostNetns(id)}(-n\\d{1,3})?$`).test(ns);
+    for (const ns of Array.isArray(rec.netns) ? rec.netns : []) if (ours(ns)) deleteNetns(ns);
+    if (rec.ownHostNetns && ours(rec.hostNetns)) deleteNetns(rec.hostNetns);
     if (rec.madeRunContainerd) {
         try {
             fs.rmdirSync("/run/containerd");

@@ -2,7 +2,7 @@
 // `ip -n <namespace>`, so nothing is made in the root namespace; `ip netns add` only adds a file under /run/netns.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { HOST_IP, NodePlan, SERVICE_CIDR } from "./plan";
+import { HOST_IP, NodePlan, SERVICE_CIDR, ZITI_RELAY_IP } from "./plan";
 
 function ip(...args: string[]): void {
     try {
@@ -16,11 +16,12 @@ export function netnsExists(name: string): boolean {
     return fs.existsSync(`/run/netns/${name}`);
 }
 
-/** The control planes' namespace: lo up with HOST_IP/32. */
+/** The control planes' namespace: lo up with HOST_IP/32, and ZITI_RELAY_IP/32 where a Ziti network is relayed (zitiReach.ts). */
 export function createHostNetns(name: string): void {
     if (!netnsExists(name)) ip("netns", "add", name);
     ip("-n", name, "link", "set", "lo", "up");
     ip("-n", name, "addr", "replace", `${HOST_IP}/32`, "dev", "lo");
+    ip("-n", name, "addr", "replace", `${ZITI_RELAY_IP}/32`, "dev", "lo");
 }
 
 /** The node's namespace, its veth to the host namespace, the addresses and the routes both ways. */
@@ -33,6 +34,7 @@ export function createNodeNetwork(hostNs: string, p: NodePlan): void {
     ip("-n", p.netns, "link", "set", p.nodeVeth, "up");
     // Device routes to /32s on the other side's lo: ARP on the veth answers for them (arp_ignore 0 in a new namespace).
     ip("-n", p.netns, "route", "replace", `${HOST_IP}/32`, "dev", p.nodeVeth, "src", p.nodeIP);
+    ip("-n", p.netns, "route", "replace", `${ZITI_RELAY_IP}/32`, "dev", p.nodeVeth, "src", p.nodeIP);
     ip("-n", hostNs, "route", "replace", `${p.nodeIP}/32`, "dev", p.hostVeth, "src", HOST_IP);
     ip("-n", hostNs, "route", "replace", p.podCIDR, "via", p.nodeIP, "dev", p.hostVeth, "onlink");
     // A route for ClusterIPs, so the node's own processes can use Services too: the output path needs a route before

@@ -93,6 +93,7 @@ export async function startNode(p: NodePlan, a: {
     fs.writeFileSync(x.kubeletConfig, kubeletYaml(p, { caFile: a.caFile, containerdSock: x.containerdSock }));
     fs.writeFileSync(x.kubeProxyConfig, kubeProxyYaml(p, a.kubeconfigs.kubeProxy));
     fs.writeFileSync(x.corefile, corefile(p, a.kubeconfigs.coredns));
+    fs.writeFileSync(x.hostsFile, "", { mode: 0o644 });
 
     const containerd = a.start(`${p.cluster}-containerd`, "unshare", ["--mount", "--propagation", "slave", "--", "sh", "-c", containerdCommand(p, a.bins)]);
     await waitForSocket(x.containerdSock, containerd, `${p.cluster}-containerd`, 30_000);

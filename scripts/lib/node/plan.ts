@@ -9,6 +9,11 @@ import * as path from "path";
 
 /** The host (control-plane) namespace's address; every API server and etcd listens on it. */
 export const HOST_IP = "10.210.0.1";
+/**
+ * Where a Ziti network of the root namespace is relayed for the pods (zitiReach.ts): an address on the host namespace's
+ * lo, routed from every node namespace, answered by CoreDNS for the name the network advertises.
+ */
+export const ZITI_RELAY_IP = "10.210.0.2";
 /** Service ClusterIP range of every local cluster (as localKubernetes.ts passes to the API servers). */
 export const SERVICE_CIDR = "10.96.0.0/16";
 export const CLUSTER_DOMAIN = "cluster.local";
