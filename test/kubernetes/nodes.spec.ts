@@ -167,6 +167,10 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
             return p?.status?.phase === "Running" && ready ? p : undefined;
         });
         assert.strictEqual(pod.spec.nodeName, c.nodeName);
+        // Its logs are the node's own (podLogsDir), not in the host's /var/log/pods that every kubelet prunes.
+        const logDir = `${NS}_${pod.metadata.name}_${pod.metadata.uid}`;
+        assert.ok(fs.existsSync(`${plan(0).dir}/pod-logs/${logDir}`), "the pod's logs are in the node's directory");
+        assert.ok(!fs.existsSync(`/var/log/pods/${logDir}`), "nothing of the pod in the host's /var/log/pods");
         const cs = pod.status.containerStatuses[0];
         const pid = containerPid(plan(0).cgroupRoot, pod.metadata.uid, cs.containerID);
         assert.ok(pid, `found the container's process for ${cs.containerID}`);

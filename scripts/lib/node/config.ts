@@ -27,6 +27,11 @@ export function nodePaths(p: NodePlan) {
         /** Files bind-mounted over global /proc/sys entries inside the node's mount namespace (see sysctls.ts). */
         sysctlDir: path.join(d, "sysctl"),
         pidDir: path.join(d, "pids"),
+        /**
+         * The pods' logs (kubelet `podLogsDir`): not the host's /var/log/pods, where every kubelet removes the log dirs of
+         * pods it does not know (kuberuntime_gc.go evictPodLogsDirectories), i.e. every other node's, run's or user's.
+         */
+        podLogsDir: path.join(d, "pod-logs"),
     };
 }
 
@@ -120,7 +125,7 @@ export function kubeletYaml(p: NodePlan, opts: { caFile: string; containerdSock:
         evictionHard: { "memory.available": "10Mi", "nodefs.available": "1%", "imagefs.available": "1%", "nodefs.inodesFree": "1%" },
         // The kubelet's global kernel tunables are already what it wants inside its mount namespace (sysctls.ts): "modify" changes nothing.
         protectKernelDefaults: false,
-        registerNode: true, podCIDR: p.podCIDR, maxPods: 50,
+        registerNode: true, podCIDR: p.podCIDR, maxPods: 50, podLogsDir: nodePaths(p).podLogsDir,
         serializeImagePulls: false, nodeStatusReportFrequency: "10s", nodeStatusUpdateFrequency: "5s",
         syncFrequency: "10s", fileCheckFrequency: "20s", shutdownGracePeriod: "0s",
         localStorageCapacityIsolation: true,

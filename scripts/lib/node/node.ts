@@ -47,8 +47,13 @@ function containerdCommand(p: NodePlan, bins: NodeBinaries): string {
     const x = nodePaths(p);
     const binds = Object.keys(KUBELET_SYSCTLS).map((k) => `mount --bind ${sh(path.join(x.sysctlDir, k.replace(/\//g, ".")))} /proc/sys/${k}`);
     return [
-        joinCgroupShell(`${p.cgroupRoot}/runtime`),
+        // umask 022: containerd makes each snapshot's `fs` dir (a container's `/`) with 0755 minus the umask; npm start's
+        // 077 made it 0700, and no non-root container could stat its own entrypoint ("permission denied").
+        "umask 022", joinCgroupShell(`${p.cgroupRoot}/runtime`),
         "mkdir -p /run/containerd", "mount -t tmpfs -o mode=0711 tmpfs /run/containerd", ...binds,
+        // The kubelet links every container's log into /var/log/containers and removes the links whose target is gone
+        // (kuberuntime_gc.go): a private tmpfs there keeps the host's and other nodes' links out of reach.
+        "if [ -d /var/log/containers ]; then mount -t tmpfs -o mode=0755 tmpfs /var/log/containers; fi",
         `PATH=${sh(path.dirname(bins.containerd))}:$PATH exec nsenter --net=/run/netns/${p.netns} ${sh(bins.containerd)} --config ${sh(x.containerdConfig)}`,
     ].join(" && ");
 }
@@ -83,7 +88,7 @@ export async function startNode(p: NodePlan, a: {
     kubeconfigs: { kubelet: string; kubeProxy: string; coredns: string };
 }): Promise<StartedNode> {
     const x = nodePaths(p);
-    for (const d of [p.dir, x.containerdRoot, x.containerdState, x.runcRoot, x.cniConfDir, x.cniDataDir, x.optDir, x.kubeletRoot, x.sysctlDir]) {
+    for (const d of [p.dir, x.containerdRoot, x.containerdState, x.runcRoot, x.cniConfDir, x.cniDataDir, x.optDir, x.kubeletRoot, x.sysctlDir, x.podLogsDir]) {
         fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     }
     for (const [k, v] of Object.entries(KUBELET_SYSCTLS)) fs.writeFileSync(path.join(x.sysctlDir, k.replace(/\//g, ".")), `${v}\n`);
@@ -113,7 +118,7 @@ export async function startNode(p: NodePlan, a: {
     importImages(a.bins.ctr, x.containerdSock, archives);
 
     const inNode = (rel: string, bin: string, args: string[]) =>
-        ["sh", "-c", `${joinCgroupShell(`${p.cgroupRoot}/${rel}`)} && exec nsenter --mount=${mountNs} --net=/run/netns/${p.netns} ${[bin, ...args].map(sh).join(" ")}`];
+        ["sh", "-c", `umask 022 && ${joinCgroupShell(`${p.cgroupRoot}/${rel}`)} && exec nsenter --mount=${mountNs} --net=/run/netns/${p.netns} ${[bin, ...args].map(sh).join(" ")}`];
     const [c1, ...k1] = inNode("node", a.bins.kubelet, [
         `--config=${x.kubeletConfig}`, `--kubeconfig=${a.kubeconfigs.kubelet}`, `--root-dir=${x.kubeletRoot}`,
         `--cert-dir=${path.join(x.kubeletRoot, "pki")}`, `--hostname-override=${p.nodeName}`, `--node-ip=${p.nodeIP}`, "--v=1",
