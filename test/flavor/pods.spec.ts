@@ -1,0 +1,190 @@
+// Tier `flavor`: the upstream flavor end to end, in running pods. Three local clusters (kubeA hybrid, kubeB dark,
+// central) with real nodes (kubelet, containerd, kube-proxy, CoreDNS; scripts/lib/node/), the local OpenZiti
+// network inside the nodes' host namespace so the pods reach it (controller and router advertise HOST_IP; the
+// controller is relayed to 127.0.0.1 for pulumi), and the program's own `pulumi up` of the dev stack with
+// `scrape-anywhere:flavor: upstream`, as `npm start -- --clusters local` runs it. Read from the pods' own network
+// namespaces (nsenter, as an operator would): each cluster Prometheus scrapes its exporter over Ziti, central
+// federates both; every pod Running and Ready by its own probes under enforced `restricted`; no listener on a pod
+// IP in kubeB or central; kubeA's Prometheus by its Service name from a pod of kubeA, not from kubeB; a scrape
+// interval change reaches the running Prometheus without a restart.
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { POD_SECURITY_LABELS } from "../../components/kubernetes";
+import { PROMETHEUS3 } from "../../flavors/upstream/workloads/prometheus";
+import { LocalClusters, startLocalClusters } from "../../scripts/lib/localKubernetes";
+import { containerPid, listeners, procStatus } from "../../scripts/lib/node/inspect";
+import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
+import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
+import { E2E, progress, repoRoot } from "../e2e/harness";
+
+const CLUSTERS = ["kubeA", "kubeB", "central"];
+const NS = "monitoring";
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 1000): Promise<T> {
+    const deadline = Date.now() + ms;
+    let last: unknown;
+    for (;;) {
+        try {
+            const v = await fn();
+            if (v !== undefined) return v;
+        } catch (e) {
+            last = e;
+        }
+        if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+        await sleep(every);
+    }
+}
+
+interface RunningContainer { pod: string; container: string; pid: number }
+
+describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti", function () {
+    this.timeout(1_200_000);
+    const tier0 = Date.now();
+    let local: LocalClusters;
+    let ctl: ZitiQuickstart;
+    let e2e: E2E;
+    let failed = false;
+    let upStarted = 0;
+    const plan = (c: string) => nodePlan(runId(local.dir), local.dir, c, CLUSTERS.indexOf(c));
+    const api = (c: string) => local.cluster(c).client();
+    const pods = async (c: string) => api(c).list<any>(`/api/v1/namespaces/${NS}/pods`);
+    const pod = async (c: string, app: string) => (await pods(c)).find((p) => p.metadata.labels["app.kubernetes.io/name"] === app);
+    /** The first process of every container of the cluster's pods (from the node's cgroups). */
+    const containers = async (c: string): Promise<RunningContainer[]> => (await pods(c)).flatMap((p) => p.status.containerStatuses.map((cs: any) => {
+        const pid = containerPid(plan(c).cgroupRoot, p.metadata.uid, cs.containerID);
+        assert.ok(pid, `${c}: the process of ${p.metadata.name}/${cs.name}`);
+        return { pod: p.metadata.name, container: cs.name, pid: pid! };
+    }));
+    /** An HTTP GET from inside the network namespace of `pid` (curl of this machine; the pod's namespace, nothing else). */
+    const getIn = (pid: number, url: string) => execFileSync("nsenter", ["-t", String(pid), "-n", "curl", "-sf", "--max-time", "5", url], { encoding: "utf8" });
+    const promPid = async (c: string) => (await containers(c)).find((x) => x.container === "prometheus")!.pid;
+    const query = async (c: string, q: string) => JSON.parse(getIn(await promPid(c), `http://127.0.0.1:${PROMETHEUS3.port}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as any[];
+    const kubectl = (c: string, ...args: string[]) => spawnSync(process.env.SCRAPE_ANYWHERE_KUBECTL ?? "kubectl",
+        ["--kubeconfig", local.cluster(c).loopbackKubeconfigPath!, "-n", NS, ...args], { encoding: "utf8" });
+    const up = (...args: string[]) => e2e.pulumi("main", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev", ...args]);
+
+    before(async function () {
+        if (process.getuid?.() !== 0) throw new Error("tier flavor needs root (real nodes: network namespaces, cgroups, containerd)");
+        const t0 = Date.now();
+        local = await startLocalClusters({ names: CLUSTERS, nodes: true, loopback: true });
+        progress(`3 clusters with Ready real nodes in ${secs(local.startMs)}`);
+        // The Ziti network where the pods can reach it: the nodes' host namespace, advertised as HOST_IP.
+        ctl = await startZitiQuickstart({ netns: local.netns, advertiseAddress: HOST_IP, timeoutMs: 180_000 });
+        progress(`Ziti controller and router in ${local.netns} at ${HOST_IP} (controller relayed to ${ctl.controllerUrl}), ${secs(Date.now() - t0)} from the start`);
+        e2e = new E2E(ctl);
+        e2e.workspace("main", repoRoot, ["dev"]);
+        await e2e.configureZiti("main", "dev");
+        await e2e.pulumi("main", ["config", "set", "--stack", "dev", "scrape-anywhere:flavor", "upstream"]);
+        for (const [i, c] of ["kubeA", "kubeB"].entries()) {
+            await e2e.pulumi("main", ["config", "set", "--stack", "dev", "--path", `scrape-anywhere:clusters[${i}].kubeconfig`, local.cluster(c).loopbackKubeconfigPath!]);
+        }
+        await e2e.pulumi("main", ["config", "set", "--stack", "dev", "--path", "scrape-anywhere:central.kubeconfig", local.cluster("central").loopbackKubeconfigPath!]);
+    });
+    afterEach(function () {
+        if (this.currentTest?.state === "failed") failed = true;
+    });
+    after(async function () {
+        this.timeout(120_000);
+        // No destroy: the clusters, the Ziti network (temp home) and the backend are all this run's own and go whole.
+        await ctl?.stop();
+        await local?.stop();
+        e2e?.dispose(failed);
+        progress(`tier flavor: ${secs(Date.now() - tier0)} in all`);
+    });
+
+    it("`pulumi up` of the dev stack with flavor upstream: every pod Running and Ready by its own probes, no restart", async function () {
+        upStarted = Date.now();
+        await up();
+        progress(`pulumi up done in ${secs(Date.now() - upStarted)}`);
+        for (const c of CLUSTERS) {
+            const ps = await pods(c);
+            const names = ps.map((p) => p.metadata.labels["app.kubernetes.io/name"]).sort();
+            assert.deepStrictEqual(names, c === "central" ? ["prometheus"] : ["node-exporter", "prometheus", "ziti-tunnel"], `${c}: pods`);
+            for (const p of ps) {
+                assert.strictEqual(p.status.phase, "Running", `${c}/${p.metadata.name}`);
+                assert.ok(p.status.conditions.some((x: any) => x.type === "Ready" && x.status === "True"), `${c}/${p.metadata.name} Ready`);
+                for (const cs of p.status.containerStatuses) {
+                    assert.ok(cs.ready, `${c}/${p.metadata.name}/${cs.name} ready`);
+                    assert.strictEqual(cs.restartCount, 0, `${c}/${p.metadata.name}/${cs.name} never restarted`);
+                }
+            }
+        }
+    });
+
+    it("scrapes each cluster's exporter over Ziti (up == 1) and central federates both, within a few scrape intervals of the pods Ready", async function () {
+        const readyAt = async (c: string) => Math.max(...(await pods(c)).map((p) => Date.parse(p.status.conditions.find((x: any) => x.type === "Ready").lastTransitionTime)));
+        const ready = Math.max(...await Promise.all(CLUSTERS.map(readyAt)));
+        for (const c of ["kubeA", "kubeB"]) {
+            await waitFor(`${c}: up{job="${c}.exporter"} == 1`, async () => ((await query(c, `up{job="${c}.exporter"}`))[0]?.value[1] === "1" ? true : undefined), 180_000);
+            progress(`${c}: exporter up over Ziti ${secs(Date.now() - ready)} after the last pod Ready`);
+        }
+        const targets = await waitFor("central: every target up", async () => {
+            const t = JSON.parse(getIn(await promPid("central"), `http://127.0.0.1:${PROMETHEUS3.port}/api/v1/targets?state=active`)).data.activeTargets as any[];
+            return t.length === 5 && t.every((x) => x.health === "up") ? t : undefined;
+        }, 240_000);
+        progress(`central: all ${targets.length} targets up ${secs(Date.now() - ready)} after the last pod Ready, ${secs(Date.now() - upStarted)} after \`pulumi up\` started`);
+        assert.deepStrictEqual(targets.map((t) => t.labels.job).sort(), ["kubeA.exporter", "kubeA.federate", "kubeB.exporter", "kubeB.federate", "prometheus"]);
+        // Series that only federation brings: each cluster Prometheus' own self-scrape, labelled by its external label.
+        const federated = await waitFor("central: federated series of both clusters", async () => {
+            const r = await query("central", 'up{job="prometheus", cluster=~".+"}');
+            return r.length === 2 ? r : undefined;
+        }, 60_000);
+        assert.deepStrictEqual(federated.map((s) => s.metric.cluster).sort(), ["kubeA", "kubeB"]);
+    });
+
+    it("enforces `restricted`: namespaces labelled, every container with seccomp, no new privileges, no capability, not root", async function () {
+        for (const c of CLUSTERS) {
+            const ns = await api(c).get<any>(`/api/v1/namespaces/${NS}`);
+            for (const [k, v] of Object.entries(POD_SECURITY_LABELS)) assert.strictEqual(ns.metadata.labels[k], v, `${c}: namespace label ${k}`);
+            for (const x of await containers(c)) {
+                const st = procStatus(x.pid);
+                const what = `${c}/${x.pod}/${x.container}`;
+                assert.strictEqual(st.Seccomp, "2", `${what}: seccomp filter`);
+                assert.strictEqual(st.NoNewPrivs, "1", `${what}: no_new_privs`);
+                assert.strictEqual(st.CapEff, "0000000000000000", `${what}: no effective capability`);
+                assert.notStrictEqual(st.Uid.split(/\s+/)[0], "0", `${what}: not root`);
+            }
+        }
+    });
+
+    it("listens on no pod IP in kubeB or central (the pods' /proc/net/tcp*); kubeA's Prometheus only on its web port", async function () {
+        for (const c of ["kubeB", "central"]) {
+            for (const x of await containers(c)) {
+                assert.deepStrictEqual(listeners(x.pid).filter((l) => !/ (127\.0\.0\.1|::1):/.test(l)), [], `${c}/${x.pod}: nothing off loopback`);
+            }
+        }
+        const a = await containers("kubeA");
+        const open = [...new Set(a.flatMap((x) => listeners(x.pid).filter((l) => !/ (127\.0\.0\.1|::1):/.test(l)).map((l) => `${x.pod.split("-")[0]} ${l}`)))];
+        assert.deepStrictEqual(open.filter((l) => !l.startsWith("prometheus ")), [], "kubeA: only the Prometheus pod listens off loopback");
+        assert.deepStrictEqual(open.map((l) => l.split(":").pop()), open.map(() => String(PROMETHEUS3.port)), `kubeA: its web port only (${open.join(", ")})`);
+    });
+
+    it("a pod in kubeA reaches Prometheus through its Service by name; a pod in kubeB cannot reach it", async function () {
+        const exporter = (await pod("kubeA", "node-exporter")).metadata.name;
+        const r = kubectl("kubeA", "exec", exporter, "-c", "node-exporter", "--", "wget", "-q", "-O", "-", `http://prometheus.${NS}.svc.cluster.local/api/v1/status/buildinfo`);
+        assert.strictEqual(r.status, 0, `kubectl exec wget: ${r.stderr}`);
+        assert.strictEqual(JSON.parse(r.stdout).data.version, PROMETHEUS3.version);
+        const ip = (await pod("kubeA", "prometheus")).status.podIP;
+        const fromB = spawnSync("nsenter", ["-t", String(await promPid("kubeB")), "-n", "curl", "-sf", "--max-time", "3", `http://${ip}:${PROMETHEUS3.port}/-/ready`], { encoding: "utf8" });
+        assert.notStrictEqual(fromB.status, 0, `kubeB's pod reached kubeA's Prometheus at ${ip}`);
+    });
+
+    it("a scrape interval change reaches the running Prometheus (its /api/v1/status/config) without a pod restart", async function () {
+        const before = await pod("kubeB", "prometheus");
+        await e2e.pulumi("main", ["config", "set", "--stack", "dev", "scrape-anywhere:scrapeInterval", "10s"]);
+        const t0 = Date.now();
+        await up();
+        await waitFor("kubeB: Prometheus runs with scrape_interval 10s", async () => {
+            const cfg = JSON.parse(getIn(await promPid("kubeB"), `http://127.0.0.1:${PROMETHEUS3.port}/api/v1/status/config`)).data.yaml as string;
+            return /scrape_interval: 10s/.test(cfg) ? true : undefined;
+        }, 240_000, 2000);
+        progress(`kubeB: new scrape interval live ${secs(Date.now() - t0)} after \`pulumi up\` started`);
+        const after = await pod("kubeB", "prometheus");
+        assert.strictEqual(after.metadata.uid, before.metadata.uid, "the same pod");
+        assert.deepStrictEqual(after.status.containerStatuses.map((s: any) => s.restartCount), before.status.containerStatuses.map(() => 0), "no container restarted");
+    });
+});
