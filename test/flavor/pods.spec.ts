@@ -1,8 +1,8 @@
 // Tier `flavor`: the upstream flavor end to end, in running pods. Three local clusters (kubeA hybrid, kubeB dark,
 // central) with real nodes (kubelet, containerd, kube-proxy, CoreDNS; scripts/lib/node/), the local OpenZiti
 // network inside the nodes' host namespace so the pods reach it (controller and router advertise HOST_IP; the
-// controller is relayed to 127.0.0.1 for pulumi), and the program's own `pulumi up` of the dev stack with
-// `scrape-anywhere:flavor: upstream`, as `npm start -- --clusters local` runs it. Read from the pods' own network
+// controller is relayed to 127.0.0.1 for pulumi), and the program's own `pulumi up` of the dev stack with its
+// default flavor, upstream, as `npm start -- --clusters local` runs it. Read from the pods' own network
 // namespaces (nsenter, as an operator would): each cluster Prometheus scrapes its exporter over Ziti, central
 // federates both; every pod Running and Ready by its own probes under enforced `restricted`; no listener on a pod
 // IP in kubeB or central; kubeA's Prometheus by its Service name from a pod of kubeA, not from kubeB; a scrape
@@ -78,7 +78,7 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
         e2e = new E2E(ctl);
         e2e.workspace("main", repoRoot, ["dev"]);
         await e2e.configureZiti("main", "dev");
-        await e2e.pulumi("main", ["config", "set", "--stack", "dev", "scrape-anywhere:flavor", "upstream"]);
+        // No flavor set: `upstream` is the default, as a user's `npm start` gets it (the pods asserted below are its own).
         for (const [i, c] of ["kubeA", "kubeB"].entries()) {
             await e2e.pulumi("main", ["config", "set", "--stack", "dev", "--path", `scrape-anywhere:clusters[${i}].kubeconfig`, local.cluster(c).loopbackKubeconfigPath!]);
         }
@@ -96,7 +96,7 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
         progress(`tier flavor: ${secs(Date.now() - tier0)} in all`);
     });
 
-    it("`pulumi up` of the dev stack with flavor upstream: every pod Running and Ready by its own probes, no restart", async function () {
+    it("`pulumi up` of the dev stack (default flavor: upstream): every pod Running and Ready by its own probes, no restart", async function () {
         upStarted = Date.now();
         await up();
         progress(`pulumi up done in ${secs(Date.now() - upStarted)}`);
