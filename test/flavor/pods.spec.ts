@@ -5,13 +5,15 @@
 // default flavor, upstream, as `npm start -- --clusters local` runs it. Read from the pods' own network
 // namespaces (nsenter, as an operator would): each cluster Prometheus scrapes its exporter over Ziti, central
 // federates both; every pod Running and Ready by its own probes under enforced `restricted`; no listener on a pod
-// IP in kubeB or central; kubeA's Prometheus by its Service name from a pod of kubeA, not from kubeB; a scrape
-// interval change reaches the running Prometheus without a restart.
+// IP in kubeB or central; kubeA's Prometheus by its Service name from a pod of kubeA, not from kubeB; a Dial policy
+// removed closes the dialing sidecar's proxy and `pulumi up` restores it; a scrape interval change reaches the
+// running Prometheus without a restart.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { POD_SECURITY_LABELS } from "../../components/kubernetes";
+import { proxyPort } from "../../flavors/upstream/proxyPorts";
 import { PROMETHEUS3 } from "../../flavors/upstream/workloads/prometheus";
 import { LocalClusters, startLocalClusters } from "../../scripts/lib/localKubernetes";
 import { containerPid, listeners, procStatus } from "../../scripts/lib/node/inspect";
@@ -171,6 +173,37 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
         const ip = (await pod("kubeA", "prometheus")).status.podIP;
         const fromB = spawnSync("nsenter", ["-t", String(await promPid("kubeB")), "-n", "curl", "-sf", "--max-time", "3", `http://${ip}:${PROMETHEUS3.port}/-/ready`], { encoding: "utf8" });
         assert.notStrictEqual(fromB.status, 0, `kubeB's pod reached kubeA's Prometheus at ${ip}`);
+    });
+
+    it("the exporter's Dial policy removed through pulumi: kubeB's sidecar closes the proxy, a new connection fails; `pulumi up` restores both", async function () {
+        // What does NOT happen (README, known gap): Prometheus keeps its idle keep-alive connection to the proxy, which
+        // `ziti tunnel proxy` never cuts (tunnel/intercept/proxy/proxy.go StopIntercepting closes the listener only),
+        // so the running scrape goes on over the old circuit. Printed here, asserted is what revocation does reach.
+        const exporterUp = async () => (await query("kubeB", 'up{job="kubeB.exporter"}'))[0]?.value[1];
+        const port = proxyPort("kubeB.exporter.svc");
+        const sidecar = async () => (await containers("kubeB")).find((x) => x.container === "ziti-tunnel" && x.pod.startsWith("prometheus"))!.pid;
+        const proxyListens = async () => listeners(await sidecar()).includes(`tcp 127.0.0.1:${port}`);
+        const metrics = async () => spawnSync("nsenter", ["-t", String(await sidecar()), "-n", "curl", "-sf", "--max-time", "5", `http://127.0.0.1:${port}/metrics`], { encoding: "utf8" });
+        assert.ok(await proxyListens(), `kubeB's sidecar proxies kubeB.exporter.svc on 127.0.0.1:${port}`);
+        const res = await e2e.pulumi("main", ["stack", "export", "--stack", "dev"], { private: true });
+        const urns = (JSON.parse(res.stdout).deployment.resources as any[]).map((r) => r.urn as string).filter((u) => u.endsWith("::kubeB-kubeB.exporter.dial"));
+        assert.strictEqual(urns.length, 1, "one Dial policy resource for kubeB.exporter.svc");
+        await e2e.pulumi("main", ["destroy", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev", "--target", urns[0]]);
+        const t0 = Date.now();
+        await waitFor(`kubeB's sidecar closes 127.0.0.1:${port}`, async () => ((await proxyListens()) ? undefined : true), 60_000);
+        progress(`kubeB: proxy closed ${secs(Date.now() - t0)} after the Dial policy was deleted; the sidecar polls its services every 15 s`);
+        const refused = await metrics();
+        assert.notStrictEqual(refused.status, 0, "a new connection to the exporter's proxy port fails");
+        await sleep(20_000);
+        progress(`kubeB: up{job="kubeB.exporter"} ${secs(Date.now() - t0)} after: ${await exporterUp()} (Prometheus' established keep-alive connection is not cut: the known gap)`);
+        await up();
+        const t1 = Date.now();
+        await waitFor(`kubeB's sidecar proxies 127.0.0.1:${port} again`, async () => ((await proxyListens()) ? true : undefined), 60_000);
+        const back = await metrics();
+        assert.strictEqual(back.status, 0, `the exporter answers through the proxy again: ${back.stderr}`);
+        assert.match(back.stdout, /^node_exporter_build_info\{/m);
+        await waitFor("kubeB: up == 1", async () => ((await exporterUp()) === "1" ? true : undefined), 60_000);
+        progress(`kubeB: proxy open and the exporter answering ${secs(Date.now() - t1)} after \`pulumi up\` restored the Dial policy`);
     });
 
     it("a scrape interval change reaches the running Prometheus (its /api/v1/status/config) without a pod restart", async function () {
