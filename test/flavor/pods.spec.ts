@@ -136,6 +136,11 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
             return r.length === 2 ? r : undefined;
         }, 60_000);
         assert.deepStrictEqual(federated.map((s) => s.metric.cluster).sort(), ["kubeA", "kubeB"]);
+        // Federated series and central's own scrapes never collide: two sources for one series would show as samples
+        // central rejects (scrape/metrics.go counters), and a mix of both in what it stores.
+        await sleep(20_000);
+        const rejected = await query("central", "sum(prometheus_target_scrapes_sample_out_of_order_total) + sum(prometheus_target_scrapes_sample_duplicate_timestamp_total)");
+        assert.strictEqual(rejected[0]?.value[1], "0", "central rejected no sample as out of order or duplicate");
     });
 
     it("enforces `restricted`: namespaces labelled, every container with seccomp, no new privileges, no capability, not root", async function () {
