@@ -16,7 +16,7 @@ import { POD_SECURITY_LABELS } from "../../components/kubernetes";
 import { proxyPort } from "../../flavors/upstream/proxyPorts";
 import { PROMETHEUS3 } from "../../flavors/upstream/workloads/prometheus";
 import { LocalClusters, startLocalClusters } from "../../scripts/lib/localKubernetes";
-import { containerPid, listeners, procStatus } from "../../scripts/lib/node/inspect";
+import { containerPid, listeners, nodeMemory, procStatus } from "../../scripts/lib/node/inspect";
 import { HOST_IP, nodePlan, runId } from "../../scripts/lib/node/plan";
 import { startZitiQuickstart, ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 import { E2E, progress, repoRoot } from "../e2e/harness";
@@ -102,6 +102,9 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
         upStarted = Date.now();
         await up();
         progress(`pulumi up done in ${secs(Date.now() - upStarted)}`);
+        const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+        const m = CLUSTERS.map((c) => `${c} ${mib(nodeMemory(plan(c).cgroupRoot).pods)}`);
+        progress(`memory (Rss) of the pods by node: ${m.join(", ")}; the whole local setup (control planes, nodes, pods not included) ${mib(local.rss().total)}`);
         for (const c of CLUSTERS) {
             const ps = await pods(c);
             const names = ps.map((p) => p.metadata.labels["app.kubernetes.io/name"]).sort();
