@@ -147,6 +147,7 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
     });
 
     it("enforces `restricted`: namespaces labelled, every container with seccomp, no new privileges, no capability, not root", async function () {
+        const rss: Record<string, string[]> = {};
         for (const c of CLUSTERS) {
             const ns = await api(c).get<any>(`/api/v1/namespaces/${NS}`);
             for (const [k, v] of Object.entries(POD_SECURITY_LABELS)) assert.strictEqual(ns.metadata.labels[k], v, `${c}: namespace label ${k}`);
@@ -157,8 +158,11 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
                 assert.strictEqual(st.NoNewPrivs, "1", `${what}: no_new_privs`);
                 assert.strictEqual(st.CapEff, "0000000000000000", `${what}: no effective capability`);
                 assert.notStrictEqual(st.Uid.split(/\s+/)[0], "0", `${what}: not root`);
+                (rss[x.container] = rss[x.container] ?? []).push(st.VmRSS.replace(/ kB$/, ""));
             }
         }
+        // The containers' resident memory, for the requests and limits of their contracts (flavors/upstream/workloads).
+        progress(`container RSS (kB): ${Object.entries(rss).map(([k, v]) => `${k} ${v.join("/")}`).join("; ")}`);
     });
 
     it("listens on no pod IP in kubeB or central (the pods' /proc/net/tcp*); kubeA's Prometheus only on its web port", async function () {
