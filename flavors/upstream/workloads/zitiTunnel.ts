@@ -59,7 +59,7 @@ export const ZITI_TUNNEL = {
      */
     livenessCommand: ["/usr/local/bin/ziti", "agent", "goversion"],
     /**
-     * Measured by tier `flavor` (test/flavor/pods.spec.ts prints it): RSS 72-75 MiB (73-75 MiB measured twice) in every sidecar of the dev stack
+     * Measured by tier `flavor` (test/flavor/pods.spec.ts prints it): RSS 73-77 MiB in every sidecar of the dev stack
      * (1-4 services hosted or dialed, a minute after start). The request sits above that (it was a 48Mi estimate, below
      * what the process uses); the limit leaves room for more services and circuits (not soaked).
      */
