@@ -42,7 +42,7 @@ export interface CentralPrometheusArgs {
     clusters: pulumi.Input<pulumi.Input<ClusterTargets>[]>;
     /** Where it runs. */
     placement: KubernetesPlacement | DockerPlacement;
-    /** prometheuz image. Defaults to DEFAULT_IMAGES.prometheus. */
+    /** The Prometheus image. Defaults to the flavor's (`images.prometheus` of flavors/<flavor>). */
     image?: pulumi.Input<string>;
     /** Zitified configmap-reload image (Kubernetes placement). */
     reloadImage?: pulumi.Input<string>;
@@ -135,13 +135,15 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         if (e instanceof ConfigError) bad(e.message);
         throw e;
     }
-    const image = args.image ?? DEFAULT_IMAGES.prometheus;
-    if (image === "") bad(`${name}: image is empty; give an image reference like "${DEFAULT_IMAGES.prometheus}".`);
+    const flavorName = args.flavor ?? DEFAULT_FLAVOR;
+    if (!(flavorName in FLAVORS)) bad(`${name}: unknown workload flavor "${flavorName}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
+    // The flavor's own Prometheus image unless one is given (the article's prometheuz only in the article flavor).
+    const defaultImage = FLAVORS[flavorName].images.prometheus ?? DEFAULT_IMAGES.prometheus;
+    const image = args.image ?? defaultImage;
+    if (image === "") bad(`${name}: image is empty; give an image reference like "${defaultImage}".`);
     const federationMatch = args.federationMatch ?? ['{job=~".+"}'];
     const scrapeInterval = args.scrapeInterval ?? "15s";
 
-    const flavorName = args.flavor ?? DEFAULT_FLAVOR;
-    if (!(flavorName in FLAVORS)) bad(`${name}: unknown workload flavor "${flavorName}"; use one of: ${Object.keys(FLAVORS).join(", ")}.`);
     const flavor = flavorNamed(flavorName);
     const remoteWrite = args.remoteWrite && centralRemoteWrite(name, args.remoteWrite, args.clusters, flavorName, bad);
     const ziti = createCentralZiti(name, centralName, args.edgeRouterRoles ?? ["#all"], parent, flavorName, remoteWrite);

@@ -10,7 +10,7 @@ export const FLAVORS: Readonly<Record<string, Flavor>> = {
 };
 
 /** The flavor a stack uses when `scrape-anywhere:flavor` is not set. */
-export const DEFAULT_FLAVOR = "article";
+export const DEFAULT_FLAVOR = "upstream";
 
 /** The flavor named `name`; throws naming the known ones. */
 export function flavorNamed(name: string): Flavor {

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tiers=(types unit policy provider e2e kubernetes docker faults overlay apiziti upstream)
+tiers=(types unit policy provider e2e kubernetes docker faults overlay apiziti upstream flavor)
 if [ $# -gt 0 ]; then tiers=("$@"); fi
 
 passed=0 failed=0 pending=0 broken=()
@@ -35,16 +35,16 @@ if [ ! -d policy/node_modules ]; then
     (cd policy && npm ci --no-audit --no-fund) || { echo "npm ci in policy/ failed" >&2; exit 1; }
 fi
 
-if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|kubernetes|docker|faults|overlay|apiziti)$'; then
+if printf '%s\n' "${tiers[@]}" | grep -qE '^(provider|e2e|kubernetes|docker|faults|overlay|apiziti|flavor)$'; then
     # The real engine and the real controller: found on PATH or built once into the cache.
     eval "$(bash scripts/tools.sh env)" || { echo "scripts/tools.sh could not provide the tools" >&2; exit 1; }
 fi
 # What single tiers need beyond that, so `npm test` alone passes on a fresh machine of this kind:
-if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|apiziti|faults'; then
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|apiziti|faults|flavor'; then
     # etcd, kube-apiserver/-controller-manager/-scheduler and kwok (built once into the cache; 25-40 min cold).
     eval "$(bash scripts/tools.sh control-plane)" || { echo "scripts/tools.sh control-plane could not provide the local control plane" >&2; exit 1; }
 fi
-if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|faults'; then
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kubernetes|faults|flavor'; then
     # Real nodes (faults: a killed run with a real node, test/faults/killedLocalClusters.spec.ts): kubelet, kube-proxy, containerd, CoreDNS (built once into the cache), and Debian's runc, CNI plugins, catatonit.
     eval "$(bash scripts/tools.sh node)" || { echo "scripts/tools.sh node could not provide the node binaries" >&2; exit 1; }
     export SCRAPE_ANYWHERE_NODE_BIN=1
@@ -56,6 +56,10 @@ if printf '%s\n' "${tiers[@]}" | grep -qxE 'overlay|apiziti'; then
     bash scripts/ensure-overlay-deps.sh || echo "the overlay tier's system packages are missing (see above)" >&2
 fi
 
+if printf '%s\n' "${tiers[@]}" | grep -qx flavor; then
+    # The upstream flavor's binaries (Prometheus, node_exporter, configmap-reload), from which the nodes' images are built.
+    eval "$(bash scripts/tools.sh workloads)" >/dev/null || echo "scripts/tools.sh workloads could not provide the upstream flavor's binaries" >&2
+fi
 if printf '%s\n' "${tiers[@]}" | grep -qx upstream; then
     # The Kubernetes analyzer of the upstream tier: checkov from PyPI, pinned, in a venv of the tools cache.
     ck="${XDG_CACHE_HOME:-$HOME/.cache}/scrape-anywhere/checkov"

@@ -23,16 +23,20 @@ export interface LoopbackJob {
 }
 
 /** A job that reaches Ziti service `d.service` through the sidecar's loopback proxy port. */
-export function loopbackJob(jobName: string, d: DialedService, extra: Partial<Pick<LoopbackJob, "honor_labels" | "metrics_path" | "params">> = {}): LoopbackJob {
+export function loopbackJob(jobName: string, d: DialedService, extra: Partial<Pick<LoopbackJob, "honor_labels" | "metrics_path" | "params">> = {},
+    labels: Record<string, string> = {}): LoopbackJob {
     return {
         job_name: jobName,
         scheme: "http",
         ...extra,
-        static_configs: [{ targets: [`127.0.0.1:${d.port}`], labels: { cluster: d.cluster, ziti_service: d.service } }],
+        static_configs: [{ targets: [`127.0.0.1:${d.port}`], labels: { cluster: d.cluster, ziti_service: d.service, ...labels } }],
         // The address is a loopback port, meaningless outside the pod: name the instance after the service.
         relabel_configs: [{ target_label: "instance", replacement: d.service }],
     };
 }
+
+/** The label on central's own exporter scrapes (its name), which keeps them apart from the federated copies. */
+export const SCRAPED_BY = "scraped_by";
 
 /** Prometheus scraping itself on loopback (its own `up` and TSDB figures). */
 function selfJob(): Record<string, unknown> {
@@ -76,9 +80,12 @@ export function centralPrometheusConfig(args: { centralName: string; dialed: Dia
     if (args.dialed.length === 0) throw new Error(`the central Prometheus "${args.centralName}" has no clusters to federate`);
     if (args.federationMatch.length === 0) throw new Error(`the central Prometheus "${args.centralName}" needs at least one federation match[] selector`);
     assertDistinctPorts(`the central Prometheus "${args.centralName}"`, args.dialed);
+    // Central's own scrape of an exporter carries `scraped_by`: without it its series are exactly the ones the cluster's
+    // Prometheus federates (same job, instance, cluster, ziti_service), two sources for one series, and central
+    // rejected ~30 samples a second as out of order or duplicate (found by tier flavor).
     const jobs = args.dialed.map(d => d.role === "prometheus"
         ? loopbackJob(`${d.cluster}.federate`, d, { honor_labels: true, metrics_path: "/federate", params: { "match[]": args.federationMatch } })
-        : loopbackJob(`${d.cluster}.exporter`, d));
+        : loopbackJob(`${d.cluster}.exporter`, d, {}, { [SCRAPED_BY]: args.centralName }));
     const names = jobs.map(j => j.job_name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new Error(`the central Prometheus "${args.centralName}" would have two jobs "${dup}": a cluster is listed twice`);

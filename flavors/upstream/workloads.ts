@@ -16,7 +16,11 @@ import { createHash } from "crypto";
 export function labels(app: string, instance: string): Record<string, string> {
     return { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": instance, "app.kubernetes.io/managed-by": "scrape-anywhere" };
 }
-/** Pod annotation that rolls nothing: configmap-reload applies config changes in place, so only the ConfigMap changes. */
+/**
+ * The config a Prometheus runs, recorded on the Deployment's own metadata, never on its pod template: a template
+ * change rolls the pod, and configmap-reload applies a config change in place (found by tier `flavor`: with the
+ * hash on the template a scrape interval change replaced the pod).
+ */
 const CONFIG_HASH_ANNOTATION = "scrape-anywhere/config-sha256";
 
 function identitySecret(resourceName: string, name: string, namespace: pulumi.Input<string>, json: pulumi.Input<string> | undefined,
@@ -29,8 +33,8 @@ function identitySecret(resourceName: string, name: string, namespace: pulumi.In
 function deployment(resourceName: string, name: string, namespace: pulumi.Input<string>, lbls: Record<string, string>,
     spec: k8s.types.input.core.v1.PodSpec, annotations?: Record<string, pulumi.Input<string>>): KubernetesObject {
     return { kind: "Deployment", resourceName, args: {
-        metadata: { name, namespace, labels: lbls },
-        spec: { replicas: 1, selector: { matchLabels: lbls }, template: { metadata: { labels: lbls, ...(annotations ? { annotations } : {}) }, spec } },
+        metadata: { name, namespace, labels: lbls, ...(annotations ? { annotations } : {}) },
+        spec: { replicas: 1, selector: { matchLabels: lbls }, template: { metadata: { labels: lbls }, spec } },
     } };
 }
 
@@ -38,7 +42,7 @@ const images = (i: Record<string, pulumi.Input<string>>): UpstreamImages => i as
 
 /**
  * The Prometheus pod's objects. The ConfigMap changes in place and configmap-reload tells Prometheus
- * (no restart: that is what the reload is for); the annotation records which config the pod started with.
+ * (no restart: that is what the reload is for); the Deployment's annotation records the config it was given.
  */
 function prometheusObjects(p: string, instance: string, place: "dark" | "hybrid", mode: "server" | "agent" | "receiver", namespace: pulumi.Input<string>,
     imgs: Record<string, pulumi.Input<string>>, config: pulumi.Input<string>, identityJson: pulumi.Input<string> | undefined): KubernetesObject[] {

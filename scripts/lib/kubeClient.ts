@@ -89,7 +89,15 @@ function inNetns(netns: string, r: RawRequest): Promise<{ status: number; text: 
         execFile("ip", ["netns", "exec", netns, process.execPath, "-e", script, JSON.stringify(r)],
             { encoding: "utf8", timeout: r.timeoutMs + 5000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
                 if (err) reject(Object.assign(new Error(`in netns ${netns}: ${(stderr || err.message).trim()}`), { code: (stderr || "").trim() }));
-                else resolve(JSON.parse(stdout));
+                else {
+                    // A child that printed nothing (seen under load) is a failed request the caller may retry, not an
+                    // exception thrown in this callback, which nothing could catch (tier flavor's start died of it).
+                    try {
+                        resolve(JSON.parse(stdout));
+                    } catch {
+                        reject(Object.assign(new Error(`in netns ${netns}: no answer from the request's process (stdout ${JSON.stringify(stdout.slice(0, 80))})`), { code: "EMPTY" }));
+                    }
+                }
             });
     });
 }

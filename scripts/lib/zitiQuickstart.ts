@@ -38,9 +38,15 @@ export interface ZitiQuickstartOptions {
     /** Give up after this many ms. Default 120000. */
     timeoutMs?: number;
     /**
-     * The address the controller and router advertise (in identities' ztAPI and the router list clients get) and name
-     * in their certificates. Default 127.0.0.1. For pods of the local clusters: node/zitiReach.ts podReachableZitiName()
-     * (a host name that is loopback here). (Named as on branch pods, which adds `netns` beside it.)
+     * Run the controller and router inside this network namespace (e.g. the real nodes' host namespace, which the
+     * pods route to) and advertise `advertiseAddress` there; the controller's port is relayed to 127.0.0.1 of this
+     * process's namespace (socat over a unix socket in `home`), so `controllerUrl` stays https://127.0.0.1:<port>.
+     */
+    netns?: string;
+    /**
+     * The address the controller and router advertise (identities' ztAPI, the router list clients get) and name in
+     * their certificates (with `netns`, as an IP SAN). Default 127.0.0.1. For the pods of `npm start`'s local clusters:
+     * node/zitiReach.ts podReachableZitiName() (a host name that is loopback here, relayed into the nodes).
      */
     advertiseAddress?: string;
 }
@@ -255,6 +261,21 @@ export async function settleAdminPassword(controllerUrl: string, ca: string, hom
     return { state: "ok", token };
 }
 
+/**
+ * 127.0.0.1:<port> of this namespace relayed to <address>:<port> in `netns`, without any link between the two
+ * namespaces: a socat in each, joined by a unix socket in `home` (as the real nodes' API server relay,
+ * scripts/lib/node/lifecycle.ts startLoopbackForwarder).
+ */
+function startRelay(home: string, netns: string, address: string, port: number, out: number): ChildProcess[] {
+    const sock = path.join(home, `ctrl-${port}.sock`);
+    fs.rmSync(sock, { force: true });
+    const opts = { detached: true, stdio: ["ignore", out, out] as ["ignore", number, number] };
+    return [
+        spawn("ip", ["netns", "exec", netns, "socat", `UNIX-LISTEN:${sock},fork,mode=600`, `TCP:${address}:${port}`], opts),
+        spawn("socat", [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`], opts),
+    ];
+}
+
 /** Starts `ziti edge quickstart` on 127.0.0.1 and resolves once the Management API accepts the admin login. */
 export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Promise<ZitiQuickstart> {
     const zitiBin = resolveZitiBinary();
@@ -267,6 +288,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     // A new database takes the throwaway of the command line; until it is changed, it is kept next to the password.
     const throwaway = randomPassword();
     if (!fs.existsSync(path.join(home, "db"))) fs.writeFileSync(throwawayFile(home), throwaway + "\n", { mode: 0o600 });
+    if (opts.netns && !opts.advertiseAddress) throw new Error("startZitiQuickstart: `netns` needs `advertiseAddress` (the address the namespace's clients reach)");
     const [ctrlPort, routerPort] = opts.ctrlPort && opts.routerPort
         ? [opts.ctrlPort, opts.routerPort]
         : opts.ctrlPort
@@ -279,16 +301,23 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const logFile = path.join(home, "quickstart.log");
     const timeoutMs = opts.timeoutMs ?? 120_000;
 
-    log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl}, router 127.0.0.1:${routerPort}, home ${home}`);
+    const address = opts.advertiseAddress ?? "127.0.0.1";
+    log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl}, router ${address}:${routerPort}${opts.netns ? ` (in namespace ${opts.netns}, advertised as ${address})` : ""}, home ${home}`);
     const out = fs.openSync(logFile, "a");
+    const qsArgs = quickstartArgs(home, ctrlPort, routerPort, username, throwaway, address);
+    // An advertised IP must be an IP SAN of the controller's and the router's certificates: Go's TLS matches an IP
+    // host against IP SANs only (openziti/ziti v1.7.2 ziti/run/quickstart.go createMinimalPki reads
+    // ZITI_CTRL_EDGE_IP_OVERRIDE; ziti/cmd/create/create_config_router_common.go reads ZITI_ROUTER_IP_OVERRIDE).
+    const overrides = opts.netns ? { ZITI_CTRL_EDGE_IP_OVERRIDE: address, ZITI_ROUTER_IP_OVERRIDE: address } : {};
     const child = spawn(
-        zitiBin,
-        quickstartArgs(home, ctrlPort, routerPort, username, throwaway, opts.advertiseAddress),
+        opts.netns ? "ip" : zitiBin,
+        opts.netns ? ["netns", "exec", opts.netns, zitiBin, ...qsArgs] : qsArgs,
         // Own process group, so stop() reaches the controller and router it forks. The quickstart
         // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
         // once would overwrite each other's, so each keeps its own.
-        { cwd: home, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ZITI_HOME: home, ZITI_CONFIG_DIR: path.join(home, "cli") } },
+        { cwd: home, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...overrides, ZITI_HOME: home, ZITI_CONFIG_DIR: path.join(home, "cli") } },
     );
+    const relays = opts.netns ? startRelay(home, opts.netns, address, ctrlPort, out) : [];
     fs.closeSync(out);
     let exited: string | undefined;
     child.on("exit", (code, signal) => (exited = signal ? `signal ${signal}` : `code ${code}`));
@@ -297,6 +326,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     const stop = async (): Promise<void> => {
         if (stopped) return;
         stopped = true;
+        for (const r of relays) killGroup(r, "SIGKILL");
         if (!exited) {
             killGroup(child, "SIGTERM");
             for (let i = 0; i < 50 && !exited; i++) await sleep(200);

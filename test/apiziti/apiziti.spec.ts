@@ -213,6 +213,8 @@ describe("apiziti: a dark Kubernetes API server, deployed to only through the Zi
         await stack.pulumi(["stack", "init"]);
         stackConfig = {
             role: "cluster",
+            // The article flavor's deployments (prometheus, reflectz, ziti-host) are what this tier lists.
+            flavor: "article",
             clusters: [{ name: CLUSTER, kind: "dark", namespace: "monitoring" }],
             kubernetesApi: true,
             kubernetesAdmins: [DEPLOYER, OPERATOR],

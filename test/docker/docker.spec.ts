@@ -21,6 +21,9 @@ import { E2E, progress, repoRoot, resourceCounts, tail } from "../e2e/harness";
 import { zitiController } from "../helpers/zitiController";
 import { importStandInImage } from "./standInImage";
 
+/** The flavor whose objects this spec asserts, set explicitly (the default is `upstream`). */
+const ARTICLE = { "scrape-anywhere:flavor": "article" };
+
 const POLICY_PACK = path.join(repoRoot, "policy");
 const CONTAINER = "central-prometheus";
 
@@ -79,7 +82,8 @@ describe("docker: the central Prometheus on a real Docker engine", function () {
         const ctl = await zitiController();
         controllerUrl = ctl.controllerUrl;
         e2e = new E2E(ctl);
-        e2e.workspace("main", repoRoot, ["dev"]);
+        // The article flavor's central container (one container, its stand-in image) is what this spec asserts.
+        e2e.workspace("main", repoRoot, ["dev"], ARTICLE);
         e2e.workspace("published", path.join(__dirname, "fixtures", "published-port"), ["published"]);
         await e2e.configureZiti("main", "dev");
         await setCentral("placement", "docker");

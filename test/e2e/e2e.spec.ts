@@ -12,6 +12,9 @@ import * as path from "path";
 import { adminRest, Rest, zitiController, COLLECTIONS } from "../helpers/zitiController";
 import { E2E, prometheusConfig, progress, readManifests, repoRoot, resourceCounts, secretValue, tail } from "./harness";
 
+/** The flavor whose objects this spec asserts, set explicitly (the default is `upstream`). */
+const ARTICLE = { "scrape-anywhere:flavor": "article" };
+
 const POLICY_PACK = path.join(repoRoot, "policy");
 
 /** What `ziti edge quickstart` makes by itself, possibly after the baseline was taken (its router comes online later). */
@@ -107,7 +110,8 @@ describe("e2e: the real engine against a real controller", function () {
         e2e = new E2E(ctl);
         rest = await adminRest(ctl);
         baseline = await snapshot(rest);
-        e2e.workspace("main", repoRoot, ["dev", "clusterA", "clusterB", "central"]);
+        // The article flavor's entity names are what this tier asserts (the default is upstream: test/e2e/upstream.spec.ts).
+        e2e.workspace("main", repoRoot, ["dev", "clusterA", "clusterB", "central"], ARTICLE);
         e2e.workspace("violating", path.join(repoRoot, "test", "e2e", "fixtures", "violating"), ["violating"]);
     });
 

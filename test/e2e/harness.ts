@@ -85,9 +85,10 @@ export class E2E {
 
     /**
      * A workspace for the program in `programDir`, with copies of the named stacks' settings (ziti:* and the
-     * secrets salt dropped, so a local `npm start` of the user does not leak in).
+     * secrets salt dropped, so a local `npm start` of the user does not leak in), plus `config` in each (e.g.
+     * `{"scrape-anywhere:flavor": "article"}` for a test that asserts the article flavor's objects).
      */
-    workspace(name: string, programDir: string, stacks: string[]): string {
+    workspace(name: string, programDir: string, stacks: string[], extra: Record<string, unknown> = {}): string {
         const ws = path.join(this.dir, name);
         fs.mkdirSync(ws, { recursive: true });
         for (const f of ["Pulumi.yaml", "main.js", "index.ts", "package.json"]) {
@@ -101,7 +102,7 @@ export class E2E {
         for (const s of stacks) {
             const src = path.join(programDir, `Pulumi.${s}.yaml`);
             const doc = fs.existsSync(src) ? YAML.parse(fs.readFileSync(src, "utf8")) ?? {} : {};
-            const config = Object.fromEntries(Object.entries(doc.config ?? {}).filter(([k]) => !k.startsWith("ziti:")));
+            const config = { ...Object.fromEntries(Object.entries(doc.config ?? {}).filter(([k]) => !k.startsWith("ziti:"))), ...extra };
             fs.writeFileSync(path.join(ws, `Pulumi.${s}.yaml`), YAML.stringify({ config }));
         }
         this.workspaces.set(name, ws);

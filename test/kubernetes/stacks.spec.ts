@@ -20,6 +20,9 @@ import { freePort } from "../../scripts/lib/zitiQuickstart";
 import { adminRest, COLLECTIONS, Rest, zitiController } from "../helpers/zitiController";
 import { E2E, progress, repoRoot, resourceCounts, tail } from "../e2e/harness";
 
+/** The flavor whose objects this spec asserts, set explicitly (the default is `upstream`). */
+const ARTICLE = { "scrape-anywhere:flavor": "article" };
+
 const POLICY_PACK = path.join(repoRoot, "policy");
 const QUICKSTART_DEFAULTS = ["all-routers-all-services", "all-endpoints-public-routers"];
 /** stack -> the local cluster it deploys to. */
@@ -133,7 +136,8 @@ describe("kubernetes: the stacks on real local control planes", function () {
         e2e = new E2E(ctl);
         rest = await adminRest(ctl);
         baseline = await names(rest);
-        e2e.workspace("main", repoRoot, Object.keys(PLACES));
+        // The article flavor's objects are what this spec asserts (kwok nodes: its images cannot run here anyway).
+        e2e.workspace("main", repoRoot, Object.keys(PLACES), ARTICLE);
         e2e.workspace("violating", path.join(repoRoot, "test", "e2e", "fixtures", "violating"), ["violating"]);
         for (const s of Object.keys(PLACES)) await e2e.configureZiti("main", s);
         await setKubeconfig("clusterB", local.cluster("kubeB").kubeconfigPath);

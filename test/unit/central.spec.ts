@@ -24,7 +24,7 @@ describe("CentralPrometheus", function () {
         before(async function () {
             mocks = await useMocks("unit");
             c = await import("../../components");
-            central = new c.CentralPrometheus("central", { clusters: targets, placement: { kind: "docker" } });
+            central = new c.CentralPrometheus("central", { flavor: "article", clusters: targets, placement: { kind: "docker" } });
             await valueOf(central.prometheusConfig);
             await mocks.settled();
             container = unsecret(mocks.one("docker:index/container:Container", "central-prometheus").inputs);
@@ -76,7 +76,7 @@ describe("CentralPrometheus", function () {
             c = await import("../../components");
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("hub-k8s", { renderYamlToDirectory: "rendered/unit/hub" });
-            const central = new c.CentralPrometheus("hub", { clusters: targets, placement: { kind: "kubernetes", provider } });
+            const central = new c.CentralPrometheus("hub", { flavor: "article", clusters: targets, placement: { kind: "kubernetes", provider } });
             await valueOf(central.prometheusConfig);
             await mocks.settled();
         });
@@ -103,24 +103,36 @@ describe("CentralPrometheus", function () {
         });
 
         it("rejects a central Prometheus with no clusters", function () {
-            assert.throws(() => new c.CentralPrometheus("empty", { clusters: [], placement: { kind: "docker" } }), /has no clusters/);
+            assert.throws(() => new c.CentralPrometheus("empty", { flavor: "article", clusters: [], placement: { kind: "docker" } }), /has no clusters/);
         });
 
         it("rejects a central name with '-'", function () {
-            assert.throws(() => new c.CentralPrometheus("hq-central", { clusters: targets, placement: { kind: "docker" } }), /contains '-'/);
+            assert.throws(() => new c.CentralPrometheus("hq-central", { flavor: "article", clusters: targets, placement: { kind: "docker" } }), /contains '-'/);
         });
 
         it("rejects an empty image", function () {
-            assert.throws(() => new c.CentralPrometheus("hq", { clusters: targets, image: "", placement: { kind: "docker" } }), /image is empty/);
+            assert.throws(() => new c.CentralPrometheus("hq", { flavor: "article", clusters: targets, image: "", placement: { kind: "docker" } }), /image is empty/);
         });
 
         it("fails when a cluster target handed over as an output is not `service-terminator`", async function () {
             const pulumi = await import("@pulumi/pulumi");
             const central = new c.CentralPrometheus("hq2", {
+                flavor: "article",
                 clusters: [pulumi.output({ ...targets[0], federationTarget: "kubeA.prometheus.svc" })],
                 placement: { kind: "docker" },
             });
             await assert.rejects(valueOf(central.prometheusConfig), /not a prometheuz target/);
+        });
+
+        it("without flavor or image runs the default flavor's Prometheus (upstream's prom/prometheus, not prometheuz)", async function () {
+            const { PROMETHEUS3_IMAGE } = await import("../../flavors/upstream/workloads/prometheus");
+            new c.CentralPrometheus("hq3", {
+                clusters: [{ clusterName: "kubeA", federationTarget: "kubeA.prometheus.svc", reflectzScrapeTarget: "kubeA.exporter.svc" }],
+                placement: { kind: "docker" },
+            });
+            await mocks.settled();
+            const containers = mocks.ofType("docker:index/container:Container").filter(r => r.name.startsWith("hq3"));
+            assert.deepStrictEqual(containers.map(r => r.inputs.image), [PROMETHEUS3_IMAGE, "openziti/ziti-tunnel:1.7.2"]);
         });
     });
 });

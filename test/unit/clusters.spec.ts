@@ -36,7 +36,7 @@ describe("cluster components", function () {
             c = await import("../../components");
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("kubeA-k8s", { renderYamlToDirectory: "rendered/unit/kubeA" });
-            cluster = new c.HybridCluster("kubeA", { provider, namespace: "monitoring" });
+            cluster = new c.HybridCluster("kubeA", { flavor: "article", provider, namespace: "monitoring" });
             await valueOf(cluster.prometheusConfig);
             await mocks.settled();
         });
@@ -167,7 +167,7 @@ describe("cluster components", function () {
             c = await import("../../components");
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("kubeB-k8s", { renderYamlToDirectory: "rendered/unit/kubeB" });
-            cluster = new c.DarkCluster("kubeB", { provider });
+            cluster = new c.DarkCluster("kubeB", { flavor: "article", provider });
             await valueOf(cluster.prometheusConfig);
             await mocks.settled();
         });
@@ -238,21 +238,21 @@ describe("cluster components", function () {
         it("rejects a cluster name with '-' before creating anything", async function () {
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("bad-k8s", { renderYamlToDirectory: "rendered/unit/bad" });
-            assert.throws(() => new c.HybridCluster("kube-a", { provider }), /cluster name "kube-a" contains '-'.*prometheuz/);
-            assert.throws(() => new c.DarkCluster("ok", { provider, clusterName: "kube-b" }), /contains '-'/);
+            assert.throws(() => new c.HybridCluster("kube-a", { flavor: "article", provider }), /cluster name "kube-a" contains '-'.*prometheuz/);
+            assert.throws(() => new c.DarkCluster("ok", { flavor: "article", provider, clusterName: "kube-b" }), /contains '-'/);
         });
 
         it("rejects a service name with '-'", async function () {
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("svc-k8s", { renderYamlToDirectory: "rendered/unit/svc" });
-            assert.throws(() => new c.DarkCluster("kubeC", { provider, serviceNames: { prometheus: "kubeC.prom-svc" } }),
+            assert.throws(() => new c.DarkCluster("kubeC", { flavor: "article", provider, serviceNames: { prometheus: "kubeC.prom-svc" } }),
                 /serviceNames.prometheus "kubeC.prom-svc" contains '-'/);
         });
 
         it("rejects an empty image", async function () {
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("img-k8s", { renderYamlToDirectory: "rendered/unit/img" });
-            assert.throws(() => new c.HybridCluster("kubeD", { provider, images: { prometheus: "" } }), /images.prometheus is empty/);
+            assert.throws(() => new c.HybridCluster("kubeD", { flavor: "article", provider, images: { prometheus: "" } }), /images.prometheus is empty/);
         });
 
         it("requires the cluster's provider", function () {
@@ -263,7 +263,7 @@ describe("cluster components", function () {
             const k8s = await import("@pulumi/kubernetes");
             const provider = new k8s.Provider("err-k8s", { renderYamlToDirectory: "rendered/unit/err" });
             const pulumi = await import("@pulumi/pulumi");
-            assert.throws(() => new c.HybridCluster("kube-f", { provider }), (e: unknown) => e instanceof pulumi.ResourceError);
+            assert.throws(() => new c.HybridCluster("kube-f", { flavor: "article", provider }), (e: unknown) => e instanceof pulumi.ResourceError);
         });
     });
 });

@@ -5,6 +5,8 @@ import { parseConfig, RawConfig } from "../../config";
 
 const dev = (extra: RawConfig = {}): RawConfig => ({
     role: "dev",
+    // The article flavor's images and service names are what these cases assert (the default is upstream: flavors.spec).
+    flavor: "article",
     clusters: [{ name: "kubeA", kind: "hybrid" }, { name: "kubeB", kind: "dark" }],
     ...extra,
 });

@@ -16,10 +16,13 @@ const central = (placement: "kubernetes" | "docker"): CentralPlace => ({
 });
 
 describe("flavors: the seam and the registry", () => {
-    it("the default flavor is registered, and an unknown one is refused naming the known ones", () => {
+    it("the default flavor is upstream (the maintained images), registered; an unknown one is refused naming the known ones", () => {
+        assert.strictEqual(DEFAULT_FLAVOR, "upstream");
         assert.ok(FLAVORS[DEFAULT_FLAVOR]);
         assert.throws(() => flavorNamed("nope"), /unknown workload flavor "nope"; known: article/);
-        assert.strictEqual(parseConfig({ clusters: [{ name: "kubeA" }] }, "s").flavor, DEFAULT_FLAVOR);
+        const cfg = parseConfig({ clusters: [{ name: "kubeA" }] }, "s");
+        assert.strictEqual(cfg.flavor, DEFAULT_FLAVOR);
+        assert.deepStrictEqual(cfg.images, FLAVORS.upstream.images, "the default flavor's images");
         assert.throws(() => parseConfig({ clusters: [{ name: "kubeA" }], flavor: "nope" }, "s"), /scrape-anywhere:flavor: unknown workload flavor "nope"; use one of: article/);
     });
 

@@ -15,6 +15,8 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 const twoClusters = (extra: RawConfig = {}): RawConfig => ({
     role: "dev",
+    // The article flavor's tunnelers (ziti-host) are what these cases assert (the default is upstream).
+    flavor: "article",
     clusters: [{ name: "kubeA", kind: "hybrid" }, { name: "kubeB", kind: "dark" }],
     kubernetesApi: true,
     kubernetesAdmins: ["ops.admin", "dev.admin"],
@@ -229,6 +231,7 @@ describe("Kubernetes API over Ziti", function () {
         });
         const stack = () => ({
             role: "cluster",
+            flavor: "article",
             clusters: [{ name: "kubeB", kind: "dark", kubeconfig: path.join(dir, "config"), apiOverZiti: { identityFile: "ops.admin.json" } }],
             kubernetesApi: true,
             kubernetesAdmins: ["ops.admin"],

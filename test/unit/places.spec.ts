@@ -7,6 +7,7 @@ const count = (es: { kind: string }[]) => es.reduce<Record<string, number>>((m, 
 
 describe("plan: every place's Ziti entities", () => {
     const cfg = parseConfig({
+        flavor: "article",
         clusters: [{ name: "kubeA", kind: "hybrid" }, { name: "kubeB", kind: "dark" }], clientIdentities: ["dev.client"],
         kubernetesApi: true, kubernetesAdmins: ["dev.admin"],
     }, "dev");

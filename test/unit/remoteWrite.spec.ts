@@ -134,7 +134,7 @@ describe("config: scrape-anywhere:collection and remoteWrite", function () {
     });
 
     it("the article flavor refuses remoteWrite, naming the key and the fix", function () {
-        assert.throws(() => parseConfig({ ...dev, collection: "remoteWrite" }, "s"),
+        assert.throws(() => parseConfig({ ...dev, flavor: "article", collection: "remoteWrite" }, "s"),
             /^ConfigError: scrape-anywhere:collection: the article flavor supports only federate, not remoteWrite: .*Set scrape-anywhere:collection federate, or scrape-anywhere:flavor upstream\.$/);
     });
 

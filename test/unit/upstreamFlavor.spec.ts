@@ -134,6 +134,10 @@ describe("upstream flavor: Prometheus config", function () {
         assert.deepStrictEqual(fed.static_configs[0].targets, [`127.0.0.1:${proxyPort("kubeB.prometheus.svc")}`]);
         assert.deepStrictEqual(cfg.scrape_configs.map((j: any) => j.job_name), ["kubeA.federate", "kubeA.exporter", "kubeB.federate", "kubeB.exporter", "prometheus"]);
         for (const j of cfg.scrape_configs) for (const t of j.static_configs[0].targets) assert.match(t, /^127\.0\.0\.1:\d+$/);
+        // Its own exporter scrapes are told apart from the federated copies (same job, instance, cluster otherwise).
+        const direct = cfg.scrape_configs.find((j: any) => j.job_name === "kubeA.exporter");
+        assert.deepStrictEqual(direct.static_configs[0].labels, { cluster: "kubeA", ziti_service: "kubeA.exporter.svc", scraped_by: "central" });
+        assert.deepStrictEqual(fed.static_configs[0].labels, { cluster: "kubeB", ziti_service: "kubeB.prometheus.svc" });
         assert.throws(() => centralPrometheusConfig({ centralName: "central", dialed: [...dialed, dialed[0]], federationMatch: ["up"], scrapeInterval: "30s" }), /two jobs "kubeA.federate"/);
         assert.throws(() => centralPrometheusConfig({ centralName: "central", dialed: [], federationMatch: ["up"], scrapeInterval: "30s" }), /no clusters/);
     });

@@ -106,10 +106,10 @@ describe("workload contracts", function () {
         const c = await import("../../components");
         const k8s = await import("@pulumi/kubernetes");
         const provider = (n: string) => new k8s.Provider(`${n}-k8s`, { renderYamlToDirectory: `rendered/unit/${n}` });
-        const kubeA = new c.HybridCluster("kubeA", { provider: provider("kubeA") });
-        const kubeB = new c.DarkCluster("kubeB", { provider: provider("kubeB") });
-        const hub = new c.CentralPrometheus("hub", { clusters: targets, placement: { kind: "kubernetes", provider: provider("hub") } });
-        const dock = new c.CentralPrometheus("dock", { clusters: targets, placement: { kind: "docker" } });
+        const kubeA = new c.HybridCluster("kubeA", { flavor: "article", provider: provider("kubeA") });
+        const kubeB = new c.DarkCluster("kubeB", { flavor: "article", provider: provider("kubeB") });
+        const hub = new c.CentralPrometheus("hub", { flavor: "article", clusters: targets, placement: { kind: "kubernetes", provider: provider("hub") } });
+        const dock = new c.CentralPrometheus("dock", { flavor: "article", clusters: targets, placement: { kind: "docker" } });
         await Promise.all([kubeA, kubeB, hub, dock].map(x => valueOf(x.prometheusConfig)));
         await mocks.settled();
         for (const d of mocks.ofType(DEPLOYMENT)) pods[d.name] = unsecret(d.inputs.spec.template.spec);
@@ -432,8 +432,8 @@ describe("workload contracts", function () {
                 prometheus: "registry.example/prometheuz@sha256:1", configmapReload: "registry.example/reload:1",
                 zitiConfigmapReload: "registry.example/reloadz:1", reflectz: "registry.example/reflect:1", tunneler: "registry.example/ziti-host:1",
             };
-            const o = new c.HybridCluster("kubeO", { provider, images });
-            const p = new c.DarkCluster("kubeP", { provider, images, namespace: "monitoring2" });
+            const o = new c.HybridCluster("kubeO", { flavor: "article", provider, images });
+            const p = new c.DarkCluster("kubeP", { flavor: "article", provider, images, namespace: "monitoring2" });
             await Promise.all([valueOf(o.prometheusConfig), valueOf(p.prometheusConfig)]);
             await mocks.settled();
             const img = (d: string, n: string) => unsecret(mocks.one(DEPLOYMENT, d).inputs.spec.template.spec).containers.find((x: any) => x.name === n).image;

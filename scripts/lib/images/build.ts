@@ -20,6 +20,13 @@ function contentKey(image: CatalogImage, spec: RootfsSpec): string {
     return crypto.createHash("sha256").update(JSON.stringify([normalizeReference(image.reference), spec, image.config, files])).digest("hex").slice(0, 16);
 }
 
+/**
+ * Builds of this process under way, by archive path: the nodes of a run start in parallel and ask for the same
+ * images at once; they share one build (found by tier flavor on a cold cache: three builds of one archive renamed
+ * the same temporary file, and two failed with ENOENT).
+ */
+const building = new Map<string, Promise<string>>();
+
 /** The archive of `image`, built when missing. Throws for an image the catalog marks unavailable. */
 export async function imageArchive(image: CatalogImage, log: (m: string) => void = () => undefined): Promise<string> {
     if (!image.rootfs || !image.config) throw new Error(`image ${image.reference} cannot be built here: ${image.unavailable}`);
@@ -28,13 +35,21 @@ export async function imageArchive(image: CatalogImage, log: (m: string) => void
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const out = path.join(dir, `${image.name}-${contentKey(image, spec)}.tar`);
     if (fs.existsSync(out)) return out;
+    const running = building.get(out);
+    if (running) return running;
+    const build = buildArchive(image, spec, dir, out, log).finally(() => building.delete(out));
+    building.set(out, build);
+    return build;
+}
+
+async function buildArchive(image: CatalogImage, spec: RootfsSpec, dir: string, out: string, log: (m: string) => void): Promise<string> {
     const t0 = Date.now();
     const work = fs.mkdtempSync(path.join(dir, `.${image.name}-`));
     try {
         buildRootfs(path.join(work, "rootfs"), spec);
         await writeOciArchive({
             rootfs: path.join(work, "rootfs"), reference: normalizeReference(image.reference), work, out,
-            config: { ...image.config, labels: { ...image.config.labels, "scrape-anywhere.stands-for": image.standsFor, ...(image.differs ? { "scrape-anywhere.differs": image.differs } : {}) } },
+            config: { ...image.config!, labels: { ...image.config!.labels, "scrape-anywhere.stands-for": image.standsFor, ...(image.differs ? { "scrape-anywhere.differs": image.differs } : {}) } },
         });
     } finally {
         fs.rmSync(work, { recursive: true, force: true });

@@ -14,6 +14,10 @@ import { CONFIGMAP_RELOADZ_IMAGE } from "../../../flavors/article/configmapReloa
 import { PROMETHEUS_IMAGE } from "../../../flavors/article/prometheus";
 import { REFLECTZ_IMAGE } from "../../../flavors/article/reflectz";
 import { ZITI_HOST_IMAGE } from "../../../flavors/article/zitiHost";
+import { CONFIGMAP_RELOAD_UPSTREAM, CONFIGMAP_RELOAD_UPSTREAM_IMAGE } from "../../../flavors/upstream/workloads/configmapReload";
+import { NODE_EXPORTER, NODE_EXPORTER_IMAGE } from "../../../flavors/upstream/workloads/nodeExporter";
+import { PROMETHEUS3, PROMETHEUS3_IMAGE } from "../../../flavors/upstream/workloads/prometheus";
+import { ZITI_TUNNEL, ZITI_TUNNEL_IMAGE } from "../../../flavors/upstream/workloads/zitiTunnel";
 import type { ImageConfig } from "./ociArchive";
 import type { RootfsSpec } from "./rootfs";
 
@@ -44,6 +48,14 @@ const zitiVersion = () => /^\s*github\.com\/openziti\/ziti v(\S+)/m.exec(require
  * `ENTRYPOINT [ "ziti" ]`. No program workload uses this image; the node tier runs `ziti tunnel host` in it.
  */
 export const ZITI_CLI = { uid: 2171, gid: 2171, home: "/home/ziggy", binary: "/usr/local/bin/ziti", entrypoint: ["ziti"] } as const;
+
+/**
+ * quay.io/prometheus/busybox is the base of prom/prometheus and prom/node-exporter; the upstream flavor's exec probes
+ * run its `wget`. Debian's busybox-static (scripts/ensure-node-deps.sh) runs the applet named by argv[0], so one copy
+ * named /bin/wget is the probe's wget.
+ */
+const busyboxWget = { from: "/bin/busybox", to: "/bin/wget" };
+const nobody = { users: [{ name: "nobody", uid: 65534, gid: 65534, home: "/home" }], groups: [{ name: "nobody", gid: 65534 }] };
 
 /** catatonit as the pod sandbox ("pause") image: it reaps children and, with -P, only pauses (catatonit(1)). */
 export const PAUSE_IMAGE = "localhost/scrape-anywhere/pause:catatonit";
@@ -76,12 +88,48 @@ export const CATALOG: CatalogImage[] = [
             env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", `HOME=${ZITI_CLI.home}`],
         },
     },
-    // The article flavor's images (components/workloads): not buildable until the maintained flavor lands.
+    // The upstream flavor's images (flavors/upstream/workloads/*.ts hold the sourced facts used here).
+    {
+        name: "prometheus", reference: PROMETHEUS3_IMAGE, standsFor: "prom/prometheus (prometheus/prometheus Dockerfile)",
+        differs: "cmd/prometheus built by tools.sh from the module at v0.316.0 (= 3.16.0) without the builtinassets tag (no web UI pages; " +
+            "API, /federate, /-/ready, /-/reload identical); no promtool, no example prometheus.yml; Debian busybox-static's wget only instead of quay.io/prometheus/busybox",
+        rootfs: () => ({
+            binaries: [{ from: toolPath("prometheus"), to: PROMETHEUS3.entrypoint[0] }, busyboxWget],
+            dirs: [{ path: PROMETHEUS3.storageDir, mode: 0o775, uid: 65534, gid: 65534 }, { path: "/etc/prometheus", mode: 0o755, uid: 65534, gid: 65534 }],
+            ...nobody,
+        }),
+        config: { entrypoint: [...PROMETHEUS3.entrypoint], cmd: [...PROMETHEUS3.cmd], user: "nobody", workingDir: PROMETHEUS3.workingDir, volumes: [PROMETHEUS3.storageDir] },
+    },
+    {
+        name: "node-exporter", reference: NODE_EXPORTER_IMAGE, standsFor: "prom/node-exporter (prometheus/node_exporter Dockerfile)",
+        differs: "node_exporter built by tools.sh from the module at v1.12.1 (CGO_ENABLED=0, as promu's linux/amd64 build); Debian busybox-static's wget only",
+        rootfs: () => ({ binaries: [{ from: toolPath("node_exporter"), to: NODE_EXPORTER.entrypoint[0] }, busyboxWget], ...nobody }),
+        config: { entrypoint: [...NODE_EXPORTER.entrypoint], user: "nobody" },
+    },
+    {
+        name: "configmap-reload-upstream", reference: CONFIGMAP_RELOAD_UPSTREAM_IMAGE, standsFor: "jimmidyson/configmap-reload v0.14.0 (distroless static, USER 65534)",
+        differs: "configmap-reload built by tools.sh from the module at v0.14.0; no distroless base files (CA certificates, tzdata): it only calls http://127.0.0.1",
+        rootfs: () => ({ binaries: [{ from: toolPath("configmap-reload"), to: CONFIGMAP_RELOAD_UPSTREAM.entrypoint[0] }], ...nobody }),
+        config: { entrypoint: [...CONFIGMAP_RELOAD_UPSTREAM.entrypoint], user: String(CONFIGMAP_RELOAD_UPSTREAM.runAs.user) },
+    },
+    {
+        name: "ziti-tunnel", reference: ZITI_TUNNEL_IMAGE, standsFor: "openziti/ziti-tunnel (openziti/ziti dist/docker-images/ziti-tunnel/Dockerfile on ziti-cli)",
+        differs: "as ziti-cli above; no bash, util-linux or iptables (tproxy mode cannot run), so its entrypoint.sh is absent: the flavor's pods " +
+            "set `command` to /usr/local/bin/ziti tunnel proxy|host and never use it",
+        rootfs: () => ({
+            binaries: [{ from: toolPath("ziti"), to: ZITI_TUNNEL.binary }],
+            dirs: [{ path: ZITI_TUNNEL.workingDir, mode: 0o755, uid: 0, gid: 0 }, { path: "/tmp", mode: 0o1777 }],
+            users: [{ name: "ziggy", uid: ZITI_TUNNEL.runAs.user, gid: ZITI_TUNNEL.runAs.group, home: ZITI_CLI.home }],
+            groups: [{ name: "ziggy", gid: ZITI_TUNNEL.runAs.group }],
+        }),
+        config: { entrypoint: [...ZITI_TUNNEL.entrypoint], cmd: [...ZITI_TUNNEL.cmd], user: "root", workingDir: ZITI_TUNNEL.workingDir },
+    },
+    // The article flavor's images (flavors/article): none can be built here.
     { name: "ziti-host", reference: ZITI_HOST_IMAGE, standsFor: "openziti/ziti-host", unavailable: "ziti-edge-tunnel is a C program (openziti/ziti-tunnel-sdk-c); only Go modules can be built here" },
     { name: "prometheuz", reference: PROMETHEUS_IMAGE, standsFor: "openziti/prometheuz", unavailable: "built from the fork openziti-test-kitchen/prometheus, which the Go module proxy refuses" },
     { name: "configmap-reloadz", reference: CONFIGMAP_RELOADZ_IMAGE, standsFor: "openziti/configmap-reloadz", unavailable: "built from the fork openziti-test-kitchen/configmap-reload, which the Go module proxy refuses" },
     { name: "reflectz", reference: REFLECTZ_IMAGE, standsFor: "nfnpieros/reflect", unavailable: "built from the fork nf-npieros/sdk-golang (branch feature/reflect-prometheus), which the Go module proxy does not serve at that branch" },
-    { name: "configmap-reload", reference: CONFIGMAP_RELOAD_IMAGE, standsFor: "jimmidyson/configmap-reload", unavailable: "not built here yet (the maintained flavor adds configmap-reload)" },
+    { name: "configmap-reload", reference: CONFIGMAP_RELOAD_IMAGE, standsFor: "jimmidyson/configmap-reload v0.5.0 (the article's tag)", unavailable: "only v0.14.0 is built here (the upstream flavor's configmap-reload-upstream)" },
 ];
 
 /** The catalog entry of `reference` (as a pod spec writes it, or normalised), or undefined. */

@@ -78,7 +78,7 @@ export async function writeOciArchive(args: { rootfs: string; config: ImageConfi
         schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
         manifests: [{ ...manifest, annotations: { "io.containerd.image.name": args.reference, "org.opencontainers.image.ref.name": args.reference } }],
     }));
-    const tmp = `${args.out}.tmp.${process.pid}`;
+    const tmp = `${args.out}.tmp.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
     await tar.create({ cwd: layout, file: tmp, portable: true, mtime: EPOCH }, ["oci-layout", "index.json", "blobs"]);
     fs.renameSync(tmp, args.out);
     fs.rmSync(layout, { recursive: true, force: true });
