@@ -22,10 +22,13 @@ import * as os from "os";
 import * as path from "path";
 import { startZitiQuickstart, ZitiQuickstart } from "../scripts/lib/zitiQuickstart";
 import { created, Floor, measureFloor, measureLookup, reset, rest, Rest, snapshot, Snapshot } from "./lib/controller";
+import { cliCalls } from "./lib/cliCalls";
+import { floorGraph, FloorGraph } from "./lib/floorGraph";
 import { importPlan } from "./lib/opsImport";
-import { BenchProject, EMPTY_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
+import { namesByCollection, PlainEntity, planEntities } from "./lib/planEntities";
+import { BenchProject, EMPTY_PROGRAM, FLOOR_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
 
-const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "scale", "stacks"];
+const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks"];
 
 interface Options {
     quick: boolean;
@@ -175,18 +178,17 @@ function runScript(script: string, args: string[], env: Record<string, string>):
 
 interface BaselineRun { wallMs: number; entities: number; calls: number; load: number; set: Record<string, string[]> }
 
-async function runCliBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>): Promise<Omit<BaselineRun, "set" | "entities">> {
-    const clusters = (seed.clusters ?? []).map((c: any) => `${c.name}:${c.kind ?? "hybrid"}`).join(" ");
-    const central = seed.central?.name ?? "central";
-    const clients = (seed.clientIdentities ?? []).join(" ");
+async function runCliBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, planned: PlainEntity[], dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
+    const file = path.join(dir, "calls.sh");
+    fs.writeFileSync(file, cliCalls(planned));
     const load = load1();
-    const { wallMs, stdout } = await runScript("baseline-cli.sh", ["--clusters", clusters, "--central", central, "--clients", clients], scriptEnv(ctl, tools));
+    const { wallMs, stdout } = await runScript("baseline-cli.sh", ["--calls", file], scriptEnv(ctl, tools));
     const m = /baseline: (\d+) ziti calls/.exec(stdout);
     return { wallMs, calls: m ? Number(m[1]) : NaN, load };
 }
 
-async function runImportBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>, dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
-    const plan = importPlan(seed);
+async function runImportBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, planned: PlainEntity[], dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
+    const plan = importPlan(planned);
     const file = path.join(dir, "entities.json");
     fs.writeFileSync(file, JSON.stringify(plan.document, null, 1));
     const load = load1();
@@ -230,6 +232,11 @@ interface CentralRun { refs: number; up: PulumiRun; noop: PulumiRun; entitiesBef
 
 interface Results {
     floor?: Floor;
+    /** The entity set the program's plan makes for the seed (names by collection): what every way must leave. */
+    planned: Record<string, string[]>;
+    /** `pulumi up` of bench/floor/index.js over the seed's resource graph (no-op provider), one per seed run. */
+    graphFloor: PulumiRun[];
+    graph?: FloorGraph;
     baseline: BaselineRun[];
     importRuns: BaselineRun[];
     empty: PulumiRun[];
@@ -258,9 +265,11 @@ async function main(): Promise<void> {
     const r = await rest(ctl);
     const base = await snapshot(r);
     const seed = seedConfig();
+    const planned = await planEntities(seed);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-work-"));
     const res: Results = {
         baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad,
+        planned: namesByCollection(planned), graphFloor: [],
     };
     const cleanup = async () => {
         fs.rmSync(work, { recursive: true, force: true });
@@ -278,7 +287,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < opts.runs; i++) {
             if (opts.only.has("baseline")) {
                 log(`baseline-cli.sh run ${i + 1}/${opts.runs} (${loadNow()})`);
-                const b = await runCliBaseline(ctl, tools, seed);
+                const b = await runCliBaseline(ctl, tools, planned, work);
                 const set = await entitySet(r, base);
                 res.baseline.push({ ...b, set, entities: countOf(set) });
                 res.loads.push(`baseline-cli ${i + 1}: ${loadNow()}`);
@@ -286,7 +295,7 @@ async function main(): Promise<void> {
             }
             if (opts.only.has("import")) {
                 log(`baseline-import.sh (ziti ops import) run ${i + 1}/${opts.runs} (${loadNow()})`);
-                const b = await runImportBaseline(ctl, tools, seed, work);
+                const b = await runImportBaseline(ctl, tools, planned, work);
                 const set = await entitySet(r, base);
                 res.importRuns.push({ ...b, set, entities: countOf(set) });
                 res.loads.push(`ops import ${i + 1}: ${loadNow()}`);
@@ -316,9 +325,22 @@ async function main(): Promise<void> {
                     const noopParallelDiff = await measured(p, UP, undefined, { PULUMI_PARALLEL_DIFF: "true" });
                     res.seed.push({ up, noop, noopParallelDiff, set, entities: countOf(set), state: p.stateSize() });
                     res.loads.push(`seed ${i + 1}: ${loadNow()}`);
+                    res.graph ??= floorGraph(p.checkpointFile());
                 } finally {
                     p.dispose();
                     await reset(r, base);
+                }
+                // The converge floor right after each seed run (same load): the seed's graph over a no-op provider.
+                if (opts.only.has("graphfloor") && res.graph) {
+                    const f = new BenchProject(tools, "dev", {}, ctl, {}, FLOOR_PROGRAM);
+                    try {
+                        fs.writeFileSync(path.join(f.dir, "graph.json"), JSON.stringify(res.graph));
+                        log(`floor program run ${i + 1}/${opts.runs}: pulumi up (${res.graph.resources.length} resources, depth ${res.graph.depth}, ${loadNow()})`);
+                        res.graphFloor.push(await measured(f, UP));
+                        res.loads.push(`floor program ${i + 1}: ${loadNow()}`);
+                    } finally {
+                        f.dispose();
+                    }
                 }
             }
         }
@@ -445,19 +467,30 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
     const cliMs = median(baseline.map((b) => b.wallMs));
     const impMs = median(importRuns.map((b) => b.wallMs));
     const emptyMs = median(empty.map((e) => e.wallMs));
+    const floorMs = median(res.graphFloor.map((e) => e.wallMs));
     const S = "1. converge";
+    // The three ways are compared only when they made the same entities as the plan: a ratio over different work is
+    // no ratio (issue 24).
+    const ways = [...seed.map((x) => ["pulumi up", x.set] as const), ...baseline.map((b) => ["baseline-cli.sh", b.set] as const), ...importRuns.map((b) => ["ops import", b.set] as const)];
+    const drift = ways.map(([what, set]) => [what, setDiff(res.planned, set)] as const).filter(([, d]) => d);
+    const same = drift.length === 0;
+    const refuse = "NOT PRINTED: the entity sets differ (row below)";
     if (baseline.length) row([S, `baseline-cli.sh: ziti login + 1 CLI call per entity + enrolls (${baseline[0].calls} calls, ${baseline[0].entities} entities)`, sec(cliMs), runs(baseline.map((b) => b.wallMs)), "", loadRange(baseline.map((b) => b.load))]);
     if (importRuns.length) row([S, `baseline-import.sh: login + 1 \`ziti ops import\` + 1 list + enrolls (${importRuns[0].calls} process calls, ${importRuns[0].entities} entities)`, sec(impMs), runs(importRuns.map((b) => b.wallMs)), "", loadRange(importRuns.map((b) => b.load))]);
     if (empty.length) row([S, "engine floor: `pulumi up` of an empty program (nodejs, same backend)", sec(emptyMs), runs(empty.map((e) => e.wallMs)), "", loadRange(empty.map((e) => e.load))]);
     if (seed.length) {
         const s0 = seed[0];
         row([S, `\`pulumi up\` from empty, seed topology (${s0.entities} Ziti entities, ${s0.state.resources} resources)`, sec(upMs), runs(seed.map((s) => s.up.wallMs)), "", loadRange(seed.map((s) => s.up.load))]);
-        if (baseline.length) row([S, "ratio up / baseline-cli.sh", ratio(upMs, cliMs), "", `<= 1.0x: ${check(upMs <= cliMs)}`, ""]);
-        if (importRuns.length) row([S, "ratio up / ziti ops import", ratio(upMs, impMs), "", `<= 3x: ${check(upMs <= 3 * impMs)}`, ""]);
+        if (res.graphFloor.length && res.graph) {
+            row([S, `converge floor: \`pulumi up\` of the seed's graph over a no-op dynamic provider (${res.graph.custom} custom + ${res.graph.components} component resources, depth ${res.graph.depth})`,
+                sec(floorMs), runs(res.graphFloor.map((e) => e.wallMs)), "", loadRange(res.graphFloor.map((e) => e.load))]);
+            row([S, "ratio up / converge floor", ratio(upMs, floorMs), "", `<= 1.2x: ${check(upMs <= 1.2 * floorMs)}`, ""]);
+        }
+        if (baseline.length) row([S, "ratio up / baseline-cli.sh", same ? ratio(upMs, cliMs) : "-", "", same ? `<= 1.0x: ${check(upMs <= cliMs)}` : refuse, ""]);
+        if (importRuns.length) row([S, "ratio up / ziti ops import", same ? ratio(upMs, impMs) : "-", "", same ? `<= 3x: ${check(upMs <= 3 * impMs)}` : refuse, ""]);
         if (empty.length) row([S, "ratio up / empty program", ratio(upMs, emptyMs), "", "", ""]);
-        const sets = [...baseline.map((b) => ["baseline-cli.sh", b.set] as const), ...importRuns.map((b) => ["ops import", b.set] as const)];
-        const diffs = sets.map(([what, set]) => [what, setDiff(s0.set, set)] as const).filter(([, d]) => d);
-        if (sets.length) row([S, "same entity set (names by collection) after up, baseline-cli.sh and ops import", "", "", diffs.length ? `FAIL: ${diffs.map(([w, d]) => `${w}: ${d}`).join("; ")}` : "PASS", ""]);
+        row([S, `same entity set as the plan (${countOf(res.planned)} entities, names by collection) after up${baseline.length ? ", baseline-cli.sh" : ""}${importRuns.length ? ", ops import" : ""}`, "", "",
+            same ? "PASS" : `FAIL: ${drift.map(([w, d]) => `${w}: ${d}`).join("; ")}`, ""]);
         const q = (f: (m: Measured) => number) => median(seed.map((x) => f(x.up)));
         row([S, "provider requests auth / read / write = total", `${q((m) => m.requests.auth)} / ${q((m) => m.requests.read)} / ${q((m) => m.requests.write)} = ${q((m) => m.requests.total)}`, "",
             `${s0.up.requests.processes} provider process(es), ${s0.up.requests.connections} TLS connections, ${s0.up.requests.retries} retries, ${(q((m) => m.requests.total) / s0.entities).toFixed(1)} requests/entity`, ""]);
