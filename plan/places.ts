@@ -25,10 +25,13 @@ export interface StackPlaces {
     edgeRouterRoles: string[];
 }
 
-/** Every place's Ziti entities by place name (clusters, central, `clients`, `k8s-admins`), in creation order. */
+/**
+ * Every place's Ziti entities by place name (`clients`, `k8s-admins`, the clusters, central), in creation order: the
+ * program makes the clients and the admins first (index.ts), and a cluster's API Dial policy names the admins.
+ */
 export function placeZitiEntities(s: StackPlaces): Record<string, ZitiEntity[]> {
     const flavor = flavorNamed(s.flavor);
-    const out: Record<string, ZitiEntity[]> = {};
+    const out: Record<string, ZitiEntity[]> = { clients: [], "k8s-admins": [] };
     for (const c of s.clusters) {
         out[c.name] = flavor.zitiEntities({
             kind: c.kind, resourcePrefix: c.name, name: c.name, namespace: c.namespace, serviceNames: c.serviceNames, images: {}, scrapeInterval: "",

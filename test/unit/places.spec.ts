@@ -21,7 +21,7 @@ describe("plan: every place's Ziti entities", () => {
     const places = placeZitiEntities(cfg);
 
     it("lists each place of the dev topology with the walkthrough's entity set", () => {
-        assert.deepStrictEqual(Object.keys(places), ["kubeA", "kubeB", "central", "clients", "k8s-admins"]);
+        assert.deepStrictEqual(Object.keys(places), ["clients", "k8s-admins", "kubeA", "kubeB", "central"]);
         // Each cluster: the flavor's entities plus its Kubernetes API path (3 configs, 1 service, 2 policies, ERP, SERP).
         assert.deepStrictEqual(count(places.kubeA), { Identity: 3, Config: 7, Service: 4, ServicePolicy: 6, EdgeRouterPolicy: 2, ServiceEdgeRouterPolicy: 2 });
         // The dark cluster's tunneler exists only for the Kubernetes API service (kubernetesApi on).
