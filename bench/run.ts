@@ -22,13 +22,15 @@ import * as os from "os";
 import * as path from "path";
 import { startZitiQuickstart, ZitiQuickstart } from "../scripts/lib/zitiQuickstart";
 import { created, Floor, measureFloor, measureLookup, reset, rest, Rest, snapshot, Snapshot } from "./lib/controller";
+import { dataPathRows, runDataPath } from "./datapath/run";
+import type { DataPathResult } from "./datapath/inNamespace";
 import { cliCalls } from "./lib/cliCalls";
 import { floorGraph, FloorGraph } from "./lib/floorGraph";
 import { importPlan } from "./lib/opsImport";
 import { namesByCollection, PlainEntity, planEntities } from "./lib/planEntities";
 import { BenchProject, EMPTY_PROGRAM, FLOOR_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
 
-const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks"];
+const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks", "datapath"];
 
 interface Options {
     quick: boolean;
@@ -44,6 +46,8 @@ interface Options {
     scaleSkip: boolean[];
     /** Largest scale run with checkpoints on. */
     checkpointMax: number;
+    /** Runs of the data path section (each in a fresh namespace). */
+    dataPathRuns: number;
 }
 
 function options(argv: string[]): Options {
@@ -59,17 +63,19 @@ function options(argv: string[]): Options {
         if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${what} must be a whole number >= 1, got ${v}`);
         return n;
     };
-    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
+    const known = new Set(["--quick", "--data-path", "--data-path-runs", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
     for (let i = 0; i < argv.length; i++) {
         if (!known.has(argv[i])) throw new Error(`bench: unknown option ${argv[i]} (see the top of bench/run.ts or bench/README.md)`);
-        if (argv[i] !== "--quick") i++;
+        if (argv[i] !== "--quick" && argv[i] !== "--data-path") i++;
     }
     const list = (v: string, what: string) => v.split(",").map((x) => int(x.trim(), 0, what)).sort((a, b) => a - b);
     const scales = list(flag("--scales", "BENCH_SCALES") ?? (quick ? "10" : "10,100"), "--scales");
     const stacksFlag = flag("--scale-stacks", "BENCH_SCALE_STACKS");
     const scaleStacks = list(stacksFlag ?? "10", "--scale-stacks");
-    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined));
-    const only = new Set((flag("--only", "BENCH_ONLY") ?? defaultOnly.join(",")).split(",").map((s) => s.trim()));
+    // The data path needs root (network namespaces): in the default set only when the bench runs as root.
+    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined) && !(x === "datapath" && process.getuid?.() !== 0));
+    const dataPathOnly = argv.includes("--data-path") || ["1", "true"].includes(process.env.BENCH_DATA_PATH ?? "");
+    const only = new Set((flag("--only", "BENCH_ONLY") ?? (dataPathOnly ? "datapath" : defaultOnly.join(","))).split(",").map((s) => s.trim()));
     for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} in --only (sections: ${SECTIONS.join(", ")})`);
     return {
         quick,
@@ -88,6 +94,7 @@ function options(argv: string[]): Options {
             throw new Error(`bench: --scale-checkpoints must be on, off or both, got ${m}`);
         })(),
         checkpointMax: int(flag("--checkpoint-max", "BENCH_CHECKPOINT_MAX"), 10, "--checkpoint-max"),
+        dataPathRuns: int(flag("--data-path-runs", "BENCH_DATA_PATH_RUNS"), quick ? 1 : 3, "--data-path-runs"),
     };
 }
 
@@ -249,6 +256,7 @@ interface Results {
     skipped: string[];
     loads: string[];
     startLoad: string;
+    dataPath: DataPathResult[];
 }
 
 const clusterStackName = (i: number) => `st${String(i).padStart(3, "0")}`;
@@ -260,6 +268,14 @@ async function main(): Promise<void> {
     log(`${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${startLoad}; options ${JSON.stringify({ ...opts, only: [...opts.only] })}`);
     const tools = toolsEnv();
     process.env.PATH = tools.PATH;
+    // The data path first (its own controller, in its own namespace): alone, the converge sections need nothing of it.
+    const dataPath = opts.only.has("datapath") ? await runDataPath(opts.dataPathRuns, {}, log) : [];
+    if ([...opts.only].every((x) => x === "datapath")) {
+        const empty: Results = { baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad, planned: {}, graphFloor: [], dataPath };
+        if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ started, finished: new Date(), cores: os.cpus().length, opts: { ...opts, only: [...opts.only] }, results: empty }, null, 1));
+        process.stdout.write(report(opts, empty, started, new Date()));
+        return;
+    }
     // Wait for the router: it registers its own identity and policies, which the snapshot must hold.
     const ctl = await startZitiQuickstart({ waitForRouter: true });
     const r = await rest(ctl);
@@ -269,7 +285,7 @@ async function main(): Promise<void> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-work-"));
     const res: Results = {
         baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad,
-        planned: namesByCollection(planned), graphFloor: [],
+        planned: namesByCollection(planned), graphFloor: [], dataPath,
     };
     const cleanup = async () => {
         fs.rmSync(work, { recursive: true, force: true });
@@ -455,7 +471,8 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
     const row = (cells: string[]) => lines.push(`| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
     lines.push(`### scrape-anywhere bench: ${started.toISOString()} .. ${finished.toISOString()}`);
     lines.push(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${res.startLoad} at the start, ${loadNow()} at the end; ` +
-        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each); the load column is the 1-minute load average when each sample started.`);
+        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each${res.dataPath.length ? `; data path: ${res.dataPath.length} run(s)` : ""}); the load column is the 1-minute load average when each sample started. ` +
+        "The machine is shared with other engineers' jobs: compare figures only with the load beside them.");
     lines.push("");
     row(["section", "what", "median", "runs", "goal / check", "load"]);
     row(["---", "---", "---", "---", "---", "---"]);
@@ -600,8 +617,10 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
             [floor.authMs, floor.getMs, floor.createIdentityMs, floor.createConfigMs, floor.createServiceMs, floor.createPolicyMs].map((x) => `${x.toFixed(1)} ms`).join(" / "), "", "", ""]);
         row([F, "floor = max(identity, config) + service + policy (one write per dependency level)", `${floor.floorMs.toFixed(1)} ms`, "", seed.length ? `up / floor = ${(upMs / floor.floorMs).toFixed(0)}x` : "", ""]);
     }
+    // 6. The data path of the upstream flavor (its own namespace and controller).
+    for (const r of dataPathRows(res.dataPath)) row(["6. data path", ...r]);
     lines.push("");
-    lines.push("Loads during the runs: " + res.loads.join("; "));
+    lines.push("Loads during the runs: " + [...res.loads, ...res.dataPath.flatMap((d, i) => d.loads.map((l) => `data path ${i + 1} ${l}`))].join("; "));
     return lines.join("\n") + "\n";
 }
 

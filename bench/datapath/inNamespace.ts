@@ -259,7 +259,10 @@ export async function measureDataPath(o: DataPathOptions): Promise<DataPathResul
             }
         }
         const pageBytes: Record<string, number> = {};
-        for (const p of Object.keys(pages)) pageBytes[p] = (await get(`http://127.0.0.1:${pagePort}/${p}`, false)).bytes;
+        for (const p of Object.keys(pages)) {
+            pageBytes[p] = (await get(`http://127.0.0.1:${pagePort}/${p}`, false)).bytes;
+            pageBytes[`${p}Gzip`] = (await get(`http://127.0.0.1:${pagePort}/${p}`, false, 60_000, true)).bytes;
+        }
 
         // 1. What one client sees, before any Prometheus scrapes: small page on kept-alive and on new connections, large page.
         const urls = (p: string) => ({ direct: `http://127.0.0.1:${pagePort}/${p}`, ziti: `http://127.0.0.1:${exporterProxy}/${p}` });
