@@ -2,7 +2,8 @@
 // loads the TypeScript compiler to parse them) on every `pulumi` command, and the Ziti provider process starts that
 // much earlier, since the engine starts it only when the first Ziti resource's `__provider` is known.
 //
-// Disk cache of the serialized Ziti loaders (../provider/remote.ts remoteProviders). Every `pulumi.dynamic.Resource`
+// Disk cache of the serialized Ziti loaders (../provider/remote.ts remoteProviders) and of the owner id's provider
+// (../provider/ownerId.ts). Every `pulumi.dynamic.Resource`
 // serializes its provider object with the SDK's closure serializer (@pulumi/pulumi dynamic/index.js
 // serializeFunctionMaybeSecret -> runtime/closure/serializeClosure.js serializeFunction(() => provider)), which
 // loads TypeScript to parse each function and walks everything it captures; the SDK caches the result per object
@@ -11,8 +12,8 @@
 // used) and, for the SDK's own `() => provider` call on one of our loaders, answers from
 // node_modules/.cache/scrape-anywhere-closures/<key>.json. Any other call goes to the real serializer untouched.
 //
-// Never stale: the key is the SDK, Node.js and TypeScript versions, the loader's kind, the source of every function
-// remote.ts exports (what the loaders capture: remoteProvider, implementation, locateProvider, describeCode) and the
+// Never stale: the key is the SDK, Node.js and TypeScript versions, the source of the provider's methods, and for a
+// loader its kind, the source of every function remote.ts exports (what the loaders capture: remoteProvider, implementation, locateProvider, describeCode) and the
 // checkout data the loaders record (describeCode: folder, version, fingerprint of provider/). A miss serializes as the SDK would
 // and stores the result. Required by ./lazyArborist.js, which ../main.js requires before the program loads the SDK
 // and the dynamic-provider wrapper (tools/pulumi-resource-pulumi-nodejs) preloads into the Ziti provider process.
@@ -35,28 +36,40 @@ function version(pkg) {
     }
 }
 
-/** The cache key of `provider` when it is one of our loaders (remote.ts loaded), else undefined. */
+/** The cache key of `provider` when it is one of ours (remote.ts loaders, ownerId.ts's provider), else undefined. */
 function keyOf(provider) {
-    const remote = require.cache[path.join(root, "provider", "remote.ts")]?.exports;
+    const h = crypto.createHash("sha256").update("closure-cache-2\0");
+    for (const part of [version("@pulumi/pulumi"), process.version, version("typescript")]) h.update(part).update("\0");
+    // Every method's source: what the serializer starts from.
+    for (const m of Object.keys(provider).sort()) h.update(m).update("\0").update(String(provider[m])).update("\0");
+    const loaded = (f) => require.cache[path.join(root, "provider", f)]?.exports;
+    const owner = loaded("ownerId.ts");
+    // Self-contained: its methods capture nothing but `require`.
+    if (owner?.ownerIdProvider === provider) return h.update("OwnerId").digest("hex");
+    const remote = loaded("remote.ts");
     if (!remote?.remoteProviders || typeof remote.describeCode !== "function") return undefined;
     const kind = Object.keys(remote.remoteProviders).find(k => remote.remoteProviders[k] === provider);
     if (!kind) return undefined;
     // What remote.ts recorded when it loaded (its RECORDED, not exported: an exported const would be captured as
     // `exports.RECORDED`, and with it the whole module), computed again the same way.
-    const recorded = remote.describeCode(root);
-    const h = crypto.createHash("sha256").update("closure-cache-1\0");
-    for (const part of [version("@pulumi/pulumi"), process.version, version("typescript"), kind, JSON.stringify(recorded)]) h.update(part).update("\0");
+    h.update(kind).update("\0").update(JSON.stringify(remote.describeCode(root))).update("\0");
     for (const name of Object.keys(remote).sort()) if (typeof remote[name] === "function") h.update(name).update("\0").update(remote[name].toString()).update("\0");
-    for (const m of Object.keys(provider).sort()) h.update(m).update("\0").update(String(provider[m])).update("\0");
     return h.digest("hex");
 }
 
 if (!require.cache[file]) {
     let real;
+    // The real module is loaded beside the stand-in, which stays in require.cache: the SDK requires the serializer
+    // anew for every dynamic resource (dynamic/index.js), and each must reach the cache.
     const load = () => {
         if (!real) {
+            const stub = require.cache[file];
             delete require.cache[file];
-            real = require(file);
+            try {
+                real = require(file);
+            } finally {
+                require.cache[file] = stub;
+            }
         }
         return real;
     };

@@ -26,7 +26,7 @@ import { clusterEntities, FEDERATION_CLIENTS } from "../../flavors/upstream/ziti
 import { proxyPort } from "../../flavors/upstream/proxyPorts";
 import { NODE_EXPORTER } from "../../flavors/upstream/workloads/nodeExporter";
 import { PROMETHEUS3 } from "../../flavors/upstream/workloads/prometheus";
-import { zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
+import { ZITI_TUNNEL, zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
 import type { ZitiEntitySet } from "../../flavors/upstream/zitiGraph";
 import { rest, Rest } from "../lib/controller";
 
@@ -57,7 +57,7 @@ export interface DataPathOptions {
     parts: ("client" | "federate" | "steady")[];
 }
 export const DEFAULT_OPTIONS: DataPathOptions = {
-    smallRequests: 300, largeRequests: 60, federateRequests: 5, smallSeries: 550, largeSeries: 50_000, federateSeries: 100_000,
+    smallRequests: 300, largeRequests: 60, federateRequests: 10, smallSeries: 550, largeSeries: 50_000, federateSeries: 100_000,
     scrapeIntervalSec: 3, steadySec: 120, tunnelEnv: {}, tunnelArgs: [], scrapeCompression: true, parts: ["client", "federate", "steady"],
 };
 
@@ -80,6 +80,10 @@ export interface DataPathResult {
     loads: string[];
     /** Times the sidecars had to be restarted before the first dial succeeded. */
     restarts: number;
+    /** Peak RSS (MiB) of each sidecar over the whole run (the 5 MB pages and the 15 MB federation included). */
+    peakRssMiB: Record<string, number>;
+    /** CPU (cores) of each sidecar while the client pulls the uncompressed large page back to back: the burst. */
+    burstCores: Record<string, number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -216,15 +220,26 @@ export async function measureDataPath(o: DataPathOptions): Promise<DataPathResul
         const directPort = 9092;
         const pages = { small: o.smallSeries, large: o.largeSeries, fed: o.federateSeries };
         start("pages", process.execPath, [path.join(__dirname, "pageServer.js"), "127.0.0.1", String(pagePort), ...Object.entries(pages).map(([p, n]) => `/${p}=${n}`)]);
-        // The sidecars run the flavor's command; only the identity path points into the work directory.
+        // The sidecars run the flavor's command and environment; only the identity path points into the work directory.
         const tunnel = (id: string) => [...zitiTunnelCommand().slice(1).map(a => (a === ZITI_TUNNEL_IDENTITY_FILE ? idFile[id] : a)), ...o.tunnelArgs];
         const tmp = (id: string) => { const d = path.join(dir, `tmp-${id}`); fs.mkdirSync(d, { recursive: true }); return d; };
         const startTunnels = (attempt: number) => ({
-            exporterTunnel: start(`tunnel-exporter-${attempt}`, ctl!.zitiBin, tunnel("bench.exporter.id"), { TMPDIR: tmp(`exporter-${attempt}`), ...o.tunnelEnv }),
-            prometheusTunnel: start(`tunnel-prometheus-${attempt}`, ctl!.zitiBin, tunnel("bench.prometheus.id"), { TMPDIR: tmp(`prometheus-${attempt}`), ...o.tunnelEnv }),
-            centralTunnel: start(`tunnel-central-${attempt}`, ctl!.zitiBin, tunnel("bench.central.id"), { TMPDIR: tmp(`central-${attempt}`), ...o.tunnelEnv }),
+            exporterTunnel: start(`tunnel-exporter-${attempt}`, ctl!.zitiBin, tunnel("bench.exporter.id"), { TMPDIR: tmp(`exporter-${attempt}`), ...ZITI_TUNNEL.env, ...o.tunnelEnv }),
+            prometheusTunnel: start(`tunnel-prometheus-${attempt}`, ctl!.zitiBin, tunnel("bench.prometheus.id"), { TMPDIR: tmp(`prometheus-${attempt}`), ...ZITI_TUNNEL.env, ...o.tunnelEnv }),
+            centralTunnel: start(`tunnel-central-${attempt}`, ctl!.zitiBin, tunnel("bench.central.id"), { TMPDIR: tmp(`central-${attempt}`), ...ZITI_TUNNEL.env, ...o.tunnelEnv }),
         });
         let tunnels = startTunnels(0);
+        const peakRssMiB: Record<string, number> = {};
+        const peaks = setInterval(() => {
+            for (const [k, t] of Object.entries(tunnels)) {
+                try {
+                    peakRssMiB[k] = Math.max(peakRssMiB[k] ?? 0, procNow(t.pid!).rssMiB);
+                } catch {
+                    // ended (a restart)
+                }
+            }
+        }, 250);
+        peaks.unref();
         const prometheus = tool("prometheus");
         const promArgs = (name: string, port: number) => {
             const storage = path.join(dir, `storage-${name}`);
@@ -267,6 +282,7 @@ export async function measureDataPath(o: DataPathOptions): Promise<DataPathResul
         // 1. What one client sees, before any Prometheus scrapes: small page on kept-alive and on new connections, large page.
         const urls = (p: string) => ({ direct: `http://127.0.0.1:${pagePort}/${p}`, ziti: `http://127.0.0.1:${exporterProxy}/${p}` });
         const client: DataPathResult["client"] = {};
+        const burstCores: Record<string, number> = {};
         if (o.parts.includes("client")) {
         load("client small keep-alive");
         log(`client: small page (${pageBytes.small} bytes), kept-alive connection, ${o.smallRequests} requests per path`);
@@ -276,7 +292,10 @@ export async function measureDataPath(o: DataPathOptions): Promise<DataPathResul
         client.smallNewConnection = await alternate(urls("small"), o.smallRequests, false);
         load("client large keep-alive");
         log(`client: large page (${pageBytes.large} bytes), kept-alive connection, ${o.largeRequests} requests per path`);
+        const before = Object.fromEntries(Object.entries(tunnels).map(([k, t]) => [k, procNow(t.pid!).ticks]));
+        const tb = Date.now();
         client.largeKeepAlive = await alternate(urls("large"), o.largeRequests, true);
+        Object.assign(burstCores, Object.fromEntries(Object.entries(tunnels).map(([k, t]) => [k, (procNow(t.pid!).ticks - before[k]) / 100 / ((Date.now() - tb) / 1000)])));
         load("client large keep-alive gzip");
         log(`client: large page gzip-compressed (as Prometheus asks and node_exporter answers), kept-alive connection`);
         client.largeKeepAliveGzip = await alternate(urls("large"), o.largeRequests, true, true);
@@ -294,7 +313,7 @@ export async function measureDataPath(o: DataPathOptions): Promise<DataPathResul
         const gz = run ? await alternate(fedUrls, o.federateRequests, true, true) : { direct: [], ziti: [] };
         const raw = run ? await alternate(fedUrls, o.federateRequests, true, false) : { direct: [], ziti: [] };
         const federate = { series, bytes: once.bytes, gzipBytes, ...gz, rawDirect: raw.direct, rawZiti: raw.ziti };
-        if (!o.parts.includes("steady")) return { options: o, pageBytes, client, federate, scrapeDuration: {}, scrapeFailures: {}, usage: {}, loads, restarts };
+        if (!o.parts.includes("steady")) return { options: o, pageBytes, client, federate, scrapeDuration: {}, scrapeFailures: {}, usage: {}, loads, restarts, peakRssMiB, burstCores };
 
         // 3. Steady scrape load: one Prometheus scrapes both pages over Ziti only (the pod's case: what its sidecar
         // carries), another the same pages directly; both at once, so they share the machine's load.
@@ -335,7 +354,8 @@ export async function measureDataPath(o: DataPathOptions): Promise<DataPathResul
                 scrapeFailures[j] = (u[0]?.values ?? []).filter((v: [number, string]) => v[1] !== "1").length;
             }
         }
-        return { options: o, pageBytes, client, federate, scrapeDuration, scrapeFailures, usage, loads, restarts };
+        clearInterval(peaks);
+        return { options: o, pageBytes, client, federate, scrapeDuration, scrapeFailures, usage, loads, restarts, peakRssMiB, burstCores };
     } finally {
         stopAll();
         await sleep(500);

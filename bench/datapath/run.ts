@@ -114,6 +114,13 @@ export function dataPathRows(rs: DataPathResult[]): string[][] {
         rows.push(["steady scrape load: the exporter pod's sidecar (hosts the pages): RSS (anonymous), peak RSS, CPU",
             `${u("exporterTunnel", p => p.rssMiB.median).toFixed(0)} MiB (${u("exporterTunnel", p => p.anonMiB.median).toFixed(0)}), peak ${u("exporterTunnel", p => p.rssMiB.max).toFixed(0)} MiB, ${(1000 * u("exporterTunnel", p => p.cpuCores)).toFixed(1)} mCPU`, "", "", loadRange]);
     }
+    if (rs[0].peakRssMiB && Object.keys(rs[0].burstCores ?? {}).length) {
+        const pk = (k: string) => median(rs.map(r => r.peakRssMiB[k]));
+        const bc = (k: string) => median(rs.map(r => r.burstCores[k]));
+        rows.push(["sidecars at their busiest: peak RSS over the whole run (5 MB pages, 15 MB federation), CPU while a client pulls the 5.2 MB page back to back",
+            `peak RSS: Prometheus pod's ${pk("prometheusTunnel").toFixed(0)} MiB, exporter pod's ${pk("exporterTunnel").toFixed(0)} MiB, central's ${pk("centralTunnel").toFixed(0)} MiB; ` +
+            `burst CPU: ${(1000 * bc("prometheusTunnel")).toFixed(0)} / ${(1000 * bc("exporterTunnel")).toFixed(0)} mCPU`, "", "the sidecar's requests/limits (flavors/upstream/workloads/zitiTunnel.ts) are set from these", loadRange]);
+    }
     const restarts = rs.reduce((a, r) => a + r.restarts, 0);
     rows.push(["sidecar restarts needed before the first dial succeeded", String(restarts), "", restarts ? "see bench/RESULTS.md (fresh sidecars whose dials time out)" : "", ""]);
     return rows;
