@@ -64,7 +64,14 @@ describe("boot: the SDK internals the start-up hooks rely on", () => {
             (async () => {
                 const texts = [];
                 for (const k of Object.keys(remoteProviders)) { const provider = remoteProviders[k]; texts.push((await sc.serializeFunction(() => provider, { allowSecrets: true })).text); }
-                process.stdout.write(JSON.stringify({ withSdk, atEnd: ts(), texts }));
+                const atEnd = ts();
+                // A provider that is not ours (the real serializer loads), then the SDK requires the module again, as
+                // dynamic/index.js does for every resource: it must still get the stand-in.
+                const other = { async create() { return { id: "x", outs: {} }; } };
+                await sc.serializeFunction((() => { const provider = other; return () => provider; })(), { allowSecrets: true });
+                const again = require(root + "/node_modules/@pulumi/pulumi/runtime/closure/serializeClosure");
+                const standIn = again.serializeFunction.toString().includes("SDK_CALL");
+                process.stdout.write(JSON.stringify({ withSdk, atEnd, texts, standIn }));
             })();`;
         const run = (hook: boolean) => JSON.parse(require("child_process").execFileSync(process.execPath, ["-e", script(hook)], { encoding: "utf8", cwd: root }));
         const real = run(false);
@@ -75,5 +82,6 @@ describe("boot: the SDK internals the start-up hooks rely on", () => {
         assert.deepStrictEqual(second.texts, real.texts);
         assert.strictEqual(first.withSdk, false, "with the hook the SDK loads without TypeScript");
         assert.strictEqual(second.atEnd, false, "a cache hit serializes nothing (TypeScript never loaded)");
+        assert.strictEqual(second.standIn, true, "after a provider that is not ours loaded the real serializer, the SDK must still reach the cache");
     });
 });
