@@ -59,11 +59,12 @@ export const ZITI_TUNNEL = {
      */
     livenessCommand: ["/usr/local/bin/ziti", "agent", "goversion"],
     /**
-     * Measured by `npm run bench -- --data-path` (bench/RESULTS.md, section 6; the real `ziti tunnel proxy` with this
-     * command and env, Prometheus 3.16 scraping a 54 KB and a 5.2 MB page through it every 3 s, a 15 MB /federate):
-     * steady RSS ~75 MiB, of which ~52 MiB are the ziti binary's own file pages (a cgroup charges them too) and
-     * ~22 MiB anonymous; steady CPU ~5 mCPU; peak RSS and burst CPU (a client pulling the 5.2 MB page back to back)
-     * in the section's "busiest" row. Requests cover the steady state, limits the measured peaks with headroom.
+     * Measured by `npm run bench -- --data-path` (bench/RESULTS.md round 3, 2026-12-05, 3 runs at load 7-13: the real
+     * `ziti tunnel proxy` with this command and env, Prometheus 3.16 scraping a 54 KB and a 5.2 MB page through it
+     * every 3 s, a 15 MB /federate): steady RSS 75-78 MiB (23-26 MiB anonymous, ~52 MiB the ziti binary's own file
+     * pages, which the cgroup charges too), steady CPU ~6 mCPU; peak RSS over the whole run 85 MiB; 290 mCPU while a
+     * client pulled the uncompressed 5.2 MB page back to back. Requests cover the steady state, limits the peak with
+     * room (memory ~2.3x; CPU above the burst, so a large page is not throttled).
      */
     resources: { requests: { cpu: "10m", memory: "96Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
     /**
