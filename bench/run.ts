@@ -22,10 +22,15 @@ import * as os from "os";
 import * as path from "path";
 import { startZitiQuickstart, ZitiQuickstart } from "../scripts/lib/zitiQuickstart";
 import { created, Floor, measureFloor, measureLookup, reset, rest, Rest, snapshot, Snapshot } from "./lib/controller";
+import { dataPathRows, runDataPath } from "./datapath/run";
+import type { DataPathResult } from "./datapath/inNamespace";
+import { cliCalls } from "./lib/cliCalls";
+import { floorGraph, FloorGraph } from "./lib/floorGraph";
 import { importPlan } from "./lib/opsImport";
-import { BenchProject, EMPTY_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
+import { namesByCollection, PlainEntity, planEntities } from "./lib/planEntities";
+import { BenchProject, EMPTY_PROGRAM, FLOOR_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
 
-const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "scale", "stacks"];
+const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks", "datapath"];
 
 interface Options {
     quick: boolean;
@@ -41,6 +46,8 @@ interface Options {
     scaleSkip: boolean[];
     /** Largest scale run with checkpoints on. */
     checkpointMax: number;
+    /** Runs of the data path section (each in a fresh namespace). */
+    dataPathRuns: number;
 }
 
 function options(argv: string[]): Options {
@@ -56,17 +63,19 @@ function options(argv: string[]): Options {
         if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${what} must be a whole number >= 1, got ${v}`);
         return n;
     };
-    const known = new Set(["--quick", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
+    const known = new Set(["--quick", "--data-path", "--data-path-runs", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
     for (let i = 0; i < argv.length; i++) {
         if (!known.has(argv[i])) throw new Error(`bench: unknown option ${argv[i]} (see the top of bench/run.ts or bench/README.md)`);
-        if (argv[i] !== "--quick") i++;
+        if (argv[i] !== "--quick" && argv[i] !== "--data-path") i++;
     }
     const list = (v: string, what: string) => v.split(",").map((x) => int(x.trim(), 0, what)).sort((a, b) => a - b);
     const scales = list(flag("--scales", "BENCH_SCALES") ?? (quick ? "10" : "10,100"), "--scales");
     const stacksFlag = flag("--scale-stacks", "BENCH_SCALE_STACKS");
     const scaleStacks = list(stacksFlag ?? "10", "--scale-stacks");
-    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined));
-    const only = new Set((flag("--only", "BENCH_ONLY") ?? defaultOnly.join(",")).split(",").map((s) => s.trim()));
+    // The data path needs root (network namespaces): in the default set only when the bench runs as root.
+    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined) && !(x === "datapath" && process.getuid?.() !== 0));
+    const dataPathOnly = argv.includes("--data-path") || ["1", "true"].includes(process.env.BENCH_DATA_PATH ?? "");
+    const only = new Set((flag("--only", "BENCH_ONLY") ?? (dataPathOnly ? "datapath" : defaultOnly.join(","))).split(",").map((s) => s.trim()));
     for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} in --only (sections: ${SECTIONS.join(", ")})`);
     return {
         quick,
@@ -85,6 +94,7 @@ function options(argv: string[]): Options {
             throw new Error(`bench: --scale-checkpoints must be on, off or both, got ${m}`);
         })(),
         checkpointMax: int(flag("--checkpoint-max", "BENCH_CHECKPOINT_MAX"), 10, "--checkpoint-max"),
+        dataPathRuns: int(flag("--data-path-runs", "BENCH_DATA_PATH_RUNS"), quick ? 1 : 3, "--data-path-runs"),
     };
 }
 
@@ -175,18 +185,17 @@ function runScript(script: string, args: string[], env: Record<string, string>):
 
 interface BaselineRun { wallMs: number; entities: number; calls: number; load: number; set: Record<string, string[]> }
 
-async function runCliBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>): Promise<Omit<BaselineRun, "set" | "entities">> {
-    const clusters = (seed.clusters ?? []).map((c: any) => `${c.name}:${c.kind ?? "hybrid"}`).join(" ");
-    const central = seed.central?.name ?? "central";
-    const clients = (seed.clientIdentities ?? []).join(" ");
+async function runCliBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, planned: PlainEntity[], dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
+    const file = path.join(dir, "calls.sh");
+    fs.writeFileSync(file, cliCalls(planned));
     const load = load1();
-    const { wallMs, stdout } = await runScript("baseline-cli.sh", ["--clusters", clusters, "--central", central, "--clients", clients], scriptEnv(ctl, tools));
+    const { wallMs, stdout } = await runScript("baseline-cli.sh", ["--calls", file], scriptEnv(ctl, tools));
     const m = /baseline: (\d+) ziti calls/.exec(stdout);
     return { wallMs, calls: m ? Number(m[1]) : NaN, load };
 }
 
-async function runImportBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, seed: Record<string, any>, dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
-    const plan = importPlan(seed);
+async function runImportBaseline(ctl: ZitiQuickstart, tools: Record<string, string>, planned: PlainEntity[], dir: string): Promise<Omit<BaselineRun, "set" | "entities">> {
+    const plan = importPlan(planned);
     const file = path.join(dir, "entities.json");
     fs.writeFileSync(file, JSON.stringify(plan.document, null, 1));
     const load = load1();
@@ -230,6 +239,11 @@ interface CentralRun { refs: number; up: PulumiRun; noop: PulumiRun; entitiesBef
 
 interface Results {
     floor?: Floor;
+    /** The entity set the program's plan makes for the seed (names by collection): what every way must leave. */
+    planned: Record<string, string[]>;
+    /** `pulumi up` of bench/floor/index.js over the seed's resource graph (no-op provider), one per seed run. */
+    graphFloor: PulumiRun[];
+    graph?: FloorGraph;
     baseline: BaselineRun[];
     importRuns: BaselineRun[];
     empty: PulumiRun[];
@@ -242,6 +256,7 @@ interface Results {
     skipped: string[];
     loads: string[];
     startLoad: string;
+    dataPath: DataPathResult[];
 }
 
 const clusterStackName = (i: number) => `st${String(i).padStart(3, "0")}`;
@@ -253,14 +268,24 @@ async function main(): Promise<void> {
     log(`${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${startLoad}; options ${JSON.stringify({ ...opts, only: [...opts.only] })}`);
     const tools = toolsEnv();
     process.env.PATH = tools.PATH;
+    // The data path first (its own controller, in its own namespace): alone, the converge sections need nothing of it.
+    const dataPath = opts.only.has("datapath") ? await runDataPath(opts.dataPathRuns, {}, log) : [];
+    if ([...opts.only].every((x) => x === "datapath")) {
+        const empty: Results = { baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad, planned: {}, graphFloor: [], dataPath };
+        if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ started, finished: new Date(), cores: os.cpus().length, opts: { ...opts, only: [...opts.only] }, results: empty }, null, 1));
+        process.stdout.write(report(opts, empty, started, new Date()));
+        return;
+    }
     // Wait for the router: it registers its own identity and policies, which the snapshot must hold.
     const ctl = await startZitiQuickstart({ waitForRouter: true });
     const r = await rest(ctl);
     const base = await snapshot(r);
     const seed = seedConfig();
+    const planned = await planEntities(seed);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-work-"));
     const res: Results = {
         baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad,
+        planned: namesByCollection(planned), graphFloor: [], dataPath,
     };
     const cleanup = async () => {
         fs.rmSync(work, { recursive: true, force: true });
@@ -278,7 +303,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < opts.runs; i++) {
             if (opts.only.has("baseline")) {
                 log(`baseline-cli.sh run ${i + 1}/${opts.runs} (${loadNow()})`);
-                const b = await runCliBaseline(ctl, tools, seed);
+                const b = await runCliBaseline(ctl, tools, planned, work);
                 const set = await entitySet(r, base);
                 res.baseline.push({ ...b, set, entities: countOf(set) });
                 res.loads.push(`baseline-cli ${i + 1}: ${loadNow()}`);
@@ -286,7 +311,7 @@ async function main(): Promise<void> {
             }
             if (opts.only.has("import")) {
                 log(`baseline-import.sh (ziti ops import) run ${i + 1}/${opts.runs} (${loadNow()})`);
-                const b = await runImportBaseline(ctl, tools, seed, work);
+                const b = await runImportBaseline(ctl, tools, planned, work);
                 const set = await entitySet(r, base);
                 res.importRuns.push({ ...b, set, entities: countOf(set) });
                 res.loads.push(`ops import ${i + 1}: ${loadNow()}`);
@@ -316,9 +341,22 @@ async function main(): Promise<void> {
                     const noopParallelDiff = await measured(p, UP, undefined, { PULUMI_PARALLEL_DIFF: "true" });
                     res.seed.push({ up, noop, noopParallelDiff, set, entities: countOf(set), state: p.stateSize() });
                     res.loads.push(`seed ${i + 1}: ${loadNow()}`);
+                    res.graph ??= floorGraph(p.checkpointFile());
                 } finally {
                     p.dispose();
                     await reset(r, base);
+                }
+                // The converge floor right after each seed run (same load): the seed's graph over a no-op provider.
+                if (opts.only.has("graphfloor") && res.graph) {
+                    const f = new BenchProject(tools, "dev", {}, ctl, {}, FLOOR_PROGRAM);
+                    try {
+                        fs.writeFileSync(path.join(f.dir, "graph.json"), JSON.stringify(res.graph));
+                        log(`floor program run ${i + 1}/${opts.runs}: pulumi up (${res.graph.resources.length} resources, depth ${res.graph.depth}, ${loadNow()})`);
+                        res.graphFloor.push(await measured(f, UP));
+                        res.loads.push(`floor program ${i + 1}: ${loadNow()}`);
+                    } finally {
+                        f.dispose();
+                    }
                 }
             }
         }
@@ -433,7 +471,8 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
     const row = (cells: string[]) => lines.push(`| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
     lines.push(`### scrape-anywhere bench: ${started.toISOString()} .. ${finished.toISOString()}`);
     lines.push(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${res.startLoad} at the start, ${loadNow()} at the end; ` +
-        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each); the load column is the 1-minute load average when each sample started.`);
+        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each${res.dataPath.length ? `; data path: ${res.dataPath.length} run(s)` : ""}); the load column is the 1-minute load average when each sample started. ` +
+        "The machine is shared with other engineers' jobs: compare figures only with the load beside them.");
     lines.push("");
     row(["section", "what", "median", "runs", "goal / check", "load"]);
     row(["---", "---", "---", "---", "---", "---"]);
@@ -445,19 +484,30 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
     const cliMs = median(baseline.map((b) => b.wallMs));
     const impMs = median(importRuns.map((b) => b.wallMs));
     const emptyMs = median(empty.map((e) => e.wallMs));
+    const floorMs = median(res.graphFloor.map((e) => e.wallMs));
     const S = "1. converge";
+    // The three ways are compared only when they made the same entities as the plan: a ratio over different work is
+    // no ratio (issue 24).
+    const ways = [...seed.map((x) => ["pulumi up", x.set] as const), ...baseline.map((b) => ["baseline-cli.sh", b.set] as const), ...importRuns.map((b) => ["ops import", b.set] as const)];
+    const drift = ways.map(([what, set]) => [what, setDiff(res.planned, set)] as const).filter(([, d]) => d);
+    const same = drift.length === 0;
+    const refuse = "NOT PRINTED: the entity sets differ (row below)";
     if (baseline.length) row([S, `baseline-cli.sh: ziti login + 1 CLI call per entity + enrolls (${baseline[0].calls} calls, ${baseline[0].entities} entities)`, sec(cliMs), runs(baseline.map((b) => b.wallMs)), "", loadRange(baseline.map((b) => b.load))]);
     if (importRuns.length) row([S, `baseline-import.sh: login + 1 \`ziti ops import\` + 1 list + enrolls (${importRuns[0].calls} process calls, ${importRuns[0].entities} entities)`, sec(impMs), runs(importRuns.map((b) => b.wallMs)), "", loadRange(importRuns.map((b) => b.load))]);
     if (empty.length) row([S, "engine floor: `pulumi up` of an empty program (nodejs, same backend)", sec(emptyMs), runs(empty.map((e) => e.wallMs)), "", loadRange(empty.map((e) => e.load))]);
     if (seed.length) {
         const s0 = seed[0];
         row([S, `\`pulumi up\` from empty, seed topology (${s0.entities} Ziti entities, ${s0.state.resources} resources)`, sec(upMs), runs(seed.map((s) => s.up.wallMs)), "", loadRange(seed.map((s) => s.up.load))]);
-        if (baseline.length) row([S, "ratio up / baseline-cli.sh", ratio(upMs, cliMs), "", `<= 1.0x: ${check(upMs <= cliMs)}`, ""]);
-        if (importRuns.length) row([S, "ratio up / ziti ops import", ratio(upMs, impMs), "", `<= 3x: ${check(upMs <= 3 * impMs)}`, ""]);
+        if (res.graphFloor.length && res.graph) {
+            row([S, `converge floor: \`pulumi up\` of the seed's graph over a no-op dynamic provider (${res.graph.custom} custom + ${res.graph.components} component resources, depth ${res.graph.depth})`,
+                sec(floorMs), runs(res.graphFloor.map((e) => e.wallMs)), "", loadRange(res.graphFloor.map((e) => e.load))]);
+            row([S, "ratio up / converge floor", ratio(upMs, floorMs), "", `<= 1.2x: ${check(upMs <= 1.2 * floorMs)}`, ""]);
+        }
+        if (baseline.length) row([S, "ratio up / baseline-cli.sh", same ? ratio(upMs, cliMs) : "-", "", same ? `<= 1.0x: ${check(upMs <= cliMs)}` : refuse, ""]);
+        if (importRuns.length) row([S, "ratio up / ziti ops import", same ? ratio(upMs, impMs) : "-", "", same ? `<= 3x: ${check(upMs <= 3 * impMs)}` : refuse, ""]);
         if (empty.length) row([S, "ratio up / empty program", ratio(upMs, emptyMs), "", "", ""]);
-        const sets = [...baseline.map((b) => ["baseline-cli.sh", b.set] as const), ...importRuns.map((b) => ["ops import", b.set] as const)];
-        const diffs = sets.map(([what, set]) => [what, setDiff(s0.set, set)] as const).filter(([, d]) => d);
-        if (sets.length) row([S, "same entity set (names by collection) after up, baseline-cli.sh and ops import", "", "", diffs.length ? `FAIL: ${diffs.map(([w, d]) => `${w}: ${d}`).join("; ")}` : "PASS", ""]);
+        row([S, `same entity set as the plan (${countOf(res.planned)} entities, names by collection) after up${baseline.length ? ", baseline-cli.sh" : ""}${importRuns.length ? ", ops import" : ""}`, "", "",
+            same ? "PASS" : `FAIL: ${drift.map(([w, d]) => `${w}: ${d}`).join("; ")}`, ""]);
         const q = (f: (m: Measured) => number) => median(seed.map((x) => f(x.up)));
         row([S, "provider requests auth / read / write = total", `${q((m) => m.requests.auth)} / ${q((m) => m.requests.read)} / ${q((m) => m.requests.write)} = ${q((m) => m.requests.total)}`, "",
             `${s0.up.requests.processes} provider process(es), ${s0.up.requests.connections} TLS connections, ${s0.up.requests.retries} retries, ${(q((m) => m.requests.total) / s0.entities).toFixed(1)} requests/entity`, ""]);
@@ -567,8 +617,10 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
             [floor.authMs, floor.getMs, floor.createIdentityMs, floor.createConfigMs, floor.createServiceMs, floor.createPolicyMs].map((x) => `${x.toFixed(1)} ms`).join(" / "), "", "", ""]);
         row([F, "floor = max(identity, config) + service + policy (one write per dependency level)", `${floor.floorMs.toFixed(1)} ms`, "", seed.length ? `up / floor = ${(upMs / floor.floorMs).toFixed(0)}x` : "", ""]);
     }
+    // 6. The data path of the upstream flavor (its own namespace and controller).
+    for (const r of dataPathRows(res.dataPath)) row(["6. data path", ...r]);
     lines.push("");
-    lines.push("Loads during the runs: " + res.loads.join("; "));
+    lines.push("Loads during the runs: " + [...res.loads, ...res.dataPath.flatMap((d, i) => d.loads.map((l) => `data path ${i + 1} ${l}`))].join("; "));
     return lines.join("\n") + "\n";
 }
 

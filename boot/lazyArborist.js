@@ -30,3 +30,7 @@ if (!require.cache[file]) {
     });
     require.cache[file] = stub;
 }
+
+// The closure serializer stand-in lives beside this hook: the dynamic-provider wrapper preloads only this file
+// (tools/pulumi-resource-pulumi-nodejs names it), and both must be in place before the SDK loads.
+require("./closureCache");

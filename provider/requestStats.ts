@@ -3,8 +3,10 @@
 /**
  * Opt-in request statistics for benchmarks: with `SCRAPE_ANYWHERE_ZITI_STATS=<dir>` set, every process that talks
  * to the controller keeps counts (auth / read / write requests, retries, new TLS connections, per route) and
- * rewrites `<dir>/ziti-stats-<pid>.json` after each request (synchronously, so a killed provider process loses
- * nothing). Unset: `undefined`, and the client does no extra work. Only counts, routes and timings are written.
+ * rewrites `<dir>/ziti-stats-<pid>.json` at most every 200 ms and when the process ends (the engine stops the
+ * provider with a signal it can handle). Rewriting it synchronously after every request cost the provider process
+ * 1.4 of its 10 CPU-s in a seed `up` under load (bench/profileStart.ts, bench/RESULTS.md): the bench measured its
+ * own counter. Unset: `undefined`, and the client does no extra work. Only counts, routes and timings are written.
  */
 export interface RequestStats {
     record(method: string, path: string, ms: number, retry: boolean): void;
@@ -27,7 +29,10 @@ export function requestStats(): RequestStats | undefined {
         firstRequestAt: 0, lastRequestAt: 0,
         routes: {} as Record<string, number>,
     };
+    let timer: NodeJS.Timeout | undefined;
     const flush = () => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
         try {
             fs.mkdirSync(dir, { recursive: true });
             fs.writeFileSync(file, JSON.stringify(counts));
@@ -35,6 +40,18 @@ export function requestStats(): RequestStats | undefined {
             // statistics must never fail a deployment
         }
     };
+    const later = () => {
+        if (timer) return;
+        timer = setTimeout(flush, 200);
+        timer.unref();
+    };
+    process.on("exit", flush);
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        process.on(sig, () => {
+            flush();
+            if (process.listenerCount(sig) === 1) process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+        });
+    }
     const stats: RequestStats = {
         record(method, p, ms, retry) {
             const kind = p.endsWith("/authenticate") ? "auth" : method === "GET" ? "read" : "write";
@@ -47,11 +64,11 @@ export function requestStats(): RequestStats | undefined {
             // Route without ids: `GET /edge/management/v1/identities/:id`.
             const route = `${method} ${p.replace(/^(\/edge\/(?:management|client)\/v1\/[^/]+)\/[^/]+/, "$1/:id")}`;
             counts.routes[route] = (counts.routes[route] ?? 0) + 1;
-            flush();
+            later();
         },
         connection() {
             counts.connections++;
-            flush();
+            later();
         },
     };
     g[key] = stats;

@@ -11,7 +11,7 @@ import { ProcPeaks, sampleTree } from "./procTree";
 export const REPO = path.resolve(__dirname, "..", "..");
 /** The program measured: this checkout, or another one named by BENCH_PROGRAM_DIR (node_modules stay this repo's). */
 export const PROGRAM = path.resolve(process.env.BENCH_PROGRAM_DIR || REPO);
-const LINKED = ["main.js", "index.ts", "components", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "Pulumi.yaml"];
+const LINKED = ["main.js", "index.ts", "boot", "config", "plan", "flavors", "components", "provider", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "Pulumi.yaml"];
 
 /** PATH, PULUMI_HOME and the offline settings from `scripts/tools.sh env` (builds the tools if needed). */
 export function toolsEnv(): Record<string, string> {
@@ -102,6 +102,8 @@ export interface Measured {
 
 /** The engine's floor: a Node.js program that registers nothing (only the engine's own Stack resource). */
 export const EMPTY_PROGRAM = "empty";
+/** The converge floor: bench/floor/index.js, the seed's resource graph over a provider that does nothing (graph.json, written by the caller). */
+export const FLOOR_PROGRAM = "floor";
 
 export class BenchProject {
     readonly dir: string;
@@ -123,6 +125,11 @@ export class BenchProject {
             fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), "name: scrape-anywhere\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
             fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: "scrape-anywhere-empty", main: "index.js" }));
             fs.writeFileSync(path.join(this.dir, "index.js"), "// registers nothing: the engine's floor\n");
+        } else if (program === FLOOR_PROGRAM) {
+            fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), "name: scrape-anywhere\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+            fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: "scrape-anywhere-floor", main: "index.js" }));
+            fs.copyFileSync(path.join(REPO, "bench", "floor", "index.js"), path.join(this.dir, "index.js"));
+            fs.symlinkSync(path.join(PROGRAM, "boot"), path.join(this.dir, "boot"));
         } else {
             for (const f of LINKED) if (fs.existsSync(path.join(program, f))) fs.symlinkSync(path.join(program, f), path.join(this.dir, f));
         }
@@ -205,9 +212,14 @@ export class BenchProject {
         });
     }
 
+    /** The file backend's checkpoint of `stack`. */
+    checkpointFile(stack = this.stack): string {
+        return path.join(this.dir, "state", ".pulumi", "stacks", "scrape-anywhere", `${stack}.json`);
+    }
+
     /** Bytes of the stack's checkpoint, and of the serialized providers (`__provider`) in it. */
     stateSize(stack = this.stack): { checkpointBytes: number; providerBytes: number; resources: number; zitiResources: number } {
-        const file = path.join(this.dir, "state", ".pulumi", "stacks", "scrape-anywhere", `${stack}.json`);
+        const file = this.checkpointFile(stack);
         const text = fs.readFileSync(file, "utf8");
         const doc = JSON.parse(text);
         const res: any[] = doc.checkpoint?.latest?.resources ?? [];

@@ -45,6 +45,7 @@ export function tunnelerContainer(image: string | undefined): Container {
         name: "ziti-tunnel",
         image: image ?? ZITI_TUNNEL_IMAGE,
         command: zitiTunnelCommand(),
+        env: Object.entries(ZITI_TUNNEL.env).map(([name, value]) => ({ name, value })),
         securityContext: containerSecurity(ZITI_TUNNEL.runAs),
         resources: ZITI_TUNNEL.resources,
         livenessProbe: exec(ZITI_TUNNEL.livenessCommand, 20, 10),

@@ -40,4 +40,48 @@ describe("boot: the SDK internals the start-up hooks rely on", () => {
         const out = require("child_process").execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
         assert.deepStrictEqual(JSON.parse(out), ["mapped", "Error: y"]);
     });
+
+    it("closureCache.js: the SDK serializes a dynamic provider as `() => provider`, runtime/index.js reads two names, the serializer loads TypeScript", () => {
+        assert.match(read("dynamic/index.js"), /sc\.serializeFunction\(\(\) => provider, \{ allowSecrets: true \}\)/, "boot/closureCache.js answers only this exact call");
+        assert.match(read("dynamic/index.js"), /require\("\.\.\/runtime\/closure\/serializeClosure"\)/);
+        const runtime = read("runtime/index.js");
+        assert.match(runtime, /exports\.serializeFunctionAsync = serializeClosure_1\.serializeFunctionAsync;/, "boot/closureCache.js answers this name without loading the serializer");
+        assert.match(runtime, /exports\.serializeFunction = serializeClosure_1\.serializeFunction;/);
+        assert.match(read("runtime/closure/parseFunction.js"), /require\("\.\.\/\.\.\/typescript-shim"\)/, "the saving: the serializer loads TypeScript");
+    });
+
+    it("closureCache.js: the Ziti loaders' serialized text is the SDK's own, the SDK loads without TypeScript, a second process reads the cache", function () {
+        this.timeout(60000);
+        // Plain node processes (mocha's ts-node has loaded TypeScript already). `hook` 0: the SDK's serializer as is.
+        const script = (hook: boolean) => `const root = ${JSON.stringify(root)};
+            ${hook ? 'require(root + "/boot/lazyArborist");' : ""}
+            require(root + "/boot/transpileCache").register();
+            require(root + "/node_modules/@pulumi/pulumi");
+            const ts = () => Object.keys(require.cache).some(k => k.includes("/node_modules/typescript/"));
+            const withSdk = ts();
+            const { remoteProviders } = require(root + "/provider/remote.ts");
+            const sc = require(root + "/node_modules/@pulumi/pulumi/runtime/closure/serializeClosure");
+            (async () => {
+                const texts = [];
+                for (const k of Object.keys(remoteProviders)) { const provider = remoteProviders[k]; texts.push((await sc.serializeFunction(() => provider, { allowSecrets: true })).text); }
+                const atEnd = ts();
+                // A provider that is not ours (the real serializer loads), then the SDK requires the module again, as
+                // dynamic/index.js does for every resource: it must still get the stand-in.
+                const other = { async create() { return { id: "x", outs: {} }; } };
+                await sc.serializeFunction((() => { const provider = other; return () => provider; })(), { allowSecrets: true });
+                const again = require(root + "/node_modules/@pulumi/pulumi/runtime/closure/serializeClosure");
+                const standIn = again.serializeFunction.toString().includes("SDK_CALL");
+                process.stdout.write(JSON.stringify({ withSdk, atEnd, texts, standIn }));
+            })();`;
+        const run = (hook: boolean) => JSON.parse(require("child_process").execFileSync(process.execPath, ["-e", script(hook)], { encoding: "utf8", cwd: root }));
+        const real = run(false);
+        const first = run(true);
+        const second = run(true);
+        assert.strictEqual(real.withSdk, true, "without the hook the SDK loads TypeScript (the saving)");
+        assert.deepStrictEqual(first.texts, real.texts, "the cache must hold exactly what the SDK serializes");
+        assert.deepStrictEqual(second.texts, real.texts);
+        assert.strictEqual(first.withSdk, false, "with the hook the SDK loads without TypeScript");
+        assert.strictEqual(second.atEnd, false, "a cache hit serializes nothing (TypeScript never loaded)");
+        assert.strictEqual(second.standIn, true, "after a provider that is not ours loaded the real serializer, the SDK must still reach the cache");
+    });
 });

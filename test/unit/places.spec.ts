@@ -1,7 +1,15 @@
-// plan/places.ts: the one listing of every place's Ziti entities, from validated config (pure calls, no mocks).
+// plan/places.ts: the one listing of every place's Ziti entities, from validated config (pure calls, no mocks), and
+// the check that the program (index.ts under mocks) registers exactly that listing, field for field: the bench
+// baselines (bench/lib/planEntities.ts) are made from it, so a drift here would make their ratios compare unequal work.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
 import { parseConfig } from "../../config";
 import { placeZitiEntities, programIdentityNames } from "../../plan/places";
+import type { ZitiEntity } from "../../plan/types";
+import { importProgram, RecordingMocks, useMocks } from "../helpers/mocks";
+import { valueOf } from "../helpers/outputs";
 
 const count = (es: { kind: string }[]) => es.reduce<Record<string, number>>((m, e) => ({ ...m, [e.kind]: (m[e.kind] ?? 0) + 1 }), {});
 
@@ -14,12 +22,13 @@ describe("plan: every place's Ziti entities", () => {
     const places = placeZitiEntities(cfg);
 
     it("lists each place of the dev topology with the walkthrough's entity set", () => {
-        assert.deepStrictEqual(Object.keys(places), ["kubeA", "kubeB", "central", "clients", "k8s-admins"]);
-        assert.deepStrictEqual(count(places.kubeA), { Identity: 3, Config: 4, Service: 3, ServicePolicy: 4, EdgeRouterPolicy: 1, ServiceEdgeRouterPolicy: 1 });
+        assert.deepStrictEqual(Object.keys(places), ["clients", "k8s-admins", "kubeA", "kubeB", "central"]);
+        // Each cluster: the flavor's entities plus its Kubernetes API path (3 configs, 1 service, 2 policies, ERP, SERP).
+        assert.deepStrictEqual(count(places.kubeA), { Identity: 3, Config: 7, Service: 4, ServicePolicy: 6, EdgeRouterPolicy: 2, ServiceEdgeRouterPolicy: 2 });
         // The dark cluster's tunneler exists only for the Kubernetes API service (kubernetesApi on).
-        assert.deepStrictEqual(count(places.kubeB), { Identity: 3, Config: 3, Service: 3, ServicePolicy: 4, EdgeRouterPolicy: 1, ServiceEdgeRouterPolicy: 1 });
+        assert.deepStrictEqual(count(places.kubeB), { Identity: 3, Config: 6, Service: 4, ServicePolicy: 6, EdgeRouterPolicy: 2, ServiceEdgeRouterPolicy: 2 });
         assert.deepStrictEqual(count(places.central), { Identity: 1, Config: 1, Service: 1, ServicePolicy: 2, EdgeRouterPolicy: 1, ServiceEdgeRouterPolicy: 1 });
-        assert.deepStrictEqual(places.clients.map(e => e.name), ["dev.client"]);
+        assert.deepStrictEqual(places.clients.map(e => e.name), ["dev.client", "clients.edge-router-policy"]);
         assert.deepStrictEqual(places["k8s-admins"].map(e => e.name), ["dev.admin"]);
     });
 
@@ -36,3 +45,58 @@ describe("plan: every place's Ziti entities", () => {
             /a Prometheus identity/);
     });
 });
+
+/** The `scrape-anywhere:*` config of a committed stack file, without the namespace. */
+function stackFile(stack: string): Record<string, any> {
+    const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
+    return Object.fromEntries(Object.entries(doc.config ?? {}).filter(([k]) => k.startsWith("scrape-anywhere:")).map(([k, v]) => [k.slice("scrape-anywhere:".length), v]));
+}
+
+/** An entity as the provider gets it: kind, resource name and every input but the serialized provider; services name their configs. */
+function registered(mocks: RecordingMocks): Record<string, unknown>[] {
+    const zitiType = "pulumi-nodejs:dynamic/ziti:";
+    const kinds = ["Identity", "Config", "Service", "ServicePolicy", "EdgeRouterPolicy", "ServiceEdgeRouterPolicy"];
+    const ziti = mocks.resources.filter(r => kinds.some(k => r.type === `${zitiType}${k}`)); // not the owner id
+    const configName = new Map(ziti.filter(r => r.type.endsWith(":Config")).map(r => [`${r.name}-id`, r.inputs.name]));
+    return ziti.map(r => {
+        const { __provider, owner, ...inputs } = r.inputs; // the provider's own fields, not the plan's
+        void __provider, owner;
+        if (inputs.configs) inputs.configs = (inputs.configs as string[]).map(id => configName.get(id) ?? id);
+        return { kind: r.type.slice(zitiType.length), resourceName: r.name, ...inputs };
+    });
+}
+
+/** The plan's entities in the same form (identity defaults as the provider's inputs carry them: none). */
+async function planned(cfg: Record<string, any>, stack: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (const e of Object.values(placeZitiEntities(parseConfig(cfg, stack))).flat() as ZitiEntity[]) {
+        const v: Record<string, unknown> = { ...e };
+        for (const k of ["data", "edgeRouterRoles", "identityRoles"]) if (v[k] !== undefined) v[k] = await valueOf(v[k] as any);
+        out.push(v);
+    }
+    return out;
+}
+
+const byResource = (xs: Record<string, unknown>[]) => Object.fromEntries(xs.map(x => [x.resourceName as string, x]));
+
+for (const flavor of ["article", "upstream"]) {
+    describe(`plan: the program registers exactly the plan's Ziti entities (dev stack, ${flavor} flavor)`, function () {
+        let mocks: RecordingMocks;
+        let cfg: Record<string, any>;
+        before(async function () {
+            cfg = { ...stackFile("dev"), flavor };
+            if (flavor !== "article") delete cfg.images; // the dev stack's overrides are keyed by the article flavor's images
+            mocks = await useMocks("dev", cfg);
+            const program = await importProgram();
+            await valueOf(program.centralPrometheus!.federates);
+            await mocks.settled();
+        });
+
+        it("same resources, same names, same inputs", async function () {
+            const want = byResource(await planned(cfg, "dev"));
+            const got = byResource(registered(mocks));
+            assert.deepStrictEqual(Object.keys(got).sort(), Object.keys(want).sort());
+            for (const k of Object.keys(want)) assert.deepStrictEqual(got[k], want[k], k);
+        });
+    });
+}

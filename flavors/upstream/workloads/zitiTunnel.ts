@@ -59,11 +59,20 @@ export const ZITI_TUNNEL = {
      */
     livenessCommand: ["/usr/local/bin/ziti", "agent", "goversion"],
     /**
-     * Measured by tier `flavor` (test/flavor/pods.spec.ts prints it): RSS 73-77 MiB in every sidecar of the dev stack
-     * (1-4 services hosted or dialed, a minute after start). The request sits above that (it was a 48Mi estimate, below
-     * what the process uses); the limit leaves room for more services and circuits (not soaked).
+     * Measured by `npm run bench -- --data-path` (bench/RESULTS.md round 3, 2026-12-05, 3 runs at load 7-13: the real
+     * `ziti tunnel proxy` with this command and env, Prometheus 3.16 scraping a 54 KB and a 5.2 MB page through it
+     * every 3 s, a 15 MB /federate): steady RSS 75-78 MiB (23-26 MiB anonymous, ~52 MiB the ziti binary's own file
+     * pages, which the cgroup charges too), steady CPU ~6 mCPU; peak RSS over the whole run 85 MiB; 290 mCPU while a
+     * client pulled the uncompressed 5.2 MB page back to back. Requests cover the steady state, limits the peak with
+     * room (memory ~2.3x; CPU above the burst, so a large page is not throttled). In pods, tier `flavor`
+     * (test/flavor/pods.spec.ts prints it) measured RSS 73-77 MiB in every sidecar of the dev stack, in line.
      */
-    resources: { requests: { cpu: "20m", memory: "96Mi" }, limits: { cpu: "250m", memory: "192Mi" } },
+    resources: { requests: { cpu: "10m", memory: "96Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
+    /**
+     * GOGC=25: the Go runtime collects when the heap grew 25 % (default 100 %): anonymous memory ~34 -> ~22 MiB at the
+     * same CPU in the data-path bench (bench/RESULTS.md), for a sidecar whose live heap is small and steady.
+     */
+    env: { GOGC: "25" },
 } as const;
 
 export const ZITI_TUNNEL_IMAGE = `${ZITI_TUNNEL.image}:${ZITI_TUNNEL.tag}`;
