@@ -1,5 +1,6 @@
 // `npm run bench [-- options]`: converge cost of the Ziti topology against the hand-run CLI (one call per entity),
-// `ziti ops import` (one call for all) and the engine's floor (an empty program), no-op cost, scale to many clusters
+// `ziti ops import` (one call for all; both written from the program's plan), the engine's floor (an empty program)
+// and the converge floor (the seed's graph over a no-op provider), no-op cost, the upstream flavor's data path, scale to many clusters
 // in one stack and as one stack per cluster plus a central stack over StackReferences, and the controller's latency
 // floor, on this machine against a local quickstart controller started here. See bench/README.md. Options (also as
 // environment variables):
@@ -16,6 +17,9 @@
 //                        (BENCH_SCALE_CHECKPOINTS, default both; see bench/README.md)
 //   --checkpoint-max N   largest scale run with engine checkpoints on (BENCH_CHECKPOINT_MAX, default 10): the file
 //                        backend rewrites the whole checkpoint after every step, so that run grows quadratically
+//   --data-path          only section 6, the upstream flavor's data path in network namespaces (BENCH_DATA_PATH=1;
+//                        root; in the default sections when run as root)
+//   --data-path-runs N   data path runs, each with its own namespace and controller (BENCH_DATA_PATH_RUNS, default 3)
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
