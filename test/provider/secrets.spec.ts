@@ -118,7 +118,11 @@ describe("secrets: the admin password is on no command line", function () {
                 ZITI_PASSWORD: ctl.password,
                 ZITI_CA_BUNDLE: ctl.caBundlePath,
             };
-            const r = await run("bash", ["bench/baseline-cli.sh", "--clusters", "", "--central", "", "--clients", client, "--work", path.join(work, "w")], env);
+            // The calls the bench writes from the plan (bench/lib/cliCalls.ts), here for one client: an identity and its router policy.
+            const calls = path.join(work, "calls.sh");
+            fs.writeFileSync(calls, `create identity '${client}' -o "$work/ids/"'${client}.jwt'\n` +
+                `create edge-router-policy '${client}.erp' --semantic AnyOf --edge-router-roles '#all' --identity-roles '@${client}'\n`);
+            const r = await run("bash", ["bench/baseline-cli.sh", "--calls", calls, "--work", path.join(work, "w")], env);
             assert.strictEqual(r.code, 0, `baseline-cli.sh failed:\n${r.stderr}`);
             assert.match(r.stdout, /baseline: 3 ziti calls, 2 entities/);
             const argv = fs.readFileSync(argvLog, "utf8");
