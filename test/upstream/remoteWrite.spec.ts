@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { largestGap } from "../helpers/largestGap";
 import { pollUntil } from "../helpers/pollUntil";
 import { listeners } from "./listeners";
 import { adminToken, createSet, enroll } from "./zitiSet";
@@ -39,18 +40,6 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const round = (s: number) => Math.round(s * 10) / 10;
 
 type Place = "kubeA" | "kubeB" | "central";
-
-/** The largest distance (s) between consecutive samples around [from, to] (unix s), edges included. */
-export function largestGap(timestamps: number[], from: number, to: number): number {
-    const ts = [...timestamps].sort((a, b) => a - b);
-    const before = ts.filter(t => t <= from).pop();
-    const after = ts.find(t => t >= to);
-    const inside = ts.filter(t => t > from && t < to);
-    const points = [before ?? -Infinity, ...inside, after ?? Infinity];
-    let gap = 0;
-    for (let i = 1; i < points.length; i++) gap = Math.max(gap, points[i] - points[i - 1]);
-    return gap;
-}
 
 describe("upstream flavor: central collection by remote write over Ziti, beside federation, through a partition", function () {
     this.timeout(CUT_S * 1000 + 600000);
