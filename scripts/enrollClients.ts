@@ -39,7 +39,8 @@ export function enrollmentNeeded(dir: string, client: string, jwt: string | unde
         // No JWT: the identity is enrolled already (the controller drops the token once used) or the stack has none.
         return have ? { enroll: false } : { enroll: false, why: `no enrollment token for ${client} in the stack's outputs (enrolled elsewhere?): no ${path.relative(process.cwd(), file)}` };
     }
-    if (have && recorded && recorded === sub) return { enroll: false };
+    // A file without the record is not ours (enrolled by hand, as the README shows): it is left as it is.
+    if (have && (!recorded || recorded === sub)) return { enroll: false };
     return { enroll: true, why: have ? `the stack's ${client} is another identity than the one ${path.relative(process.cwd(), file)} was enrolled for` : "not enrolled here yet" };
 }
 
