@@ -88,6 +88,7 @@ ts scripts/lib/recoverStack.ts up --stack "$stack"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
 
 # Plain `npm start`: local clusters with real nodes where they can run here, else render (one line says why).
+if [ "$clusters" = auto ] && [ "$nodes" != auto ]; then clusters=local; fi   # --nodes real|kwok: local clusters asked for
 if [ "$clusters" = auto ]; then
     if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ]; then bash scripts/ensure-node-deps.sh >&2 || true; fi
     why=$(mktemp)
