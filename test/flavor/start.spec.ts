@@ -3,12 +3,14 @@
 // the committed dev stack (default flavor upstream) on real nodes: its summary shows every target of both clusters
 // hosted, dialable and scraped (`up` in central, read over Ziti as the dev stack's client, which npm start enrolled
 // into .state/clients/ with mode 0600 and never printed). Then plain `npm start` (warm: the same clusters, no
-// change) shows the same, and `npm run down` leaves nothing: no Ziti entity of the stack, no local cluster process,
+// change) shows the same; the local network's controller and router listen on 127.0.0.1 only (the root namespace
+// routes off the machine: scripts/lib/zitiBind.ts); `npm run down` leaves nothing: no Ziti entity of the stack, no local cluster process,
 // namespace or directory, no client identity file. The cold, warm and down times are printed (the README's figures).
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { processListeners } from "../../scripts/lib/node/inspect";
 import { hostNetns, runId } from "../../scripts/lib/node/plan";
 import { STACK } from "../faults/fixtures/invariants";
 import { ownerIdOf, restOf, taggedWith } from "../faults/fixtures/owners";
@@ -90,6 +92,12 @@ describe("flavor upstream: npm start -- --clusters local ends with every target 
         assert.ok(jwt && jwt.split(".").length === 3, "the stack's JWT of dev.client");
         assert.ok(!run.output.includes(jwt) && !run.output.includes(jwt.split(".")[2]), "the JWT is never printed");
         assert.ok(!run.output.includes(id.id.key.replace(/^pem:/, "").split("\n")[1]), "the key is never printed");
+        // The local network runs in the root namespace, whose default route leaves the machine: loopback only.
+        const net = JSON.parse(fs.readFileSync(path.join(ws.zitiHome, "network.json"), "utf8"));
+        const listening = processListeners(net.pid);
+        progress(`the local network (pid ${net.pid}) listens on ${listening.join(", ")}`);
+        assert.ok(listening.some((l) => l.endsWith(`:${net.ctrlPort}`)) && listening.some((l) => l.endsWith(`:${net.routerPort}`)), "the controller's and router's ports listen");
+        assert.deepStrictEqual(listening.filter((l) => !l.startsWith("tcp 127.0.0.1:")), [], "the controller and router listen on 127.0.0.1 only");
     });
 
     it("plain `npm start` again (warm): the same clusters and client, no change, every target up", async function () {
