@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run down: undo `npm start`. Destroys the dev stack (every Ziti entity it made on the local
-# network, every rendered manifest under rendered/dev/), then stops the local OpenZiti network.
+# network, every rendered manifest under rendered/dev/), removes the client identity files npm start enrolled
+# (.state/clients/), stops the local clusters and then the local OpenZiti network.
 #   npm run down               keep .state/ziti (the next `npm start` reuses its PKI and database)
 #   npm run down -- --purge    also remove .state/ziti and the dev stack's Pulumi state
 # Same settings as scripts/start.sh (PULUMI_CONFIG_PASSPHRASE, SCRAPE_ANYWHERE_BACKEND_URL, SCRAPE_ANYWHERE_ZITI_HOME).
@@ -40,6 +41,8 @@ if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
     if grep -qE '^[^#]*apiOverZiti' "Pulumi.$stack.yaml" 2>/dev/null; then tunnels=(ts scripts/apiTunnels.ts --stack "$stack" --); fi
     say "pulumi destroy --stack $stack"
     "${tunnels[@]}" pulumi destroy --stack "$stack" --yes --skip-preview --non-interactive --suppress-progress
+    # The client identities npm start enrolled were destroyed with the stack: their files go too.
+    ts scripts/enrollClients.ts prune --dir "$repo/.state/clients"
     if $purge; then
         pulumi stack rm "$stack" --yes --non-interactive --preserve-config
     fi

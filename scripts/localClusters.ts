@@ -6,6 +6,9 @@
 //                                                      start or reuse; writes .state/kube/Pulumi.<stack>.yaml (the
 //                                                      stack's settings plus a kubeconfig per cluster) and prints
 //                                                      its path on stdout, for `pulumi up --config-file`
+//   ts-node scripts/localClusters.ts nodes [--stack dev] [--nodes auto|real|kwok] [--stack-file <Pulumi.dev.yaml>]
+//                                                      the nodes `up` would give (real or kwok) on stdout, the one-line
+//                                                      reason for kwok on stderr (npm start decides with it)
 //   ts-node scripts/localClusters.ts status             the clusters, their kubeconfigs, nodes and pods; exit 3 when not running
 //   ts-node scripts/localClusters.ts down               stop every process and remove .state/kube
 //
@@ -70,10 +73,15 @@ function zitiForPods(): { name: string; ports: number[] } | string {
     return { name: n.advertise, ports: [n.ctrlPort, n.routerPort] };
 }
 
+function stackSettings(stack: string, file?: string): any {
+    const stackFile = file ? path.resolve(file) : path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new Error(`no ${stackFile}: local clusters are made for the Kubernetes places of a stack's settings`);
+    return YAML.parse(fs.readFileSync(stackFile, "utf8"));
+}
+
 async function up(stack: string, requested: NodesChoice | "auto"): Promise<void> {
     const stackFile = path.join(repoRoot, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new Error(`no ${stackFile}: local clusters are made for the Kubernetes places of a stack's settings`);
-    const settings = YAML.parse(fs.readFileSync(stackFile, "utf8"));
+    const settings = stackSettings(stack);
     const places = kubernetesPlaces(settings);
     const names = [...places.clusters, ...(places.central ? [places.central] : [])];
     if (!names.length) throw new Error(`${stackFile} has no cluster and no central placed in Kubernetes`);
@@ -146,6 +154,15 @@ async function main(argv: string[]): Promise<number> {
             const nodes = flag("nodes", process.env.SCRAPE_ANYWHERE_LOCAL_NODES ?? "auto");
             if (nodes !== "real" && nodes !== "kwok" && nodes !== "auto") throw new Error(`--nodes takes auto, real or kwok (got ${nodes})`);
             await up(flag("stack", "dev"), nodes);
+            return 0;
+        }
+        case "nodes": {
+            const nodes = flag("nodes", process.env.SCRAPE_ANYWHERE_LOCAL_NODES ?? "auto");
+            if (nodes !== "real" && nodes !== "kwok" && nodes !== "auto") throw new Error(`--nodes takes auto, real or kwok (got ${nodes})`);
+            const file = rest.includes("--stack-file") ? flag("stack-file", "") : undefined;
+            const c = chooseNodes(nodes, stackSettings(flag("stack", "dev"), file), () => whyNoRealNodes(nodeBinaries));
+            if (c.why) process.stderr.write(`${c.why}\n`);
+            process.stdout.write(`${c.nodes}\n`);
             return 0;
         }
         case "status":

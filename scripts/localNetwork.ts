@@ -20,6 +20,7 @@ import * as path from "path";
 import { killGroup } from "./lib/processes";
 import * as YAML from "yaml";
 import { podReachableZitiName } from "./lib/node/zitiReach";
+import { bindHomeToLoopback, LOOPBACK_CONTROLLER_ENV, resolvesTo127 } from "./lib/zitiBind";
 import { controllerCall, findCaBundle, quickstartArgs, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -198,6 +199,16 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
         log(`advertising 127.0.0.1, so the local clusters' pods cannot reach this network: ${e.message}`);
         return "127.0.0.1";
     }));
+    // Loopback only (./lib/zitiBind.ts): the root namespace's default route leaves the machine. Only where what is
+    // advertised is 127.0.0.1 (clients dial it); a home made before this is rewritten here.
+    const loopback = await resolvesTo127(advertise);
+    if (loopback) {
+        const changed = bindHomeToLoopback(zitiHome);
+        if (changed.length) log(`listening on 127.0.0.1 only from now on: rewrote ${changed.map((f) => path.basename(f)).join(", ")} (were 0.0.0.0)`);
+    } else {
+        log(`${advertise} does not resolve to 127.0.0.1 only: the controller and router listen on every address`);
+    }
+    const fresh = !fs.existsSync(path.join(zitiHome, "db"));
     log(`starting ${zitiBin} edge quickstart: controller ${controllerUrl} (advertised as ${advertise}), router ${advertise}:${routerPort}, home ${zitiHome}`);
     const out = fs.openSync(files.log, "a", 0o600);
     // The command line is world-readable while the network runs: it carries only a throwaway (see ./lib/zitiQuickstart).
@@ -208,7 +219,7 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
         cwd: zitiHome,
         detached: true,
         stdio: ["ignore", out, out],
-        env: { ...process.env, ZITI_HOME: zitiHome, ZITI_CONFIG_DIR: path.join(zitiHome, "cli") },
+        env: { ...process.env, ...(loopback ? LOOPBACK_CONTROLLER_ENV : {}), ZITI_HOME: zitiHome, ZITI_CONFIG_DIR: path.join(zitiHome, "cli") },
     });
     fs.closeSync(out);
     child.unref();
@@ -239,6 +250,12 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
     }
     const network: LocalNetwork = { controllerUrl, username: "admin", caBundlePath: findCaBundle(zitiHome)!, ctrlPort, routerPort, home: zitiHome, pid: child.pid, advertise };
     fs.writeFileSync(files.network, JSON.stringify(network, null, 2) + "\n", { mode: 0o600 });
+    if (fresh && loopback && bindHomeToLoopback(zitiHome).length) {
+        // A new home's router config was generated with 0.0.0.0 and is already listening so: once, with the rewrite.
+        log("restarting once: the new router's config was generated listening on 0.0.0.0 (ziti v1.7.2 router.yml), now 127.0.0.1");
+        await down(false);
+        return up(timeoutMs);
+    }
     log(`ready: controller ${controllerUrl} (pid ${child.pid}, log ${path.relative(repoRoot, files.log)})`);
     return { ...network, started: true };
 }

@@ -6,11 +6,23 @@
 #   4. the provider's settings for that network, through ZITI_API_HOST/ZITI_USERNAME/ZITI_PASSWORD/ZITI_CA_BUNDLE
 #   5. pulumi up --stack dev --yes --skip-preview: every Ziti entity on the controller, every Kubernetes object
 #      rendered to rendered/dev/<cluster>/ (Secrets 0600, folders 0700)
-#   6. a summary: services, who may dial/bind them, federation targets, manifests, how to tear down,
-#      and the dial/bind picture (Mermaid text, SVG file)
+#   6. the stack's human client identities (scrape-anywhere:clientIdentities) enrolled into .state/clients/<name>.json
+#      (0600; scripts/enrollClients.ts: the one-time JWT goes through a pipe and a private file, never a command line)
+#   7. a summary: per cluster and target, hosted (terminators) / dialable (policies) / scraped (`up` in central, read
+#      over Ziti as that client); with pods running it first waits up to SCRAPE_ANYWHERE_START_WAIT seconds (default
+#      180: twelve 15s scrape intervals) for every target to be up, showing progress; how to open the UI (`npm run ui`),
+#      the manifests, how to tear down, and the dial/bind picture (Mermaid text, SVG file)
 # Running it again is a no-op (0 changes). `npm run down` undoes it.
+# Exit status: non-zero when a step fails (tools, network, clusters, pulumi up, enrollment) or when the running
+# stack's Ziti graph has a gap; targets that are not up by the end of the wait are reported, not fatal (exit 0:
+# the deployment is done and a scrape can come later on a loaded machine; `npm run verify` checks again).
 #
-#   npm start -- --clusters local   instead of rendering, deploy into local Kubernetes control planes (one per
+#   npm start                       the default: like `--clusters local` with real nodes where this machine can run
+#                                   them (Linux, root, network namespaces, cgroup v1, the node binaries, every image
+#                                   of the stack's flavor built here); elsewhere it says why in one line and renders
+#                                   (`--render`)
+#   npm start -- --render           render the Kubernetes objects to rendered/dev/ instead, no cluster contacted
+#   npm start -- --clusters local   deploy into local Kubernetes control planes (one per
 #                                   cluster and one for central: real API servers, controllers, scheduler), started or
 #                                   reused by scripts/localClusters.ts in .state/kube/, each with a REAL node (kubelet,
 #                                   containerd, kube-proxy, CoreDNS: scripts/lib/node/) that reaches the local Ziti
@@ -32,18 +44,19 @@ repo=$PWD
 stack=dev
 t0=$SECONDS
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-clusters=rendered
+clusters=auto
 nodes=${SCRAPE_ANYWHERE_LOCAL_NODES:-auto}
 while [ $# -gt 0 ]; do
     case $1 in
+        --render) clusters=rendered; shift ;;
         --clusters) clusters=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
         --clusters=*) clusters=${1#*=}; shift ;;
         --nodes) nodes=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
         --nodes=*) nodes=${1#*=}; shift ;;
-        *) echo "usage: npm start [-- --clusters local [--nodes auto|real|kwok]]" >&2; exit 2 ;;
+        *) echo "usage: npm start [-- --render | --clusters local [--nodes auto|real|kwok]]" >&2; exit 2 ;;
     esac
 done
-case $clusters in rendered | local) ;; *) echo "--clusters takes 'local' (default: render the manifests)" >&2; exit 2 ;; esac
+case $clusters in auto | rendered | local) ;; *) echo "--clusters takes 'local' or 'rendered' (default: local clusters with real nodes where possible)" >&2; exit 2 ;; esac
 case $nodes in auto | real | kwok) ;; *) echo "--nodes takes 'auto', 'real' or 'kwok' (default auto: real where possible)" >&2; exit 2 ;; esac
 
 # Everything this script and pulumi create (state, rendered Secrets with identity keys) is private.
@@ -73,6 +86,20 @@ case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;
 # An interrupted earlier run (stale lock, damaged backend metadata, pending operations) is repaired first.
 ts scripts/lib/recoverStack.ts up --stack "$stack"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
+
+# Plain `npm start`: local clusters with real nodes where they can run here, else render (one line says why).
+if [ "$clusters" = auto ] && [ "$nodes" != auto ]; then clusters=local; fi   # --nodes real|kwok: local clusters asked for
+if [ "$clusters" = auto ]; then
+    if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ]; then bash scripts/ensure-node-deps.sh >&2 || true; fi
+    why=$(mktemp)
+    if [ "$(ts scripts/localClusters.ts nodes --stack "$stack" --stack-file "$repo/Pulumi.$stack.yaml" 2>"$why")" = real ]; then
+        clusters=local nodes=real
+    else
+        echo "    rendering instead of running pods: $(tail -n 1 "$why" | sed 's/^kwok nodes: //') (\`npm start -- --render\` always renders)" >&2
+        clusters=rendered
+    fi
+    rm -f "$why"
+fi
 
 config_args=()
 if [ "$clusters" = local ]; then
@@ -107,6 +134,16 @@ if [ -d "rendered/$stack" ]; then
     fi
 fi
 
+say "client identities (.state/clients)"
+# Not fatal: without a client file the summary shows the Ziti graph and says why the scrapes were not read.
+ts scripts/enrollClients.ts enroll --stack "$stack" --dir "$repo/.state/clients" || echo "    (the summary cannot read the scrapes without a client identity file)" >&2
+
 say "summary"
-ts scripts/summary.ts --stack "$stack" --elapsed "$((SECONDS - t0))"
+# With pods running (real nodes), wait for central's targets to be up; kwok nodes and rendering run no pod.
+wait_args=()
+kube_home=${SCRAPE_ANYWHERE_KUBE_HOME:-$repo/.state/kube}
+if [ "$clusters" = local ] && node -e 'process.exit(require(process.argv[1]).nodes ? 0 : 1)' "$kube_home/run.json" 2>/dev/null; then
+    wait_args=(--wait-scrapes "${SCRAPE_ANYWHERE_START_WAIT:-180}")
+fi
+ts scripts/summary.ts --stack "$stack" --home "$repo" --elapsed "$((SECONDS - t0))" "${wait_args[@]}"
 if [ "$clusters" = local ]; then ts scripts/localClusters.ts status; fi

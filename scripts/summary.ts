@@ -7,6 +7,13 @@
 // Reads the stack outputs with `pulumi stack output --json` (no secrets). Gaps are printed, not fatal.
 //
 //   ts-node scripts/summary.ts --stack dev [--elapsed <seconds>] [--client-identity <file>] [--svg <file>]
+//                              [--wait-scrapes <seconds>] [--home <program dir>]
+// --wait-scrapes (npm start with real nodes): wait up to that long for every target of central to be up, with a
+// progress line on stderr every poll, before the summary. --home: the folder npm start runs in (its .state/).
+// Exit status: 0, also when targets are not up by the end of the wait (the deployment is done and a scrape can
+// come later on a slow machine: the summary says so, with the command to check again); 1 when it cannot check,
+// or, after a wait, when the Ziti graph has a gap (a service not hosted or not dialable by whom it should be:
+// the deployment is broken, waiting longer would not help).
 // Controller access like the provider's: the stack's ziti:* config, else ZITI_API_HOST, ZITI_USERNAME,
 // ZITI_PASSWORD, ZITI_CA_BUNDLE. The client identity (for the scrape status): --client-identity, else
 // SCRAPE_ANYWHERE_CLIENT_IDENTITY, else .state/clients/<client>.json of a client in the stack's clientIdentities.
@@ -17,7 +24,8 @@ import { formatResult, readStackOutputs, verifyStack } from "./lib/stackCheck";
 import { expectedServices } from "./lib/stackTargets";
 import { openZitiSession, stackZitiConfig } from "./lib/zitiSession";
 
-const repoRoot = path.resolve(__dirname, "..");
+// Not __dirname's parent: a copy of the program that links scripts/ (the faults tier's workspaces) has its own .state/.
+const repoRoot = path.resolve(arg("home") ?? path.resolve(__dirname, ".."));
 
 function arg(name: string): string | undefined {
     const i = process.argv.indexOf(`--${name}`);
@@ -60,14 +68,26 @@ async function main(): Promise<void> {
     const print = (s = "") => lines.push(s);
     const clientFile = clientIdentityFile(clientNames);
     const notes: string[] = [];
-    const result = await verifyStack({ stack, cwd: repoRoot, clientIdentity: clientFile, notes });
+    const waitS = Number(arg("wait-scrapes") ?? 0);
+    const waitStart = Date.now();
+    const result = await verifyStack({
+        stack, cwd: repoRoot, clientIdentity: clientFile, notes,
+        waitScrapes: waitS > 0 && clientFile ? { ms: waitS * 1000, progress: (m) => process.stderr.write(`    [summary] ${m}\n`) } : undefined,
+    });
+    const waited = waitS > 0 && clientFile ? Math.round((Date.now() - waitStart) / 1000) : 0;
+    const total = elapsed ? Number(elapsed) + waited : undefined;
     print();
-    print(`scrape-anywhere: stack "${stack}" is up${elapsed ? ` (npm start took ${elapsed}s)` : ""}`);
+    print(`scrape-anywhere: stack "${stack}" is up${total !== undefined ? ` (npm start took ${total}s${waited ? `, ${waited}s of it reading central's targets` : ""})` : ""}`);
     print(`OpenZiti controller ${result.controller}${process.env.ZITI_API_HOST?.startsWith(result.controller) && fs.existsSync(path.join(repoRoot, ".state", "ziti")) ? " (local quickstart, home .state/ziti/)" : ""}`);
     print();
     print("Metrics over Ziti, per cluster and target: hosted (terminators) / dialable (policies, routers) / scraped (up in central)");
     for (const l of formatResult(result, { header: false })) print(l);
     for (const n of notes) print(`  note: ${n}`);
+    const graphGaps = result.gaps.filter((g) => !["not-scraped", "no-scrape-target", "scrape-unchecked"].includes(g.code));
+    if (waitS > 0 && result.scrape.checked && !result.ok && !graphGaps.length) {
+        print(`  NOT every target is up after ${waitS}s of waiting: the deployment is done, a scrape may come later on a slow machine;`);
+        print(`  check again with npm run verify (below); if it stays down, read the fixes above.`);
+    }
     const rendered = Object.values(clusters).some((c: any) => c.kubernetes?.renderDirectory);
     if (rendered && result.gaps.some((g) => g.code === "not-hosted")) {
         print("  (render mode: nothing runs, so nothing hosts the services until the rendered manifests are applied;");
@@ -137,6 +157,10 @@ async function main(): Promise<void> {
     print('  (preview/up/destroy also need the network\'s settings: eval "$(npx ts-node scripts/localNetwork.ts env)")');
     print("Tear down: npm run down   (pulumi destroy + stop the network; `npm run down -- --purge` also removes .state/ziti)");
     process.stdout.write(lines.join("\n") + "\n");
+    if (waitS > 0 && graphGaps.length) {
+        process.stderr.write(`summary: the Ziti graph of the running stack has ${graphGaps.length} gap(s) (above): the deployment is broken\n`);
+        process.exitCode = 1;
+    }
 }
 
 main().catch((e) => {

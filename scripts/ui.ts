@@ -9,6 +9,7 @@
 import * as path from "path";
 import { forwardLoopback, startClientTunnel } from "./lib/clientTunnel";
 import { readStackOutputs } from "./lib/stackCheck";
+import { applyDevDefaults } from "./lib/devDefaults";
 import { ensureToolsOnPath } from "./lib/toolsEnv";
 import { ApiTunnelError } from "./lib/zitiTunnel";
 
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
         return 2;
     }
     ensureToolsOnPath();
+    applyDevDefaults(args.stack, args.cwd, "ui");
     const central = readStackOutputs(args.stack, args.cwd).centralPrometheus;
     if (!central) {
         process.stderr.write(`ui: stack "${args.stack}" has no central Prometheus (its outputs have no centralPrometheus): use the dev or central stack\n`);

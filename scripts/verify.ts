@@ -18,6 +18,7 @@
 // Exit status: 0 all fine, 1 gaps found, 2 could not check (usage, no outputs, controller unreachable).
 import * as path from "path";
 import { formatResult, verifyStack } from "./lib/stackCheck";
+import { applyDevDefaults } from "./lib/devDefaults";
 import { ensureToolsOnPath } from "./lib/toolsEnv";
 
 const USAGE = "usage: npm run verify -- --stack <name> [--client-identity <file>] [--json] [--cwd <program dir>]";
@@ -48,6 +49,7 @@ async function main(): Promise<number> {
         return 2;
     }
     ensureToolsOnPath();
+    applyDevDefaults(args.stack, args.cwd, "verify");
     const notes: string[] = [];
     const result = await verifyStack({ stack: args.stack, cwd: args.cwd, clientIdentity: args.clientIdentity, notes });
     for (const n of notes) process.stderr.write(`verify: note: ${n}\n`);

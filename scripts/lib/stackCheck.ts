@@ -4,9 +4,9 @@
 // The result is plain JSON (`npm run verify -- --json`), and formatResult prints it for people.
 import { execFileSync } from "child_process";
 import { startClientTunnel } from "./clientTunnel";
-import { attachScrapes, readPrometheusTargets } from "./scrapeStatus";
+import { ActiveTarget, attachScrapes, readPrometheusTargets, UpValues } from "./scrapeStatus";
 import { ClusterOutputs, expectedServices, StackOutputsJson } from "./stackTargets";
-import { checkZitiGraph, Gap, ServiceReport } from "./zitiCheck";
+import { checkZitiGraph, Gap, ScrapeStatus, ServiceReport } from "./zitiCheck";
 import { openZitiSession, stackZitiConfig } from "./zitiSession";
 
 export interface VerifyResult {
@@ -63,6 +63,12 @@ export interface VerifyOptions {
     env?: NodeJS.ProcessEnv;
     /** Notes for people (stderr), e.g. a stack reference that could not be read. */
     notes?: string[];
+    /**
+     * Wait up to `ms` for every target of central to be up (npm start, right after the pods start), polling through
+     * the one tunnel and telling `progress` how many are up; the Ziti graph is read again after a wait. Without it
+     * the scrapes are read once.
+     */
+    waitScrapes?: { ms: number; everyMs?: number; progress?: (msg: string) => void };
 }
 
 /** Runs the whole check. Throws only when it cannot check at all (no outputs, no controller settings, controller away). */
@@ -73,22 +79,35 @@ export async function verifyStack(o: VerifyOptions): Promise<VerifyResult> {
     const referenced = !outputs.clusterOutputs && !outputs.clusterName && outputs.centralPrometheus ? readReferencedClusters(o.stack, o.cwd, notes) : {};
     const expected = expectedServices(outputs, referenced);
     if (expected.length === 0) throw new Error(`stack "${o.stack}" exports no scrape-anywhere services (is it deployed? \`pulumi stack output --stack ${o.stack}\`)`);
-    const session = openZitiSession(stackZitiConfig(o.stack, o.cwd), env);
-    let services: ServiceReport[];
-    try {
-        services = await checkZitiGraph(session, expected);
-    } finally {
-        await session.close();
-    }
-    const result: VerifyResult = { stack: o.stack, controller: session.controllerUrl, ok: false, services, gaps: [], scrape: { checked: false } };
-    if (o.clientIdentity) await checkScrapes(result, outputs, o, env);
+    const graph = async () => {
+        const session = openZitiSession(stackZitiConfig(o.stack, o.cwd), env);
+        try {
+            return { services: await checkZitiGraph(session, expected), controller: session.controllerUrl };
+        } finally {
+            await session.close();
+        }
+    };
+    const { services, controller } = await graph();
+    const result: VerifyResult = { stack: o.stack, controller, ok: false, services, gaps: [], scrape: { checked: false } };
+    if (o.clientIdentity) await checkScrapes(result, outputs, o, env, graph);
     else result.scrape.reason = "no client identity given (--client-identity <file>)";
     result.gaps = services.flatMap(s => s.gaps);
     result.ok = result.gaps.length === 0;
     return result;
 }
 
-async function checkScrapes(result: VerifyResult, outputs: StackOutputsJson, o: VerifyOptions, env: NodeJS.ProcessEnv): Promise<void> {
+/** Whether every cluster service (prometheus, target) of `reports` would be scraped and up, and how many are. */
+export function scrapeProgress(reports: ServiceReport[], targets: ActiveTarget[], up: UpValues): { up: number; of: number; down: string[] } {
+    const copy: ServiceReport[] = reports.map(r => ({ ...r, gaps: [] }));
+    attachScrapes(copy, targets, up);
+    const scraped = copy.filter(r => r.scraped);
+    const all = scraped.flatMap((r): { r: ServiceReport; t?: ScrapeStatus }[] => r.scraped!.targets.length ? r.scraped!.targets.map(t => ({ r, t })) : [{ r, t: undefined }]);
+    const down = all.filter(x => x.t?.up !== 1).map(x => x.t ? `${x.t.job}${x.t.up === 0 ? " down" : " not yet scraped"}` : `${x.r.service} (no target)`);
+    return { up: all.length - down.length, of: all.length, down };
+}
+
+async function checkScrapes(result: VerifyResult, outputs: StackOutputsJson, o: VerifyOptions, env: NodeJS.ProcessEnv,
+    graph: () => Promise<{ services: ServiceReport[] }>): Promise<void> {
     const central = outputs.centralPrometheus;
     const centralReport = result.services.find(s => s.role === "central");
     if (!central || !centralReport) {
@@ -96,6 +115,11 @@ async function checkScrapes(result: VerifyResult, outputs: StackOutputsJson, o: 
         for (const s of result.services.filter(x => x.role === "prometheus" || x.role === "target")) {
             s.gaps.push({ service: s.service, cluster: s.cluster, code: "scrape-unchecked", missing: result.scrape.reason, fix: "verify the central (or dev) stack with --client-identity" });
         }
+        return;
+    }
+    if (!o.waitScrapes && centralReport.exists && !centralReport.hosted.ok) {
+        // Nothing answers (render mode, or its pod is not running): say so instead of waiting on a tunnel to nobody.
+        result.scrape.reason = `the central Prometheus (${central.serviceName}) is not hosted (no terminator), so there is nothing to read`;
         return;
     }
     let tunnel;
@@ -108,7 +132,29 @@ async function checkScrapes(result: VerifyResult, outputs: StackOutputsJson, o: 
     }
     try {
         result.scrape.via = `ziti tunnel proxy as ${o.clientIdentity} on ${tunnel.endpoint}`;
-        const { targets, up } = await readPrometheusTargets(`http://${tunnel.endpoint}`, 30_000);
+        const base = `http://${tunnel.endpoint}`;
+        const w = o.waitScrapes;
+        const t0 = Date.now();
+        let { targets, up } = await readPrometheusTargets(base, Math.max(30_000, w?.ms ?? 0));
+        if (w) {
+            for (;;) {
+                const p = scrapeProgress(result.services, targets, up);
+                const s = ((Date.now() - t0) / 1000).toFixed(0);
+                if (p.down.length === 0) {
+                    w.progress?.(`all ${p.of} targets up in central after ${s}s`);
+                    break;
+                }
+                if (Date.now() - t0 >= w.ms) {
+                    w.progress?.(`${p.up}/${p.of} targets up in central after ${s}s, the wait's end (still: ${p.down.join(", ")})`);
+                    break;
+                }
+                w.progress?.(`${p.up}/${p.of} targets up in central after ${s}s (waiting for: ${p.down.join(", ")})`);
+                await new Promise(r => setTimeout(r, w.everyMs ?? 5000));
+                ({ targets, up } = await readPrometheusTargets(base, 30_000));
+            }
+            // The graph as it is now (a terminator may have come up during the wait).
+            if (result.services.some(s => s.gaps.length)) result.services = (await graph()).services;
+        }
         result.scrape.checked = true;
         attachScrapes(result.services, targets, up);
     } catch (e) {

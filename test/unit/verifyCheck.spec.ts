@@ -4,7 +4,7 @@
 // controller and Prometheus sides run for real in test/upstream/verify.spec.ts.
 import * as assert from "assert";
 import { ActiveTarget, attachScrapes } from "../../scripts/lib/scrapeStatus";
-import { formatResult, VerifyResult } from "../../scripts/lib/stackCheck";
+import { formatResult, scrapeProgress, VerifyResult } from "../../scripts/lib/stackCheck";
 import { expectedServices, serviceOfTarget } from "../../scripts/lib/stackTargets";
 import { adviceGap, ServiceReport } from "../../scripts/lib/zitiCheck";
 import { parseArgs } from "../../scripts/verify";
@@ -101,6 +101,19 @@ describe("npm run verify: central's scrapes mapped to the services", () => {
         assert.deepStrictEqual(reports[1].gaps.map(g => g.code), ["not-scraped"]);
         assert.match(reports[1].gaps[0].missing, /kubeB\.reflectz of kubeB\.reflect\.scrape\.svc is down \(up == 0\): dial failed/);
         assert.strictEqual(reports[2].scraped, undefined, "central's own service is not a scrape target");
+    });
+
+    it("npm start's wait: how many of the cluster services' scrapes are up, and which are not yet (the reports untouched)", () => {
+        const reports = [report("kubeA.prometheus.svc", "kubeA", "prometheus"), report("kubeA.exporter.svc", "kubeA", "target"), report("kubeB.exporter.svc", "kubeB", "target"), report("central.prometheus.svc", undefined, "central")];
+        const targets: ActiveTarget[] = [
+            { labels: { job: "kubeA.federate", instance: "kubeA.prometheus.svc", cluster: "kubeA", ziti_service: "kubeA.prometheus.svc" }, health: "up" },
+            { labels: { job: "kubeA.exporter", instance: "kubeA.exporter.svc", cluster: "kubeA", ziti_service: "kubeA.exporter.svc" }, health: "unknown" },
+        ];
+        const p = scrapeProgress(reports, targets, new Map([["kubeA.federate kubeA.prometheus.svc", 1]]));
+        assert.deepStrictEqual(p, { up: 1, of: 3, down: ["kubeA.exporter not yet scraped", "kubeB.exporter.svc (no target)"] });
+        assert.ok(reports.every(r => r.scraped === undefined && r.gaps.length === 0), "the reports are not changed");
+        const all = scrapeProgress(reports.slice(0, 2), targets, new Map([["kubeA.federate kubeA.prometheus.svc", 1], ["kubeA.exporter kubeA.exporter.svc", 1]]));
+        assert.deepStrictEqual(all, { up: 2, of: 2, down: [] });
     });
 
     it("a service central does not scrape at all is a gap", () => {

@@ -52,6 +52,32 @@ export function listeners(pid: number): string[] {
     return out;
 }
 
+/**
+ * The TCP sockets process `pid` itself listens on (its fds' socket inodes, matched in /proc/<pid>/net/tcp and tcp6):
+ * "<proto> <address>:<port>". For a process of a namespace others share (the root one), where listeners() lists all.
+ */
+export function processListeners(pid: number): string[] {
+    const inodes = new Set<string>();
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+        try {
+            const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+            if (m) inodes.add(m[1]);
+        } catch {
+            // closed meanwhile
+        }
+    }
+    const out: string[] = [];
+    for (const proto of ["tcp", "tcp6"]) {
+        for (const line of fs.readFileSync(`/proc/${pid}/net/${proto}`, "utf8").split("\n").slice(1)) {
+            const f = line.trim().split(/\s+/);
+            if (f.length < 10 || f[3] !== "0A" || !inodes.has(f[9])) continue;
+            const [addr, port] = f[1].split(":");
+            out.push(`${proto} ${hexAddress(addr)}:${parseInt(port, 16)}`);
+        }
+    }
+    return out;
+}
+
 /** Resident memory (bytes) of what a node runs, by part: its daemons, containerd with its shims, and the pods (by cgroup). */
 export function nodeMemory(cgroupRoot: string): { daemons: number; runtime: number; pods: number } {
     const rss = (pids: number[]) => pids.reduce((sum, pid) => {
