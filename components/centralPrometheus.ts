@@ -168,7 +168,7 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
     if (placement.kind === "kubernetes") {
         if (!placement.provider) bad(`${name}: placement.provider is required for the kubernetes placement.`);
         const ns = createNamespace(`${name}-ns`, placement.namespace ?? "monitoring", { parent, provider: placement.provider });
-        createPlannedWorkloads(name, flavor.centralKubernetes({ ...place, namespace: ns.metadata.name }, prometheusConfig, ids), parent, placement.provider);
+        ziti.afterWorkloads(createPlannedWorkloads(name, flavor.centralKubernetes({ ...place, namespace: ns.metadata.name }, prometheusConfig, ids), parent, placement.provider));
     } else if (placement.kind === "docker") {
         if (placement.networkMode === "host") {
             bad(`${name}: placement.networkMode "host" would expose Prometheus' listeners on the host; use bridge, none, or a user-defined network.`);
@@ -181,7 +181,8 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
             ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
         }, { parent, provider: placement.provider });
         // Sidecars share the first container's network namespace (the upstream flavor's tunneler).
-        for (const sc of c.sidecars ?? []) new docker.Container(sc.resourceName, sc.args(main.id), { parent, provider: placement.provider });
+        const sidecars = (c.sidecars ?? []).map(sc => new docker.Container(sc.resourceName, sc.args(main.id), { parent, provider: placement.provider }));
+        ziti.afterWorkloads([main, ...sidecars]);
     } else {
         bad(`${name}: unknown placement kind ${JSON.stringify((placement as { kind: unknown }).kind)}; use "kubernetes" or "docker".`);
     }

@@ -29,16 +29,20 @@ function createObject(o: KubernetesObject, opts: pulumi.CustomResourceOptions): 
  * Makes a place's planned workloads (flavor.clusterWorkloads / centralKubernetes) under `parent` with `provider`.
  * Each object waits for the ones before it in its workload (a pod's ConfigMap, Secret and ServiceAccount exist before
  * its Deployment); `optsOf` adds options per workload (the tunneler's retainOnDelete when deployed through it).
+ * Returns every object made (a Deployment's create waits for its rollout: the provider's await logic).
  */
 export function createPlannedWorkloads(prefix: string, workloads: Workload[], parent: pulumi.Resource, provider: k8s.Provider,
-    optsOf: (w: Workload) => pulumi.CustomResourceOptions = () => ({})): void {
+    optsOf: (w: Workload) => pulumi.CustomResourceOptions = () => ({})): pulumi.CustomResource[] {
+    const all: pulumi.CustomResource[] = [];
     for (const w of workloads) {
         const extra = optsOf(w);
         const owner = w.group ? new WorkloadGroup(GROUP_TYPES[w.group], `${prefix}-${w.name}`, { parent }) : parent;
-        const before: pulumi.Resource[] = [];
+        const before: pulumi.CustomResource[] = [];
         for (const o of w.objects) {
             const dependsOn = [...before, ...(extra.dependsOn ? ([] as pulumi.Input<pulumi.Resource>[]).concat(extra.dependsOn as pulumi.Input<pulumi.Resource>[]) : [])];
             before.push(createObject(o, { ...extra, parent: owner, provider, ...(dependsOn.length ? { dependsOn } : {}) }));
         }
+        all.push(...before);
     }
+    return all;
 }

@@ -49,8 +49,14 @@ function create(e: ZitiEntity, made: ZitiResources, opts: pulumi.CustomResourceO
  * Makes `entities` under `parent`. `existing` are entities of the plan made already elsewhere (e.g. a cluster's
  * tunneler identity, made first because the Kubernetes API path needs it): they are used, not made again.
  */
-export function createZitiEntities(entities: ZitiEntity[], parent: pulumi.Resource, existing: ZitiResources = new Map()): ZitiResources {
-    const made: ZitiResources = new Map();
-    for (const e of entities) made.set(e.name, existing.get(e.name) ?? create(e, made, { parent }));
+export function createZitiEntities(entities: ZitiEntity[], parent: pulumi.Resource, existing: ZitiResources = new Map(),
+    dependsOn?: pulumi.Input<pulumi.Resource>[]): ZitiResources {
+    const made: ZitiResources = new Map(existing);
+    for (const e of entities) if (!existing.has(e.name)) made.set(e.name, create(e, made, { parent, ...(dependsOn?.length ? { dependsOn } : {}) }));
     return made;
+}
+
+/** The plan split in two: what is made before the place's workloads, and what waits for them (`afterWorkloads`). */
+export function splitByWorkloads(entities: ZitiEntity[]): { before: ZitiEntity[]; after: ZitiEntity[] } {
+    return { before: entities.filter(e => !e.afterWorkloads), after: entities.filter(e => e.afterWorkloads) };
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames } from "../config";
 import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
 import type { CentralPlace, ClusterPlace } from "../flavors/types";
-import { createZitiEntities } from "./zitiBuilder";
+import { createZitiEntities, splitByWorkloads } from "./zitiBuilder";
 import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "../provider";
 
 import { PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
@@ -93,16 +93,19 @@ export interface CentralZiti {
     /** With remote write: the write service, and for an external target the identity that hosts it (un-enrolled). */
     writeService?: Service;
     writeHost?: Identity;
+    /** Makes the planned entities that wait for the workloads (`afterWorkloads`), each depending on `workloads`. */
+    afterWorkloads(workloads: pulumi.Resource[]): void;
 }
 
 /** The central Prometheus' Ziti entities, as its flavor lists them (with remote write, the write path too). */
 export function createCentralZiti(prefix: string, centralName: string, edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>, parent: pulumi.Resource,
     flavor = DEFAULT_FLAVOR, remoteWrite?: CentralPlace["remoteWrite"]): CentralZiti {
     const n = centralName;
-    const made = createZitiEntities(flavorNamed(flavor).zitiEntities({
+    const { before, after } = splitByWorkloads(flavorNamed(flavor).zitiEntities({
         kind: "central", resourcePrefix: prefix, name: n, placement: "kubernetes", images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles,
         ...(remoteWrite ? { remoteWrite } : {}),
-    }), parent);
+    }));
+    const made = createZitiEntities(before, parent);
     const identity = made.get(`${n}.prometheus.id`) as Identity;
     const service = made.get(`${n}.prometheus.svc`) as Service;
     const host = remoteWrite?.spec.external && made.get(remoteWrite.spec.external.hostIdentity);
@@ -110,6 +113,7 @@ export function createCentralZiti(prefix: string, centralName: string, edgeRoute
         identity, service, target: pulumi.interpolate`${service.name}-${identity.name}`,
         ...(remoteWrite ? { writeService: made.get(remoteWrite.spec.service) as Service } : {}),
         ...(host instanceof Identity ? { writeHost: host } : {}),
+        afterWorkloads: workloads => void createZitiEntities(after, parent, made, workloads),
     };
 }
 

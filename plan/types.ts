@@ -47,6 +47,11 @@ export type PrometheusConfig = Record<string, unknown>;
 interface EntityBase {
     resourceName: string;
     name: string;
+    /**
+     * Made only once the place's workloads are ready: a grant that must not reach a process before it serves (the
+     * write service's Dial: Prometheus drops a batch its receiver answers 404, storage/remote/client.go Store).
+     */
+    afterWorkloads?: boolean;
 }
 
 /** One Ziti entity of a place, by provider kind (provider/types.ts has each kind's full args). */

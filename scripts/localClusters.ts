@@ -53,6 +53,8 @@ export function withKubeconfigs(stackConfig: any, kubeconfigs: Record<string, st
 
 type RunCluster = { name: string; kubeconfigPath: string; loopbackKubeconfigPath?: string; server: string; nodeName?: string };
 /** The kubeconfig that works from the root namespace. */
+/** Written beside run.json when the control planes were made afresh, until a `pulumi up --refresh` has run on them. */
+const FRESH_MARKER = "fresh-clusters";
 const rootKubeconfig = (c: RunCluster) => c.loopbackKubeconfigPath ?? c.kubeconfigPath;
 
 async function answering(clusters: RunCluster[]): Promise<boolean> {
@@ -109,6 +111,9 @@ async function up(stack: string, requested: NodesChoice | "auto"): Promise<void>
             log(`the local Ziti network is reachable from the pods as ${z.name}:${z.ports.join("/")} (relayed on ${z.address} in the run's namespace)`);
         }
         clusters = local.clusters.map((c) => ({ name: c.name, server: c.server, kubeconfigPath: c.kubeconfigPath, loopbackKubeconfigPath: c.loopbackKubeconfigPath, nodeName: c.nodeName }));
+        // New control planes start empty: a stack that deployed to the old ones records objects that are gone (a reboot,
+        // a crashed run). start.sh runs the next `pulumi up --refresh` while this marker exists, and removes it after.
+        fs.writeFileSync(path.join(kubeHome, FRESH_MARKER), `${new Date().toISOString()}\n`);
     }
     const kubeconfigs = Object.fromEntries(clusters.map((c) => [c.name, rootKubeconfig(c)]));
     const out = path.join(kubeHome, `Pulumi.${stack}.yaml`);

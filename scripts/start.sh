@@ -111,6 +111,13 @@ if [ "$clusters" = local ]; then
     elif [ "$nodes" = auto ] && [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ]; then bash scripts/ensure-node-deps.sh >&2 || true; fi
     local_config=$(ts scripts/localClusters.ts up --stack "$stack" --nodes "$nodes")
     config_args=(--config-file "$local_config")
+    # New, empty control planes (localClusters.ts marks them): the state's Kubernetes objects went with the old ones,
+    # so this up refreshes first and makes them again (else every create fails: namespace not found).
+    fresh_marker="$(dirname "$local_config")/fresh-clusters"
+    if [ -f "$fresh_marker" ] && [ -n "$(pulumi stack export --stack "$stack" 2>/dev/null | grep -m1 '"kubernetes:core/v1:Namespace"')" ]; then
+        echo "    new control planes: pulumi up --refresh (the objects the state records went with the old ones)" >&2
+        config_args+=(--refresh)
+    fi
 fi
 
 # A cluster reached only over Ziti (clusters[].apiOverZiti) gets a local `ziti tunnel proxy` for the
@@ -122,6 +129,7 @@ say "pulumi up --stack $stack"
 # --skip-preview: with --yes the preview only runs the program a second time before the update (which checks the
 # same inputs itself); an interrupted run's recovery and every warm start pay half as much.
 "${tunnels[@]}" pulumi up --stack "$stack" "${config_args[@]}" --yes --skip-preview --non-interactive --suppress-outputs --suppress-progress
+[ -z "${fresh_marker:-}" ] || rm -f "$fresh_marker"
 
 # Rendered manifests hold identity keys: files 0600, folders 0700 (umask above; chmod if a tool ignored it).
 if [ -d "rendered/$stack" ]; then

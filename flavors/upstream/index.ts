@@ -68,6 +68,11 @@ function centralZiti(place: CentralPlace): ZitiEntity[] {
     const plan = toPlanEntities(mergeEntitySets(own, set), place.resourcePrefix);
     const dial = plan.find(e => e.kind === "ServicePolicy" && e.name === dialPolicy) as Extract<ZitiEntity, { kind: "ServicePolicy" }>;
     dial.identityRoles = place.remoteWrite.writers.map(w => pulumi.interpolate`@${w}`);
+    // Central's own receiver: writers are granted the service once its Prometheus runs with the receiver on. Before
+    // that (a switch from federation) the old one answers 404 (prometheus v3.16.0 web/api/v1/api.go), which remote
+    // write does not retry (storage/remote/client.go Store: only 5xx and 429): the batch would be lost. Without the
+    // grant the sidecar does not proxy the port, the connection is refused, and the agent retries from its WAL.
+    if (!place.remoteWrite.spec.external) dial.afterWorkloads = true;
     return plan;
 }
 

@@ -62,10 +62,14 @@ const KINDS: Record<string, string> = {
  * Objects of KINDS on the clusters, in the namespaces `namespaces` names, keyed `<kind> <cluster>/<ns>/<name>` with
  * their uid. What a namespace holds by itself (the root CA ConfigMap, the default service account) is left out.
  */
-async function objectsOn(clusters: { name: string; kubeconfigPath: string }[], namespaces: Set<string>): Promise<Map<string, string>> {
+type RunCluster = { name: string; kubeconfigPath: string; loopbackKubeconfigPath?: string };
+/** The kubeconfig this process (outside the clusters' network namespaces) reaches an API server with: real nodes put it on a netns address. */
+const fromHere = (c: RunCluster) => c.loopbackKubeconfigPath ?? c.kubeconfigPath;
+
+async function objectsOn(clusters: RunCluster[], namespaces: Set<string>): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const c of clusters) {
-        const api = KubeClient.fromKubeconfig(c.kubeconfigPath);
+        const api = KubeClient.fromKubeconfig(fromHere(c));
         for (const [kind, list] of Object.entries(KINDS)) {
             for (const o of await api.list<any>(list)) {
                 const m = o.metadata;
@@ -233,9 +237,10 @@ describe("faults: a killed local-clusters run is reaped by the next start, and n
             if (!ok) await ws.down("cleanup: npm run down");
             await ws.dispose(!ok);
         });
-        const configFile = execFileSync("ts-node", [path.join(ws.dir, "scripts", "localClusters.ts"), "up", "--stack", STACK], { cwd: ws.dir, env: ws.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-        const clusters = readJson<{ clusters: { name: string; kubeconfigPath: string }[] }>(path.join(kubeHome, "run.json")).clusters;
+        // npm start's order: the network first, so that the clusters relay it to the pods and the next start reuses them.
         let ziti = ws.zitiEnv();
+        const configFile = execFileSync("ts-node", [path.join(ws.dir, "scripts", "localClusters.ts"), "up", "--stack", STACK], { cwd: ws.dir, env: ws.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+        const clusters = readJson<{ clusters: RunCluster[] }>(path.join(kubeHome, "run.json")).clusters;
         ws.pulumi(ziti, ["stack", "select", "--create", STACK]);
 
         // The converge, SIGKILLed (engine and every plugin) as soon as the first Deployment exists on an API server and
@@ -250,7 +255,7 @@ describe("faults: a killed local-clusters run is reaped by the next start, and n
         const exited = new Promise((r) => child.once("close", r));
         const deployments = async () => {
             for (const c of clusters) {
-                const made = (await KubeClient.fromKubeconfig(c.kubeconfigPath).list<any>("/apis/apps/v1/deployments")).filter((d) => d.metadata.namespace !== "kube-system");
+                const made = (await KubeClient.fromKubeconfig(fromHere(c)).list<any>("/apis/apps/v1/deployments")).filter((d) => d.metadata.namespace !== "kube-system");
                 if (made.length) return `${c.name}/${made[0].metadata.namespace}/${made[0].metadata.name}`;
             }
             return undefined;

@@ -108,6 +108,16 @@ describe("flavor upstream: npm start -- --clusters local ends with every target 
         assert.match(run.output, /dev\.client: \.state\/clients\/dev\.client\.json \(enrolled before\)/, "the client enrolled before is kept");
     });
 
+    it("after the clusters are gone (a reboot): npm start makes new control planes, refreshes the stack and every target is up again", async function () {
+        const stop = await ws.spawn("localClusters.ts down (the machine restarted)", "ts-node", [path.join(ws.dir, "scripts", "localClusters.ts"), "down"], ws.env);
+        assert.strictEqual(stop.code, 0, stop.output.slice(-3000));
+        const run = await ws.start("npm start (new control planes)");
+        assertAllUp(run, "npm start after the clusters were stopped");
+        assert.match(run.output, /started 3 control planes with real nodes/, "new control planes");
+        assert.match(run.output, /new control planes: pulumi up --refresh/, "the state's objects refreshed away and made again");
+        assert.ok(!fs.existsSync(path.join(kubeHome, "fresh-clusters")), "the marker is removed after the up");
+    });
+
     it("`npm run down` leaves nothing: no Ziti entity of the stack, no cluster process, namespace or folder, no client file", async function () {
         const ownerId = ownerIdOf(ws, ws.zitiEnv())!;
         assert.ok(ownerId, "the stack's owner id");

@@ -100,6 +100,20 @@ describe("remote write: the Prometheus side", function () {
         assert.deepStrictEqual(cfg.storage.tsdb, { retention: { time: "15d" }, out_of_order_time_window: "4h" });
     });
 
+    it("the writers' Dial of central's own receiver waits for central's workloads (a 404 before the receiver is on loses the batch); an external store's does not", function () {
+        const central = (spec: any) => FLAVORS.upstream.zitiEntities({
+            kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", images: {}, scrapeInterval: "15s", federationMatch: [],
+            edgeRouterRoles: routers, remoteWrite: { spec, writers: writers },
+        });
+        const waiting = (spec: any) => central(spec).filter(e => e.afterWorkloads).map(e => e.name);
+        assert.deepStrictEqual(waiting({ service: "central.write.svc", path: "/api/v1/write" }), ["central.write.dial"]);
+        assert.deepStrictEqual(waiting({ service: "mimir.write.svc", path: "/api/v1/push", external: { address: "mimir", port: 8080, hostIdentity: "mimir.host.id" } }), []);
+        const federating = FLAVORS.upstream.zitiEntities({
+            kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", images: {}, scrapeInterval: "15s", federationMatch: [], edgeRouterRoles: routers,
+        });
+        assert.deepStrictEqual(federating.filter(e => e.afterWorkloads), []);
+    });
+
     it("writeTarget: the embedded receiver by default, the external endpoint when an address is given", function () {
         assert.deepStrictEqual(writeTarget("central", { service: "central.write.svc", path: "/api/v1/write" }), embeddedWriteTarget("central"));
         assert.deepStrictEqual(writeTarget("central", { service: "mimir.write.svc", path: "/api/v1/push", external: { address: "mimir", port: 8080, hostIdentity: "mimir.host.id" } }),
