@@ -8,8 +8,9 @@ import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
 import type { ClusterPlace, ClusterWrite, RemoteWriteSpec } from "../flavors/types";
 import type { Identity } from "../provider";
 import { createPlannedWorkloads } from "./workloads";
-import type { ClusterKubernetesApi } from "./kubernetesApi";
-import { ClusterZiti } from "./zitiEntities";
+import { createNamespace } from "./kubernetes";
+import { ClusterKubernetesApi, createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
+import { ClusterZiti, createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** Arguments of a cluster component (HybridCluster or DarkCluster). */
 export interface ClusterArgs {
@@ -190,6 +191,32 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
         kubernetesApi,
         ...(write && writer ? { remoteWrite: writer.name.apply(name => ({ ...write, writer: name })) } : {}),
     };
+}
+
+/**
+ * Builds everything of a cluster of `kind` under `parent` (the classes of hybridCluster.ts and darkCluster.ts only
+ * assign what this returns). The order is the point: the tunneler's identity and the Kubernetes API service first
+ * (a cluster deployed through that service has its namespace, and so every object in it, wait for them:
+ * deployThroughOptions); then the place's Ziti entities, from known names (the hybrid Service's DNS name is
+ * `<SERVICE_NAME>.<namespace>.svc`), not from Kubernetes outputs: the engine starts the Ziti provider when the first
+ * Ziti resource registers and each Kubernetes plugin when its first object does, one after the other, so the Ziti side
+ * need not wait for the Kubernetes plugin (bench/RESULTS.md); then the namespace and the flavor's workloads.
+ */
+export function createCluster(kind: "hybrid" | "dark", name: string, parent: pulumi.Resource, args: ClusterArgs): ClusterResult {
+    const a = resolveClusterArgs(name, args, parent);
+    const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
+    // A hybrid cluster's tunneler `<c>.ziti.id` binds `<c>.prometheus.svc` (and `<c>.k8s.svc` with the API service); a
+    // dark cluster has one only with `kubernetesApi`, binding nothing but the API service (no Service, no listener).
+    const tunneler = kind === "hybrid" || a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
+    const kubernetesApi = tunneler && createClusterKubernetesApi(name, parent, a, tunneler);
+    const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+    const ziti = createClusterZiti(name, {
+        clusterName: a.clusterName, kind, namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
+        tunnelerIdentity: tunneler, flavor: a.flavor, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+    }, parent);
+    const namespace = createNamespace(`${name}-ns`, a.namespace, through.ns).metadata.name;
+    const prometheusConfig = createClusterWorkloads(name, parent, a, kind, namespace, ziti, tunneler, through.tunneler);
+    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }
 
 /** The component class of both cluster kinds: `build` makes everything under it; the class assigns what that returns. */
