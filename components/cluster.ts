@@ -2,7 +2,7 @@
 // workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "../config";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, keyDefault, kubernetesApiServiceName, validateScrapeName } from "../config";
 import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
 import type { ClusterPlace, ClusterWrite, RemoteWriteSpec } from "../flavors/types";
@@ -24,13 +24,13 @@ export interface ClusterArgs {
     serviceNames?: Partial<ClusterServiceNames>;
     /** The cluster's Kubernetes provider (real cluster, or rendering to `rendered/<stack>/<cluster>`). Required. */
     provider: k8s.Provider;
-    /** Namespace created for the workloads. Defaults to `monitoring`. */
+    /** Namespace created for the workloads. Defaults to the `scrape-anywhere:namespace` default (config/schema.ts). */
     namespace?: pulumi.Input<string>;
     /** Container images; each defaults to DEFAULT_IMAGES. */
     images?: { [K in keyof Images]?: pulumi.Input<string> };
-    /** Prometheus scrape interval. Defaults to `15s`. */
+    /** Prometheus scrape interval. Defaults to the `scrape-anywhere:scrapeInterval` default. */
     scrapeInterval?: string;
-    /** Edge router roles for the cluster's edge router policies. Defaults to `["#all"]`. */
+    /** Edge router roles for the cluster's edge router policies. Defaults to the `scrape-anywhere:edgeRouterRoles` default. */
     edgeRouterRoles?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The cluster's Kubernetes API as a Ziti service (DESIGN 4c), hosted by the in-cluster tunneler:
@@ -133,10 +133,10 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         clusterName,
         serviceNames,
         provider: args.provider,
-        namespace: args.namespace ?? "monitoring",
+        namespace: args.namespace ?? keyDefault("namespace"),
         images,
-        scrapeInterval: args.scrapeInterval ?? "15s",
-        edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
+        scrapeInterval: args.scrapeInterval ?? keyDefault("scrapeInterval"),
+        edgeRouterRoles: args.edgeRouterRoles ?? keyDefault("edgeRouterRoles"),
         kubernetesApi,
         flavor,
         ...(args.remoteWrite ? { remoteWrite: args.remoteWrite } : {}),
@@ -219,7 +219,7 @@ export function createCluster(kind: "hybrid" | "dark", name: string, parent: pul
     return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
 }
 
-/** The component class of both cluster kinds: `build` makes everything under it; the class assigns what that returns. */
+/** The component class of both cluster kinds: createCluster makes everything under it; the class assigns what that returns. */
 export abstract class ClusterComponent extends pulumi.ComponentResource implements ClusterResult {
     public readonly clusterName: pulumi.Output<string>;
     public readonly namespace: pulumi.Output<string>;
@@ -231,9 +231,9 @@ export abstract class ClusterComponent extends pulumi.ComponentResource implemen
     public readonly kubernetesApi?: ClusterKubernetesApi;
     public readonly remoteWrite?: pulumi.Output<ClusterWrite>;
 
-    protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions | undefined, build: (parent: pulumi.Resource) => ClusterResult) {
+    protected constructor(type: string, kind: "hybrid" | "dark", name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions | undefined) {
         super(type, name, {}, opts);
-        const r = build(this);
+        const r = createCluster(kind, name, this, args);
         this.clusterName = r.clusterName;
         this.namespace = r.namespace;
         this.serviceNames = r.serviceNames;

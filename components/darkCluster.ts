@@ -15,6 +15,6 @@ export function createDarkCluster(name: string, parent: pulumi.Resource, args: D
 /** ClusterB: every workload reachable only over Ziti. */
 export class DarkCluster extends ClusterComponent {
     constructor(name: string, args: DarkClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("scrape-anywhere:cluster:DarkCluster", name, opts, parent => createDarkCluster(name, parent, args));
+        super("scrape-anywhere:cluster:DarkCluster", "dark", name, args, opts);
     }
 }

@@ -24,6 +24,6 @@ export function createHybridCluster(name: string, parent: pulumi.Resource, args:
  */
 export class HybridCluster extends ClusterComponent {
     constructor(name: string, args: HybridClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("scrape-anywhere:cluster:HybridCluster", name, opts, parent => createHybridCluster(name, parent, args));
+        super("scrape-anywhere:cluster:HybridCluster", "hybrid", name, args, opts);
     }
 }
