@@ -9,7 +9,7 @@ import type { ClusterPlace, ClusterWrite, RemoteWriteSpec } from "../flavors/typ
 import type { Identity } from "../provider";
 import { createPlannedWorkloads } from "./workloads";
 import { createNamespace } from "./kubernetes";
-import { ClusterKubernetesApi, createClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
+import { ClusterKubernetesApi, createClusterKubernetesApi } from "./kubernetesApi";
 import { ClusterZiti, createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** Arguments of a cluster component (HybridCluster or DarkCluster). */
@@ -197,7 +197,7 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
  * Builds everything of a cluster of `kind` under `parent` (the classes of hybridCluster.ts and darkCluster.ts only
  * assign what this returns). The order is the point: the tunneler's identity and the Kubernetes API service first
  * (a cluster deployed through that service has its namespace, and so every object in it, wait for them:
- * deployThroughOptions); then the place's Ziti entities, from known names (the hybrid Service's DNS name is
+ * kubernetesApi.ts deployThroughOptions); then the place's Ziti entities, from known names (the hybrid Service's DNS name is
  * `<SERVICE_NAME>.<namespace>.svc`), not from Kubernetes outputs: the engine starts the Ziti provider when the first
  * Ziti resource registers and each Kubernetes plugin when its first object does, one after the other, so the Ziti side
  * need not wait for the Kubernetes plugin (bench/RESULTS.md); then the namespace and the flavor's workloads.
@@ -208,8 +208,7 @@ export function createCluster(kind: "hybrid" | "dark", name: string, parent: pul
     // A hybrid cluster's tunneler `<c>.ziti.id` binds `<c>.prometheus.svc` (and `<c>.k8s.svc` with the API service); a
     // dark cluster has one only with `kubernetesApi`, binding nothing but the API service (no Service, no listener).
     const tunneler = kind === "hybrid" || a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
-    const kubernetesApi = tunneler && createClusterKubernetesApi(name, parent, a, tunneler);
-    const through = deployThroughOptions(kubernetesApi, a.kubernetesApi?.deployThrough, opts);
+    const { api: kubernetesApi, through } = createClusterKubernetesApi(name, parent, a, tunneler, opts);
     const ziti = createClusterZiti(name, {
         clusterName: a.clusterName, kind, namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
         tunnelerIdentity: tunneler, flavor: a.flavor, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
