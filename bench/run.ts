@@ -31,7 +31,7 @@ import type { DataPathResult } from "./datapath/inNamespace";
 import { cliCalls } from "./lib/cliCalls";
 import { floorGraph, FloorGraph } from "./lib/floorGraph";
 import { importPlan } from "./lib/opsImport";
-import { namesByCollection, PlainEntity, planEntities } from "./lib/planEntities";
+import { namesByCollection, PlainEntity, planEntities } from "../test/helpers/planEntities";
 import { BenchProject, EMPTY_PROGRAM, FLOOR_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
 
 const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks", "datapath"];

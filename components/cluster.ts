@@ -2,14 +2,15 @@
 // workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, kubernetesApiServiceName, validateScrapeName } from "../config";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, keyDefault, kubernetesApiServiceName, validateScrapeName } from "../config";
 import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
 import type { ClusterPlace, ClusterWrite, RemoteWriteSpec } from "../flavors/types";
 import type { Identity } from "../provider";
 import { createPlannedWorkloads } from "./workloads";
-import type { ClusterKubernetesApi } from "./kubernetesApi";
-import { ClusterZiti } from "./zitiEntities";
+import { createNamespace } from "./kubernetes";
+import { ClusterKubernetesApi, createClusterKubernetesApi } from "./kubernetesApi";
+import { ClusterZiti, createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
 
 /** Arguments of a cluster component (HybridCluster or DarkCluster). */
 export interface ClusterArgs {
@@ -23,13 +24,13 @@ export interface ClusterArgs {
     serviceNames?: Partial<ClusterServiceNames>;
     /** The cluster's Kubernetes provider (real cluster, or rendering to `rendered/<stack>/<cluster>`). Required. */
     provider: k8s.Provider;
-    /** Namespace created for the workloads. Defaults to `monitoring`. */
+    /** Namespace created for the workloads. Defaults to the `scrape-anywhere:namespace` default (config/schema.ts). */
     namespace?: pulumi.Input<string>;
     /** Container images; each defaults to DEFAULT_IMAGES. */
     images?: { [K in keyof Images]?: pulumi.Input<string> };
-    /** Prometheus scrape interval. Defaults to `15s`. */
+    /** Prometheus scrape interval. Defaults to the `scrape-anywhere:scrapeInterval` default. */
     scrapeInterval?: string;
-    /** Edge router roles for the cluster's edge router policies. Defaults to `["#all"]`. */
+    /** Edge router roles for the cluster's edge router policies. Defaults to the `scrape-anywhere:edgeRouterRoles` default. */
     edgeRouterRoles?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The cluster's Kubernetes API as a Ziti service (DESIGN 4c), hosted by the in-cluster tunneler:
@@ -132,10 +133,10 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         clusterName,
         serviceNames,
         provider: args.provider,
-        namespace: args.namespace ?? "monitoring",
+        namespace: args.namespace ?? keyDefault("namespace"),
         images,
-        scrapeInterval: args.scrapeInterval ?? "15s",
-        edgeRouterRoles: args.edgeRouterRoles ?? ["#all"],
+        scrapeInterval: args.scrapeInterval ?? keyDefault("scrapeInterval"),
+        edgeRouterRoles: args.edgeRouterRoles ?? keyDefault("edgeRouterRoles"),
         kubernetesApi,
         flavor,
         ...(args.remoteWrite ? { remoteWrite: args.remoteWrite } : {}),
@@ -192,7 +193,32 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
     };
 }
 
-/** The component class of both cluster kinds: `build` makes everything under it; the class assigns what that returns. */
+/**
+ * Builds everything of a cluster of `kind` under `parent` (the classes of hybridCluster.ts and darkCluster.ts only
+ * assign what this returns). The order is the point: the tunneler's identity and the Kubernetes API service first
+ * (a cluster deployed through that service has its namespace, and so every object in it, wait for them:
+ * kubernetesApi.ts deployThroughOptions); then the place's Ziti entities, from known names (the hybrid Service's DNS name is
+ * `<SERVICE_NAME>.<namespace>.svc`), not from Kubernetes outputs: the engine starts the Ziti provider when the first
+ * Ziti resource registers and each Kubernetes plugin when its first object does, one after the other, so the Ziti side
+ * need not wait for the Kubernetes plugin (bench/RESULTS.md); then the namespace and the flavor's workloads.
+ */
+export function createCluster(kind: "hybrid" | "dark", name: string, parent: pulumi.Resource, args: ClusterArgs): ClusterResult {
+    const a = resolveClusterArgs(name, args, parent);
+    const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
+    // A hybrid cluster's tunneler `<c>.ziti.id` binds `<c>.prometheus.svc` (and `<c>.k8s.svc` with the API service); a
+    // dark cluster has one only with `kubernetesApi`, binding nothing but the API service (no Service, no listener).
+    const tunneler = kind === "hybrid" || a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
+    const { api: kubernetesApi, through } = createClusterKubernetesApi(name, parent, a, tunneler, opts);
+    const ziti = createClusterZiti(name, {
+        clusterName: a.clusterName, kind, namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
+        tunnelerIdentity: tunneler, flavor: a.flavor, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+    }, parent);
+    const namespace = createNamespace(`${name}-ns`, a.namespace, through.ns).metadata.name;
+    const prometheusConfig = createClusterWorkloads(name, parent, a, kind, namespace, ziti, tunneler, through.tunneler);
+    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
+}
+
+/** The component class of both cluster kinds: createCluster makes everything under it; the class assigns what that returns. */
 export abstract class ClusterComponent extends pulumi.ComponentResource implements ClusterResult {
     public readonly clusterName: pulumi.Output<string>;
     public readonly namespace: pulumi.Output<string>;
@@ -204,9 +230,9 @@ export abstract class ClusterComponent extends pulumi.ComponentResource implemen
     public readonly kubernetesApi?: ClusterKubernetesApi;
     public readonly remoteWrite?: pulumi.Output<ClusterWrite>;
 
-    protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions | undefined, build: (parent: pulumi.Resource) => ClusterResult) {
+    protected constructor(type: string, kind: "hybrid" | "dark", name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions | undefined) {
         super(type, name, {}, opts);
-        const r = build(this);
+        const r = createCluster(kind, name, this, args);
         this.clusterName = r.clusterName;
         this.namespace = r.namespace;
         this.serviceNames = r.serviceNames;

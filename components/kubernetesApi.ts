@@ -32,12 +32,17 @@ export function deployThroughOptions(api: ClusterKubernetesApi | undefined, depl
 export interface KubernetesApiClusterArgs {
     clusterName: string;
     edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
-    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[] };
+    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough?: boolean };
 }
 
-/** The Ziti entities of `a.kubernetesApi` under `parent`, bound by `tunneler`; undefined when the feature is off. */
-export function createClusterKubernetesApi(name: string, parent: pulumi.Resource, a: KubernetesApiClusterArgs, tunneler: Identity): ClusterKubernetesApi | undefined {
-    if (!a.kubernetesApi) return undefined;
+/**
+ * The Ziti entities of `a.kubernetesApi` under `parent`, bound by `tunneler` (`api`; undefined when the feature is
+ * off or the cluster has no tunneler), and the options of the cluster's namespace and tunneler around it (`through`,
+ * deployThroughOptions over `opts`).
+ */
+export function createClusterKubernetesApi(name: string, parent: pulumi.Resource, a: KubernetesApiClusterArgs, tunneler: Identity | undefined,
+    opts: pulumi.CustomResourceOptions): { api?: ClusterKubernetesApi; through: ReturnType<typeof deployThroughOptions> } {
+    if (!a.kubernetesApi || !tunneler) return { through: deployThroughOptions(undefined, false, opts) };
     const ziti = createKubernetesApiZiti(name, {
         clusterName: a.clusterName,
         serviceName: a.kubernetesApi.serviceName,
@@ -45,13 +50,14 @@ export function createClusterKubernetesApi(name: string, parent: pulumi.Resource
         admins: a.kubernetesApi.admins,
         edgeRouterRoles: a.edgeRouterRoles,
     }, parent);
-    return {
+    const api: ClusterKubernetesApi = {
         serviceName: ziti.service.name,
         interceptHost: ziti.interceptHost,
         tunnelerIdentityName: tunneler.name,
         admins: pulumi.all(a.kubernetesApi.admins),
         entities: ziti.entities,
     };
+    return { api, through: deployThroughOptions(api, a.kubernetesApi.deployThrough, opts) };
 }
 
 /** What an admin runs to reach one cluster's API over Ziti (stack output `kubernetesApi`, README). */

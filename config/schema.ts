@@ -223,3 +223,13 @@ function textOnly(s: TSchema): boolean {
 }
 /** Keys whose values are structured (lists, objects, numbers, booleans) and arrive from the engine as JSON text. */
 export const STRUCTURED_KEYS = new Set(CONFIG_KEYS.filter(k => !textOnly(ConfigSchema.properties[k])));
+
+/**
+ * A key's fixed default, read from its schema: what a component falls back to when a program builds it without the
+ * stack config (components/cluster.ts), so that default is declared here only.
+ */
+export function keyDefault<K extends keyof CheckedConfig>(key: K): NonNullable<CheckedConfig[K]> {
+    const d = (ConfigSchema.properties[key] as { default?: unknown }).default;
+    if (d === undefined) throw new Error(`scrape-anywhere:${String(key)} has no fixed default`);
+    return structuredClone(d) as NonNullable<CheckedConfig[K]>;
+}

@@ -1,14 +1,14 @@
 // One function lists every place's Ziti entities (issue 25): each cluster and the central Prometheus as the stack's
 // flavor plans them, each cluster's Kubernetes API path, the human clients and the Kubernetes API admins. What needs
 // the program's entity names derives from it: the config's admin-name clash check (config/parse.ts), the bench
-// baselines (bench/lib/planEntities.ts), the tests (test/unit/places.spec.ts, which also checks that the program
+// baselines (test/helpers/planEntities.ts), the tests (test/unit/places.spec.ts, which also checks that the program
 // registers exactly these). The resource layer makes the same lists (components/zitiEntities.ts asks the flavor
 // through the same seam).
 import { flavorNamed } from "../flavors";
 import { PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
 import { kubernetesApiZitiEntities } from "./kubernetesApi";
 import type { ClusterServiceNames } from "./names";
-import type { ZitiEntity } from "./types";
+import type { RemoteWriteSpec, ZitiEntity } from "./types";
 
 /** What the listing needs of a validated stack config (config/types.ts ScrapeAnywhereConfig fits). */
 export interface StackPlaces {
@@ -23,20 +23,28 @@ export interface StackPlaces {
     kubernetesApi: boolean;
     kubernetesAdmins: string[];
     edgeRouterRoles: string[];
+    /** Collection by remote write: where the clusters write (config/collection.ts); absent = central federates. */
+    remoteWrite?: RemoteWriteSpec;
 }
 
 /**
  * Every place's Ziti entities by place name (`clients`, `k8s-admins`, the clusters, central), in creation order: the
- * program makes the clients and the admins first (index.ts), and a cluster's API Dial policy names the admins.
+ * program makes the clients and the admins first (index.ts), and a cluster's API Dial policy names the admins. With
+ * remote write, central's write Dial policy names the writers of this stack's clusters; a central stack's writers
+ * come from its StackReferences, which the plan does not read (`writers` names them where a caller knows them).
  */
-export function placeZitiEntities(s: StackPlaces): Record<string, ZitiEntity[]> {
+export function placeZitiEntities(s: StackPlaces, writers: string[] = []): Record<string, ZitiEntity[]> {
     const flavor = flavorNamed(s.flavor);
     const out: Record<string, ZitiEntity[]> = { clients: [], "k8s-admins": [] };
+    const remoteWrite = s.remoteWrite ? { remoteWrite: s.remoteWrite } : {};
     for (const c of s.clusters) {
-        out[c.name] = flavor.zitiEntities({
+        const place = {
             kind: c.kind, resourcePrefix: c.name, name: c.name, namespace: c.namespace, serviceNames: c.serviceNames, images: {}, scrapeInterval: "",
-            edgeRouterRoles: s.edgeRouterRoles, ...(s.kubernetesApi ? { kubernetesApi: { serviceName: `${c.name}.k8s.svc` } } : {}),
-        });
+            edgeRouterRoles: s.edgeRouterRoles, ...(s.kubernetesApi ? { kubernetesApi: { serviceName: `${c.name}.k8s.svc` } } : {}), ...remoteWrite,
+        };
+        out[c.name] = flavor.zitiEntities(place);
+        const writer = flavor.clusterWrite?.(place)?.writer;
+        if (writer) writers = [...writers, writer];
         // A hybrid cluster's tunneler identity, and a dark one's when the API path needs it, is made by the cluster
         // component before the flavor's entities (components/zitiEntities.ts createTunnelerIdentity): its resource
         // name and fields are that one's, wherever the flavor lists it (or first, when the flavor does not).
@@ -57,6 +65,7 @@ export function placeZitiEntities(s: StackPlaces): Record<string, ZitiEntity[]> 
         out[s.central.name] = flavor.zitiEntities({
             kind: "central", resourcePrefix: s.central.name, name: s.central.name, placement: s.central.placement, namespace: s.central.namespace,
             images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles: s.edgeRouterRoles,
+            ...(s.remoteWrite ? { remoteWrite: { spec: s.remoteWrite, writers } } : {}),
         });
     }
     // Human clients (un-enrolled `User`s with both client attributes, one edge router policy), made with a central

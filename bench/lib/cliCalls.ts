@@ -4,7 +4,7 @@
 // parsing. Flags are those of `ziti edge create` in OpenZiti v1.7.2 (openziti/ziti ziti/cmd/edge/create_*.go); the
 // CLI has no identity type flag there, so every identity is of type Default (the provider makes clients `User`):
 // the request count is the same.
-import type { PlainEntity } from "./planEntities";
+import type { PlainEntity } from "../../test/helpers/planEntities";
 
 /** Single-quoted for bash. */
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

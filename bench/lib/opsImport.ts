@@ -1,4 +1,4 @@
-// The input of `ziti ops import` (bench/baseline-import.sh) for a list of planned entities (bench/lib/planEntities.ts):
+// The input of `ziti ops import` (bench/baseline-import.sh) for a list of planned entities (test/helpers/planEntities.ts):
 // the same names, attributes, configs and roles the program makes.
 //
 // The format is what `ziti ops export` writes and `ziti ops import` reads in OpenZiti v1.7.2
@@ -9,7 +9,7 @@
 // importer dereferences it unguarded) and gets the type `Default`. The exporter writes no `enrollment`; the
 // importer passes the JSON through to the create request, so `enrollment: {ott: true}` gives each identity its
 // one-time token, as `ziti edge create identity` does.
-import { enrolled, PlainEntity } from "./planEntities";
+import { enrolled, PlainEntity } from "../../test/helpers/planEntities";
 
 export interface ImportPlan {
     /** The `ziti ops import` document. */

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
+import { stackFileConfig } from "../../test/helpers/planEntities";
 import { ProcPeaks, sampleTree } from "./procTree";
 
 export const REPO = path.resolve(__dirname, "..", "..");
@@ -240,11 +241,7 @@ export class BenchProject {
     }
 }
 
-/** The `scrape-anywhere:*` keys of the repo's Pulumi.dev.yaml (the seed topology), without anything else in it. */
+/** The `scrape-anywhere:*` keys of the program's Pulumi.dev.yaml (the seed topology), without anything else in it. */
 export function seedConfig(): Record<string, unknown> {
-    const yaml = require("yaml") as typeof import("yaml");
-    const doc = yaml.parse(fs.readFileSync(path.join(PROGRAM, "Pulumi.dev.yaml"), "utf8")) ?? {};
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(doc.config ?? {})) if (k.startsWith("scrape-anywhere:")) out[k.slice("scrape-anywhere:".length)] = v;
-    return out;
+    return stackFileConfig("dev", PROGRAM);
 }

@@ -10,10 +10,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { adminRest, Rest, zitiController, COLLECTIONS } from "../helpers/zitiController";
+import { enrolled, PlainEntity } from "../helpers/planEntities";
 import { E2E, prometheusConfig, progress, readManifests, repoRoot, resourceCounts, secretValue, tail } from "./harness";
+import { differencesFromPlan, plannedNames, plannedStack } from "./plannedState";
 
 /** The flavor whose objects this spec asserts, set explicitly (the default is `upstream`). */
 const ARTICLE = { "scrape-anywhere:flavor": "article" };
+/** The same, as the plan takes it. */
+const ARTICLE_PLAN = { flavor: "article" };
 
 const POLICY_PACK = path.join(repoRoot, "policy");
 
@@ -41,40 +45,6 @@ function added(now: Record<string, string[]>, baseline: Record<string, string[]>
 /** What `now` holds beyond `baseline`, by collection. */
 function newEntities(now: Record<string, string[]>, baseline: Record<string, string[]>): Record<string, string[]> {
     return Object.fromEntries(COLLECTIONS.map((c) => [c, now[c].filter((n) => !baseline[c].includes(n)).sort()]));
-}
-
-/**
- * The entities docs/DESIGN.md sections 1 and 4c name, for one cluster: with the Kubernetes API service on (as in
- * every committed stack file) each cluster has a tunneler `<c>.ziti.id` and `<c>.k8s.svc` with its policies.
- */
-function clusterEntities(c: string, hybrid: boolean) {
-    return {
-        identities: [`${c}.reflect.id`, `${c}.prometheus.id`, `${c}.ziti.id`],
-        configs: [`${c}.reflect.svc.intercept.v1`, `${c}.reflect.scrape.svc.intercept.v1`, `${c}.prometheus.svc.intercept.v1`,
-            ...(hybrid ? [`${c}.prometheus.svc.host.v1`] : []), `${c}.k8s.svc.intercept.v1`, `${c}.k8s.svc.host.v1`, `${c}.k8s.svc.proxy.v1`],
-        services: [`${c}.reflect.svc`, `${c}.reflect.scrape.svc`, `${c}.prometheus.svc`, `${c}.k8s.svc`],
-        "service-policies": [`${c}.reflect.bind`, `${c}.reflect.dial`, `${c}.prometheus.bind`, `${c}.prometheus.dial`, `${c}.k8s.bind`, `${c}.k8s.dial`],
-        "edge-router-policies": [`${c}.edge-router-policy`, `${c}.k8s.edge-router-policy`],
-        "service-edge-router-policies": [`${c}.service-edge-router-policy`, `${c}.k8s.service-edge-router-policy`],
-    } as Record<string, string[]>;
-}
-
-function centralEntities(n: string) {
-    return {
-        identities: [`${n}.prometheus.id`],
-        configs: [`${n}.prometheus.svc.intercept.v1`],
-        services: [`${n}.prometheus.svc`],
-        "service-policies": [`${n}.prometheus.bind`, `${n}.prometheus.dial`],
-        "edge-router-policies": [`${n}.edge-router-policy`],
-        "service-edge-router-policies": [`${n}.service-edge-router-policy`],
-    } as Record<string, string[]>;
-}
-
-function merge(...parts: Record<string, string[]>[]): Record<string, string[]> {
-    const out: Record<string, string[]> = Object.fromEntries(COLLECTIONS.map((c) => [c, []]));
-    for (const p of parts) for (const [c, names] of Object.entries(p)) out[c].push(...names);
-    for (const c of COLLECTIONS) out[c].sort();
-    return out;
 }
 
 /** Logs in to the controller's Client API with an enrolled identity's certificate; resolves to the identity name. */
@@ -133,11 +103,12 @@ describe("e2e: the real engine against a real controller", function () {
     });
 
     describe("1. dev stack: the whole topology in one stack", function () {
-        const devEntities = merge(clusterEntities("kubeA", true), clusterEntities("kubeB", false), centralEntities("central"),
-            { identities: ["dev.client", "dev.admin"], "edge-router-policies": ["clients.edge-router-policy"] });
+        /** The dev stack's entities as the program plans them (names, roles, configs): what the controller must hold. */
+        let devPlan: PlainEntity[];
         let renderRoot: string;
 
         before(async function () {
+            devPlan = await plannedStack("dev", ARTICLE_PLAN);
             await e2e.configureZiti("main", "dev");
             renderRoot = path.join(e2e.ws("main"), "rendered", "dev");
         });
@@ -151,65 +122,14 @@ describe("e2e: the real engine against a real controller", function () {
             assert.ok(counts.created >= 70, `created ${JSON.stringify(counts)}\n${tail(up.output, 30)}`);
         });
 
-        it("leaves the controller holding every identity, config, service and policy of docs/DESIGN.md section 1", async function () {
-            const now = await snapshot(rest);
-            assert.deepStrictEqual(newEntities(now, baseline), devEntities);
-
-            const one = async (collection: string, name: string) => {
-                const list = await rest.named(collection, name);
-                const e = list.find((x: any) => x.name === name);
-                assert.ok(e, `${collection}/${name} exists`);
-                return e;
-            };
-            const idOf = async (name: string) => (await one("identities", name)).id;
-            const svcOf = async (name: string) => (await one("services", name)).id;
-            // Client attributes: every Prometheus and the human client may dial reflectz and Prometheus services.
-            for (const n of ["kubeA.prometheus.id", "kubeB.prometheus.id", "central.prometheus.id", "dev.client"]) {
-                assert.deepStrictEqual((await one("identities", n)).roleAttributes.sort(), ["prometheus-clients", "reflectz-clients"], n);
-            }
-            // Bind for the workload's own identity, Dial for the client attribute.
-            const expectPolicy = async (name: string, type: string, services: string[], identityRoles: string[]) => {
-                const p = await one("service-policies", name);
-                assert.strictEqual(p.type, type, `${name} type`);
-                assert.deepStrictEqual(p.serviceRoles.sort(), (await Promise.all(services.map(async (s) => `@${await svcOf(s)}`))).sort(), `${name} services`);
-                assert.deepStrictEqual(p.identityRoles, identityRoles, `${name} identities`);
-            };
-            for (const c of ["kubeA", "kubeB"]) {
-                await expectPolicy(`${c}.reflect.bind`, "Bind", [`${c}.reflect.svc`, `${c}.reflect.scrape.svc`], [`@${await idOf(`${c}.reflect.id`)}`]);
-                await expectPolicy(`${c}.reflect.dial`, "Dial", [`${c}.reflect.svc`, `${c}.reflect.scrape.svc`], ["#reflectz-clients"]);
-                await expectPolicy(`${c}.prometheus.dial`, "Dial", [`${c}.prometheus.svc`], ["#prometheus-clients"]);
-            }
-            // ClusterA's Prometheus is bound by its tunneler, ClusterB's by Prometheus itself (dark).
-            await expectPolicy("kubeA.prometheus.bind", "Bind", ["kubeA.prometheus.svc"], [`@${await idOf("kubeA.ziti.id")}`]);
-            await expectPolicy("kubeB.prometheus.bind", "Bind", ["kubeB.prometheus.svc"], [`@${await idOf("kubeB.prometheus.id")}`]);
-            await expectPolicy("central.prometheus.bind", "Bind", ["central.prometheus.svc"], [`@${await idOf("central.prometheus.id")}`]);
-            await expectPolicy("central.prometheus.dial", "Dial", ["central.prometheus.svc"], ["#prometheus-clients"]);
-            // The Kubernetes API services (DESIGN 4c): bound by each cluster's tunneler, dialled by the named admin only.
-            for (const c of ["kubeA", "kubeB"]) {
-                await expectPolicy(`${c}.k8s.bind`, "Bind", [`${c}.k8s.svc`], [`@${await idOf(`${c}.ziti.id`)}`]);
-                await expectPolicy(`${c}.k8s.dial`, "Dial", [`${c}.k8s.svc`], [`@${await idOf("dev.admin")}`]);
-            }
-            assert.deepStrictEqual((await one("configs", "kubeB.k8s.svc.host.v1")).data, { protocol: "tcp", address: "kubernetes.default.svc", port: 443 });
-            // An admin's `ziti tunnel proxy` listens where this says: loopback only (issue 22 #7).
-            assert.deepStrictEqual((await one("configs", "kubeB.k8s.svc.proxy.v1")).data, { binding: "127.0.0.1", port: 26212, protocols: ["tcp"] });
-
-            // Configs: typed intercept.v1 / host.v1, attached to their services.
-            const types = new Map(((await rest.get("config-types?limit=500")).json.data as any[]).map((t) => [t.id, t.name]));
-            const host = await one("configs", "kubeA.prometheus.svc.host.v1");
-            assert.strictEqual(types.get(host.configTypeId), "host.v1");
-            assert.deepStrictEqual(host.data, { protocol: "tcp", address: "prometheus.monitoring.svc", port: 80 });
-            const scrape = await one("configs", "kubeB.reflect.scrape.svc.intercept.v1");
-            assert.strictEqual(types.get(scrape.configTypeId), "intercept.v1");
-            assert.deepStrictEqual(scrape.data.addresses, ["kubeB.reflect.scrape.svc.ziti"]);
-            assert.deepStrictEqual(scrape.data.dialOptions, { identity: "kubeB.reflect.id" });
-            const svcA = await one("services", "kubeA.prometheus.svc");
-            assert.deepStrictEqual(svcA.configs.sort(), [(await one("configs", "kubeA.prometheus.svc.intercept.v1")).id, host.id].sort());
-            // Edge router policies cover every identity and service of a place.
-            const erp = await one("edge-router-policies", "kubeA.edge-router-policy");
-            assert.deepStrictEqual(erp.identityRoles.sort(), (await Promise.all(["kubeA.reflect.id", "kubeA.prometheus.id", "kubeA.ziti.id"].map(async (n) => `@${await idOf(n)}`))).sort());
-            assert.deepStrictEqual(erp.edgeRouterRoles, ["#all"]);
-            const serp = await one("service-edge-router-policies", "kubeB.service-edge-router-policy");
-            assert.strictEqual(serp.serviceRoles.length, 3);
+        it("leaves the controller holding exactly the plan's identities, configs, services and policies, field for field", async function () {
+            assert.deepStrictEqual(newEntities(await snapshot(rest), baseline), plannedNames(devPlan));
+            // Types, attributes, roles (`@name` as the entity's id), configs attached to their services, config data.
+            assert.deepStrictEqual(await differencesFromPlan(rest, devPlan), []);
+            // An admin's `ziti tunnel proxy` listens where a proxy.v1 says: loopback only (issue 22 #7).
+            const proxies = devPlan.filter((e) => e.kind === "Config" && e.configType === "proxy.v1");
+            assert.ok(proxies.length >= 2, "the Kubernetes API services have proxy.v1 configs");
+            for (const p of proxies) assert.strictEqual((await rest.named("configs", p.name)).find((c: any) => c.name === p.name)?.data.binding, "127.0.0.1", p.name);
         });
 
         it("renders manifests that parse and hold what the components declared (Secrets 0600, folders 0700)", async function () {
@@ -268,7 +188,7 @@ describe("e2e: the real engine against a real controller", function () {
                     names.push(await certLogin(e2e.ctl.controllerUrl, json!));
                 }
             }
-            assert.deepStrictEqual(names.sort(), ["central.prometheus.id", "kubeA.prometheus.id", "kubeA.reflect.id", "kubeA.ziti.id", "kubeB.prometheus.id", "kubeB.reflect.id", "kubeB.ziti.id"]);
+            assert.deepStrictEqual(names.sort(), enrolled(devPlan).sort());
             // The human client stays un-enrolled: its one-time JWT is a secret output.
             const out = await e2e.outputs("main", "dev", true);
             const jwt = out.clientEnrollmentJwts?.["dev.client"];
@@ -332,8 +252,9 @@ describe("e2e: the real engine against a real controller", function () {
             const b = await e2e.outputs("main", "clusterB");
             assert.deepStrictEqual([a.clusterName, a.federationTarget, a.reflectzScrapeTarget], ["kubeA", "kubeA.prometheus.svc-", "kubeA.reflect.scrape.svc-kubeA.reflect.id"]);
             assert.deepStrictEqual([b.clusterName, b.federationTarget, b.reflectzScrapeTarget], ["kubeB", "kubeB.prometheus.svc-kubeB.prometheus.id", "kubeB.reflect.scrape.svc-kubeB.reflect.id"]);
-            assert.deepStrictEqual(newEntities(await snapshot(rest), baseline),
-                merge(clusterEntities("kubeA", true), clusterEntities("kubeB", false), { identities: ["kubeA.admin", "kubeB.admin"] }));
+            const clusters = [await plannedStack("clusterA", ARTICLE_PLAN), await plannedStack("clusterB", ARTICLE_PLAN)];
+            assert.deepStrictEqual(newEntities(await snapshot(rest), baseline), plannedNames(...clusters));
+            assert.deepStrictEqual(await differencesFromPlan(rest, clusters.flat()), []);
         });
 
         it("central reads both through StackReferences: its Prometheus federates both clusters", async function () {
@@ -347,7 +268,8 @@ describe("e2e: the real engine against a real controller", function () {
             ]);
             const out = await e2e.outputs("main", "central");
             assert.deepStrictEqual(out.centralPrometheus.federates, ["kubeA", "kubeB"]);
-            assert.ok((await rest.named("identities", "ops.client")).some((i: any) => i.name === "ops.client"), "central's client identity exists");
+            // Central's own entities (its Prometheus, the stack's client identities) as planned.
+            assert.deepStrictEqual(await differencesFromPlan(rest, await plannedStack("central", ARTICLE_PLAN)), []);
         });
 
         it("removing clusterB from central's stackReferences removes its targets on the next up", async function () {

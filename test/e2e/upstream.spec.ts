@@ -7,7 +7,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { adminRest, Rest, zitiController } from "../helpers/zitiController";
+import type { PlainEntity } from "../helpers/planEntities";
 import { E2E, readManifests, repoRoot, resourceCounts, tail } from "./harness";
+import { differencesFromPlan, plannedStack } from "./plannedState";
 
 const POLICY_PACK = path.join(repoRoot, "policy");
 
@@ -16,12 +18,16 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
     let e2e: E2E;
     let rest: Rest;
     let failed = false;
+    /** The dev stack's entities in this flavor, as the program plans them. */
+    let plan: PlainEntity[];
+    const named = (kind: PlainEntity["kind"], test: (e: any) => boolean = () => true) => plan.filter((e) => e.kind === kind && test(e)).map((e) => e.name);
 
     before(async function () {
         const ctl = await zitiController();
         e2e = new E2E(ctl);
         rest = await adminRest(ctl);
         e2e.workspace("upstream", repoRoot, ["dev"]);
+        plan = await plannedStack("dev", { flavor: "upstream" });
         await e2e.configureZiti("upstream", "dev");
         await e2e.pulumi("upstream", ["config", "set", "--stack", "dev", "scrape-anywhere:flavor", "upstream"]);
     });
@@ -38,10 +44,9 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         assert.doesNotMatch(preview.output, /mandatory/, "no mandatory violation");
         const up = await e2e.pulumi("upstream", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev"]);
         assert.ok(resourceCounts(up.output).created > 40, tail(up.output, 30));
+        assert.deepStrictEqual(await differencesFromPlan(rest, plan), []);
         const configs = await rest.named("configs", ".proxy.v1");
-        assert.deepStrictEqual(configs.map((c: any) => c.name).sort(),
-            ["central.prometheus.svc.proxy.v1", "kubeA.exporter.svc.proxy.v1", "kubeA.k8s.svc.proxy.v1", "kubeA.prometheus.svc.proxy.v1",
-                "kubeB.exporter.svc.proxy.v1", "kubeB.k8s.svc.proxy.v1", "kubeB.prometheus.svc.proxy.v1"]);
+        assert.deepStrictEqual(configs.map((c: any) => c.name).sort(), named("Config", (e) => e.configType === "proxy.v1").sort());
         // Every one, the API services' included (an admin's tunnel), binds loopback only.
         for (const c of configs) assert.strictEqual(c.data.binding, "127.0.0.1");
         const deployments = readManifests(path.join(e2e.ws("upstream"), "rendered", "dev", "kubeB")).filter(m => m.doc?.kind === "Deployment");
@@ -56,8 +61,7 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         const r = await e2e.command("npm", ["run", "-s", "verify", "--", "--stack", "dev", "--cwd", e2e.ws("upstream"), "--json"]);
         assert.strictEqual(r.code, 1, `exit 1 (nothing runs in render mode)\n${r.stderr}`);
         const result = JSON.parse(r.stdout);
-        assert.deepStrictEqual(result.services.map((s: any) => s.service), ["kubeA.prometheus.svc", "kubeA.exporter.svc", "kubeA.k8s.svc",
-            "kubeB.prometheus.svc", "kubeB.exporter.svc", "kubeB.k8s.svc", "central.prometheus.svc"]);
+        assert.deepStrictEqual(result.services.map((s: any) => s.service).sort(), named("Service").sort());
         for (const s of result.services) {
             assert.ok(s.exists, s.service);
             assert.ok(s.dialable.ok && s.dialable.dialers.length > 0, `${s.service}: ${JSON.stringify(s.dialable)}`);
@@ -74,13 +78,16 @@ describe("e2e: the upstream flavor's dev stack against a real controller", funct
         assert.match(preview.output, /Policies:/, "the policy pack ran");
         assert.doesNotMatch(preview.output, /mandatory/, "no mandatory violation");
         await e2e.pulumi("upstream", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--stack", "dev"]);
-        const ids = Object.fromEntries((await rest.named("identities", ".prometheus.id")).map((i: any) => [i.name, i.id]));
-        const [dial] = await rest.named("service-policies", "central.write.dial");
-        assert.deepStrictEqual([...dial.identityRoles].sort(), [`@${ids["kubeA.prometheus.id"]}`, `@${ids["kubeB.prometheus.id"]}`].sort());
-        const [bind] = await rest.named("service-policies", "central.write.bind");
-        assert.deepStrictEqual(bind.identityRoles, [`@${ids["central.prometheus.id"]}`]);
-        const [proxy] = await rest.named("configs", "central.write.svc.proxy.v1");
-        assert.strictEqual(proxy.data.binding, "127.0.0.1");
+        // The write path as planned (its service, configs, Bind for central, Dial naming each cluster's writer), field for field.
+        const rwPlan = await plannedStack("dev", { flavor: "upstream", collection: "remoteWrite" });
+        assert.deepStrictEqual(await differencesFromPlan(rest, rwPlan), []);
+        const writeDials = rwPlan.filter((e) => e.kind === "ServicePolicy" && e.type === "Dial" && !plan.some((f) => f.name === e.name));
+        assert.strictEqual(writeDials.length, 1, "one new Dial policy: the write service's");
+        const dialers = (writeDials[0] as Extract<PlainEntity, { kind: "ServicePolicy" }>).identityRoles;
+        assert.ok(dialers.length === 2 && dialers.every((r) => r.startsWith("@")), `each cluster's writer, by name: ${dialers}`);
+        for (const c of rwPlan.filter((e) => e.kind === "Config" && e.configType === "proxy.v1")) {
+            assert.strictEqual((await rest.named("configs", c.name)).find((x: any) => x.name === c.name)?.data.binding, "127.0.0.1", c.name);
+        }
         const args = (cluster: string) => readManifests(path.join(e2e.ws("upstream"), "rendered", "dev", cluster))
             .find(m => m.doc?.kind === "Deployment" && m.doc.metadata.name === "prometheus")!.doc.spec.template.spec.containers[0].args as string[];
         assert.ok(args("kubeB").includes("--agent"), "the dark cluster's Prometheus runs as an agent");

@@ -4,17 +4,10 @@
 // resolved by the provider. For tests that need the stack's identities without running the engine.
 import * as pulumi from "@pulumi/pulumi";
 import type { ZitiEntity } from "../../plan/types";
-import {
-    configProvider, edgeRouterPolicyProvider, identityProvider, serviceEdgeRouterPolicyProvider, servicePolicyProvider, serviceProvider,
-} from "../../provider";
+import { implementations as PROVIDERS } from "../../provider/providers";
 import type { ZitiQuickstart } from "../../scripts/lib/zitiQuickstart";
 import { configFor } from "./zitiController";
 import { valueOf } from "./outputs";
-
-const PROVIDERS: Record<ZitiEntity["kind"], pulumi.dynamic.ResourceProvider> = {
-    Identity: identityProvider, Config: configProvider, Service: serviceProvider, ServicePolicy: servicePolicyProvider,
-    EdgeRouterPolicy: edgeRouterPolicyProvider, ServiceEdgeRouterPolicy: serviceEdgeRouterPolicyProvider,
-};
 
 export interface PlannedZiti {
     /** Provider outputs by Ziti name (an identity's `identityJson` among them). */

@@ -1,15 +1,16 @@
 // plan/places.ts: the one listing of every place's Ziti entities, from validated config (pure calls, no mocks), and
 // the check that the program (index.ts under mocks) registers exactly that listing, field for field: the bench
-// baselines (bench/lib/planEntities.ts) are made from it, so a drift here would make their ratios compare unequal work.
+// baselines and the e2e tier's expectations (test/helpers/planEntities.ts) are made from it, so a drift here would make
+// their ratios compare unequal work. The README's entity counts are checked against it too.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { parseConfig } from "../../config";
 import { placeZitiEntities, programIdentityNames } from "../../plan/places";
-import type { ZitiEntity } from "../../plan/types";
 import { importProgram, RecordingMocks, useMocks } from "../helpers/mocks";
+import { ZITI_KINDS, zitiToken } from "../../provider/kinds";
 import { valueOf } from "../helpers/outputs";
+import { namesByCollection, planEntities, stackFileConfig } from "../helpers/planEntities";
 
 const count = (es: { kind: string }[]) => es.reduce<Record<string, number>>((m, e) => ({ ...m, [e.kind]: (m[e.kind] ?? 0) + 1 }), {});
 
@@ -46,17 +47,10 @@ describe("plan: every place's Ziti entities", () => {
     });
 });
 
-/** The `scrape-anywhere:*` config of a committed stack file, without the namespace. */
-function stackFile(stack: string): Record<string, any> {
-    const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
-    return Object.fromEntries(Object.entries(doc.config ?? {}).filter(([k]) => k.startsWith("scrape-anywhere:")).map(([k, v]) => [k.slice("scrape-anywhere:".length), v]));
-}
-
 /** An entity as the provider gets it: kind, resource name and every input but the serialized provider; services name their configs. */
 function registered(mocks: RecordingMocks): Record<string, unknown>[] {
-    const zitiType = "pulumi-nodejs:dynamic/ziti:";
-    const kinds = ["Identity", "Config", "Service", "ServicePolicy", "EdgeRouterPolicy", "ServiceEdgeRouterPolicy"];
-    const ziti = mocks.resources.filter(r => kinds.some(k => r.type === `${zitiType}${k}`)); // not the owner id
+    const zitiType = zitiToken("");
+    const ziti = mocks.resources.filter(r => ZITI_KINDS.some(k => r.type === zitiToken(k.kind))); // not the owner id
     const configName = new Map(ziti.filter(r => r.type.endsWith(":Config")).map(r => [`${r.name}-id`, r.inputs.name]));
     return ziti.map(r => {
         const { __provider, owner, ...inputs } = r.inputs; // the provider's own fields, not the plan's
@@ -66,25 +60,15 @@ function registered(mocks: RecordingMocks): Record<string, unknown>[] {
     });
 }
 
-/** The plan's entities in the same form (identity defaults as the provider's inputs carry them: none). */
-async function planned(cfg: Record<string, any>, stack: string): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    for (const e of Object.values(placeZitiEntities(parseConfig(cfg, stack))).flat() as ZitiEntity[]) {
-        const v: Record<string, unknown> = { ...e };
-        for (const k of ["data", "edgeRouterRoles", "identityRoles"]) if (v[k] !== undefined) v[k] = await valueOf(v[k] as any);
-        out.push(v);
-    }
-    return out;
-}
+/** By resource name; without what only orders the creates (a plan field the provider never gets, e.g. `afterWorkloads`). */
+const byResource = (xs: Record<string, unknown>[]) => Object.fromEntries(xs.map(({ afterWorkloads, ...x }) => (void afterWorkloads, [x.resourceName as string, x])));
 
-const byResource = (xs: Record<string, unknown>[]) => Object.fromEntries(xs.map(x => [x.resourceName as string, x]));
-
-for (const flavor of ["article", "upstream"]) {
-    describe(`plan: the program registers exactly the plan's Ziti entities (dev stack, ${flavor} flavor)`, function () {
+for (const [flavor, collection] of [["article", "federate"], ["upstream", "federate"], ["upstream", "remoteWrite"]]) {
+    describe(`plan: the program registers exactly the plan's Ziti entities (dev stack, ${flavor} flavor, ${collection})`, function () {
         let mocks: RecordingMocks;
         let cfg: Record<string, any>;
         before(async function () {
-            cfg = { ...stackFile("dev"), flavor };
+            cfg = { ...stackFileConfig("dev"), flavor, collection };
             if (flavor !== "article") delete cfg.images; // the dev stack's overrides are keyed by the article flavor's images
             mocks = await useMocks("dev", cfg);
             const program = await importProgram();
@@ -93,10 +77,21 @@ for (const flavor of ["article", "upstream"]) {
         });
 
         it("same resources, same names, same inputs", async function () {
-            const want = byResource(await planned(cfg, "dev"));
+            const want = byResource(await planEntities(cfg, "dev"));
             const got = byResource(registered(mocks));
             assert.deepStrictEqual(Object.keys(got).sort(), Object.keys(want).sort());
             for (const k of Object.keys(want)) assert.deepStrictEqual(got[k], want[k], k);
         });
     });
 }
+
+describe("plan: the README's entity counts are the plan's", () => {
+    it("the faults tier's converged dev stack (article flavor, as its workspace sets): identities, configs, services, policies", async () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8").replace(/\s+/g, " ");
+        const m = /identities (\d+), configs (\d+), services (\d+), service policies (\d+), edge router policies (\d+), service edge router policies (\d+)/.exec(readme);
+        assert.ok(m, "the README states the faults tier's counts by collection");
+        const names = namesByCollection(await planEntities({ ...stackFileConfig("dev"), flavor: "article" }, "dev"));
+        const planned = ["identities", "configs", "services", "service-policies", "edge-router-policies", "service-edge-router-policies"].map(c => String(names[c].length));
+        assert.deepStrictEqual(m.slice(1), planned);
+    });
+});

@@ -1,22 +1,14 @@
 // index.ts under mocks, in each stack role, with the stack files' own config.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
 import { importProgram, JWT_MARKER, RecordingMocks, unsecret, useMocks, ZITI } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
+import { stackFileConfig } from "../helpers/planEntities";
 import { ZITI_KINDS } from "../../provider/kinds";
 
-/** The `scrape-anywhere:*` config of a committed stack file, with the namespace stripped. */
 /** A stack file's settings, with the article flavor this spec asserts (the default upstream flavor: upstreamProgram.spec.ts). */
 function stackFile(stack: string): Record<string, unknown> {
-    const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
-    return {
-        ...Object.fromEntries(Object.entries(doc.config ?? {})
-            .filter(([k]) => k.startsWith("scrape-anywhere:"))
-            .map(([k, v]) => [k.slice("scrape-anywhere:".length), v])),
-        flavor: "article",
-    };
+    return { ...stackFileConfig(stack), flavor: "article" };
 }
 
 function renderDirs(mocks: RecordingMocks): string[] {

@@ -1,22 +1,15 @@
 // index.ts under mocks with `scrape-anywhere:flavor: upstream`: the dev stack's resources come from the
 // upstream flavor's plan (pods with a tunneler sidecar, node_exporter as the target, host.v1/proxy.v1 on loopback).
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
 import { importProgram, RecordingMocks, useMocks, ZITI } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
-
-function devConfig(): Record<string, unknown> {
-    const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.dev.yaml"), "utf8"));
-    return Object.fromEntries(Object.entries(doc.config ?? {}).filter(([k]) => k.startsWith("scrape-anywhere:"))
-        .map(([k, v]) => [k.slice("scrape-anywhere:".length), v]));
-}
+import { stackFileConfig } from "../helpers/planEntities";
 
 describe("program with the upstream flavor (dev stack)", function () {
     let mocks: RecordingMocks;
     before(async function () {
-        const cfg = devConfig();
+        const cfg = stackFileConfig("dev");
         delete cfg.images; // the dev stack's overrides are keyed by the article flavor's images
         mocks = await useMocks("dev", { ...cfg, flavor: "upstream" });
         const program = await importProgram();

@@ -7,6 +7,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import { RecordingMocks, unsecret, useMocks } from "../helpers/mocks";
 import { valueOf } from "../helpers/outputs";
+import { ARTICLE_IMAGES } from "../../flavors/article";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -130,9 +131,9 @@ describe("workload contracts", function () {
     });
 
     describe("each container runs what its image expects", function () {
-        it("ClusterA Prometheus: openziti/prometheuz:0.0.1 as nobody, on the pod IP's 9090, config /etc/config, TSDB /prometheus", function () {
+        it(`ClusterA Prometheus: ${ARTICLE_IMAGES.prometheus} as nobody, on the pod IP's 9090, config /etc/config, TSDB /prometheus`, function () {
             const p = container("kubeA-prometheus", "prometheus");
-            assert.strictEqual(p.image, "openziti/prometheuz:0.0.1");
+            assert.strictEqual(p.image, ARTICLE_IMAGES.prometheus);
             assert.deepStrictEqual(effective(pods["kubeA-prometheus"], p), { user: 65534, group: 65534, nonRoot: true });
             assert.deepStrictEqual(p.args, [
                 "--config.file=/etc/config/prometheus.yml",
@@ -154,7 +155,7 @@ describe("workload contracts", function () {
 
         it("ClusterA reload: jimmidyson/configmap-reload:v0.5.0 watching /etc/config, POSTing 127.0.0.1:9090, metrics on loopback", function () {
             const r = container("kubeA-prometheus", "configmap-reload");
-            assert.strictEqual(r.image, "jimmidyson/configmap-reload:v0.5.0");
+            assert.strictEqual(r.image, ARTICLE_IMAGES.configmapReload);
             assert.deepStrictEqual(r.args, ["--volume-dir=/etc/config", "--webhook-url=http://127.0.0.1:9090/-/reload", "--web.listen-address=127.0.0.1:9533"]);
             assert.deepStrictEqual(effective(pods["kubeA-prometheus"], r), { user: 65534, group: 65534, nonRoot: true });
             assert.deepStrictEqual(r.volumeMounts, [{ name: "config", mountPath: "/etc/config", readOnly: true }], "no identity, no token");
@@ -163,7 +164,7 @@ describe("workload contracts", function () {
 
         it("ClusterB Prometheus: listens only on Ziti (ZITI_LISTENER_*), the TCP address on loopback, no port, no probe", function () {
             const p = container("kubeB-prometheus", "prometheus");
-            assert.strictEqual(p.image, "openziti/prometheuz:0.0.1");
+            assert.strictEqual(p.image, ARTICLE_IMAGES.prometheus);
             assert.deepStrictEqual(envOf(p), {
                 ZITI_LISTENER_SERVICE_NAME: "kubeB.prometheus.svc",
                 ZITI_LISTENER_IDENTITY_FILE: "/etc/ziti/identity.json",
@@ -178,7 +179,7 @@ describe("workload contracts", function () {
 
         it("ClusterB reload: openziti/configmap-reloadz:latest-amd64 dialling kubeB.prometheus.svc at kubeB.prometheus.id", function () {
             const r = container("kubeB-prometheus", "configmap-reload");
-            assert.strictEqual(r.image, "openziti/configmap-reloadz:latest-amd64");
+            assert.strictEqual(r.image, ARTICLE_IMAGES.zitiConfigmapReload);
             assert.deepStrictEqual(r.args, [
                 "--volume-dir=/etc/config",
                 "--webhook-url=http://127.0.0.1:9090/-/reload",
@@ -206,7 +207,7 @@ describe("workload contracts", function () {
             for (const c of ["kubeA", "kubeB"]) {
                 const pod = pods[`${c}-reflectz-deployment`];
                 const r = container(`${c}-reflectz-deployment`, "reflectz");
-                assert.strictEqual(r.image, "nfnpieros/reflect:0.0.4");
+                assert.strictEqual(r.image, ARTICLE_IMAGES.reflectz);
                 assert.deepStrictEqual(effective(pod, r), { user: 1000, group: 1000, nonRoot: true });
                 assert.deepStrictEqual(envOf(r), {
                     IDENTITY_FILE: "/identity/reflect-server.json",
@@ -222,7 +223,7 @@ describe("workload contracts", function () {
         it("tunneler: openziti/ziti-host:1.12.0 run-host as nobody:ziti (65534:2171), identity at /ziti-edge-tunnel/ziti_id.json", function () {
             const pod = pods["kubeA-ziti-host"];
             const t = container("kubeA-ziti-host", "ziti-host");
-            assert.strictEqual(t.image, "openziti/ziti-host:1.12.0");
+            assert.strictEqual(t.image, ARTICLE_IMAGES.tunneler);
             assert.deepStrictEqual(t.args, ["run-host"]);
             assert.deepStrictEqual(envOf(t), { ZITI_IDENTITY_BASENAME: "ziti_id" });
             assert.deepStrictEqual(effective(pod, t), { user: 65534, group: 2171, nonRoot: true });
@@ -233,7 +234,7 @@ describe("workload contracts", function () {
 
         it("central Prometheus on Docker: the dark pod's arguments, env, paths and user; no port, no host network", function () {
             const d = dockerContainer;
-            assert.strictEqual(d.image, "openziti/prometheuz:0.0.1");
+            assert.strictEqual(d.image, ARTICLE_IMAGES.prometheus);
             assert.strictEqual(d.user, "65534:65534");
             assert.deepStrictEqual(d.command, [
                 "--config.file=/etc/config/prometheus.yml",

@@ -91,7 +91,7 @@ export const CATALOG: CatalogImage[] = [
     // The upstream flavor's images (flavors/upstream/workloads/*.ts hold the sourced facts used here).
     {
         name: "prometheus", reference: PROMETHEUS3_IMAGE, standsFor: "prom/prometheus (prometheus/prometheus Dockerfile)",
-        differs: "cmd/prometheus built by tools.sh from the module at v0.316.0 (= 3.16.0) without the builtinassets tag (no web UI pages; " +
+        differs: `cmd/prometheus ${PROMETHEUS3.version} built by tools.sh from the module tools/go/prometheus pins (the same release: test/unit/upstreamFlavor.spec.ts) without the builtinassets tag (no web UI pages; ` +
             "API, /federate, /-/ready, /-/reload identical); no promtool, no example prometheus.yml; Debian busybox-static's wget only instead of quay.io/prometheus/busybox",
         rootfs: () => ({
             binaries: [{ from: toolPath("prometheus"), to: PROMETHEUS3.entrypoint[0] }, busyboxWget],
