@@ -20,6 +20,9 @@
 //   --data-path          only section 6, the upstream flavor's data path in network namespaces (BENCH_DATA_PATH=1;
 //                        root; in the default sections when run as root)
 //   --data-path-runs N   data path runs, each with its own namespace and controller (BENCH_DATA_PATH_RUNS, default 3)
+//   --first-sample       only section 7, time to first sample in pods on real nodes (BENCH_FIRST_SAMPLE=1; root; in
+//                        the default sections when run as root)
+//   --first-sample-runs N  runs of section 7, each `pulumi up` of a fresh stack (BENCH_FIRST_SAMPLE_RUNS, default 3)
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -27,6 +30,7 @@ import * as path from "path";
 import { startZitiQuickstart, ZitiQuickstart } from "../scripts/lib/zitiQuickstart";
 import { created, Floor, measureFloor, measureLookup, reset, rest, Rest, snapshot, Snapshot } from "./lib/controller";
 import { dataPathRows, runDataPath } from "./datapath/run";
+import { FirstSampleRun, firstSampleRows, runFirstSample } from "./firstsample/run";
 import type { DataPathResult } from "./datapath/inNamespace";
 import { cliCalls } from "./lib/cliCalls";
 import { floorGraph, FloorGraph } from "./lib/floorGraph";
@@ -34,7 +38,9 @@ import { importPlan } from "./lib/opsImport";
 import { namesByCollection, PlainEntity, planEntities } from "../test/helpers/planEntities";
 import { BenchProject, EMPTY_PROGRAM, FLOOR_PROGRAM, Measured, REPO, seedConfig, toolsEnv } from "./lib/pulumi";
 
-const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks", "datapath"];
+const SECTIONS = ["floor", "baseline", "import", "empty", "seed", "graphfloor", "scale", "stacks", "datapath", "firstsample"];
+/** Sections with their own controller and world (no bench controller needed when only they run). */
+const OWN_WORLD = ["datapath", "firstsample"];
 
 interface Options {
     quick: boolean;
@@ -52,6 +58,8 @@ interface Options {
     checkpointMax: number;
     /** Runs of the data path section (each in a fresh namespace). */
     dataPathRuns: number;
+    /** Runs of the first-sample section (each `pulumi up` of a fresh stack in the same world). */
+    firstSampleRuns: number;
 }
 
 function options(argv: string[]): Options {
@@ -67,19 +75,21 @@ function options(argv: string[]): Options {
         if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${what} must be a whole number >= 1, got ${v}`);
         return n;
     };
-    const known = new Set(["--quick", "--data-path", "--data-path-runs", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
+    const known = new Set(["--quick", "--data-path", "--first-sample", "--first-sample-runs", "--data-path-runs", "--runs", "--scales", "--scale-runs", "--scale-stacks", "--floor-reps", "--only", "--json", "--scale-checkpoints", "--checkpoint-max"]);
     for (let i = 0; i < argv.length; i++) {
         if (!known.has(argv[i])) throw new Error(`bench: unknown option ${argv[i]} (see the top of bench/run.ts or bench/README.md)`);
-        if (argv[i] !== "--quick" && argv[i] !== "--data-path") i++;
+        if (!["--quick", "--data-path", "--first-sample"].includes(argv[i])) i++;
     }
     const list = (v: string, what: string) => v.split(",").map((x) => int(x.trim(), 0, what)).sort((a, b) => a - b);
     const scales = list(flag("--scales", "BENCH_SCALES") ?? (quick ? "10" : "10,100"), "--scales");
     const stacksFlag = flag("--scale-stacks", "BENCH_SCALE_STACKS");
     const scaleStacks = list(stacksFlag ?? "10", "--scale-stacks");
     // The data path needs root (network namespaces): in the default set only when the bench runs as root.
-    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined) && !(x === "datapath" && process.getuid?.() !== 0));
+    const defaultOnly = SECTIONS.filter((x) => !(quick && x === "stacks" && stacksFlag === undefined) && !(OWN_WORLD.includes(x) && process.getuid?.() !== 0));
     const dataPathOnly = argv.includes("--data-path") || ["1", "true"].includes(process.env.BENCH_DATA_PATH ?? "");
-    const only = new Set((flag("--only", "BENCH_ONLY") ?? (dataPathOnly ? "datapath" : defaultOnly.join(","))).split(",").map((s) => s.trim()));
+    const firstSampleOnly = argv.includes("--first-sample") || ["1", "true"].includes(process.env.BENCH_FIRST_SAMPLE ?? "");
+    const flagged = [...(dataPathOnly ? ["datapath"] : []), ...(firstSampleOnly ? ["firstsample"] : [])];
+    const only = new Set((flag("--only", "BENCH_ONLY") ?? (flagged.length ? flagged.join(",") : defaultOnly.join(","))).split(",").map((s) => s.trim()));
     for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} in --only (sections: ${SECTIONS.join(", ")})`);
     return {
         quick,
@@ -99,6 +109,7 @@ function options(argv: string[]): Options {
         })(),
         checkpointMax: int(flag("--checkpoint-max", "BENCH_CHECKPOINT_MAX"), 10, "--checkpoint-max"),
         dataPathRuns: int(flag("--data-path-runs", "BENCH_DATA_PATH_RUNS"), quick ? 1 : 3, "--data-path-runs"),
+        firstSampleRuns: int(flag("--first-sample-runs", "BENCH_FIRST_SAMPLE_RUNS"), quick ? 1 : 3, "--first-sample-runs"),
     };
 }
 
@@ -261,6 +272,7 @@ interface Results {
     loads: string[];
     startLoad: string;
     dataPath: DataPathResult[];
+    firstSample: FirstSampleRun[];
 }
 
 const clusterStackName = (i: number) => `st${String(i).padStart(3, "0")}`;
@@ -274,8 +286,10 @@ async function main(): Promise<void> {
     process.env.PATH = tools.PATH;
     // The data path first (its own controller, in its own namespace): alone, the converge sections need nothing of it.
     const dataPath = opts.only.has("datapath") ? await runDataPath(opts.dataPathRuns, {}, log) : [];
-    if ([...opts.only].every((x) => x === "datapath")) {
-        const empty: Results = { baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad, planned: {}, graphFloor: [], dataPath };
+    // Then the time to first sample (its own world: real-node clusters and a Ziti network the pods reach).
+    const firstSample = opts.only.has("firstsample") ? await runFirstSample(opts.firstSampleRuns, log) : [];
+    if ([...opts.only].every((x) => OWN_WORLD.includes(x))) {
+        const empty: Results = { baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad, planned: {}, graphFloor: [], dataPath, firstSample };
         if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ started, finished: new Date(), cores: os.cpus().length, opts: { ...opts, only: [...opts.only] }, results: empty }, null, 1));
         process.stdout.write(report(opts, empty, started, new Date()));
         return;
@@ -289,7 +303,7 @@ async function main(): Promise<void> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "sa-bench-work-"));
     const res: Results = {
         baseline: [], importRuns: [], empty: [], seed: [], scale: [], clusterStacks: [], centrals: [], lookups: [], skipped: [], loads: [], startLoad,
-        planned: namesByCollection(planned), graphFloor: [], dataPath,
+        planned: namesByCollection(planned), graphFloor: [], dataPath, firstSample,
     };
     const cleanup = async () => {
         fs.rmSync(work, { recursive: true, force: true });
@@ -475,7 +489,7 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
     const row = (cells: string[]) => lines.push(`| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
     lines.push(`### scrape-anywhere bench: ${started.toISOString()} .. ${finished.toISOString()}`);
     lines.push(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${res.startLoad} at the start, ${loadNow()} at the end; ` +
-        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each${res.dataPath.length ? `; data path: ${res.dataPath.length} run(s)` : ""}); the load column is the 1-minute load average when each sample started. ` +
+        `medians of ${opts.runs} run(s) (scale: ${opts.scaleRuns} run(s) each${res.dataPath.length ? `; data path: ${res.dataPath.length} run(s)` : ""}${res.firstSample.length ? `; first sample: ${res.firstSample.length} run(s)` : ""}); the load column is the 1-minute load average when each sample started. ` +
         "The machine is shared with other engineers' jobs: compare figures only with the load beside them.");
     lines.push("");
     row(["section", "what", "median", "runs", "goal / check", "load"]);
@@ -623,6 +637,8 @@ function report(opts: Options, res: Results, started: Date, finished: Date): str
     }
     // 6. The data path of the upstream flavor (its own namespace and controller).
     for (const r of dataPathRows(res.dataPath)) row(["6. data path", ...r]);
+    // 7. Time to first sample in pods on real nodes.
+    for (const r of firstSampleRows(res.firstSample)) row(["7. first sample", ...r]);
     lines.push("");
     lines.push("Loads during the runs: " + [...res.loads, ...res.dataPath.flatMap((d, i) => d.loads.map((l) => `data path ${i + 1} ${l}`))].join("; "));
     return lines.join("\n") + "\n";

@@ -4,12 +4,12 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, DEFAULT_IMAGES, validateScrapeName } from "../config";
-import { createNamespace } from "./kubernetes";
-import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
-import { createPlannedWorkloads } from "./workloads";
+import { ConfigError, DEFAULT_IMAGES, networkPolicyDefault, validateScrapeName } from "../config";
+import { ClusterTargets } from "../flavors/article/prometheusConfig";
+import { renderPrometheusConfig } from "../plan/prometheusConfig";
+import { createNamespacedWorkloads } from "./workloads";
 import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
-import type { CentralPlace, ClusterTargets as Targets, RemoteWriteSpec } from "../flavors/types";
+import type { CentralPlace, ClusterTargets as Targets, DockerContainerPlan, NetworkPolicyPorts, RemoteWriteSpec } from "../flavors/types";
 import { createCentralZiti } from "./zitiEntities";
 
 /** Run the central Prometheus as a Deployment in a (third) Kubernetes cluster. */
@@ -62,6 +62,8 @@ export interface CentralPrometheusArgs {
      * entries carry `remoteWrite` for this very service. Absent = it federates the clusters.
      */
     remoteWrite?: RemoteWriteSpec;
+    /** What the flavor's default-deny NetworkPolicy lets the pod dial (Kubernetes placement). Defaults to the `scrape-anywhere:networkPolicy` default. */
+    networkPolicy?: NetworkPolicyPorts;
 }
 
 export interface CentralPrometheusResult {
@@ -152,6 +154,7 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         kind: "central", resourcePrefix: name, name: centralName, placement: placement?.kind === "docker" ? "docker" : "kubernetes",
         images: { ...flavor.images, ...(args.images ?? {}), prometheus: image, zitiConfigmapReload: args.reloadImage ?? DEFAULT_IMAGES.zitiConfigmapReload },
         scrapeInterval, federationMatch, edgeRouterRoles: args.edgeRouterRoles ?? ["#all"], ...(remoteWrite ? { remoteWrite } : {}),
+        networkPolicy: args.networkPolicy ?? networkPolicyDefault(),
     };
     const clusters = pulumi.output(args.clusters).apply(cs => checkTargets(name, cs as ClusterTargets[]));
     // The targets' form is the flavor's (prometheuz `service-terminator`, or plain Ziti service names): its config
@@ -167,22 +170,13 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
 
     if (placement.kind === "kubernetes") {
         if (!placement.provider) bad(`${name}: placement.provider is required for the kubernetes placement.`);
-        const ns = createNamespace(`${name}-ns`, placement.namespace ?? "monitoring", { parent, provider: placement.provider });
-        ziti.afterWorkloads(createPlannedWorkloads(name, flavor.centralKubernetes({ ...place, namespace: ns.metadata.name }, prometheusConfig, ids), parent, placement.provider));
+        const where = { namespace: placement.namespace ?? "monitoring", namespaceOpts: { parent, provider: placement.provider }, parent, provider: placement.provider };
+        ziti.afterWorkloads(createNamespacedWorkloads(name, where, namespace => flavor.centralKubernetes({ ...place, namespace }, prometheusConfig, ids)).objects);
     } else if (placement.kind === "docker") {
         if (placement.networkMode === "host") {
             bad(`${name}: placement.networkMode "host" would expose Prometheus' listeners on the host; use bridge, none, or a user-defined network.`);
         }
-        // The flavor's container: for the article flavor the same arguments, listener env, identity path and user as the dark pod.
-        const c = flavor.centralDocker(place, prometheusConfig, ids);
-        const main = new docker.Container(c.resourceName, {
-            ...c.args,
-            ...(placement.containerName !== undefined ? { name: placement.containerName } : {}),
-            ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
-        }, { parent, provider: placement.provider });
-        // Sidecars share the first container's network namespace (the upstream flavor's tunneler).
-        const sidecars = (c.sidecars ?? []).map(sc => new docker.Container(sc.resourceName, sc.args(main.id), { parent, provider: placement.provider }));
-        ziti.afterWorkloads([main, ...sidecars]);
+        ziti.afterWorkloads(createDockerCentral(flavor.centralDocker(place, prometheusConfig, ids), placement, parent));
     } else {
         bad(`${name}: unknown placement kind ${JSON.stringify((placement as { kind: unknown }).kind)}; use "kubernetes" or "docker".`);
     }
@@ -199,6 +193,25 @@ export function createCentralPrometheus(name: string, parent: pulumi.Resource, a
         ...(ziti.writeService ? { writeService: ziti.writeService.name } : {}),
         ...(ziti.writeHost ? { writeHost: { name: ziti.writeHost.name, enrollmentJwt: ziti.writeHost.enrollmentJwt } } : {}),
     };
+}
+
+/**
+ * The flavor's Docker containers: file holders (never started, no network, mounted read-only by the others), the
+ * main container (for the article flavor the same arguments, listener env, identity path and user as the dark
+ * pod), and sidecars sharing its network namespace (the upstream flavor's tunneler).
+ */
+function createDockerCentral(c: DockerContainerPlan, placement: DockerPlacement, parent: pulumi.Resource): docker.Container[] {
+    const opts = { parent, provider: placement.provider };
+    const holders = (c.fileHolders ?? []).map(h => new docker.Container(h.resourceName, h.args, opts));
+    const holderIds = holders.map(h => h.id);
+    const mainArgs = typeof c.args === "function" ? c.args(holderIds) : c.args;
+    const main = new docker.Container(c.resourceName, {
+        ...mainArgs,
+        ...(placement.containerName !== undefined ? { name: placement.containerName } : {}),
+        ...(placement.networkMode !== undefined ? { networkMode: placement.networkMode } : {}),
+    }, opts);
+    const sidecars = (c.sidecars ?? []).map(sc => new docker.Container(sc.resourceName, sc.args(main.id, holderIds), opts));
+    return [...holders, main, ...sidecars];
 }
 
 /** The central, dark Prometheus that federates every cluster over Ziti. */

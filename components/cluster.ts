@@ -1,16 +1,14 @@
-// What HybridCluster and DarkCluster share: their arguments, their outputs, the argument checks, the
-// workloads both run (reflectz, and Prometheus with Kubernetes API access) and the component class.
+// What HybridCluster and DarkCluster share: their arguments, their outputs, the argument checks, createCluster (the
+// one path from a cluster's arguments to its resources) and the component class.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, keyDefault, kubernetesApiServiceName, validateScrapeName } from "../config";
-import { ClusterTargets, renderPrometheusConfig } from "../flavors/article/prometheusConfig";
-import { DEFAULT_FLAVOR, FLAVORS, flavorNamed } from "../flavors";
-import type { ClusterPlace, ClusterWrite, RemoteWriteSpec } from "../flavors/types";
-import type { Identity } from "../provider";
-import { createPlannedWorkloads } from "./workloads";
-import { createNamespace } from "./kubernetes";
-import { ClusterKubernetesApi, createClusterKubernetesApi } from "./kubernetesApi";
-import { ClusterZiti, createClusterZiti, createTunnelerIdentity } from "./zitiEntities";
+import { ClusterServiceNames, ConfigError, DEFAULT_IMAGES, defaultServiceNames, Images, keyDefault, kubernetesApiServiceName, networkPolicyDefault, validateScrapeName } from "../config";
+import { DEFAULT_FLAVOR, FLAVORS } from "../flavors";
+import type { ClusterTargets, ClusterWrite, NetworkPolicyPorts, RemoteWriteSpec } from "../flavors/types";
+import { ClusterPlan, clusterPlan } from "../plan/places";
+import type { ClusterKubernetesApi } from "./kubernetesApi";
+import { createNamespacedWorkloads } from "./workloads";
+import { ClusterZiti, createClusterZiti } from "./zitiEntities";
 
 /** Arguments of a cluster component (HybridCluster or DarkCluster). */
 export interface ClusterArgs {
@@ -45,6 +43,8 @@ export interface ClusterArgs {
      * this write service (its flavor must support it). Absent = the central Prometheus federates it.
      */
     remoteWrite?: RemoteWriteSpec;
+    /** What the flavor's default-deny NetworkPolicies let the pods dial. Defaults to the `scrape-anywhere:networkPolicy` default. */
+    networkPolicy?: NetworkPolicyPorts;
 }
 
 /** The Kubernetes API over Ziti of one cluster (ClusterArgs.kubernetesApi). */
@@ -74,6 +74,7 @@ export interface ResolvedClusterArgs {
     kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough: boolean };
     flavor: string;
     remoteWrite?: RemoteWriteSpec;
+    networkPolicy: NetworkPolicyPorts;
 }
 
 /** The outputs both cluster components expose, and that a cluster stack exports for the central one. */
@@ -140,6 +141,7 @@ export function resolveClusterArgs(name: string, args: ClusterArgs, parent: pulu
         kubernetesApi,
         flavor,
         ...(args.remoteWrite ? { remoteWrite: args.remoteWrite } : {}),
+        networkPolicy: args.networkPolicy ?? networkPolicyDefault(),
     };
 }
 
@@ -149,35 +151,11 @@ export function clusterTargets(c: ClusterResult): pulumi.Output<ClusterTargets> 
         .apply(([clusterName, federationTarget, reflectzScrapeTarget, remoteWrite]) => ({ clusterName, federationTarget, reflectzScrapeTarget, ...(remoteWrite ? { remoteWrite } : {}) }));
 }
 
-/**
- * What the cluster's flavor runs in `namespace` (flavor.clusterWorkloads: reflectz, the Prometheus pod with its RBAC,
- * a hybrid place's Service, the tunneler), from the plan, with each identity's JSON. Returns the rendered prometheus.yml.
- */
-export function createClusterWorkloads(name: string, parent: pulumi.Resource, a: ResolvedClusterArgs, kind: "hybrid" | "dark", namespace: pulumi.Output<string>,
-    ziti: ClusterZiti, tunneler: Identity | undefined, tunnelerOpts: pulumi.CustomResourceOptions): pulumi.Output<string> {
-    const flavor = flavorNamed(a.flavor);
-    const place: ClusterPlace = {
-        kind, resourcePrefix: name, name: a.clusterName, namespace, serviceNames: a.serviceNames, images: a.images, scrapeInterval: a.scrapeInterval,
-        edgeRouterRoles: a.edgeRouterRoles, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
-        ...(a.remoteWrite ? { remoteWrite: a.remoteWrite } : {}),
-    };
-    const prometheusConfig = renderPrometheusConfig(flavor.clusterPrometheusConfig(place));
-    const ids = Object.fromEntries([...ziti.identities].map(([n, i]) => [n, i.identityJson]));
-    createPlannedWorkloads(name, flavor.clusterWorkloads(place, prometheusConfig, ids), parent, a.provider, w => (w.name === "tunneler" ? tunnelerOpts : {}));
-    return pulumi.output(prometheusConfig);
-}
-
-/** A cluster's outputs from its Ziti entities; `identityNames` lists every identity the cluster has (the tunneler's too, if any). */
-export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<string>, ziti: ClusterZiti, prometheusConfig: pulumi.Output<string>,
-    kubernetesApi?: ClusterKubernetesApi): ClusterResult {
-    // Every identity the place has, in plan order (the tunneler made first for the API service is among them).
-    const identityNames = pulumi.all([...ziti.identities.values()].map(i => i.name));
+/** A cluster's outputs from its plan and Ziti entities; `identityNames` lists every identity the cluster has (the tunneler's too, if any). */
+export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<string>, ziti: ClusterZiti, plan: ClusterPlan): ClusterResult {
     const svc = a.serviceNames;
     // The writer as the identity resource's output, so central's Dial policy that names it waits for it.
-    const write = a.remoteWrite && flavorNamed(a.flavor).clusterWrite?.({
-        kind: "dark", resourcePrefix: "", name: a.clusterName, namespace: namespace, serviceNames: svc, images: {}, scrapeInterval: "",
-        edgeRouterRoles: a.edgeRouterRoles, remoteWrite: a.remoteWrite,
-    });
+    const write = plan.write;
     const writer = write && ziti.identities.get(write.writer);
     return {
         clusterName: pulumi.output(a.clusterName),
@@ -186,36 +164,35 @@ export function clusterResult(a: ResolvedClusterArgs, namespace: pulumi.Output<s
             .apply(([reflect, reflectScrape, prometheus]) => ({ reflect, reflectScrape, prometheus })),
         federationTarget: ziti.federationTarget,
         reflectzScrapeTarget: ziti.reflectzScrapeTarget,
-        prometheusConfig,
-        identityNames,
-        kubernetesApi,
+        prometheusConfig: pulumi.output(plan.prometheusConfig),
+        // Every identity the place has, in plan order (the tunneler first).
+        identityNames: pulumi.all([...ziti.identities.values()].map(i => i.name)),
+        kubernetesApi: ziti.kubernetesApi,
         ...(write && writer ? { remoteWrite: writer.name.apply(name => ({ ...write, writer: name })) } : {}),
     };
 }
 
 /**
  * Builds everything of a cluster of `kind` under `parent` (the classes of hybridCluster.ts and darkCluster.ts only
- * assign what this returns). The order is the point: the tunneler's identity and the Kubernetes API service first
- * (a cluster deployed through that service has its namespace, and so every object in it, wait for them:
- * kubernetesApi.ts deployThroughOptions); then the place's Ziti entities, from known names (the hybrid Service's DNS name is
- * `<SERVICE_NAME>.<namespace>.svc`), not from Kubernetes outputs: the engine starts the Ziti provider when the first
- * Ziti resource registers and each Kubernetes plugin when its first object does, one after the other, so the Ziti side
- * need not wait for the Kubernetes plugin (bench/RESULTS.md); then the namespace and the flavor's workloads.
+ * assign what this returns), in three steps. The plan (plan/places.ts clusterPlan): the flavor's answers for the
+ * place, asked together. Its Ziti entities, with the tunneler and the Kubernetes API path, from known names (the hybrid Service's DNS
+ * name is `<SERVICE_NAME>.<namespace>.svc`), not from Kubernetes outputs: the engine starts the Ziti provider when the
+ * first Ziti resource registers and each Kubernetes plugin when its first object does, one after the other, so the
+ * Ziti side need not wait for the Kubernetes plugin (bench/RESULTS.md). Then the namespace (which, for a cluster
+ * deployed through its API service, waits for that path: kubernetesApi.ts deployThroughOptions) and the workloads in it.
  */
 export function createCluster(kind: "hybrid" | "dark", name: string, parent: pulumi.Resource, args: ClusterArgs): ClusterResult {
     const a = resolveClusterArgs(name, args, parent);
-    const opts: pulumi.CustomResourceOptions = { parent, provider: a.provider };
-    // A hybrid cluster's tunneler `<c>.ziti.id` binds `<c>.prometheus.svc` (and `<c>.k8s.svc` with the API service); a
-    // dark cluster has one only with `kubernetesApi`, binding nothing but the API service (no Service, no listener).
-    const tunneler = kind === "hybrid" || a.kubernetesApi ? createTunnelerIdentity(name, a.clusterName, parent) : undefined;
-    const { api: kubernetesApi, through } = createClusterKubernetesApi(name, parent, a, tunneler, opts);
-    const ziti = createClusterZiti(name, {
-        clusterName: a.clusterName, kind, namespace: a.namespace, serviceNames: a.serviceNames, edgeRouterRoles: a.edgeRouterRoles,
-        tunnelerIdentity: tunneler, flavor: a.flavor, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
-    }, parent);
-    const namespace = createNamespace(`${name}-ns`, a.namespace, through.ns).metadata.name;
-    const prometheusConfig = createClusterWorkloads(name, parent, a, kind, namespace, ziti, tunneler, through.tunneler);
-    return clusterResult(a, namespace, ziti, prometheusConfig, kubernetesApi);
+    const plan = clusterPlan(a.flavor, {
+        kind, resourcePrefix: name, name: a.clusterName, namespace: a.namespace, serviceNames: a.serviceNames, images: a.images, scrapeInterval: a.scrapeInterval,
+        edgeRouterRoles: a.edgeRouterRoles, ...(a.kubernetesApi ? { kubernetesApi: { serviceName: a.kubernetesApi.serviceName } } : {}),
+        ...(a.remoteWrite ? { remoteWrite: a.remoteWrite } : {}), networkPolicy: a.networkPolicy,
+    }, a.kubernetesApi?.admins);
+    const ziti = createClusterZiti(plan, a, parent);
+    const { namespace } = createNamespacedWorkloads(name, {
+        namespace: a.namespace, namespaceOpts: ziti.through.ns, parent, provider: a.provider, optsOf: w => (w.name === "tunneler" ? ziti.through.tunneler : {}),
+    }, ns => plan.workloads(ns, ziti.identityJsons));
+    return clusterResult(a, namespace, ziti, plan);
 }
 
 /** The component class of both cluster kinds: createCluster makes everything under it; the class assigns what that returns. */

@@ -1,6 +1,7 @@
 // The components of scrape-anywhere. The Ziti resource classes live in ./ziti.
 export * from "../config";
 export * from "../flavors/article/prometheusConfig";
+export * from "../plan/prometheusConfig";
 export * from "./cluster";
 export * from "./hybridCluster";
 export * from "./darkCluster";

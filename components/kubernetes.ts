@@ -1,12 +1,12 @@
-// Kubernetes building blocks shared by the cluster and central components: the per-cluster provider,
-// the restricted namespace, labels, the identity Secret and the Deployment shell (the Reflectz component's).
+// Kubernetes building blocks: the per-cluster provider, labels, the identity Secret and the Deployment shell (the
+// Reflectz component's). A place's namespace is made with its workloads (workloads.ts).
 // What runs inside the pods (images, users, paths, env, flags) is the flavor's (flavors/), one module per image.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesTarget } from "../config";
 import { IDENTITY_KEY } from "../plan/kubernetes";
 
-export { CONFIG_HASH_ANNOTATION, configHash, IDENTITY_KEY, workloadLabels } from "../plan/kubernetes";
+export { CONFIG_HASH_ANNOTATION, configHash, IDENTITY_KEY, POD_SECURITY_LABELS, workloadLabels } from "../plan/kubernetes";
 
 /**
  * One explicit provider per cluster: kubeconfig/context from config, or, with neither, manifests
@@ -28,18 +28,6 @@ export function createKubernetesProvider(name: string, target: KubernetesTarget,
         // Deployment rolls because its pod template carries the config's hash (flavors/article/workloads.ts).
         enableConfigMapMutable: true,
     }, opts);
-}
-
-/**
- * Every namespace the program makes enforces the `restricted` Pod Security Standard: the API server's
- * Pod Security admission (built in since Kubernetes 1.25) refuses any pod that does not meet it.
- * Label names: kubernetes/pod-security-admission api/constants.go (k8s.io/pod-security-admission).
- */
-export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = { "pod-security.kubernetes.io/enforce": "restricted" };
-
-/** The workloads' namespace `name`, labelled with POD_SECURITY_LABELS. */
-export function createNamespace(resourceName: string, name: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...POD_SECURITY_LABELS } } }, opts);
 }
 
 /** A Secret holding one enrolled Ziti identity under the key `identity.json`. The only place identity JSON goes. */

@@ -1,9 +1,9 @@
-// A cluster's Kubernetes API over Ziti (DESIGN 4c): the Ziti side of `<c>.k8s.svc`, hosted by the
-// cluster's in-cluster tunneler, and what an admin needs to use it (kubeztl and tunneler commands).
+// A cluster's Kubernetes API over Ziti (DESIGN 4c): what the cluster exposes of `<c>.k8s.svc` (its entities are the
+// plan's, plan/kubernetesApi.ts, made with the cluster's other Ziti entities), the options of what is deployed through
+// it, and what an admin needs to use it (kubeztl and tunneler commands).
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { Identity } from "../provider";
-import { createKubernetesApiZiti, KUBERNETES_API_HOST, KUBERNETES_API_PORT } from "./zitiEntities";
+import { KUBERNETES_API_HOST, KUBERNETES_API_PORT } from "../plan/kubernetesApi";
 
 export interface ClusterKubernetesApi {
     /** `<c>.k8s.svc`. */
@@ -26,38 +26,6 @@ export function deployThroughOptions(api: ClusterKubernetesApi | undefined, depl
     { ns: pulumi.CustomResourceOptions; tunneler: pulumi.CustomResourceOptions } {
     if (!api || !deployThrough) return { ns: opts, tunneler: opts };
     return { ns: { ...opts, dependsOn: api.entities, retainOnDelete: true }, tunneler: { ...opts, retainOnDelete: true } };
-}
-
-/** What createClusterKubernetesApi reads of a cluster's resolved arguments (cluster.ts ResolvedClusterArgs fits). */
-export interface KubernetesApiClusterArgs {
-    clusterName: string;
-    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
-    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough?: boolean };
-}
-
-/**
- * The Ziti entities of `a.kubernetesApi` under `parent`, bound by `tunneler` (`api`; undefined when the feature is
- * off or the cluster has no tunneler), and the options of the cluster's namespace and tunneler around it (`through`,
- * deployThroughOptions over `opts`).
- */
-export function createClusterKubernetesApi(name: string, parent: pulumi.Resource, a: KubernetesApiClusterArgs, tunneler: Identity | undefined,
-    opts: pulumi.CustomResourceOptions): { api?: ClusterKubernetesApi; through: ReturnType<typeof deployThroughOptions> } {
-    if (!a.kubernetesApi || !tunneler) return { through: deployThroughOptions(undefined, false, opts) };
-    const ziti = createKubernetesApiZiti(name, {
-        clusterName: a.clusterName,
-        serviceName: a.kubernetesApi.serviceName,
-        tunnelerIdentity: tunneler,
-        admins: a.kubernetesApi.admins,
-        edgeRouterRoles: a.edgeRouterRoles,
-    }, parent);
-    const api: ClusterKubernetesApi = {
-        serviceName: ziti.service.name,
-        interceptHost: ziti.interceptHost,
-        tunnelerIdentityName: tunneler.name,
-        admins: pulumi.all(a.kubernetesApi.admins),
-        entities: ziti.entities,
-    };
-    return { api, through: deployThroughOptions(api, a.kubernetesApi.deployThrough, opts) };
 }
 
 /** What an admin runs to reach one cluster's API over Ziti (stack output `kubernetesApi`, README). */

@@ -48,6 +48,7 @@ export function buildCluster(spec: ClusterSpec, cfg: ScrapeAnywhereConfig, admin
         kubernetesApi,
         flavor: cfg.flavor,
         ...(cfg.remoteWrite ? { remoteWrite: cfg.remoteWrite } : {}),
+        networkPolicy: cfg.networkPolicy,
     };
     const component = spec.kind === "hybrid" ? new HybridCluster(spec.name, args) : new DarkCluster(spec.name, args);
     return { spec, component };
@@ -72,6 +73,7 @@ export function buildCentral(cfg: ScrapeAnywhereConfig, clusters: pulumi.Input<C
         flavor: cfg.flavor,
         images: { ...cfg.images },
         ...(cfg.remoteWrite ? { remoteWrite: cfg.remoteWrite } : {}),
+        networkPolicy: cfg.networkPolicy,
     });
 }
 

@@ -1,8 +1,10 @@
 // The builder that turns a place's planned workloads (the flavor's answer, flavors/types.ts Workload) into Kubernetes
-// resources. What runs inside the pods (images, users, paths, env, flags) is the flavor's, sources named there.
+// resources, in the place's namespace made first. What runs inside the pods (images, users, paths, env, flags) is the
+// flavor's, sources named there.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesObject, Workload } from "../flavors/types";
+import { POD_SECURITY_LABELS } from "../plan/kubernetes";
 
 /** The ComponentResource type of each workload group a flavor may name (part of the children's URNs). */
 const GROUP_TYPES: Record<NonNullable<Workload["group"]>, string> = { Reflectz: "scrape-anywhere:workload:Reflectz" };
@@ -22,6 +24,7 @@ function createObject(o: KubernetesObject, opts: pulumi.CustomResourceOptions): 
         case "ClusterRole": return new k8s.rbac.v1.ClusterRole(o.resourceName, o.args, opts);
         case "ClusterRoleBinding": return new k8s.rbac.v1.ClusterRoleBinding(o.resourceName, o.args, opts);
         case "Deployment": return new k8s.apps.v1.Deployment(o.resourceName, o.args, opts);
+        case "NetworkPolicy": return new k8s.networking.v1.NetworkPolicy(o.resourceName, o.args, opts);
     }
 }
 
@@ -45,4 +48,30 @@ export function createPlannedWorkloads(prefix: string, workloads: Workload[], pa
         all.push(...before);
     }
     return all;
+}
+
+/** The workloads' namespace `name`, labelled with POD_SECURITY_LABELS. */
+export function createNamespace(resourceName: string, name: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...POD_SECURITY_LABELS } } }, opts);
+}
+
+/** Where a place's Kubernetes objects go: its namespace's name and options, and the options every object shares. */
+export interface PlaceKubernetes {
+    /** The namespace, made as `<prefix>-ns` with `namespaceOpts` (its parent and provider, and what it waits for). */
+    namespace: pulumi.Input<string>;
+    namespaceOpts: pulumi.CustomResourceOptions;
+    parent: pulumi.Resource;
+    provider: k8s.Provider;
+    /** Options per workload (see createPlannedWorkloads). */
+    optsOf?: (w: Workload) => pulumi.CustomResourceOptions;
+}
+
+/**
+ * A place's namespace, then its workloads: `workloads` (the plan's late part) is given the namespace's name as the
+ * resource's output, so every object in it waits for the namespace. Returns that name and every object made.
+ */
+export function createNamespacedWorkloads(prefix: string, where: PlaceKubernetes, workloads: (namespace: pulumi.Output<string>) => Workload[]):
+    { namespace: pulumi.Output<string>; objects: pulumi.CustomResource[] } {
+    const namespace = createNamespace(`${prefix}-ns`, where.namespace, where.namespaceOpts).metadata.name;
+    return { namespace, objects: createPlannedWorkloads(prefix, workloads(namespace), where.parent, where.provider, where.optsOf) };
 }

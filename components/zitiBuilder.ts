@@ -46,13 +46,13 @@ function create(e: ZitiEntity, made: ZitiResources, opts: pulumi.CustomResourceO
 }
 
 /**
- * Makes `entities` under `parent`. `existing` are entities of the plan made already elsewhere (e.g. a cluster's
- * tunneler identity, made first because the Kubernetes API path needs it): they are used, not made again.
+ * Makes `entities` with `opts` (their `parent`). `existing` are entities of the plan made already (central's made before
+ * its workloads, for those made after them): their roles resolve to them, and they are not made again.
  */
-export function createZitiEntities(entities: ZitiEntity[], parent: pulumi.Resource, existing: ZitiResources = new Map(),
+export function createZitiEntities(entities: ZitiEntity[], opts: pulumi.CustomResourceOptions, existing: ZitiResources = new Map(),
     dependsOn?: pulumi.Input<pulumi.Resource>[]): ZitiResources {
     const made: ZitiResources = new Map(existing);
-    for (const e of entities) if (!existing.has(e.name)) made.set(e.name, create(e, made, { parent, ...(dependsOn?.length ? { dependsOn } : {}) }));
+    for (const e of entities) if (!existing.has(e.name)) made.set(e.name, create(e, made, { ...opts, ...(dependsOn?.length ? { dependsOn } : {}) }));
     return made;
 }
 

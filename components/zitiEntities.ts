@@ -1,45 +1,34 @@
-// The Ziti entities of one place (a cluster, the central Prometheus, the human clients), named and
-// granted as in the published walkthrough. Roles are written `@${entity.name}` from the entities'
-// outputs so the policies really depend on them; the provider resolves `@name` to `@id`.
+// The Ziti entities of each place (a cluster, the central Prometheus, the human clients, the API admins), made from the
+// plan's lists (plan/places.ts) by zitiBuilder.ts. Roles are written `@${entity.name}` from the entities' outputs so the
+// policies really depend on them; the provider resolves `@name` to `@id`.
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServiceNames } from "../config";
 import { DEFAULT_FLAVOR, flavorNamed } from "../flavors";
-import type { CentralPlace, ClusterPlace } from "../flavors/types";
-import { createZitiEntities, splitByWorkloads } from "./zitiBuilder";
-import { Config, EdgeRouterPolicy, Identity, Service, ServiceEdgeRouterPolicy, ServicePolicy } from "../provider";
-
-import { PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
-import { proxyPort } from "../flavors/upstream/proxyPorts";
-import { loopbackProxyV1 } from "../flavors/upstream/zitiEntities";
+import type { CentralPlace, IdentityJsons } from "../flavors/types";
+import { kubernetesApiInterceptHost } from "../plan/kubernetesApi";
+import { adminZitiEntities, ClusterPlan, clientZitiEntities, ENTITIES_ONLY } from "../plan/places";
+import { createZitiEntities, splitByWorkloads, ZitiResources } from "./zitiBuilder";
+import { ClusterKubernetesApi, deployThroughOptions } from "./kubernetesApi";
+import { Identity, Service } from "../provider";
 
 export { INTERCEPT_PORT, PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
+export { KUBERNETES_API_HOST, KUBERNETES_API_PORT } from "../plan/kubernetesApi";
 
-const at = (e: { name: pulumi.Output<string> }) => pulumi.interpolate`@${e.name}`;
-
+/** What createClusterZiti reads of a cluster's resolved arguments (cluster.ts ResolvedClusterArgs fits). */
 export interface ClusterZitiArgs {
-    /** Cluster name; the identities are `<c>.reflect.id`, `<c>.prometheus.id` (and `<c>.ziti.id` with a tunneler). */
     clusterName: string;
-    /** hybrid: a tunneler `<c>.ziti.id` binds the Prometheus service, forwarding to its ClusterIP Service; dark: Prometheus binds it. */
-    kind: "hybrid" | "dark";
-    /** The workloads' namespace (the hybrid host.v1 address names the ClusterIP Service in it). */
-    namespace: pulumi.Input<string>;
-    /** Ziti service names of the cluster. */
     serviceNames: ClusterServiceNames;
-    /** The tunneler identity `<c>.ziti.id` when the caller made it already (the Kubernetes API path needs it first); made here otherwise. */
-    tunnelerIdentity?: Identity;
-    /** Set when the cluster's Kubernetes API is a Ziti service (its tunneler hosts it). */
-    kubernetesApi?: { serviceName: string };
-    /** Edge router roles for the policies; `#all` on a quickstart network. */
-    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
-    /** The workload flavor (flavors/index.ts); default `article`. */
-    flavor?: string;
+    /** The cluster's Kubernetes provider: the namespace and tunneler options around the API path name it. */
+    provider: k8s.Provider;
+    kubernetesApi?: { serviceName: string; admins: pulumi.Input<string>[]; deployThrough: boolean };
 }
 
 export interface ClusterZiti {
     /** Every identity of the place, in plan order, by Ziti name (a flavor may plan more, e.g. one per pod). */
     identities: Map<string, Identity>;
-    /** The tunneler identity that binds the Prometheus service (hybrid places of the article flavor). */
-    tunnelerIdentity?: Identity;
+    /** The enrolled identity JSON (secret) of each, by Ziti name: what the plan's workloads mount. */
+    identityJsons: IdentityJsons;
     /** The cluster's services by role, where the flavor planned them (names of ClusterServiceNames). */
     reflectService?: Service;
     reflectScrapeService?: Service;
@@ -48,40 +37,40 @@ export interface ClusterZiti {
     federationTarget: pulumi.Output<string>;
     /** `<reflect scrape svc>-<reflect identity>`, what Prometheus scrapes. */
     reflectzScrapeTarget: pulumi.Output<string>;
+    /** The Kubernetes API service, when `kubernetesApi` is set. */
+    kubernetesApi?: ClusterKubernetesApi;
+    /** Options of the cluster's namespace (`ns`) and tunneler workload (`tunneler`) around the API path (kubernetesApi.ts). */
+    through: ReturnType<typeof deployThroughOptions>;
 }
 
-/** The in-cluster tunneler's identity `<c>.ziti.id` (one resource name, whoever makes it). */
-export function createTunnelerIdentity(prefix: string, clusterName: string, parent: pulumi.Resource): Identity {
-    return new Identity(`${prefix}-ziti-id`, { name: `${clusterName}.ziti.id`, type: "Device" }, { parent });
-}
-
-/** The flavor's place description of a cluster, for the plan's questions. */
-export function clusterPlace(prefix: string, args: ClusterZitiArgs): ClusterPlace {
-    return {
-        kind: args.kind, resourcePrefix: prefix, name: args.clusterName, namespace: args.namespace, serviceNames: args.serviceNames,
-        images: {}, scrapeInterval: "", edgeRouterRoles: args.edgeRouterRoles, ...(args.kubernetesApi ? { kubernetesApi: args.kubernetesApi } : {}),
-    };
-}
-
-/** Creates a cluster's Ziti entities under `parent`, as its flavor lists them (flavor.zitiEntities). */
-export function createClusterZiti(prefix: string, args: ClusterZitiArgs, parent: pulumi.Resource): ClusterZiti {
-    const flavor = flavorNamed(args.flavor ?? DEFAULT_FLAVOR);
-    const place = clusterPlace(prefix, args);
-    const c = args.clusterName;
-    const svc = args.serviceNames;
-    const existing = new Map(args.tunnelerIdentity ? [[`${c}.ziti.id`, args.tunnelerIdentity]] : []);
-    const made = createZitiEntities(flavor.zitiEntities(place), parent, existing);
-    const targets = flavor.clusterTargets(place);
+/**
+ * Creates a cluster's Ziti entities under `parent`, as its plan lists them (plan/places.ts clusterPlan: the flavor's,
+ * the tunneler first, then the Kubernetes API path), and returns everything the cluster needs of them.
+ */
+export function createClusterZiti(plan: ClusterPlan, a: ClusterZitiArgs, parent: pulumi.Resource): ClusterZiti {
+    const c = a.clusterName;
+    const svc = a.serviceNames;
+    const made = createZitiEntities([...plan.zitiEntities, ...plan.kubernetesApiEntities], { parent });
     const identities = new Map([...made].filter((e): e is [string, Identity] => e[1] instanceof Identity));
     const services = [svc.reflect, svc.reflectScrape, svc.prometheus].map(n => made.get(n) as Service | undefined);
     const nameOf = (n: string) => made.get(n)?.name ?? pulumi.output(n);
+    const tunneler = identities.get(`${c}.ziti.id`);
+    const api: ClusterKubernetesApi | undefined = a.kubernetesApi && tunneler && {
+        serviceName: (made.get(a.kubernetesApi.serviceName) as Service).name,
+        interceptHost: kubernetesApiInterceptHost(a.kubernetesApi.serviceName),
+        tunnelerIdentityName: tunneler.name,
+        admins: pulumi.all(a.kubernetesApi.admins),
+        entities: [...plan.kubernetesApiEntities.map(e => made.get(e.name) as pulumi.Resource), tunneler],
+    };
     return {
         identities,
-        tunnelerIdentity: args.kind === "hybrid" ? identities.get(`${c}.ziti.id`) : undefined,
+        identityJsons: Object.fromEntries([...identities].map(([n, i]) => [n, i.identityJson])),
         reflectService: services[0], reflectScrapeService: services[1], prometheusService: services[2],
         // Plain values from the plan, carried as outputs of the services and identities they name (same text as before).
-        federationTarget: pulumi.all([nameOf(svc.prometheus)]).apply(() => targets.federationTarget),
-        reflectzScrapeTarget: pulumi.all([nameOf(svc.reflectScrape), nameOf(`${c}.reflect.id`)]).apply(() => targets.reflectzScrapeTarget),
+        federationTarget: pulumi.all([nameOf(svc.prometheus)]).apply(() => plan.targets.federationTarget),
+        reflectzScrapeTarget: pulumi.all([nameOf(svc.reflectScrape), nameOf(`${c}.reflect.id`)]).apply(() => plan.targets.reflectzScrapeTarget),
+        ...(api ? { kubernetesApi: api } : {}),
+        through: deployThroughOptions(api, a.kubernetesApi?.deployThrough, { parent, provider: a.provider }),
     };
 }
 
@@ -103,9 +92,9 @@ export function createCentralZiti(prefix: string, centralName: string, edgeRoute
     const n = centralName;
     const { before, after } = splitByWorkloads(flavorNamed(flavor).zitiEntities({
         kind: "central", resourcePrefix: prefix, name: n, placement: "kubernetes", images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles,
-        ...(remoteWrite ? { remoteWrite } : {}),
+        networkPolicy: ENTITIES_ONLY, ...(remoteWrite ? { remoteWrite } : {}),
     }));
-    const made = createZitiEntities(before, parent);
+    const made = createZitiEntities(before, { parent });
     const identity = made.get(`${n}.prometheus.id`) as Identity;
     const service = made.get(`${n}.prometheus.svc`) as Service;
     const host = remoteWrite?.spec.external && made.get(remoteWrite.spec.external.hostIdentity);
@@ -113,111 +102,17 @@ export function createCentralZiti(prefix: string, centralName: string, edgeRoute
         identity, service, target: pulumi.interpolate`${service.name}-${identity.name}`,
         ...(remoteWrite ? { writeService: made.get(remoteWrite.spec.service) as Service } : {}),
         ...(host instanceof Identity ? { writeHost: host } : {}),
-        afterWorkloads: workloads => void createZitiEntities(after, parent, made, workloads),
+        afterWorkloads: workloads => void createZitiEntities(after, { parent }, made, workloads),
     };
 }
 
 /**
  * Human client identities (`User`, both client attributes), left un-enrolled: each person enrolls
- * the one-time JWT in their own tunneling app. One edge router policy covers them all.
+ * the one-time JWT in their own tunneling app. One edge router policy covers them all (plan/places.ts clientZitiEntities).
  */
 export function createClientIdentities(prefix: string, names: string[], edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>,
     opts?: pulumi.CustomResourceOptions): Identity[] {
-    const identities = names.map(n => new Identity(`${prefix}-${n}`, {
-        name: n,
-        type: "User",
-        roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS],
-        enroll: false,
-    }, opts));
-    if (identities.length > 0) {
-        new EdgeRouterPolicy(`${prefix}-erp`, {
-            name: `${prefix}.edge-router-policy`, semantic: "AnyOf",
-            edgeRouterRoles, identityRoles: identities.map(at),
-        }, opts);
-    }
-    return identities;
-}
-
-/** The port of the Kubernetes API server behind `kubernetes.default.svc` (the `kubernetes` Service's port). */
-export const KUBERNETES_API_PORT = 443;
-/**
- * Where the in-cluster tunneler forwards API connections: the `kubernetes` Service of the `default`
- * namespace, which every cluster has and whose name the API server's serving certificate carries.
- */
-export const KUBERNETES_API_HOST = "kubernetes.default.svc";
-
-export interface KubernetesApiZitiArgs {
-    /** Cluster name (policy names `<c>.k8s.bind`, `<c>.k8s.dial`, ...). */
-    clusterName: string;
-    /** The Ziti service name, `<c>.k8s.svc`. */
-    serviceName: string;
-    /** The in-cluster tunneler identity that binds the service (`<c>.ziti.id`). */
-    tunnelerIdentity: Identity;
-    /** Names of the admin identities that may dial it, e.g. the `name` outputs of `createKubernetesAdmins`. Never empty. */
-    admins: pulumi.Input<string>[];
-    edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>;
-}
-
-export interface KubernetesApiZiti {
-    service: Service;
-    /** Every entity of the path (configs, service, policies): what Kubernetes objects deployed through it wait for. */
-    entities: pulumi.Resource[];
-    /** The hostname a tunneling app intercepts (`<c>.k8s.svc.ziti`, port 443). */
-    interceptHost: string;
-}
-
-/**
- * A cluster's Kubernetes API as a Ziti service (DESIGN 4c): host.v1 to `kubernetes.default.svc:443`
- * (tcp), intercept.v1 on `<svc>.ziti:443` for tunneling apps, proxy.v1 on 127.0.0.1 for an admin's
- * `ziti tunnel proxy`, its own Bind policy for the in-cluster
- * tunneler, a Dial policy naming each admin (`@name`, never an attribute, never `#all`), and its own
- * edge router and service edge router policies.
- */
-export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiArgs, parent: pulumi.Resource): KubernetesApiZiti {
-    if (args.admins.length === 0) {
-        throw new pulumi.ResourceError(`${prefix}: the Kubernetes API service ${args.serviceName} needs at least one admin identity to dial it.`, parent);
-    }
-    const c = args.clusterName;
-    const svc = args.serviceName;
-    const opts: pulumi.CustomResourceOptions = { parent };
-    const interceptHost = `${svc}.ziti`;
-    const intercept = new Config(`${prefix}-k8s-intercept`, {
-        name: `${svc}.intercept.v1`,
-        configType: "intercept.v1",
-        data: { protocols: ["tcp"], addresses: [interceptHost], portRanges: [{ low: KUBERNETES_API_PORT, high: KUBERNETES_API_PORT }] },
-    }, opts);
-    const host = new Config(`${prefix}-k8s-host`, {
-        name: `${svc}.host.v1`,
-        configType: "host.v1",
-        data: { protocol: "tcp", address: KUBERNETES_API_HOST, port: KUBERNETES_API_PORT },
-    }, opts);
-    // An admin's `ziti tunnel proxy` (scripts/lib/zitiTunnel.ts) listens where this says: loopback only,
-    // at a port derived from the service name (as the upstream flavor's proxies: every admin and stack agree on
-    // it without knowing each other), whatever port its command line names.
-    const proxy = new Config(`${prefix}-k8s-proxy`, {
-        name: `${svc}.proxy.v1`,
-        configType: "proxy.v1",
-        data: loopbackProxyV1(proxyPort(svc)),
-    }, opts);
-    const service = new Service(`${prefix}-k8s-svc`, { name: svc, configs: [intercept.id, host.id, proxy.id] }, opts);
-    const admins = args.admins.map(a => pulumi.interpolate`@${a}`);
-    const bind = new ServicePolicy(`${prefix}-k8s-bind`, {
-        name: `${c}.k8s.bind`, type: "Bind", semantic: "AnyOf",
-        serviceRoles: [at(service)], identityRoles: [at(args.tunnelerIdentity)],
-    }, opts);
-    const dial = new ServicePolicy(`${prefix}-k8s-dial`, {
-        name: `${c}.k8s.dial`, type: "Dial", semantic: "AnyOf",
-        serviceRoles: [at(service)], identityRoles: admins,
-    }, opts);
-    const erp = new EdgeRouterPolicy(`${prefix}-k8s-erp`, {
-        name: `${c}.k8s.edge-router-policy`, semantic: "AnyOf",
-        edgeRouterRoles: args.edgeRouterRoles, identityRoles: [at(args.tunnelerIdentity), ...admins],
-    }, opts);
-    const serp = new ServiceEdgeRouterPolicy(`${prefix}-k8s-serp`, {
-        name: `${c}.k8s.service-edge-router-policy`, semantic: "AnyOf",
-        edgeRouterRoles: args.edgeRouterRoles, serviceRoles: [at(service)],
-    }, opts);
-    return { service, interceptHost, entities: [intercept, host, proxy, service, bind, dial, erp, serp, args.tunnelerIdentity] };
+    return identitiesOf(createZitiEntities(clientZitiEntities(prefix, names, edgeRouterRoles), opts ?? {}));
 }
 
 /**
@@ -225,5 +120,7 @@ export function createKubernetesApiZiti(prefix: string, args: KubernetesApiZitiA
  * left un-enrolled like the human clients: each admin enrolls the one-time JWT for kubeztl or a tunneler.
  */
 export function createKubernetesAdmins(prefix: string, names: string[], opts?: pulumi.CustomResourceOptions): Identity[] {
-    return names.map(n => new Identity(`${prefix}-${n}`, { name: n, type: "User", enroll: false }, opts));
+    return identitiesOf(createZitiEntities(adminZitiEntities(prefix, names), opts ?? {}));
 }
+
+const identitiesOf = (made: ZitiResources) => [...made.values()].filter((r): r is Identity => r instanceof Identity);

@@ -5,7 +5,7 @@
 // May import: plan/names and plan/places (names, ConfigError, the entity listing), flavors/ (the registry: `flavor`,
 // its default and the flavors' images).
 export * from "./types";
-export { CLUSTER_KINDS, CONFIG_KEYS, keyDefault, RawConfig, STACK_ROLES, STRUCTURED_KEYS } from "./schema";
+export { CLUSTER_KINDS, CONFIG_KEYS, keyDefault, networkPolicyDefault, RawConfig, STACK_ROLES, STRUCTURED_KEYS } from "./schema";
 export type { CentralPlacement, ClusterKind, StackRole } from "./schema";
 export { parseConfig, generatedClusterName } from "./parse";
 export { rawFromText, readConfig } from "./read";

@@ -5,7 +5,7 @@
 import { FLAVORS } from "../flavors";
 import { ConfigError, defaultServiceNames, kubernetesApiServiceName, validateScrapeName } from "../plan/names";
 import { programIdentityNames } from "../plan/places";
-import { CheckedCluster, CheckedConfig, ClusterKind, ConfigSchema, RawConfig, StackRole } from "./schema";
+import { CheckedCluster, CheckedConfig, ClusterKind, ConfigSchema, networkPolicyDefault, RawConfig, StackRole } from "./schema";
 import { ApiOverZitiSpec, CentralSpec, ClusterSpec, Images, KubernetesTarget, ScrapeAnywhereConfig } from "./types";
 import { fail, validated } from "./validate";
 import { parseCollection } from "./collection";
@@ -133,14 +133,6 @@ function kubernetesApi(raw: CheckedConfig, clusters: ClusterSpec[], central: Cen
             `e.g. \`pulumi config set --path 'scrape-anywhere:kubernetesAdmins[0]' ops.admin\` (or set kubernetesApi false).`);
     }
     if (!on && admins.length > 0) fail("kubernetesAdmins", `lists admins ${JSON.stringify(admins)} but kubernetesApi is off: set scrape-anywhere:kubernetesApi true, or remove the admins.`);
-    // The names come from the one listing of every place's entities (plan/places.ts), as the flavor plans them.
-    const programIdentities = programIdentityNames({
-        flavor: raw.flavor!, clusters, central, clientIdentities: raw.clientIdentities ?? [], kubernetesApi: on, kubernetesAdmins: [], edgeRouterRoles: [],
-    });
-    for (const a of admins.filter(a => programIdentities.has(a))) {
-        fail("kubernetesAdmins", `"${a}" is an identity the program makes for a workload or a client (${a.endsWith(".prometheus.id") ? "a Prometheus identity" : "not an admin"}); ` +
-            `the Kubernetes API is dialled only by dedicated admin identities: pick another name, e.g. "${a.split(".")[0]}.admin".`);
-    }
     clusters.forEach((c, i) => {
         const own = raw.clusters?.[i]?.kubernetesAdmins; // generated clusters take the stack-wide admins
         const key = `clusters[${i}].kubernetesAdmins`;
@@ -157,6 +149,15 @@ function kubernetesApi(raw: CheckedConfig, clusters: ClusterSpec[], central: Cen
         if (services.has(c.kubernetesApi.serviceName)) fail("clusters", `duplicate Ziti service name "${c.kubernetesApi.serviceName}" (cluster "${c.name}").`);
         services.add(c.kubernetesApi.serviceName);
     });
+    // The names come from the one listing of every place's entities (plan/places.ts), as the flavor plans them
+    // (after each cluster got its API service above: the listing adds the tunneler and the path for it).
+    const programIdentities = programIdentityNames({
+        flavor: raw.flavor!, clusters, central, clientIdentities: raw.clientIdentities ?? [], kubernetesApi: on, kubernetesAdmins: [], edgeRouterRoles: [],
+    });
+    for (const a of admins.filter(a => programIdentities.has(a))) {
+        fail("kubernetesAdmins", `"${a}" is an identity the program makes for a workload or a client (${a.endsWith(".prometheus.id") ? "a Prometheus identity" : "not an admin"}); ` +
+            `the Kubernetes API is dialled only by dedicated admin identities: pick another name, e.g. "${a.split(".")[0]}.admin".`);
+    }
 }
 
 /** Validates raw stack config and fills in defaults. Throws a `ConfigError` naming the key and the fix. */
@@ -175,5 +176,6 @@ export function parseConfig(input: RawConfig, stack: string): ScrapeAnywhereConf
         scrapeInterval: raw.scrapeInterval!, federationMatch: raw.federationMatch!, edgeRouterRoles: raw.edgeRouterRoles!,
         clientIdentities: raw.clientIdentities ?? [], kubernetesApi: raw.kubernetesApi!, kubernetesAdmins: raw.kubernetesAdmins ?? [],
         ...parseCollection(raw, raw.flavor!, centralSpec?.name),
+        networkPolicy: { ...networkPolicyDefault(), ...(raw.networkPolicy ?? {}) },
     };
 }

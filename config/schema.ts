@@ -6,7 +6,7 @@
 import { ArrayOptions, SchemaOptions, StaticDecode, StringOptions, TSchema, Type } from "@sinclair/typebox";
 import { DEFAULT_FLAVOR, FLAVORS } from "../flavors";
 import { scrapeNameProblem } from "../plan/names";
-import { COLLECTIONS } from "../plan/types";
+import { COLLECTIONS, NetworkPolicyPorts } from "../plan/types";
 
 /** Extra schema options this project reads (TypeBox keeps unknown options on the schema object). */
 export interface KeyDocs {
@@ -42,6 +42,11 @@ const Bool = (opts: SchemaOptions & KeyDocs = {}) =>
         { errorMessage: "must be true or false, got {got}", docType: "`true` \\| `false`", ...opts }))
         .Decode(v => v === true || v === "true")
         .Encode(v => v);
+
+/** A non-empty list of TCP ports, each also as text ("443"). */
+const TcpPorts = () => Type.Array(Whole(1, 65535, { errorMessage: "must be a TCP port (1-65535), got {got}" }), {
+    minItems: 1, errorMessage: "must be a non-empty list of TCP ports, got {got}", docType: "list of ports",
+});
 
 /** A whole number from `minimum`, also as text ("10"). */
 const Whole = (minimum: number, maximum: number, opts: SchemaOptions & KeyDocs) =>
@@ -203,6 +208,18 @@ export const ConfigSchema = Type.Object({
         description: "where the clusters write: another remote-write store behind its own tunneler ({service, address, port, path, hostIdentity}); unset: the central Prometheus",
         errorMessage: "must be an object like {service: thanos.write.svc, address: thanos-receive.monitoring.svc, port: 19291, path: /api/v1/receive}, got {got}",
     })),
+    networkPolicy: Type.Optional(Type.Object({
+        zitiPorts: Type.Optional(TcpPorts()),
+        kubernetesApiPorts: Type.Optional(TcpPorts()),
+    }, {
+        additionalProperties: false, stacks: "dev, cluster, central (upstream flavor, Kubernetes)",
+        default: { zitiPorts: [443, 1280, 3022], kubernetesApiPorts: [443, 6443] },
+        description: "the upstream flavor's NetworkPolicies in each namespace it makes (README: NetworkPolicies): egress only to DNS and " +
+            "`zitiPorts` (the Ziti controller's and edge routers' ports the tunnelers dial; default `[443, 1280, 3022]`: 443 and the quickstart's " +
+            "controller and router ports), the API tunneler also to `kubernetesApiPorts` (the API server's endpoint port after the Service's DNAT; " +
+            "default `[443, 6443]`); no ingress, but Prometheus' 9090 from the cluster's own pods in a hybrid cluster",
+        errorMessage: "must be an object like {zitiPorts: [443], kubernetesApiPorts: [6443]}, got {got}",
+    })),
 });
 
 /** The config after the schema's checks, defaults and text conversions (what parse.ts starts from). */
@@ -216,6 +233,11 @@ export type CentralPlacement = (typeof CENTRAL_PLACEMENTS)[number];
 
 /** The config keys read from the stack, all under the `scrape-anywhere:` namespace. */
 export const CONFIG_KEYS = Object.keys(ConfigSchema.properties) as (keyof RawConfig)[];
+
+/** `scrape-anywhere:networkPolicy`'s default, whole (its schema default names both lists). */
+export function networkPolicyDefault(): NetworkPolicyPorts {
+    return keyDefault("networkPolicy") as NetworkPolicyPorts;
+}
 
 /** Whether a key's schema accepts only text: such a value is never JSON-parsed (a role "123" stays a string). */
 function textOnly(s: TSchema): boolean {

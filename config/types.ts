@@ -2,7 +2,7 @@
 // them. The words a key may take (roles, kinds, placements) are the schema's.
 import { ARTICLE_IMAGES } from "../flavors/article";
 import type { ClusterServiceNames } from "../plan/names";
-import type { Collection, RemoteWriteSpec } from "../plan/types";
+import type { Collection, NetworkPolicyPorts, RemoteWriteSpec } from "../plan/types";
 import type { CentralPlacement, ClusterKind, StackRole } from "./schema";
 
 export type { CentralPlacement, ClusterKind, StackRole };
@@ -133,4 +133,6 @@ export interface ScrapeAnywhereConfig {
     collection: Collection;
     /** Where the clusters write, with collection `remoteWrite`. */
     remoteWrite?: RemoteWriteSpec;
+    /** The egress the upstream flavor's default-deny NetworkPolicies allow. */
+    networkPolicy: NetworkPolicyPorts;
 }

@@ -5,9 +5,9 @@
 // A flavor may import only this file, ../plan/types (the data shapes) and its own folder.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterTargets, ClusterWrite, Collection, PrometheusConfig, RemoteWriteSpec, ZitiEntity } from "../plan/types";
+import type { ClusterTargets, ClusterWrite, Collection, NetworkPolicyPorts, PrometheusConfig, RemoteWriteSpec, ZitiEntity } from "../plan/types";
 
-export type { ClusterTargets, ClusterWrite, Collection, PrometheusConfig, RemoteWriteSpec, ZitiEntity } from "../plan/types";
+export type { ClusterTargets, ClusterWrite, Collection, NetworkPolicyPorts, PrometheusConfig, RemoteWriteSpec, ZitiEntity } from "../plan/types";
 
 /** The places of the topology: a cluster's kind, or the central Prometheus. */
 export type PlaceKind = "hybrid" | "dark" | "central";
@@ -36,6 +36,8 @@ export interface ClusterPlace {
     kubernetesApi?: { serviceName: string };
     /** Set when the cluster's Prometheus pushes its series (collection `remoteWrite`); absent = central federates it. */
     remoteWrite?: RemoteWriteSpec;
+    /** What the place's NetworkPolicies let its pods dial (a flavor that makes none ignores it). */
+    networkPolicy: NetworkPolicyPorts;
 }
 
 /** What the plan tells a flavor about the central Prometheus. */
@@ -56,6 +58,8 @@ export interface CentralPlace {
      * Inputs, as they come from the cluster components or StackReferences). Absent = central federates.
      */
     remoteWrite?: { spec: RemoteWriteSpec; writers: pulumi.Input<string>[] };
+    /** What the place's NetworkPolicies let its pods dial (Kubernetes placement; a flavor that makes none ignores it). */
+    networkPolicy: NetworkPolicyPorts;
 }
 
 export type Place = ClusterPlace | CentralPlace;
@@ -74,7 +78,8 @@ export type KubernetesObject =
     | { kind: "ServiceAccount"; resourceName: string; args: k8s.core.v1.ServiceAccountArgs }
     | { kind: "ClusterRole"; resourceName: string; args: k8s.rbac.v1.ClusterRoleArgs }
     | { kind: "ClusterRoleBinding"; resourceName: string; args: k8s.rbac.v1.ClusterRoleBindingArgs }
-    | { kind: "Deployment"; resourceName: string; args: k8s.apps.v1.DeploymentArgs };
+    | { kind: "Deployment"; resourceName: string; args: k8s.apps.v1.DeploymentArgs }
+    | { kind: "NetworkPolicy"; resourceName: string; args: k8s.networking.v1.NetworkPolicyArgs };
 
 /**
  * A workload of a place: its objects in creation order. `group` names the ComponentResource the objects live under
@@ -86,15 +91,28 @@ export interface Workload {
     objects: KubernetesObject[];
 }
 
-/** The central Prometheus as one Docker container (no published port, files uploaded). */
+/** The central Prometheus as Docker containers (no published port, files uploaded). */
 export interface DockerContainerPlan {
+    /**
+     * Containers that only hold uploaded files in their anonymous volumes: created first, never started, on no
+     * network; the others mount them read-only (`volumesFrom`). So a container can keep a read-only root filesystem
+     * and still get its files: the Docker plugin uploads every file to "/" of the container
+     * (kreuzwerker/terraform-provider-docker internal/provider/resource_docker_container_funcs.go: dstPath "/"), and
+     * the engine refuses that into a read-only root unless the path is a writable volume (moby daemon/archive_unix.go
+     * checkWritablePath: "container rootfs is marked read-only").
+     */
+    fileHolders?: { resourceName: string; args: import("@pulumi/docker").ContainerArgs }[];
     resourceName: string;
-    args: import("@pulumi/docker").ContainerArgs;
+    /** The first container; a function gets the ids of `fileHolders`, in their order. */
+    args: import("@pulumi/docker").ContainerArgs | ((fileHolderIds: pulumi.Input<string>[]) => import("@pulumi/docker").ContainerArgs);
     /**
      * Containers that join the first one's network namespace (`networkMode: container:<id>`), made after it,
-     * e.g. the upstream flavor's tunneler beside Prometheus. `args` gets the first container's id.
+     * e.g. the upstream flavor's tunneler beside Prometheus. `args` gets the first container's id (and the file holders').
      */
-    sidecars?: { resourceName: string; args: (containerId: pulumi.Input<string>) => import("@pulumi/docker").ContainerArgs }[];
+    sidecars?: {
+        resourceName: string;
+        args: (containerId: pulumi.Input<string>, fileHolderIds: pulumi.Input<string>[]) => import("@pulumi/docker").ContainerArgs;
+    }[];
 }
 
 /** A workload flavor. Adding one: a folder under flavors/ implementing this, and one line in flavors/index.ts. */

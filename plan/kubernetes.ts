@@ -17,3 +17,10 @@ export function configHash(config: string): string {
     return (require("crypto") as typeof import("crypto")).createHash("sha256").update(config).digest("hex");
 }
 
+
+/**
+ * Every namespace the program makes enforces the `restricted` Pod Security Standard: the API server's
+ * Pod Security admission (built in since Kubernetes 1.25) refuses any pod that does not meet it.
+ * Label names: kubernetes/pod-security-admission api/constants.go (k8s.io/pod-security-admission).
+ */
+export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = { "pod-security.kubernetes.io/enforce": "restricted" };

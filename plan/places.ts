@@ -1,14 +1,87 @@
-// One function lists every place's Ziti entities (issue 25): each cluster and the central Prometheus as the stack's
-// flavor plans them, each cluster's Kubernetes API path, the human clients and the Kubernetes API admins. What needs
-// the program's entity names derives from it: the config's admin-name clash check (config/parse.ts), the bench
-// baselines (test/helpers/planEntities.ts), the tests (test/unit/places.spec.ts, which also checks that the program
-// registers exactly these). The resource layer makes the same lists (components/zitiEntities.ts asks the flavor
-// through the same seam).
+// One listing of every place's Ziti entities (issue 25), and the whole plan of a cluster. A cluster's plan is asked of
+// the stack's flavor in one place (clusterPlan): its Ziti entities with the cluster's tunneler and Kubernetes API path
+// added, the targets and write route it exports, its prometheus.yml, and its workloads as a function of what exists
+// only once resources do. The cluster component builds from that plan (components/cluster.ts); the clients and the
+// admins are made from the lists here too (components/zitiEntities.ts). What else needs the program's entity names
+// derives from placeZitiEntities: the config's admin-name clash check (config/parse.ts), the bench baselines and the
+// tests' expectations (test/helpers/planEntities.ts; test/unit/places.spec.ts checks the program registers exactly these).
+import type * as pulumi from "@pulumi/pulumi";
 import { flavorNamed } from "../flavors";
 import { PROMETHEUS_CLIENTS, REFLECTZ_CLIENTS } from "../flavors/article/ziti";
+import type { ClusterPlace, IdentityJsons, Workload } from "../flavors/types";
 import { kubernetesApiZitiEntities } from "./kubernetesApi";
 import type { ClusterServiceNames } from "./names";
-import type { RemoteWriteSpec, ZitiEntity } from "./types";
+import { renderPrometheusConfig } from "./prometheusConfig";
+import type { ClusterTargets, ClusterWrite, NetworkPolicyPorts, RemoteWriteSpec, ZitiEntity } from "./types";
+
+/** Everything a cluster is, as data, but for what needs its resources first (`workloads`). */
+export interface ClusterPlan {
+    /** The flavor's Ziti entities, the cluster's tunneler `<c>.ziti.id` first when it has one (creation order). */
+    zitiEntities: ZitiEntity[];
+    /** The entities of the Kubernetes API path `<c>.k8s.svc` (plan/kubernetesApi.ts), made after those; empty when it is off. */
+    kubernetesApiEntities: ZitiEntity[];
+    /** What the cluster exports for the central Prometheus. */
+    targets: ClusterTargets;
+    /** With remote write: the write route and its writing identity (by name). */
+    write?: ClusterWrite;
+    /** The cluster Prometheus' prometheus.yml. */
+    prometheusConfig: string;
+    /** The flavor's Kubernetes workloads in `namespace`, with each identity's enrolled JSON (secret) by Ziti name. */
+    workloads(namespace: pulumi.Input<string>, identities: IdentityJsons): Workload[];
+}
+
+/**
+ * The tunneler `<c>.ziti.id` of a hybrid cluster, and of any cluster whose Kubernetes API is a Ziti service, as the
+ * cluster component has always made it (resource `<prefix>-ziti-id`, a `Device` without attributes), first: the
+ * flavor's policies and the API path's Bind name it. Where the flavor lists it too, this one stands in its place.
+ */
+function withTunneler(place: ClusterPlace, entities: ZitiEntity[]): ZitiEntity[] {
+    if (place.kind !== "hybrid" && !place.kubernetesApi) return entities;
+    const tunneler: ZitiEntity = { kind: "Identity", resourceName: `${place.resourcePrefix}-ziti-id`, name: `${place.name}.ziti.id`, type: "Device" };
+    return [tunneler, ...entities.filter(e => !(e.kind === "Identity" && e.name === tunneler.name))];
+}
+
+/**
+ * The plan of cluster `place` in the stack's flavor `flavorName`. `admins` may dial its Kubernetes API service (when
+ * `place.kubernetesApi` is set): names, or in the component the admins' `name` outputs.
+ */
+export function clusterPlan(flavorName: string, place: ClusterPlace, admins: pulumi.Input<string>[] = []): ClusterPlan {
+    // The flavor's answers, asked together; what every flavor shares is added after.
+    const flavor = flavorNamed(flavorName);
+    const entities = flavor.zitiEntities(place);
+    const targets = flavor.clusterTargets(place);
+    const write = place.remoteWrite ? flavor.clusterWrite?.(place) : undefined;
+    const prometheusConfig = renderPrometheusConfig(flavor.clusterPrometheusConfig(place));
+    return {
+        zitiEntities: withTunneler(place, entities),
+        kubernetesApiEntities: place.kubernetesApi
+            ? kubernetesApiZitiEntities({
+                resourcePrefix: place.resourcePrefix, clusterName: place.name, serviceName: place.kubernetesApi.serviceName, tunnelerIdentity: `${place.name}.ziti.id`,
+                admins, edgeRouterRoles: place.edgeRouterRoles,
+            })
+            : [],
+        targets,
+        ...(write ? { write } : {}),
+        prometheusConfig,
+        workloads: (namespace, identities) => flavor.clusterWorkloads({ ...place, namespace }, prometheusConfig, identities),
+    };
+}
+
+/** Human clients: un-enrolled `User`s with both client attributes, and one edge router policy `<prefix>.edge-router-policy` for them all. */
+export function clientZitiEntities(prefix: string, names: string[], edgeRouterRoles: pulumi.Input<pulumi.Input<string>[]>): ZitiEntity[] {
+    const identities = names.map(n => ({
+        kind: "Identity" as const, resourceName: `${prefix}-${n}`, name: n, type: "User" as const, roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS], enroll: false,
+    }));
+    if (names.length === 0) return identities;
+    return [...identities, {
+        kind: "EdgeRouterPolicy", resourceName: `${prefix}-erp`, name: `${prefix}.edge-router-policy`, semantic: "AnyOf", edgeRouterRoles, identityRoles: names.map(n => `@${n}`),
+    }];
+}
+
+/** The Kubernetes API admins: un-enrolled `User`s without attributes (they dial only what a policy names them in). */
+export function adminZitiEntities(prefix: string, names: string[]): ZitiEntity[] {
+    return names.map(n => ({ kind: "Identity" as const, resourceName: `${prefix}-${n}`, name: n, type: "User" as const, enroll: false }));
+}
 
 /** What the listing needs of a validated stack config (config/types.ts ScrapeAnywhereConfig fits). */
 export interface StackPlaces {
@@ -27,6 +100,9 @@ export interface StackPlaces {
     remoteWrite?: RemoteWriteSpec;
 }
 
+/** The egress of a place asked only for its Ziti entities (as its images are `{}`): no workload is planned from it. */
+export const ENTITIES_ONLY: NetworkPolicyPorts = { zitiPorts: [], kubernetesApiPorts: [] };
+
 /**
  * Every place's Ziti entities by place name (`clients`, `k8s-admins`, the clusters, central), in creation order: the
  * program makes the clients and the admins first (index.ts), and a cluster's API Dial policy names the admins. With
@@ -34,51 +110,28 @@ export interface StackPlaces {
  * come from its StackReferences, which the plan does not read (`writers` names them where a caller knows them).
  */
 export function placeZitiEntities(s: StackPlaces, writers: string[] = []): Record<string, ZitiEntity[]> {
-    const flavor = flavorNamed(s.flavor);
-    const out: Record<string, ZitiEntity[]> = { clients: [], "k8s-admins": [] };
-    const remoteWrite = s.remoteWrite ? { remoteWrite: s.remoteWrite } : {};
+    // Human clients are made with a central Prometheus only (index.ts).
+    const out: Record<string, ZitiEntity[]> = {
+        clients: clientZitiEntities("clients", s.central ? s.clientIdentities : [], s.edgeRouterRoles),
+        "k8s-admins": adminZitiEntities("k8s-admins", s.kubernetesAdmins),
+    };
     for (const c of s.clusters) {
-        const place = {
+        const api = s.kubernetesApi ? c.kubernetesApi : undefined;
+        const plan = clusterPlan(s.flavor, {
             kind: c.kind, resourcePrefix: c.name, name: c.name, namespace: c.namespace, serviceNames: c.serviceNames, images: {}, scrapeInterval: "",
-            edgeRouterRoles: s.edgeRouterRoles, ...(s.kubernetesApi ? { kubernetesApi: { serviceName: `${c.name}.k8s.svc` } } : {}), ...remoteWrite,
-        };
-        out[c.name] = flavor.zitiEntities(place);
-        const writer = flavor.clusterWrite?.(place)?.writer;
-        if (writer) writers = [...writers, writer];
-        // A hybrid cluster's tunneler identity, and a dark one's when the API path needs it, is made by the cluster
-        // component before the flavor's entities (components/zitiEntities.ts createTunnelerIdentity): its resource
-        // name and fields are that one's, wherever the flavor lists it (or first, when the flavor does not).
-        if (c.kind === "hybrid" || (s.kubernetesApi && c.kubernetesApi)) {
-            const tunneler: ZitiEntity = { kind: "Identity", resourceName: `${c.name}-ziti-id`, name: `${c.name}.ziti.id`, type: "Device" };
-            const i = out[c.name].findIndex(e => e.kind === "Identity" && e.name === tunneler.name);
-            if (i >= 0) out[c.name][i] = tunneler;
-            else out[c.name].unshift(tunneler);
-        }
-        if (s.kubernetesApi && c.kubernetesApi) {
-            out[c.name].push(...kubernetesApiZitiEntities({
-                resourcePrefix: c.name, clusterName: c.name, serviceName: c.kubernetesApi.serviceName, tunnelerIdentity: `${c.name}.ziti.id`,
-                admins: c.kubernetesApi.admins, edgeRouterRoles: s.edgeRouterRoles,
-            }));
-        }
+            edgeRouterRoles: s.edgeRouterRoles, networkPolicy: ENTITIES_ONLY, ...(api ? { kubernetesApi: { serviceName: api.serviceName } } : {}),
+            ...(s.remoteWrite ? { remoteWrite: s.remoteWrite } : {}),
+        }, api?.admins);
+        out[c.name] = [...plan.zitiEntities, ...plan.kubernetesApiEntities];
+        if (plan.write) writers = [...writers, plan.write.writer];
     }
     if (s.central) {
-        out[s.central.name] = flavor.zitiEntities({
+        out[s.central.name] = flavorNamed(s.flavor).zitiEntities({
             kind: "central", resourcePrefix: s.central.name, name: s.central.name, placement: s.central.placement, namespace: s.central.namespace,
-            images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles: s.edgeRouterRoles,
+            images: {}, scrapeInterval: "", federationMatch: [], edgeRouterRoles: s.edgeRouterRoles, networkPolicy: ENTITIES_ONLY,
             ...(s.remoteWrite ? { remoteWrite: { spec: s.remoteWrite, writers } } : {}),
         });
     }
-    // Human clients (un-enrolled `User`s with both client attributes, one edge router policy), made with a central
-    // Prometheus only (index.ts).
-    const clients = s.central ? s.clientIdentities : [];
-    out.clients = clients.map(n => ({
-        kind: "Identity" as const, resourceName: `clients-${n}`, name: n, type: "User" as const, roleAttributes: [REFLECTZ_CLIENTS, PROMETHEUS_CLIENTS], enroll: false,
-    }));
-    if (clients.length) {
-        out.clients.push({ kind: "EdgeRouterPolicy", resourceName: "clients-erp", name: "clients.edge-router-policy", semantic: "AnyOf",
-            edgeRouterRoles: s.edgeRouterRoles, identityRoles: clients.map(n => `@${n}`) });
-    }
-    out["k8s-admins"] = s.kubernetesAdmins.map(n => ({ kind: "Identity" as const, resourceName: `k8s-admins-${n}`, name: n, type: "User" as const, enroll: false }));
     return out;
 }
 

@@ -15,6 +15,15 @@ export interface ClusterTargets {
 }
 
 /**
+ * What a place's default-deny NetworkPolicy lets its pods dial besides DNS (`scrape-anywhere:networkPolicy`): the Ziti
+ * controller's and edge routers' TCP ports, and for the pod that hosts the cluster's Kubernetes API, the API server's.
+ */
+export interface NetworkPolicyPorts {
+    zitiPorts: number[];
+    kubernetesApiPorts: number[];
+}
+
+/**
  * How the central place collects the clusters' series (`scrape-anywhere:collection`): it pulls each cluster
  * Prometheus' `/federate`, or every cluster Prometheus pushes by remote write (flavors/upstream/remoteWrite.ts).
  */

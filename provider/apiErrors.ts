@@ -11,6 +11,8 @@ export class ZitiApiError extends Error {
         public readonly code: string,
         /** Controller message, without anything we sent. */
         public readonly controllerMessage: string,
+        /** The field a validation refusal names (`cause.field`: `name` for a taken name), if any. */
+        public readonly field?: string,
     ) {
         super(message);
         this.name = "ZitiApiError";
@@ -64,5 +66,6 @@ export function apiError(method: string, path: string, status: number, json: any
     const code = typeof err.code === "string" ? err.code : `HTTP_${status}`;
     const message = typeof err.message === "string" ? err.message : "no error message from the controller";
     const text = redact(`Ziti controller refused ${method} ${path}: ${status} ${code}: ${message}${describeCause(err.cause)}`, secrets);
-    return new ZitiApiError(text, status, code, redact(message, secrets));
+    const field = typeof err.cause?.field === "string" ? err.cause.field : undefined;
+    return new ZitiApiError(text, status, code, redact(message, secrets), field);
 }

@@ -1,6 +1,7 @@
 // Role lists (`#attribute`, `@entityName`, `@entityId`, `#all`) and role attributes: validation, set semantics,
 // and the `@name` <-> `@id` translation the Management API needs.
 import { filterString, MANAGEMENT, ZitiClient } from "./client";
+import { knownId } from "./knownIds";
 import { Failure, isZitiId, nameProblem } from "./names";
 
 export type { Failure } from "./names";
@@ -70,12 +71,18 @@ export class UnresolvedRoleError extends Error {
 
 /**
  * Resolves `@name` roles to `@id` for the API (`#...` pass through). A role that already is an id is kept.
- * All names of one call are looked up with one request (`name in [...]`), not one request per role.
+ * A name this provider process has made or read is taken from ./knownIds without a request; the other names of one
+ * call are looked up with one request (`name in [...]`), not one request per role.
  * Throws `UnresolvedRoleError` naming `property` when no entity matches.
  */
 export async function resolveRoles(client: ZitiClient, collection: string, property: string, roles: readonly string[]): Promise<string[]> {
-    const refs = asSet(roles).filter((r) => r.startsWith("@")).map((r) => r.slice(1));
     const idsByName = new Map<string, string[]>();
+    const refs: string[] = [];
+    for (const ref of asSet(roles).filter((r) => r.startsWith("@")).map((r) => r.slice(1))) {
+        const id = knownId(client, collection, ref);
+        if (id) idsByName.set(ref, [id]);
+        else refs.push(ref);
+    }
     if (refs.length > 0) {
         const found: any[] = refs.length === 1
             ? await client.findBy(collection, "name", refs[0])

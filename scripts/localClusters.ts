@@ -51,6 +51,20 @@ export function withKubeconfigs(stackConfig: any, kubeconfigs: Record<string, st
     return doc;
 }
 
+/**
+ * The stack's settings with this machine's ports as the NetworkPolicies' egress (scrape-anywhere:networkPolicy): the
+ * local Ziti network's (relayed to the pods at the same numbers) and the API servers' (a `kubernetes` Service's
+ * endpoint). A stack that sets its own keeps it.
+ */
+export function withLocalEgress(stackConfig: any, ports: { zitiPorts?: number[]; kubernetesApiPorts: number[] }): any {
+    const doc = JSON.parse(JSON.stringify(stackConfig ?? {}));
+    const c = (doc.config = doc.config ?? {});
+    if (c["scrape-anywhere:networkPolicy"] === undefined) {
+        c["scrape-anywhere:networkPolicy"] = { ...(ports.zitiPorts ? { zitiPorts: ports.zitiPorts } : {}), kubernetesApiPorts: ports.kubernetesApiPorts };
+    }
+    return doc;
+}
+
 type RunCluster = { name: string; kubeconfigPath: string; loopbackKubeconfigPath?: string; server: string; nodeName?: string };
 /** The kubeconfig that works from the root namespace. */
 /** Written beside run.json when the control planes were made afresh, until a `pulumi up --refresh` has run on them. */
@@ -117,7 +131,8 @@ async function up(stack: string, requested: NodesChoice | "auto"): Promise<void>
     }
     const kubeconfigs = Object.fromEntries(clusters.map((c) => [c.name, rootKubeconfig(c)]));
     const out = path.join(kubeHome, `Pulumi.${stack}.yaml`);
-    fs.writeFileSync(out, YAML.stringify(withKubeconfigs(settings, kubeconfigs)), { mode: 0o600 });
+    const egress = { ...(typeof ziti === "object" ? { zitiPorts: ziti.ports } : {}), kubernetesApiPorts: [...new Set(clusters.map((c) => Number(new URL(c.server).port)))] };
+    fs.writeFileSync(out, YAML.stringify(withLocalEgress(withKubeconfigs(settings, kubeconfigs), egress)), { mode: 0o600 });
     for (const c of clusters) log(`${c.name}: ${c.server}  kubectl --kubeconfig ${rootKubeconfig(c)} get all -A`);
     process.stdout.write(out + "\n");
 }

@@ -24,7 +24,11 @@ import { bindHomeToLoopback, LOOPBACK_CONTROLLER_ENV, resolvesTo127 } from "./li
 import { controllerCall, findCaBundle, quickstartArgs, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
-export const zitiHome = path.resolve(process.env.SCRAPE_ANYWHERE_ZITI_HOME ?? path.join(repoRoot, ".state", "ziti"));
+/** The home `npm start` uses unless SCRAPE_ANYWHERE_ZITI_HOME moves it: the only one that takes the default ports. */
+export const defaultZitiHome = path.join(repoRoot, ".state", "ziti");
+export const zitiHome = path.resolve(process.env.SCRAPE_ANYWHERE_ZITI_HOME ?? defaultZitiHome);
+/** The quickstart's own defaults (controller, edge router), kept for the default home so its stack config stays familiar. */
+export const DEFAULT_PORTS: readonly [number, number] = [1280, 3022];
 const files = {
     pid: path.join(zitiHome, "quickstart.pid"),
     network: path.join(zitiHome, "network.json"),
@@ -91,7 +95,11 @@ export function adminPassword(): string {
     return pw;
 }
 
-/** True when `pid` is a live ziti quickstart process of this home (guards against pid reuse). */
+/**
+ * True when `pid` is a live ziti quickstart process of this home and of this user (guards against pid reuse: on a
+ * shared host the pid may by now be another user's process whose command line names the same words, and a root
+ * `npm run down` would signal its whole group).
+ */
 function isOurQuickstart(pid: number | undefined): boolean {
     if (!pid) return false;
     try {
@@ -100,6 +108,7 @@ function isOurQuickstart(pid: number | undefined): boolean {
         return false;
     }
     try {
+        if (process.getuid && fs.lstatSync(`/proc/${pid}`).uid !== process.getuid()) return false;
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
         return cmd.includes("quickstart") && cmd.includes(zitiHome);
     } catch {
@@ -131,11 +140,36 @@ function freePort(): Promise<number> {
     });
 }
 
-/** Saved ports (so the controller URL, and with it the stack config, stays the same), else 1280/3022, else free ones. */
+/**
+ * The ports a network of `home` asks for first: its saved ones (so the controller URL, and with it the stack config,
+ * stays the same), else 1280/3022 for the default home only; undefined = free ones. Another home (a test's isolated
+ * workspace, a second checkout's tier run) never asks for the defaults: two such networks started at once both found
+ * 1280 free and the second failed to bind it (tier faults, README "Tests").
+ */
+export function wantedPorts(home: string, saved?: Pick<LocalNetwork, "ctrlPort" | "routerPort">): [number, number] | undefined {
+    if (saved) return [saved.ctrlPort, saved.routerPort];
+    return path.resolve(home) === defaultZitiHome ? [DEFAULT_PORTS[0], DEFAULT_PORTS[1]] : undefined;
+}
+
+/**
+ * wantedPorts() when both are free now, else free ones. A home whose controller exists keeps its saved ports: the
+ * quickstart writes ctrl.yaml and router.yml only when it makes the database (openziti/ziti v1.7.2
+ * ziti/run/quickstart.go, AlreadyInitialized), so other ports would be waited on while the controller listens on the
+ * old ones (CI: a fresh home's one restart, after the router's listener was moved to 127.0.0.1, found 1280 still
+ * taken, chose a free port and timed out waiting for the controller there).
+ */
 async function choosePorts(saved?: LocalNetwork): Promise<[number, number]> {
-    const wanted: [number, number] = saved ? [saved.ctrlPort, saved.routerPort] : [1280, 3022];
-    if ((await portFree(wanted[0])) && (await portFree(wanted[1])) && wanted[0] !== wanted[1]) return wanted;
-    if (saved) log(`ports ${wanted.join("/")} are taken now: choosing free ones (the dev stack's ziti:controllerUrl will be updated)`);
+    const wanted = wantedPorts(zitiHome, saved);
+    const free = async () => !!wanted && wanted[0] !== wanted[1] && (await portFree(wanted[0])) && (await portFree(wanted[1]));
+    if (saved && wanted && fs.existsSync(path.join(zitiHome, "db"))) {
+        // The controller just stopped (a restart) may hold its ports for a moment.
+        for (let i = 0; i < 60 && !(await free()); i++) await sleep(500);
+        if (await free()) return wanted;
+        throw new Error(`the local network's ports ${wanted.join("/")} are taken by another process, and its controller (home ${zitiHome}) ` +
+            "was made with them: stop that process, or start afresh with `npm run down -- --purge`.");
+    }
+    if (await free()) return wanted!;
+    if (saved && wanted) log(`ports ${wanted.join("/")} are taken now: choosing free ones (the dev stack's ziti:controllerUrl will be updated)`);
     const a = await freePort();
     let b = await freePort();
     while (b === a) b = await freePort();

@@ -7,12 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { networkPolicyDefault } from "../config";
 import { FLAVORS } from "../flavors";
 import type { CentralPlace, ClusterPlace, KubernetesObject } from "../flavors/types";
 
 const API: Record<KubernetesObject["kind"], string> = {
     ConfigMap: "v1", Secret: "v1", Service: "v1", ServiceAccount: "v1", Deployment: "apps/v1",
-    ClusterRole: "rbac.authorization.k8s.io/v1", ClusterRoleBinding: "rbac.authorization.k8s.io/v1",
+    ClusterRole: "rbac.authorization.k8s.io/v1", ClusterRoleBinding: "rbac.authorization.k8s.io/v1", NetworkPolicy: "networking.k8s.io/v1",
 };
 
 /** Resolves the pulumi.Input values of an object (outputs, secrets) outside an engine run. */
@@ -30,10 +31,12 @@ async function main(): Promise<void> {
     for (const flavor of (names.length ? names : Object.keys(FLAVORS)).map(n => FLAVORS[n])) {
         const cluster = (name: string, kind: "hybrid" | "dark"): ClusterPlace => ({
             kind, resourcePrefix: name, name, namespace: "monitoring", images: { ...flavor.images }, scrapeInterval: "15s", edgeRouterRoles: ["#all"],
+            networkPolicy: networkPolicyDefault(),
             serviceNames: { reflect: `${name}.reflect.svc`, reflectScrape: `${name}.reflect.scrape.svc`, prometheus: `${name}.prometheus.svc` },
         });
         const central: CentralPlace = { kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", namespace: "monitoring",
-            images: { ...flavor.images }, scrapeInterval: "15s", federationMatch: ['{job=~".+"}'], edgeRouterRoles: ["#all"] };
+            images: { ...flavor.images }, scrapeInterval: "15s", federationMatch: ['{job=~".+"}'], edgeRouterRoles: ["#all"],
+            networkPolicy: networkPolicyDefault() };
         const ids = new Proxy({}, { get: () => "{}" }) as Record<string, string>;
         const places: [string, KubernetesObject[]][] = [
             ["kubeA", flavor.clusterWorkloads(cluster("kubeA", "hybrid"), "{}", ids).flatMap(w => w.objects)],

@@ -56,8 +56,9 @@ if printf '%s\n' "${tiers[@]}" | grep -qxE 'overlay|apiziti'; then
     bash scripts/ensure-overlay-deps.sh || echo "the overlay tier's system packages are missing (see above)" >&2
 fi
 
-if printf '%s\n' "${tiers[@]}" | grep -qx flavor; then
-    # The upstream flavor's binaries (Prometheus, node_exporter, configmap-reload), from which the nodes' images are built.
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'flavor|docker'; then
+    # The upstream flavor's binaries (Prometheus, node_exporter, configmap-reload), from which the nodes' (and the
+    # docker tier's upstream.spec.ts) images are built.
     eval "$(bash scripts/tools.sh workloads)" >/dev/null || echo "scripts/tools.sh workloads could not provide the upstream flavor's binaries" >&2
 fi
 if printf '%s\n' "${tiers[@]}" | grep -qx upstream; then

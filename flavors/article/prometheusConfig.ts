@@ -5,7 +5,6 @@
 // scrape/scrape.go getClient maps `ziti`/`zitis` to http/https and takes `ziti-config` out of the params;
 // ziticonnections/ziticonnections.go splits the host on `-` and indexes the second part, so a target
 // without `-` would panic there).
-import * as YAML from "yaml";
 import { validateScrapeName } from "../../plan/names";
 import type { ClusterTargets } from "../../plan/types";
 import { PROMETHEUS, PROMETHEUS_IDENTITY_FILE } from "./prometheus";
@@ -155,9 +154,4 @@ export function centralPrometheusConfig(args: CentralPrometheusConfigArgs): Reco
             reflectzJob(c.clusterName, c.reflectzScrapeTarget),
         ]),
     };
-}
-
-/** Renders a Prometheus configuration object as YAML (plain: no anchors/aliases for shared objects). */
-export function renderPrometheusConfig(config: Record<string, unknown>): string {
-    return YAML.stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
 }

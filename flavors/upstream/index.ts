@@ -3,17 +3,18 @@
 // Prometheus never speaks Ziti: it scrapes plain HTTP on loopback ports the sidecar proxies to Ziti services
 // (proxy.v1), and the sidecar hosts Prometheus' own port for the overlay (host.v1 to 127.0.0.1).
 import * as pulumi from "@pulumi/pulumi";
-import type { CentralPlace, ClusterPlace, ClusterTargets, ClusterWrite, DockerContainerPlan, Flavor, ZitiEntity } from "../types";
+import type { CentralPlace, ClusterPlace, ClusterTargets, ClusterWrite, Flavor, ZitiEntity } from "../types";
 import { proxyPort } from "./proxyPorts";
 import { centralPrometheusConfig, clusterPrometheusConfig, receiverPrometheusConfig } from "./prometheusConfig";
 import { centralWriteEntities, clusterMode, writerIdentity } from "./remoteWrite";
 import { CONFIGMAP_RELOAD_UPSTREAM_IMAGE } from "./workloads/configmapReload";
 import { NODE_EXPORTER_IMAGE } from "./workloads/nodeExporter";
-import { PROMETHEUS3, PROMETHEUS3_CONFIG_FILE, PROMETHEUS3_IMAGE, prometheus3Args } from "./workloads/prometheus";
-import { ZITI_TUNNEL, ZITI_TUNNEL_IDENTITY_FILE, ZITI_TUNNEL_IMAGE, zitiTunnelCommand } from "./workloads/zitiTunnel";
+import { PROMETHEUS3_IMAGE } from "./workloads/prometheus";
+import { ZITI_TUNNEL_IMAGE } from "./workloads/zitiTunnel";
 import { centralEntities, clusterEntities, DialedService, upstreamServiceNames } from "./zitiEntities";
 import { mergeEntitySets, ZitiEntitySet } from "./zitiGraph";
 import { upstreamCentralKubernetes, upstreamClusterWorkloads } from "./workloads";
+import { upstreamCentralDocker } from "./docker";
 
 /** The flavor's plain entity set as the seam's entities; resource names are `<prefix>-<entity name>` (unique per kind and place). */
 export function toPlanEntities(set: ZitiEntitySet, prefix: string): ZitiEntity[] {
@@ -108,44 +109,5 @@ export const upstream: Flavor = {
         }),
     clusterWorkloads: upstreamClusterWorkloads,
     centralKubernetes: upstreamCentralKubernetes,
-    centralDocker: (place, config, ids) => centralDocker(place, config, ids[`${place.name}.prometheus.id`]),
+    centralDocker: (place, config, ids) => upstreamCentralDocker(place, config, ids[`${place.name}.prometheus.id`]),
 };
-
-/**
- * Central on Docker: Prometheus (loopback only, no published port) and the tunneler as a second container in
- * Prometheus' network namespace (`network_mode: container:<id>`), the identity uploaded into it. The seam's
- * DockerContainerPlan carries it in `sidecars` (made after the first container, given its id).
- */
-function centralDocker(place: CentralPlace, config: pulumi.Input<string>, identityJson: pulumi.Input<string> | undefined): DockerContainerPlan {
-    const prometheus = {
-        name: `${place.name}-prometheus`,
-        image: place.images.prometheus ?? PROMETHEUS3_IMAGE,
-        command: prometheus3Args("dark", place.remoteWrite ? "receiver" : "server"),
-        user: `${PROMETHEUS3.runAs.user}:${PROMETHEUS3.runAs.group}`,
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges"],
-        uploads: [{ file: PROMETHEUS3_CONFIG_FILE, content: config, permissions: "0444" }],
-        restart: "unless-stopped",
-        mustRun: true,
-    };
-    return {
-        resourceName: `${place.resourcePrefix}-prometheus`,
-        args: prometheus,
-        sidecars: [{
-            resourceName: `${place.resourcePrefix}-ziti-tunnel`,
-            args: (prometheusContainerId: pulumi.Input<string>) => ({
-                name: `${place.name}-ziti-tunnel`,
-                image: place.images.tunneler ?? ZITI_TUNNEL_IMAGE,
-                command: zitiTunnelCommand(),
-                user: `${ZITI_TUNNEL.runAs.user}:${ZITI_TUNNEL.runAs.group}`,
-                networkMode: pulumi.interpolate`container:${prometheusContainerId}`,
-                capabilities: { drops: ["ALL"] },
-                securityOpts: ["no-new-privileges"],
-                // Docker uploads are root-owned (see the article flavor's dockerPrometheusContainerArgs): 0444.
-                uploads: [{ file: ZITI_TUNNEL_IDENTITY_FILE, content: pulumi.secret(identityJson ?? ""), permissions: "0444" }],
-                restart: "unless-stopped",
-                mustRun: true,
-            }),
-        }],
-    };
-}

@@ -1,14 +1,15 @@
 // The upstream flavor's Kubernetes workloads as seam data (flavors/types.ts Workload): per cluster the exporter
 // pod (node_exporter + tunneler), the Prometheus pod (Prometheus, configmap-reload, tunneler), the hybrid
 // cluster's ClusterIP Service, and, when the cluster's Kubernetes API is a Ziti service, a `ziti tunnel host`
-// pod binding it as `<c>.ziti.id`; central: its Prometheus pod. Every namespace the program makes gets a
-// default-deny NetworkPolicy (networkPolicies.ts).
+// pod binding it as `<c>.ziti.id`; central: its Prometheus pod. Every namespace the program makes gets its
+// NetworkPolicies first (networkPolicies.ts: default-deny, DNS and the Ziti ports out).
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { CentralPlace, ClusterPlace, IdentityJsons, KubernetesObject, Workload } from "../types";
 import { exporterPodSpec, IDENTITY_SECRET_KEY, prometheusPodSpec, tunnelerContainer, UpstreamImages } from "./pods";
 import { PROMETHEUS3 } from "./workloads/prometheus";
 import { ZITI_TUNNEL } from "./workloads/zitiTunnel";
+import { namespacePolicies } from "./networkPolicies";
 import { clusterMode } from "./remoteWrite";
 import { createHash } from "crypto";
 
@@ -60,9 +61,15 @@ export function upstreamClusterWorkloads(place: ClusterPlace, config: pulumi.Inp
     const p = place.resourcePrefix;
     const c = place.name;
     const ns = place.namespace;
-    const out: Workload[] = [];
+    // The policies select the very labels the Service and the tunneler's pod below carry.
+    const l = labels("prometheus", c);
+    const tl = labels("ziti-tunnel", c);
+    const out: Workload[] = [{ name: "network-policies", objects: namespacePolicies({
+        prefix: p, namespace: ns, ports: place.networkPolicy, labels: labels("network-policy", c),
+        ...(place.kind === "hybrid" ? { inClusterPrometheus: { labels: l, port: PROMETHEUS3.port } } : {}),
+        ...(place.kubernetesApi ? { kubernetesApiHost: { labels: tl } } : {}),
+    }) }];
     if (place.kind === "hybrid") {
-        const l = labels("prometheus", c);
         out.push({ name: "prometheus-service", objects: [{ kind: "Service", resourceName: `${p}-prometheus-svc`, args: {
             metadata: { name: "prometheus", namespace: ns, labels: l },
             spec: { type: "ClusterIP", selector: l, ports: [{ name: "web", protocol: "TCP", port: 80, targetPort: PROMETHEUS3.port }] },
@@ -77,7 +84,6 @@ export function upstreamClusterWorkloads(place: ClusterPlace, config: pulumi.Inp
     out.push({ name: "prometheus", objects: prometheusObjects(p, c, place.kind, mode, ns, place.images, config, ids[`${c}.prometheus.id`]) });
     if (place.kubernetesApi) {
         // The plan's <c>.k8s.svc is bound by <c>.ziti.id: a `ziti tunnel host` pod of its own, as the article's ziti-host.
-        const tl = labels("ziti-tunnel", c);
         const tunnel = tunnelerContainer(place.images.tunneler as string | undefined);
         tunnel.command = [ZITI_TUNNEL.binary, "tunnel", "host", "--identity", `${ZITI_TUNNEL.identityDir}/${ZITI_TUNNEL.identityFileName}`, "--svcPollRate", String(ZITI_TUNNEL.servicePollSeconds)];
         const spec = exporterPodSpec({ identitySecretName: "ziti-tunnel-identity", images: images(place.images) });
@@ -90,6 +96,10 @@ export function upstreamClusterWorkloads(place: ClusterPlace, config: pulumi.Inp
 }
 
 export function upstreamCentralKubernetes(place: CentralPlace, config: pulumi.Input<string>, ids: IdentityJsons): Workload[] {
-    return [{ name: "prometheus", objects: prometheusObjects(place.resourcePrefix, place.name, "dark", place.remoteWrite ? "receiver" : "server", place.namespace ?? "monitoring",
-        place.images, config, ids[`${place.name}.prometheus.id`]) }];
+    const ns = place.namespace ?? "monitoring";
+    return [
+        { name: "network-policies", objects: namespacePolicies({ prefix: place.resourcePrefix, namespace: ns, ports: place.networkPolicy, labels: labels("network-policy", place.name) }) },
+        { name: "prometheus", objects: prometheusObjects(place.resourcePrefix, place.name, "dark", place.remoteWrite ? "receiver" : "server", ns,
+            place.images, config, ids[`${place.name}.prometheus.id`]) },
+    ];
 }

@@ -124,15 +124,3 @@ export function centralEntities(args: { centralName: string; edgeRouterRoles: Ro
     set.serviceEdgeRouterPolicies.push({ name: `${n}.service-edge-router-policy`, serviceRoles: [at(service)], edgeRouterRoles: args.edgeRouterRoles });
     return set;
 }
-
-/**
- * Human client identities as the plan makes them for every flavor (components/zitiEntities.ts
- * createClientIdentities: attributes reflectz-clients and prometheus-clients): they may open every Prometheus.
- */
-export function clientEntities(args: { names: string[]; edgeRouterRoles: RouterRoles }): ZitiEntitySet {
-    const set = emptyEntitySet();
-    if (args.names.length === 0) return set;
-    set.identities.push(...args.names.map(name => ({ name, roleAttributes: ["reflectz-clients", PROMETHEUS_CLIENTS] })));
-    set.edgeRouterPolicies.push({ name: "clients.edge-router-policy", identityRoles: args.names.map(at), edgeRouterRoles: args.edgeRouterRoles });
-    return set;
-}

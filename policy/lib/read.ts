@@ -41,6 +41,11 @@ export function show(v: Plain | undefined): string {
     return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** `word` with its indefinite article, as read aloud by its first letter: "an argoproj.io", "a helm.toolkit.fluxcd.io". */
+export function withArticle(word: string): string {
+    return `${/^[aeiou]/i.test(word) ? "an" : "a"} ${word}`;
+}
+
 /** The allow-list entry to suggest in a message: `'namespace/name'`, or a description when not known yet. */
 export function allowEntry(subject: Subject): string {
     return typeof subject.id === "string" ? `'${subject.id}'` : "its namespace/name";

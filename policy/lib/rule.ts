@@ -346,4 +346,4 @@ export function stackRule<C extends BaseRuleConfig>(spec: StackRuleSpec<C>): Sta
     };
 }
 
-export { at, isObject, joinPath, show, allowEntry } from "./read";
+export { at, isObject, joinPath, show, allowEntry, withArticle } from "./read";

@@ -21,6 +21,7 @@ import { disallowOpaqueInstallers } from "./installer/disallow-opaque-installers
 import { disallowUnknownCustomResources } from "./customresource/disallow-unknown-custom-resources";
 import { disallowHostLevelCniAttachments } from "./workload/disallow-host-level-cni-attachments";
 import { disallowHostLevelDockerNetworks } from "./docker/disallow-host-level-docker-networks";
+import { disallowForeignContainerNetwork } from "./docker/disallow-foreign-container-network";
 import { disallowBindAllIdentities } from "./ziti/disallow-bind-all-identities";
 import { disallowBindAllServices } from "./ziti/disallow-bind-all-services";
 
@@ -45,6 +46,7 @@ export {
     disallowUnknownCustomResources,
     disallowHostLevelCniAttachments,
     disallowHostLevelDockerNetworks,
+    disallowForeignContainerNetwork,
     disallowBindAllIdentities,
     disallowBindAllServices,
 };
@@ -62,6 +64,7 @@ export const rules: Policies = [
     disallowHostLevelCniAttachments, // 5 (host-level CNI attachments, issue 23)
     disallowDockerPublishedPorts, // 6
     disallowHostLevelDockerNetworks, // 6 (macvlan/ipvlan networks, issue 23)
+    disallowForeignContainerNetwork, // 6 (container:<x> of another stack, issue 21)
     disallowOpaqueHelmRelease, // 7 (helm.v3.Release)
     disallowOpaqueInstallers, // 7 (in-cluster installers, issue 23)
     disallowServiceInDarkCluster, // 8
@@ -96,6 +99,7 @@ export const issueRule: { [policyName: string]: number[] } = {
     "disallow-unknown-custom-resources": [4],
     "disallow-host-level-cni-attachments": [5],
     "disallow-host-level-docker-networks": [6],
+    "disallow-foreign-container-network": [6],
     "disallow-opaque-installers": [7],
     "disallow-bind-all-identities": [10],
     "disallow-bind-all-services": [10],

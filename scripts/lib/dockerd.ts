@@ -19,7 +19,7 @@ import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { alive } from "./processes";
+import { alive, release, runsOnceRecorded } from "./processes";
 import { currentProcess, isRecordedProcess, recordProcess, removeRunDir, RunEntry, RunRegistry } from "./runRegistry";
 
 const PREFIX = "sa-dockerd-";
@@ -43,6 +43,12 @@ export interface Dockerd {
 export interface DockerdOptions {
     /** Give up waiting for the API after this many ms. Default 60000. */
     timeoutMs?: number;
+    /**
+     * Run both daemons in this network namespace (`ip netns add` name): the networks the engine makes (a user-defined
+     * bridge) are then that namespace's, not the host's. Only the network namespace is entered (`nsenter --net`), so
+     * the engine's mounts stay visible to stop() and the next run's reaping. Default: this process's namespace.
+     */
+    netns?: string;
 }
 
 /** Where the Debian packages put the binaries; PATH first. */
@@ -239,12 +245,17 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
 
     const children: ChildProcess[] = [];
     const logOf = (name: string) => fs.openSync(path.join(dir, `${name}.log`), "a");
+    // `ip netns exec` would also give the daemons a mount namespace of their own (it remounts /sys), hiding their
+    // container mounts from this process: nsenter enters the network namespace only.
+    const inNetns = (bin: string, args: string[]): [string, string[]] =>
+        opts.netns ? ["nsenter", [`--net=/run/netns/${opts.netns}`, "--", bin, ...args]] : [bin, args];
     const start = (name: string, bin: string, args: string[]) => {
-        const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", logOf(name), logOf(name)] });
+        const child = spawn(...runsOnceRecorded(...inNetns(bin, args)), { cwd: dir, stdio: ["pipe", logOf(name), logOf(name)] });
         children.push(child);
         if (child.pid !== undefined) {
             entry.processes.push(recordProcess(name, child.pid));
             registry().write(entry);
+            release(child);
         }
         return child;
     };

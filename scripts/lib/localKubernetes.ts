@@ -33,7 +33,7 @@ import { NodesRecord, nodeBinaries, prepareNodes, startClusterNode, startLoopbac
 import { StartedNode } from "./node/node";
 import { HOST_IP } from "./node/plan";
 import { cgroupPids } from "./node/cgroups";
-import { killGroup } from "./processes";
+import { killGroup, release, runsOnceRecorded } from "./processes";
 import { currentProcess, isPrivateDir, isRecordedProcess, ProcessRecord, readOwnJson, recordProcess, removeRunDir, RunRegistry, writeOwnJson } from "./runRegistry";
 import { createHash } from "crypto";
 import { freePort } from "./zitiQuickstart";
@@ -361,14 +361,15 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
         const fd = fs.openSync(logFile, "a", 0o600);
         // `ip netns exec` execs the command after entering the namespace: the pid is the component's own.
         // `raw`: the caller enters its namespaces itself (a node's daemons).
-        const [file, argv] = opts.netns && !raw ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
-        const child = spawn(file, argv, { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...env }, cwd: dir });
+        const [file, argv] = opts.netns && !raw ? runsOnceRecorded("ip", ["netns", "exec", opts.netns, cmd, ...args]) : runsOnceRecorded(cmd, args);
+        const child = spawn(file, argv, { detached: true, stdio: ["pipe", fd, fd], env: { ...process.env, ...env }, cwd: dir });
         fs.closeSync(fd);
         if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
         child.on("exit", (code, signal) => exits.set(child.pid!, signal ?? `exit ${code}`));
         child.unref();
         marker.processes.push(recordProcess(name, child.pid));
         writeMarker(dir, marker);
+        release(child);
         return child.pid;
     };
     const mustRun = (name: string, pid: number) => {

@@ -10,7 +10,7 @@ import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "child_pr
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { killGroup } from "./processes";
+import { killGroup, release, runsOnceRecorded } from "./processes";
 import { currentProcess, recordProcess, RunEntry, RunRegistry } from "./runRegistry";
 
 export const sandboxRegistry = () => new RunRegistry<{ namespaces: string[] }>("sandbox");
@@ -120,10 +120,10 @@ export class Sandbox {
     spawn(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): ManagedProcess {
         const logFile = path.join(this.dir, `${name}.log`);
         const fd = fs.openSync(logFile, "a", 0o600);
-        const [file, argv] = opts.netns ? ["ip", ["netns", "exec", opts.netns, cmd, ...args]] : [cmd, args];
+        const [file, argv] = opts.netns ? runsOnceRecorded("ip", ["netns", "exec", opts.netns, cmd, ...args]) : runsOnceRecorded(cmd, args);
         const child = spawn(file, argv, {
             detached: true,
-            stdio: ["ignore", fd, fd],
+            stdio: ["pipe", fd, fd],
             env: opts.env ?? process.env,
             cwd: opts.cwd,
         });
@@ -131,6 +131,7 @@ export class Sandbox {
         if (child.pid !== undefined) {
             this.entry.processes.push(recordProcess(name, child.pid));
             sandboxRegistry().write(this.entry);
+            release(child);
         }
         let running = true;
         const exited = new Promise<number | string>((resolve) => {

@@ -6,9 +6,12 @@ import * as path from "path";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
-/** PATH, PULUMI_HOME and the offline settings of scripts/tools.sh (builds the tools first if needed). */
-export function toolsEnv(): Record<string, string> {
-    const out = execFileSync("bash", [path.join(repoRoot, "scripts", "tools.sh"), "env"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * PATH, PULUMI_HOME and the offline settings of scripts/tools.sh (builds the tools first if needed); with `what`
+ * (`control-plane`, `node`, `workloads`), what that command of tools.sh exports instead.
+ */
+export function toolsEnv(what = "env"): Record<string, string> {
+    const out = execFileSync("bash", [path.join(repoRoot, "scripts", "tools.sh"), what], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     const env: Record<string, string> = {};
     for (const line of out.split("\n")) {
         const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());

@@ -19,9 +19,14 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 export const PASSPHRASE = "e2e-throwaway-passphrase";
 
 const t0 = Date.now();
+let progressOut: NodeJS.WritableStream = process.stdout;
 /** Progress on stdout, with the time since the tier started. */
 export function progress(msg: string): void {
-    process.stdout.write(`      [e2e +${((Date.now() - t0) / 1000).toFixed(0)}s] ${msg}\n`);
+    progressOut.write(`      [e2e +${((Date.now() - t0) / 1000).toFixed(0)}s] ${msg}\n`);
+}
+/** Where progress goes (the bench keeps stdout for its table and sends progress to stderr). */
+export function progressTo(out: NodeJS.WritableStream): void {
+    progressOut = out;
 }
 
 /** PATH, PULUMI_HOME and the offline settings of scripts/tools.sh, unless the caller already evaluated them. */

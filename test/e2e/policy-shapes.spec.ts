@@ -3,18 +3,22 @@
 //   exposures         apiextensions.CustomResource (Gateway API Gateway, OpenShift Route), a yaml/v2 ConfigGroup
 //                     rendering Knative / Istio / Contour objects, a value unknown at preview, and a Ziti Dial
 //                     policy for #all services; Kubernetes objects are only rendered.
-//   docker-exposures  Docker containers that publish or share a network by other means than `ports`; needs the
+//   docker-exposures  Docker containers that publish or share a network by other means than `ports`, a macvlan network
+//                     and a container on it, a TSDProxy-labelled container (issue 23); needs the
 //                     Docker resource plugin (`bash scripts/tools.sh path docker`): the engine calls its Check at
 //                     preview. The provider connects to the Docker daemon lazily, so no daemon is needed.
-//   judged            issue 23's shapes where the engine's view matters: a Service made with a DarkCluster's provider
-//                     outside it (the engine's provider reference), a Ziti Bind for #all under the SDK's default
-//                     token `pulumi-nodejs:dynamic:Resource`, a CustomResource Rollout with hostNetwork, a
+//   judged            issue 23's shapes where the engine's view matters: Services made with a DarkCluster's provider
+//                     outside it (the engine's provider reference: explicit, inherited from a component's
+//                     `providers`, or passed into the DarkCluster from outside), Ziti Binds for #all under the SDK's default
+//                     token `pulumi-nodejs:dynamic:Resource`, a CustomResource Rollout with hostNetwork, a macvlan
+//                     NetworkAttachmentDefinition (a CustomResource) and a Deployment attached to it, a
 //                     Tailscale-annotated Service, a Flux HelmRelease, and the strict profile raising an unknown
 //                     custom resource to mandatory through the engine.
 // Each fixture has a private or allow-listed counterpart of its violations, which must not be reported.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { disallowBindAllServices, disallowServiceInDarkCluster } from "../../policy/rules";
 import { adminRest, Rest, zitiController } from "../helpers/zitiController";
 import { E2E, progress, repoRoot, tail } from "./harness";
 
@@ -99,7 +103,7 @@ describe("e2e: the policy pack on issue 15's exposure shapes, through the real e
         assert.deepStrictEqual(adds, [], "a preview writes nothing to the controller");
     });
 
-    it("fails Docker containers that publish all ports, share another container's network or join the host network, and passes the allow-listed and the dark one", async function () {
+    it("fails Docker containers that publish all ports, share a foreign container's network (not one of the stack's own) or join the host network, a macvlan network and its container, a TSDProxy label, and passes the allow-listed and the dark one", async function () {
         // The Docker resource plugin, installed into the tools' PULUMI_HOME (built once from the Terraform provider).
         let plugin: string;
         try {
@@ -121,16 +125,24 @@ describe("e2e: the policy pack on issue 15's exposure shapes, through the real e
         assert.deepStrictEqual(found.map((v) => [v.level, v.rule, v.resource]).sort(), [
             ["mandatory", "disallow-docker-published-ports", "host-net"],
             ["mandatory", "disallow-docker-published-ports", "publish-all"],
-            ["mandatory", "disallow-docker-published-ports", "sidecar"],
+            ["mandatory", "disallow-exposing-annotations-and-labels", "tsd"],
+            ["mandatory", "disallow-foreign-container-network", "foreign"],
+            ["mandatory", "disallow-host-level-docker-networks", "lan"],
+            ["mandatory", "disallow-host-level-docker-networks", "on-lan"],
         ], context);
         const text = (r: string) => found.find((v) => v.resource === r)!.text;
         assert.match(text("publish-all"), /Docker container 'publish-all' sets publishAllPorts: true, so every port its image exposes is published on a random port of the Docker host\. Fix: remove publishAllPorts/);
-        assert.match(text("sidecar"), /Docker container 'sidecar' sets networkMode: container:publish-all, so it shares that container's network namespace/);
+        assert.match(text("foreign"), /Docker container 'foreign' sets networkMode: container:not-in-this-stack, the network namespace of a container this stack does not define/);
         assert.match(text("host-net"), /Docker container 'host-net' attaches to the Docker host network \(networksAdvanced\[0\]\.name: host\)/);
         assert.match(res.output, /docker:index\/container:Container/, "the pack saw the containers under their type token");
+        // Issue 23: the network and the labels as the Docker provider's Check hands them to the pack.
+        const rule = (r: string, name: string) => found.find((v) => v.rule === r && v.resource === name)!.text;
+        assert.match(rule("disallow-host-level-docker-networks", "lan"), /Docker network 'lan' uses the macvlan driver, which gives containers an address on the host's LAN/);
+        assert.match(rule("disallow-host-level-docker-networks", "on-lan"), /Docker container 'on-lan' attaches to the macvlan network 'lan' \(networksAdvanced\[0\]\.name\)/);
+        assert.match(rule("disallow-exposing-annotations-and-labels", "tsd"), /Docker container 'tsd' carries the label labels\[0\] tsdproxy\.enable: true, so TSDProxy/);
     });
 
-    it("judges issue 23's shapes through the engine: the dark provider, a Bind for #all under the default dynamic token, pod specs in a CRD, an exposing annotation, an installer, and the strict profile", async function () {
+    it("judges issue 23's shapes through the engine: the dark provider, a Bind for #all under the default dynamic token, pod specs in a CRD, an exposing annotation, a macvlan attachment, an installer, and the strict profile", async function () {
         const ws = "judged";
         await e2e.pulumi(ws, ["stack", "init", ws]);
         await e2e.pulumi(ws, ["config", "set", "--stack", ws, "renderDir", path.join(e2e.ws(ws), "rendered")]);
@@ -142,19 +154,36 @@ describe("e2e: the policy pack on issue 15's exposure shapes, through the real e
         assert.deepStrictEqual(found.map((v) => [v.level, v.rule, v.resource]).sort(), [
             ["advisory", "disallow-opaque-installers", "flux-release"],
             ["mandatory", "disallow-bind-all-identities", "bind-all"],
+            ["mandatory", "disallow-bind-all-services", "bind-all-svcs"],
             ["mandatory", "disallow-exposing-annotations-and-labels", "tailnet-svc"],
+            ["mandatory", "disallow-host-level-cni-attachments", "lan-nad"],
+            ["mandatory", "disallow-host-level-cni-attachments", "lan-web"],
             ["mandatory", "disallow-host-network-and-ports", "rollout"],
+            ["mandatory", "disallow-service-in-dark-cluster", "inherited-svc"],
+            ["mandatory", "disallow-service-in-dark-cluster", "passed-svc"],
             ["mandatory", "disallow-service-in-dark-cluster", "stray-svc"],
             ["mandatory", "disallow-unknown-custom-resources", "rollout"],
             ["mandatory", "disallow-unknown-custom-resources", "widget"],
         ], context);
         const text = (rule: string, r: string) => found.find((v) => v.rule === rule && v.resource === r)!.text;
         assert.match(res.output, /disallow-bind-all-identities\s+\(pulumi-nodejs:dynamic:Resource: bind-all\)/, "the engine registered the policy under the default dynamic token");
-        assert.match(text("disallow-service-in-dark-cluster", "stray-svc"), /Service 'apps\/stray' is created outside DarkCluster 'kubeB' but with its Kubernetes provider 'kubeB-k8s', so it lands in that dark cluster all the same/);
+        // The dark cluster followed by the provider reference the engine recorded: given explicitly, inherited from a
+        // component's `providers`, or a provider made outside that a resource inside the DarkCluster uses.
+        // The engine prints the policy's description, then the message.
+        const lands = (svc: string, cluster: string, provider: string) =>
+            `${disallowServiceInDarkCluster.description} Service 'apps/${svc}' is created outside DarkCluster '${cluster}' but with its Kubernetes provider '${provider}', so it lands in that dark cluster all the same; ` +
+            `a dark cluster has no Kubernetes Service, Ingress or Gateway at all. Fix: remove it and let the workload listen on the Ziti overlay, or allow-list 'apps/${svc}'.`;
+        assert.strictEqual(text("disallow-service-in-dark-cluster", "stray-svc"), lands("stray", "kubeB", "kubeB-k8s"));
+        assert.strictEqual(text("disallow-service-in-dark-cluster", "inherited-svc"), lands("inherited", "kubeB", "kubeB-k8s"));
+        assert.strictEqual(text("disallow-service-in-dark-cluster", "passed-svc"), lands("passed", "kubeC", "kubeC-k8s"));
+        assert.strictEqual(text("disallow-bind-all-services", "bind-all-svcs"), `${disallowBindAllServices.description} ` +
+            "Ziti ServicePolicy 'judged.bind.all.services' lets [@judged.host] bind (host) every service (#all) on the network, including services created later. " +
+            "Fix: list the services they host (@<service name>), or allow-list 'ziti/judged.bind.all.services'.");
         assert.match(text("disallow-host-network-and-ports", "rollout"), /Rollout 'apps\/web' sets spec\.template\.spec\.hostNetwork: true/);
         assert.match(text("disallow-unknown-custom-resources", "widget"), /Widget 'apps\/thing' is a widgets\.example\.com Widget, .* \(strict profile\)\. Fix:/);
         assert.match(text("disallow-exposing-annotations-and-labels", "tailnet-svc"), /tailscale\.com\/expose/);
+        assert.match(text("disallow-host-level-cni-attachments", "lan-web"), /Deployment 'apps\/lan-web' attaches its pods to apps\/lan \(spec\.template\.metadata\.annotations\["k8s\.v1\.cni\.cncf\.io\/networks"\]\), whose macvlan CNI plugin/);
         // The Deployment inside the DarkCluster and the mesh-only HTTPRoute pass.
-        assert.deepStrictEqual(found.filter((v) => ["kubeB-prometheus", "mesh-route"].includes(v.resource)), [], context);
+        assert.deepStrictEqual(found.filter((v) => ["kubeB-prometheus", "kubeC-prometheus", "mesh-route"].includes(v.resource)), [], context);
     });
 });

@@ -1,9 +1,11 @@
 // The faults tier, provider level: the real provider against the real controller through a fault-injecting proxy
 // (fixtures/faultProxy.ts): connection resets, stalls, latency, 5xx and 429 answers are retried; a POST whose answer
 // is lost after the controller made the entity is adopted through the owner tags, never made twice; past the bound
-// the error names the entity. The controller's own view is checked directly (not through the proxy).
+// the error names the entity. The proxy's log is the request sequence: a create is one POST (the name is looked up
+// only after a refusal or an unknown outcome), a policy naming entities this process made sends no lookup. The
+// controller's own view is checked directly (not through the proxy).
 import * as assert from "assert";
-import { identityProvider, serviceProvider } from "../../provider";
+import { identityProvider, serviceProvider, servicePolicyProvider } from "../../provider";
 import { closeAllClients, ZitiApiError, ZitiConnectionError } from "../../provider/client";
 import { ZitiConflictError } from "../../provider/crud";
 import { configFor, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
@@ -40,7 +42,27 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         await proxy?.stop();
     });
 
+    /** Every service on the controller, whatever its name (the controller's own count, not through the proxy). */
+    const serviceCount = async () => (await env.rest.get("services?limit=1")).json.meta.pagination.totalCount as number;
     const named = async (collection: string, name: string) => (await env.rest.named(collection, name)).filter((e: any) => e.name === name);
+    /** The requests the proxy saw on one collection (its path, no id), in order: `METHOD kind status`. */
+    const sequence = (collection: string) => proxy.log.filter((e) => e.method && e.path?.endsWith(collection)).map((e) => `${e.method} ${e.kind} ${e.status}`);
+
+    it("a create is one POST; a policy naming entities this process made resolves them without a lookup", async function () {
+        await viaProxy();
+        const svc = await serviceProvider.create({ name: `${P}.one.svc`, owner: owner("one-svc") });
+        const id = await identityProvider.create({ name: `${P}.one.id`, enroll: false, owner: owner("one-id") });
+        assert.deepStrictEqual(sequence("/services"), ["POST forwarded 200"], "no lookup by name before the POST");
+        assert.deepStrictEqual(sequence("/identities"), ["POST forwarded 200"], "no lookup by name before the POST");
+        proxy.log.length = 0;
+        const policy = await servicePolicyProvider.create({ name: `${P}.one.dial`, type: "Dial", semantic: "AnyOf", serviceRoles: [`@${P}.one.svc`], identityRoles: [`@${P}.one.id`], owner: owner("one-dial") });
+        assert.deepStrictEqual(proxy.log.map((e) => `${e.method} ${e.path?.replace(/^\/edge\/management\/v1/, "")}`), ["POST /service-policies"], "the roles' ids came from the creates, not from GETs by name");
+        const live = (await env.rest.get(`service-policies/${policy.id}`)).json.data;
+        assert.deepStrictEqual([live.serviceRoles, live.identityRoles], [[`@${svc.id}`], [`@${id.id}`]], "the policy names the entities this process made");
+        await any(servicePolicyProvider).delete(policy.id, policy.outs);
+        await any(identityProvider).delete(id.id, id.outs);
+        await any(serviceProvider).delete(svc.id, svc.outs);
+    });
 
     it("adopts a service whose POST answer was lost, instead of making it twice", async function () {
         await viaProxy();
@@ -48,6 +70,8 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         proxy.set({ loseResponse: { method: "POST", path: /\/edge\/management\/v1\/services$/, count: 1 } });
         const { id, outs } = await serviceProvider.create({ name, roleAttributes: ["a"], owner: owner("lost-svc") });
         assert.ok(proxy.log.some((e) => e.kind === "lost-response" && e.status! >= 200 && e.status! < 300), "the controller made it and its answer was dropped");
+        // POST (answer lost), then the lookup by name that finds it (the adoption's PUT and GET go to services/<id>).
+        assert.deepStrictEqual(sequence("/services"), ["POST lost-response 200", "GET forwarded 200"]);
         const live = await named("services", name);
         assert.strictEqual(live.length, 1, "one entity of that name");
         assert.strictEqual(live[0].id, id, "the resource took its id");
@@ -100,10 +124,13 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         await viaProxy();
         const name = `${P}.busy.svc`;
         // The fault hits the create itself (not the login before it): the controller makes the service, the client hears 503.
+        const before = await serviceCount();
         proxy.set({ status: { code: 503, count: 1, method: "POST", path: /\/edge\/management\/v1\/services$/, forward: true } });
         const a = await serviceProvider.create({ name, owner: owner("busy-svc") });
+        assert.strictEqual(await serviceCount(), before + 1, "the controller holds exactly one more service (of any name)");
         const posts = proxy.log.filter((e) => e.method === "POST" && e.path?.endsWith("/services"));
         assert.deepStrictEqual(posts.map((e) => `${e.kind} ${e.forwardedStatus ?? e.status}`), ["status 200"], "one create POST, applied by the controller and answered 503; none sent again");
+        assert.deepStrictEqual(sequence("/services"), ["POST status 503", "GET forwarded 200"], "the lookup after the 503 found it: no second POST");
         const live = await named("services", name);
         assert.strictEqual(live.length, 1, "one entity of that name on the controller");
         assert.strictEqual(live[0].id, a.id, "the resource took the entity the faulted POST made");
@@ -113,12 +140,12 @@ describe("faults: the provider through a fault-injecting proxy", function () {
     it("a create POST answered 503 before the controller saw it is sent once more after a lookup; 429 is retried", async function () {
         await viaProxy();
         const name = `${P}.unsent.svc`;
+        const before = await serviceCount();
         proxy.set({ status: { code: 503, count: 1, method: "POST", path: /\/edge\/management\/v1\/services$/ } });
         const a = await serviceProvider.create({ name, owner: owner("unsent-svc") });
-        const posts = proxy.log.filter((e) => e.method === "POST" && e.path?.endsWith("/services"));
-        assert.deepStrictEqual(posts.map((e) => `${e.kind} ${e.status}`), ["status 503", "forwarded 200"]);
-        const lookups = proxy.log.filter((e) => e.method === "GET" && e.path?.endsWith("/services"));
-        assert.ok(lookups.length >= 2, "looked up by name before each POST");
+        assert.strictEqual(await serviceCount(), before + 1, "the controller holds exactly one more service (of any name)");
+        // The outcome of the first POST is unknown: the name is looked up, nothing has it, so it is POSTed again.
+        assert.deepStrictEqual(sequence("/services"), ["POST status 503", "GET forwarded 200", "POST forwarded 200"]);
         assert.strictEqual((await named("services", name)).length, 1);
         proxy.set({ status: { code: 429, count: 2, method: "POST", path: /\/edge\/management\/v1\/services$/ } });
         const b = await serviceProvider.create({ name: `${P}.throttled.svc`, owner: owner("throttled-svc") });
@@ -162,6 +189,9 @@ describe("faults: the provider through a fault-injecting proxy", function () {
         const made = await env.rest.send("POST", "services", { name, encryptionRequired: true, tags: { pulumiProject: "faults", pulumiStack: "other", pulumiResource: "theirs-svc" } });
         const e = await serviceProvider.create({ name, owner: owner("theirs-svc") }).then(() => undefined, (x) => x);
         assert.ok(e instanceof ZitiConflictError, String(e));
+        // The controller refused the POST (v1.7.2 answers a taken name with HTTP 200 and a COULD_NOT_VALIDATE envelope:
+        // an answer, nothing made), and only then was the name looked up.
+        assert.deepStrictEqual(sequence("/services"), ["POST forwarded 200", "GET forwarded 200"]);
         assert.match(e.message, /owned by faults\/other\/theirs-svc/);
         assert.ok(e.message.includes(`--tags-json '{"pulumiProject":"faults","pulumiStack":"proxy","pulumiResource":"theirs-svc","pulumiOwnerId":"${OWNER_ID}"}'`), e.message);
         const live = await named("services", name);

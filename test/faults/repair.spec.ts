@@ -45,6 +45,8 @@ describe("faults: state repair of the file backend, made deterministic", functio
             const attrs = `${stackFile()}.attrs`;
             assert.ok(fs.existsSync(attrs), "the backend wrote a sidecar");
             damage(attrs);
+            // The damage is real: the engine cannot load the stack ("failed to load checkpoint").
+            assert.throws(() => pulumi("stack", "export", "--stack", "dev"), /failed to load checkpoint/, "the engine cannot read the stack with the damaged .attrs");
             const s = await recoverStack("up", "dev", dir);
             assert.strictEqual(s.attrsRepaired, 1);
             JSON.parse(fs.readFileSync(attrs, "utf8"));

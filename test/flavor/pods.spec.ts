@@ -4,18 +4,21 @@
 // `npm start -- --clusters local` runs it. Read from the pods' own network
 // namespaces (nsenter, as an operator would): each cluster Prometheus scrapes its exporter over Ziti, central
 // federates both; every pod Running and Ready by its own probes under enforced `restricted`; no listener on a pod
-// IP in kubeB or central; kubeA's Prometheus by its Service name from a pod of kubeA, not from kubeB; a Dial policy
+// IP in kubeB or central; the NetworkPolicies admitted; kubeA's Prometheus by its Service name from a pod of another
+// namespace of kubeA; no pod IP of one cluster answers another cluster's pods; a Dial policy
 // removed closes the dialing sidecar's proxy and `pulumi up` restores it; a scrape interval change reaches the
 // running Prometheus without a restart.
 import * as assert from "assert";
 import { execFile, spawnSync } from "child_process";
 import { proxyPort } from "../../flavors/upstream/proxyPorts";
+import { NODE_EXPORTER_IMAGE } from "../../flavors/upstream/workloads/nodeExporter";
 import { PROMETHEUS3 } from "../../flavors/upstream/workloads/prometheus";
 import { listeners, nodeMemory } from "../../scripts/lib/node/inspect";
 import { CLUSTERS, FlavorPods, flavorPods, NS, progress, secs, sleep, waitFor } from "./podsHarness";
 
 describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti", function () {
     this.timeout(1_200_000);
+    const IN_CLUSTER_USER = "in-cluster-user";
     let w: FlavorPods;
     let upStarted = 0;
     // Short names for the shared readers (./podsHarness.ts).
@@ -68,6 +71,19 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
         assert.strictEqual(rejected[0]?.value[1], "0", "central rejected no sample as out of order or duplicate");
     });
 
+    it("every namespace the program made holds its NetworkPolicies, as the API server admitted them", async function () {
+        const want: Record<string, string[]> = {
+            kubeA: ["default-deny", "kubernetes-api-egress", "prometheus-in-cluster"], kubeB: ["default-deny", "kubernetes-api-egress"], central: ["default-deny"],
+        };
+        for (const c of CLUSTERS) {
+            const got = await w.api(c).list<any>(`/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`);
+            assert.deepStrictEqual(got.map((p) => p.metadata.name).sort(), want[c], `${c}: NetworkPolicies in ${NS}`);
+            const deny = got.find((p) => p.metadata.name === "default-deny");
+            assert.deepStrictEqual(deny.spec.policyTypes, ["Ingress", "Egress"], `${c}: default-deny covers both directions`);
+            assert.strictEqual(deny.spec.ingress, undefined, `${c}: default-deny admits nothing`);
+        }
+    });
+
     it("enforces `restricted`: namespaces labelled, every container with seccomp, no new privileges, no capability, not root", async function () {
         const rss = await w.assertRestricted();
         // The containers' resident memory, for the requests and limits of their contracts (flavors/upstream/workloads).
@@ -86,11 +102,23 @@ describe("flavor upstream: end to end in pods on real nodes, metrics over Ziti",
         assert.deepStrictEqual(open.map((l) => l.split(":").pop()), open.map(() => String(PROMETHEUS3.port)), `kubeA: its web port only (${open.join(", ")})`);
     });
 
-    it("a pod in kubeA reaches Prometheus through its Service by name; from another cluster's pod no pod IP and port answers", async function () {
-        const exporter = (await pod("kubeA", "node-exporter")).metadata.name;
-        const r = w.kubectl("kubeA", "exec", exporter, "-c", "node-exporter", "--", "wget", "-q", "-O", "-", `http://prometheus.${NS}.svc.cluster.local/api/v1/status/buildinfo`);
+    it("a pod of kubeA in another namespace reaches Prometheus through its Service by name; from another cluster's pod no pod IP and port answers", async function () {
+        // The hybrid half's user: a pod of its own namespace (`default`), as a Grafana of the cluster would be; the
+        // program's own pods may not (their NetworkPolicies allow no such egress).
+        const api = w.api("kubeA");
+        const made = await api.create("/api/v1/namespaces/default/pods", {
+            apiVersion: "v1", kind: "Pod", metadata: { name: IN_CLUSTER_USER },
+            spec: { containers: [{ name: "user", image: NODE_EXPORTER_IMAGE, imagePullPolicy: "Never", securityContext: {
+                runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+            } }] },
+        });
+        assert.ok(made.status === 201 || made.status === 409, `create ${IN_CLUSTER_USER}: ${made.status}`);
+        await waitFor(`kubeA: ${IN_CLUSTER_USER} Running`, async () =>
+            ((await api.get<any>(`/api/v1/namespaces/default/pods/${IN_CLUSTER_USER}`))?.status?.phase === "Running" ? true : undefined), 120_000);
+        const r = w.kubectl("kubeA", "exec", IN_CLUSTER_USER, "-n", "default", "--", "wget", "-q", "-O", "-", `http://prometheus.${NS}.svc.cluster.local/api/v1/status/buildinfo`);
         assert.strictEqual(r.status, 0, `kubectl exec wget: ${r.stderr}`);
         assert.strictEqual(JSON.parse(r.stdout).data.version, PROMETHEUS3.version);
+        await api.delete(`/api/v1/namespaces/default/pods/${IN_CLUSTER_USER}`);
         // From another cluster's pod, every pod IP and port of the others fails (the ports anything in the pods uses).
         // The attempts run side by side: a dropped SYN costs each one its whole 3 s.
         const ports = [PROMETHEUS3.port, 9100, 9533];

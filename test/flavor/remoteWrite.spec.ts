@@ -7,7 +7,7 @@
 // namespaces: both clusters' series arrive in central by write (central has no federate job; its receiver counts
 // the writes, the clusters' senders count samples sent and none failed); every pod Running and Ready; no listener
 // on a pod IP in kubeB and central; `restricted` kept. Then a cut: central's pod loses the overlay (its packets to
-// the router dropped inside its own namespace) for SA_FLAVOR_CUT_SECONDS (default 60), and after it central has
+// and from the router dropped inside its own namespace) for SA_FLAVOR_CUT_SECONDS (default 60), and after it central has
 // no gap for the samples taken during the cut (the clusters' WAL resent).
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
@@ -126,10 +126,19 @@ describe("flavor upstream, collection remoteWrite: both clusters' series written
 
     it(`central cut off from the overlay for ${CUT_S}s in its pod: nothing written meanwhile, then no gap for the samples taken during the cut`, async function () {
         const pid = await w.promPid("central");
-        // The cut: inside central's pod network namespace only (its own, made by this run's kubelet), every packet to
-        // the router dropped, established connections included (iptables OUTPUT, not a reject: nothing is told).
-        const rule = ["OUTPUT", "-p", "tcp", "-d", HOST_IP, "--dport", String(w.ctl.routerPort), "-j", "DROP"];
-        const iptables = (op: string) => execFileSync("nsenter", ["-t", String(pid), "-n", "iptables", op, ...rule], { encoding: "utf8" });
+        // The cut: inside central's pod network namespace only (its own, made by this run's kubelet), every packet
+        // between it and the router dropped both ways, established connections included (DROP, not a reject: nothing
+        // is told), as a partition does. A one-way drop (only what central sends) is not what this proves: the
+        // sidecar still reads the router's traffic, so its SDK keeps the dead channel (sdk-golang v1.2.10
+        // ziti/ziti.go connectEdgeRouter: a latency-probe timeout closes the channel only when nothing was read
+        // since the probe) and the write path came back only ~190 s after the restore here, not within 230 s in CI.
+        // The two-way cut: kubeB (agent) fills in within ~20 s; kubeA (server) took up to ~190 s (cause not found;
+        // the wait below allows 420 s and prints how long it took).
+        const rules = [
+            ["OUTPUT", "-p", "tcp", "-d", HOST_IP, "--dport", String(w.ctl.routerPort), "-j", "DROP"],
+            ["INPUT", "-p", "tcp", "-s", HOST_IP, "--sport", String(w.ctl.routerPort), "-j", "DROP"],
+        ];
+        const iptables = (op: string) => rules.forEach((rule) => execFileSync("nsenter", ["-t", String(pid), "-n", "iptables", op, ...rule], { encoding: "utf8" }));
         await sleep(2 * INTERVAL_S * 1000);
         const cutAt = Date.now() / 1000;
         iptables("-I");
@@ -160,7 +169,7 @@ describe("flavor upstream, collection remoteWrite: both clusters' series written
                     `kubeB sender: pending ${await senderMetric("kubeB", "prometheus_remote_storage_samples_pending")}, retried ${await senderMetric("kubeB", "prometheus_remote_storage_samples_retried_total")}, failed ${await senderMetric("kubeB", "prometheus_remote_storage_samples_failed_total")}`);
             }
             return g.kubeA <= 2 * INTERVAL_S && g.kubeB <= 2 * INTERVAL_S ? g : undefined;
-        }, 240_000, 2000).catch(async (e: Error) => {
+        }, 420_000, 2000).catch(async (e: Error) => {
             progress(`${e.message}: gaps kubeA ${round(await gap("kubeA"))}s, kubeB ${round(await gap("kubeB"))}s`);
             throw e;
         });

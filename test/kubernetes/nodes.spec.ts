@@ -134,7 +134,7 @@ describe("kubernetes: real nodes (kubelet, containerd, kube-proxy, CoreDNS)", fu
         // provider: the probe runs as the cluster's tunneler `kubeA.ziti.id`, which binds kubeA.prometheus.svc (host.v1).
         const entities = clusterZitiEntities({
             kind: "hybrid", resourcePrefix: "kubeA", name: "kubeA", namespace: NS, serviceNames: defaultServiceNames("kubeA"),
-            images: {}, scrapeInterval: "15s", edgeRouterRoles: ["#all"],
+            images: {}, scrapeInterval: "15s", edgeRouterRoles: ["#all"], networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] },
         });
         planned = await createPlanned(ziti, entities);
         const identity: string = planned.outs.get("kubeA.ziti.id").identityJson;

@@ -3,6 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { issueRule, rules } from "../../policy/rules";
+import { DEFAULT_SAFE_GROUPS } from "../../policy/rules/customresource/known-groups";
+import { DEFAULT_EXPOSING_MARKS } from "../../policy/rules/exposure/exposing-marks";
+import { DEFAULT_INSTALLER_KINDS } from "../../policy/rules/installer/installer-kinds";
 
 const POLICY_DIR = path.join(__dirname, "..", "..", "policy");
 
@@ -27,6 +30,7 @@ describe("policy: the pack", () => {
             "disallow-host-level-cni-attachments",
             "disallow-docker-published-ports",
             "disallow-host-level-docker-networks",
+            "disallow-foreign-container-network",
             "disallow-opaque-helm-release",
             "disallow-opaque-installers",
             "disallow-service-in-dark-cluster",
@@ -77,6 +81,22 @@ describe("policy: the pack", () => {
             for (const key of Object.keys(r.configSchema?.properties ?? {})) {
                 assert.ok(readme.includes(`\`${key}\``), `README documents ${r.name}.${key}`);
             }
+        }
+    });
+
+    it("lists every curated entry in policy/README.md with a source (exposing marks, installer kinds, safe groups)", () => {
+        const readme = fs.readFileSync(path.join(POLICY_DIR, "README.md"), "utf8");
+        for (const m of DEFAULT_EXPOSING_MARKS) {
+            assert.ok(m.source, `exposing mark ${m.key} has a source`);
+            assert.ok(readme.includes(`\`${m.key.replace(/[._]$/, "")}`), `README lists the exposing mark ${m.key}`);
+        }
+        for (const k of DEFAULT_INSTALLER_KINDS) {
+            assert.ok(k.source, `installer ${k.group} ${k.kind} has a source`);
+            assert.ok(readme.includes(`\`${k.group}\``) && readme.includes(k.kind), `README lists the installer ${k.group} ${k.kind}`);
+        }
+        for (const g of DEFAULT_SAFE_GROUPS) {
+            assert.ok(g.source, `safe group ${g.group} has a source`);
+            assert.ok(readme.includes(`\`${g.group}\``), `README lists the safe group ${g.group}`);
         }
     });
 

@@ -51,6 +51,18 @@ describe("policy: pod templates (rule 5, disallow-host-network-and-ports)", () =
         ]);
     });
 
+    it("rejects a hostPort bound to the node's loopback too (judgment call: policy/README.md)", async () => {
+        const out = await runResource(disallowHostNetworkAndPorts, {
+            type: DEPLOYMENT,
+            name: "prometheus",
+            props: change(deployment, (d) => Object.assign(d.spec.template.spec.containers[0].ports[0], { hostPort: 9090, hostIP: "127.0.0.1" })),
+        });
+        assert.deepStrictEqual(messages(out), [
+            "Deployment 'monitoring/prometheus' container 'prometheus' sets spec.template.spec.containers[0].ports[0].hostPort: 9090 " +
+                "(containerPort 9090), which opens that port on the node. Fix: remove hostPort and reach the container over Ziti, or allow-list 'monitoring/prometheus'.",
+        ]);
+    });
+
     it("rejects a hostPort in an initContainer", async () => {
         const out = await runResource(disallowHostNetworkAndPorts, {
             type: DEPLOYMENT,

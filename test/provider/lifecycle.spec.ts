@@ -1,7 +1,8 @@
-// Drift and out-of-band deletion, refusal of a same-name entity, delete tolerant of 404, and local validation
-// errors that name the resource and field before anything is written.
+// Drift and out-of-band deletion, refusal of a same-name entity (of every kind: the controller refuses the POST, then
+// the provider looks the name up), a remembered role id gone from the controller resolved again, delete tolerant of
+// 404, and local validation errors that name the resource and field before anything is written.
 import * as assert from "assert";
-import { configProvider, identityProvider, servicePolicyProvider, serviceProvider } from "../../provider";
+import { configProvider, edgeRouterPolicyProvider, identityProvider, serviceEdgeRouterPolicyProvider, servicePolicyProvider, serviceProvider } from "../../provider";
 import { ZitiConflictError, ZitiValidationError } from "../../provider/crud";
 import { ControllerEnv, leftovers, uniquePrefix, useControllerEnv } from "../helpers/zitiController";
 
@@ -105,6 +106,53 @@ describe("ziti provider: drift, conflicts, validation", function () {
             assert.strictEqual(r.props.name, `${P}.taken.svc`);
         } finally {
             await env.rest.send("DELETE", `services/${existingId}`);
+        }
+    });
+
+    it("refuses a same-name entity of every kind: the controller refuses the POST, nothing is made, the message names its id", async function () {
+        const hostV1 = (await env.rest.get(`config-types?filter=${encodeURIComponent('name="host.v1"')}`)).json.data[0].id;
+        const data = { protocol: "tcp", address: "127.0.0.1", port: 80 };
+        const cases: [string, any, Record<string, unknown>, Record<string, unknown>][] = [
+            ["identities", identityProvider, { type: "Device", isAdmin: false }, { enroll: false }],
+            ["configs", configProvider, { configTypeId: hostV1, data }, { configType: "host.v1", data }],
+            ["services", serviceProvider, { encryptionRequired: true }, {}],
+            ["service-policies", servicePolicyProvider, { type: "Dial", semantic: "AnyOf", serviceRoles: ["#x"], identityRoles: ["#y"] }, { type: "Dial", serviceRoles: ["#x"], identityRoles: ["#y"] }],
+            ["edge-router-policies", edgeRouterPolicyProvider, { semantic: "AnyOf", edgeRouterRoles: ["#all"], identityRoles: ["#y"] }, { edgeRouterRoles: ["#all"], identityRoles: ["#y"] }],
+            ["service-edge-router-policies", serviceEdgeRouterPolicyProvider, { semantic: "AnyOf", edgeRouterRoles: ["#all"], serviceRoles: ["#x"] }, { edgeRouterRoles: ["#all"], serviceRoles: ["#x"] }],
+        ];
+        const owner = { project: "p", stack: "s", resource: "clash", ownerId: "0123456789abcdef0123456789abcdef" };
+        for (const [collection, prov, body, args] of cases) {
+            const name = `${P}.clash.${collection}`;
+            const made = await env.rest.send("POST", collection, { name, ...body });
+            const existingId = made.json?.data?.id;
+            assert.ok(existingId, `${collection}: made out of band: ${JSON.stringify(made.json)}`);
+            try {
+                const e = await prov.create({ name, ...args, owner }).then(() => undefined, (x: unknown) => x);
+                assert.ok(e instanceof ZitiConflictError, `${collection}: ${e}`);
+                assert.strictEqual(e.existingId, existingId, `${collection}: the refusal names the entity that has the name`);
+                const live = (await env.rest.named(collection, name)).filter((x: any) => x.name === name);
+                assert.deepStrictEqual(live.map((x: any) => [x.id, x.tags]), [[existingId, {}]], `${collection}: one entity, untouched`);
+            } finally {
+                await env.rest.send("DELETE", `${collection}/${existingId}`);
+            }
+        }
+    });
+
+    it("a role naming an entity this process made, deleted and made again out of band, is resolved again by name", async function () {
+        const name = `${P}.remade.svc`;
+        const first = await serviceProvider.create({ name });
+        // Behind the provider's back: the entity goes, another of the same name comes, with another id.
+        await env.rest.send("DELETE", `services/${first.id}`);
+        const again = await env.rest.send("POST", "services", { name, encryptionRequired: true });
+        const newId = again.json.data.id;
+        assert.notStrictEqual(newId, first.id);
+        try {
+            const p = await servicePolicyProvider.create({ name: `${P}.remade.dial`, type: "Dial", serviceRoles: [`@${name}`], identityRoles: ["#nobody"] });
+            const live = (await env.rest.get(`service-policies/${p.id}`)).json.data;
+            assert.deepStrictEqual(live.serviceRoles, [`@${newId}`], "the policy names the entity the controller holds now, not the remembered id");
+            await any(servicePolicyProvider).delete(p.id, p.outs);
+        } finally {
+            await env.rest.send("DELETE", `services/${newId}`);
         }
     });
 

@@ -132,7 +132,9 @@ describe("CentralPrometheus", function () {
             });
             await mocks.settled();
             const containers = mocks.ofType("docker:index/container:Container").filter(r => r.name.startsWith("hq3"));
-            assert.deepStrictEqual(containers.map(r => r.inputs.image), [PROMETHEUS3_IMAGE, "openziti/ziti-tunnel:1.7.2"]);
+            // Two never-started file holders (the tunneler's image), Prometheus, its tunneler sidecar.
+            assert.deepStrictEqual(containers.map(r => [r.inputs.image, r.inputs.start ?? true]),
+                [["openziti/ziti-tunnel:1.7.2", false], ["openziti/ziti-tunnel:1.7.2", false], [PROMETHEUS3_IMAGE, true], ["openziti/ziti-tunnel:1.7.2", true]]);
         });
     });
 });

@@ -8,11 +8,11 @@ import { parseConfig } from "../../config";
 const cluster = (kind: "hybrid" | "dark", kubernetesApi = false): ClusterPlace => ({
     kind, resourcePrefix: "kubeA", name: "kubeA", namespace: "monitoring",
     serviceNames: { reflect: "kubeA.reflect.svc", reflectScrape: "kubeA.reflect.scrape.svc", prometheus: "kubeA.prometheus.svc" },
-    images: {}, scrapeInterval: "15s", edgeRouterRoles: ["#all"], ...(kubernetesApi ? { kubernetesApi: { serviceName: "kubeA.k8s.svc" } } : {}),
+    images: {}, scrapeInterval: "15s", edgeRouterRoles: ["#all"], networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] }, ...(kubernetesApi ? { kubernetesApi: { serviceName: "kubeA.k8s.svc" } } : {}),
 });
 const central = (placement: "kubernetes" | "docker"): CentralPlace => ({
     kind: "central", resourcePrefix: "central", name: "central", placement, namespace: "monitoring", images: {}, scrapeInterval: "15s",
-    federationMatch: ['{job=~".+"}'], edgeRouterRoles: ["#all"],
+    federationMatch: ['{job=~".+"}'], edgeRouterRoles: ["#all"], networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] },
 });
 
 describe("flavors: the seam and the registry", () => {

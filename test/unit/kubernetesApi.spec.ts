@@ -284,6 +284,28 @@ describe("Kubernetes API over Ziti", function () {
             assert.deepStrictEqual(deployThroughOptions(api, false, base), { ns: base, tunneler: base });
             assert.deepStrictEqual(deployThroughOptions(undefined, true, base), { ns: base, tunneler: base });
         });
+
+        it("is what createClusterZiti hands the namespace: every entity of the plan's API path and the tunneler", async function () {
+            await useMocks("dev", {});
+            const pulumi = await import("@pulumi/pulumi");
+            const { clusterPlan } = await import("../../plan/places");
+            const { createClusterZiti } = await import("../../components/zitiEntities");
+            const serviceNames = { reflect: "kubeB.reflect.svc", reflectScrape: "kubeB.reflect.scrape.svc", prometheus: "kubeB.prometheus.svc" };
+            const plan = clusterPlan("upstream", {
+                kind: "dark", resourcePrefix: "kubeB", name: "kubeB", namespace: "monitoring", serviceNames, images: {}, scrapeInterval: "15s",
+                edgeRouterRoles: ["#all"], kubernetesApi: { serviceName: "kubeB.k8s.svc" }, networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] },
+            }, ["ops.admin"]);
+            const parent = new pulumi.ComponentResource("test:index:Cluster", "kubeB");
+            const provider = {} as any;
+            const args = { clusterName: "kubeB", serviceNames, provider, kubernetesApi: { serviceName: "kubeB.k8s.svc", admins: ["ops.admin"], deployThrough: true } };
+            const ziti = createClusterZiti(plan, args, parent);
+            const deps = ziti.through.ns.dependsOn as any[];
+            const names = await Promise.all(deps.map(d => valueOf(d.name as any)));
+            assert.deepStrictEqual(names, [...plan.kubernetesApiEntities.map(e => e.name), "kubeB.ziti.id"]);
+            assert.strictEqual(ziti.through.ns.retainOnDelete, true);
+            assert.strictEqual(ziti.through.tunneler.retainOnDelete, true);
+            assert.strictEqual(ziti.through.ns.provider, provider);
+        });
     });
 
     describe("bad config stops the program at preview", function () {

@@ -34,7 +34,8 @@ describe("plan: every place's Ziti entities", () => {
     });
 
     it("names resources as the components do (the URNs of existing stacks)", () => {
-        assert.deepStrictEqual(places.kubeA.filter(e => e.kind === "Identity").map(e => e.resourceName), ["kubeA-reflect-id", "kubeA-prometheus-id", "kubeA-ziti-id"]);
+        // The tunneler first, as the cluster component has always made it (the API path's Bind names it).
+        assert.deepStrictEqual(places.kubeA.filter(e => e.kind === "Identity").map(e => e.resourceName), ["kubeA-ziti-id", "kubeA-reflect-id", "kubeA-prometheus-id"]);
         assert.deepStrictEqual(places.central.map(e => e.resourceName).slice(0, 3), ["central-prometheus-id", "central-prometheus-intercept", "central-prometheus-svc"]);
     });
 

@@ -1,9 +1,8 @@
 // The Prometheus configuration objects and their YAML, parsed back.
 import * as assert from "assert";
 import * as YAML from "yaml";
-import {
-    centralPrometheusConfig, clusterPrometheusConfig, parseZitiTarget, renderPrometheusConfig, zitiTarget,
-} from "../../flavors/article/prometheusConfig";
+import { centralPrometheusConfig, clusterPrometheusConfig, parseZitiTarget, zitiTarget } from "../../flavors/article/prometheusConfig";
+import { renderPrometheusConfig } from "../../plan/prometheusConfig";
 
 const clusters = [
     { clusterName: "kubeA", federationTarget: "kubeA.prometheus.svc-", reflectzScrapeTarget: "kubeA.reflect.scrape.svc-kubeA.reflect.id" },

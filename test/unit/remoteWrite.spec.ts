@@ -8,8 +8,9 @@ import {
     clusterMode, embeddedWriteTarget, externalWriteTarget, remoteWriteBlock, remoteWriteEntities, writerIdentity, writeTarget,
 } from "../../flavors/upstream/remoteWrite";
 import { prometheus3Args } from "../../flavors/upstream/workloads/prometheus";
-import { centralEntities, clientEntities, clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
-import { checkZitiGraph, grants, mergeEntitySets } from "../../flavors/upstream/zitiGraph";
+import { centralEntities, clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
+import { checkZitiGraph, fromPlanEntities, grants, mergeEntitySets } from "../../flavors/upstream/zitiGraph";
+import { clientZitiEntities } from "../../plan/places";
 import { FLAVORS } from "../../flavors";
 import { prometheusPodSpec } from "../../flavors/upstream/pods";
 
@@ -20,7 +21,7 @@ function deployment(target = embeddedWriteTarget("central")) {
         clusterEntities({ clusterName: "kubeA", edgeRouterRoles: routers }),
         clusterEntities({ clusterName: "kubeB", edgeRouterRoles: routers }),
         centralEntities({ centralName: "central", edgeRouterRoles: routers }),
-        clientEntities({ names: ["alice"], edgeRouterRoles: routers }),
+        fromPlanEntities(clientZitiEntities("clients", ["alice"], routers)),
         remoteWriteEntities({ target, writers, edgeRouterRoles: routers }),
     );
 }
@@ -103,13 +104,13 @@ describe("remote write: the Prometheus side", function () {
     it("the writers' Dial of central's own receiver waits for central's workloads (a 404 before the receiver is on loses the batch); an external store's does not", function () {
         const central = (spec: any) => FLAVORS.upstream.zitiEntities({
             kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", images: {}, scrapeInterval: "15s", federationMatch: [],
-            edgeRouterRoles: routers, remoteWrite: { spec, writers: writers },
+            edgeRouterRoles: routers, remoteWrite: { spec, writers: writers }, networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] },
         });
         const waiting = (spec: any) => central(spec).filter(e => e.afterWorkloads).map(e => e.name);
         assert.deepStrictEqual(waiting({ service: "central.write.svc", path: "/api/v1/write" }), ["central.write.dial"]);
         assert.deepStrictEqual(waiting({ service: "mimir.write.svc", path: "/api/v1/push", external: { address: "mimir", port: 8080, hostIdentity: "mimir.host.id" } }), []);
         const federating = FLAVORS.upstream.zitiEntities({
-            kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", images: {}, scrapeInterval: "15s", federationMatch: [], edgeRouterRoles: routers,
+            kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", images: {}, scrapeInterval: "15s", federationMatch: [], edgeRouterRoles: routers, networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] },
         });
         assert.deepStrictEqual(federating.filter(e => e.afterWorkloads), []);
     });

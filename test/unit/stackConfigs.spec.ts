@@ -1,5 +1,5 @@
 // Every committed stack file, and variants that use every key, parse to the values the hand-written checkers made
-// before config/ became a schema (fixtures/stackConfigs.json, written by the code of commit 2160acb; `collection: federate`, the default of the key issue 26 added after it, added by hand): existing
+// before config/ became a schema (fixtures/stackConfigs.json, written by the code of commit 2160acb; `collection: federate` and the `networkPolicy` default, keys added after it, added by hand): existing
 // stacks see the same config. The stack files are read as the engine hands them over (Pulumi.yaml's defaults, then
 // the stack's values, all as text) through the program's own reader (config/read.ts rawFromText).
 import * as assert from "assert";

@@ -4,8 +4,9 @@ import * as assert from "assert";
 import { assertDistinctPorts, PROXY_PORT_BASE, PROXY_PORT_SPAN, proxyPort } from "../../flavors/upstream/proxyPorts";
 import { exporterPodSpec, prometheusPodSpec } from "../../flavors/upstream/pods";
 import { centralPrometheusConfig, clusterPrometheusConfig } from "../../flavors/upstream/prometheusConfig";
-import { centralEntities, clientEntities, clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
+import { centralEntities, clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
 import { checkZitiGraph, fromPlanEntities, grants, mergeEntitySets, ZitiEntitySet } from "../../flavors/upstream/zitiGraph";
+import { clientZitiEntities } from "../../plan/places";
 import { FLAVORS } from "../../flavors";
 import type { CentralPlace, ClusterPlace } from "../../flavors/types";
 
@@ -15,7 +16,7 @@ function deployment(): ZitiEntitySet {
         clusterEntities({ clusterName: "kubeA", edgeRouterRoles: routers }),
         clusterEntities({ clusterName: "kubeB", edgeRouterRoles: routers }),
         centralEntities({ centralName: "central", edgeRouterRoles: routers }),
-        clientEntities({ names: ["alice"], edgeRouterRoles: routers }),
+        fromPlanEntities(clientZitiEntities("clients", ["alice"], routers)),
     );
 }
 
@@ -67,15 +68,15 @@ describe("upstream flavor: Ziti entity set", function () {
 
 describe("every flavor through the seam: a coherent Ziti graph for the dev deployment", function () {
     const cluster = (name: string, kind: "hybrid" | "dark"): ClusterPlace => ({
-        kind, resourcePrefix: name, name, namespace: "monitoring", images: {}, scrapeInterval: "15s", edgeRouterRoles: routers,
+        kind, resourcePrefix: name, name, namespace: "monitoring", images: {}, scrapeInterval: "15s", edgeRouterRoles: routers, networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] },
         serviceNames: { reflect: `${name}.reflect.svc`, reflectScrape: `${name}.reflect.scrape.svc`, prometheus: `${name}.prometheus.svc` },
     });
     const central: CentralPlace = { kind: "central", resourcePrefix: "central", name: "central", placement: "kubernetes", namespace: "monitoring",
-        images: {}, scrapeInterval: "15s", federationMatch: ['{job=~".+"}'], edgeRouterRoles: routers };
+        images: {}, scrapeInterval: "15s", federationMatch: ['{job=~".+"}'], edgeRouterRoles: routers, networkPolicy: { zitiPorts: [443], kubernetesApiPorts: [6443] } };
     for (const flavor of Object.values(FLAVORS)) {
         it(`${flavor.name}: every service has a binder and a dialer, every identity and service a router policy`, function () {
             const places = [cluster("kubeA", "hybrid"), cluster("kubeB", "dark"), central];
-            const set = mergeEntitySets(...places.map(p => fromPlanEntities(flavor.zitiEntities(p))), clientEntities({ names: ["alice"], edgeRouterRoles: routers }));
+            const set = mergeEntitySets(...places.map(p => fromPlanEntities(flavor.zitiEntities(p))), fromPlanEntities(clientZitiEntities("clients", ["alice"], routers)));
             assert.deepStrictEqual(checkZitiGraph(set), []);
         });
     }

@@ -26,7 +26,9 @@ import { startRootRelay } from "../overlay/fixtures/uplink";
 import { httpsJson } from "../overlay/fixtures/zitiRest";
 import { centralPrometheusConfig, clusterPrometheusConfig } from "../../flavors/upstream/prometheusConfig";
 import { proxyPort } from "../../flavors/upstream/proxyPorts";
-import { centralEntities, clientEntities, clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
+import { centralEntities, clusterDialedServices, clusterEntities } from "../../flavors/upstream/zitiEntities";
+import { fromPlanEntities } from "../../flavors/upstream/zitiGraph";
+import { clientZitiEntities } from "../../plan/places";
 import { nodeExporterArgs } from "../../flavors/upstream/workloads/nodeExporter";
 import { PROMETHEUS3, prometheus3Args } from "../../flavors/upstream/workloads/prometheus";
 import { zitiTunnelCommand, ZITI_TUNNEL_IDENTITY_FILE } from "../../flavors/upstream/workloads/zitiTunnel";
@@ -145,7 +147,7 @@ describe("npm run verify / npm run ui against the upstream flavor running over a
     it("all fine: exit 0, every target hosted, dialable by whom it should be, and up in central", async function () {
         const ca = fs.readFileSync(ctl!.caBundlePath, "utf8");
         const routers = { edgeRouterRoles: ["#all"] };
-        for (const set of [clusterEntities({ clusterName: A, ...routers }), centralEntities({ centralName: C, ...routers }), clientEntities({ names: [CLIENT], ...routers })]) {
+        for (const set of [clusterEntities({ clusterName: A, ...routers }), centralEntities({ centralName: C, ...routers }), fromPlanEntities(clientZitiEntities("clients", [CLIENT], routers.edgeRouterRoles))]) {
             ids = { ...ids, ...(await createSet(ctl!, ca, set)) };
         }
         const idFile: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { BaseRuleConfig, CUSTOM_RESOURCE_TOKENS, allowEntry, resourceRule } from "../../lib/rule";
+import { BaseRuleConfig, CUSTOM_RESOURCE_TOKENS, allowEntry, resourceRule, withArticle } from "../../lib/rule";
 import { kubeSubject, parseKubeType } from "../../lib/kubernetes";
 import { isUnknown } from "../../lib/unknown";
 import { DEFAULT_EXPOSURE_KINDS } from "../ingress/disallow-exposing-custom-resources";
@@ -57,7 +57,7 @@ export const disallowUnknownCustomResources = resourceRule<Config>({
         const { group, kind } = unknownGroupOf(ctx.type, ctx.config)!;
         const strict = ctx.config.strict === true;
         ctx.report(
-            `${ctx.subject.label} is a ${group} ${kind}, a custom resource of a group this policy pack does not know, so it cannot prove that its controller exposes nothing` +
+            `${ctx.subject.label} is ${withArticle(group)} ${kind}, a custom resource of a group this policy pack does not know, so it cannot prove that its controller exposes nothing` +
                 `${strict ? " (strict profile)" : ""}. Fix: review its controller, then add '${group}' to additionalSafeGroups if it exposes nothing, ` +
                 `or add the kind to disallow-exposing-custom-resources' additionalExposureKinds if it does; or allow-list ${allowEntry(ctx.subject)}.`,
             strict ? "mandatory" : undefined,

@@ -76,14 +76,9 @@ function checkContainer(ctx: CheckContext<BaseRuleConfig>, fix: string): void {
             `${ctx.subject.label} sets networkMode: host, so it listens on the Docker host's network. ` +
                 `Fix: use a bridge network without published ports and reach it over Ziti, ${fix}`,
         );
-    } else if (typeof networkMode === "string" && networkMode.startsWith("container:")) {
-        // Docker's `container:<name|id>` network mode: the container joins another container's network
-        // namespace, so it is reachable wherever that one is (its published ports, its host network).
-        ctx.report(
-            `${ctx.subject.label} sets networkMode: ${networkMode}, so it shares that container's network namespace and is reachable wherever that container is (its published ports and networks included). ` +
-                `Fix: give it its own bridge network without published ports and reach it over Ziti, ${fix}`,
-        );
     }
+    // `container:<x>` (another container's network namespace) is disallow-foreign-container-network's: whether <x>
+    // belongs to this stack is known only from the stack as a whole.
     for (const p of hostNetworkEntries(ctx, ctx.props.networksAdvanced, "networksAdvanced")) {
         ctx.report(
             `${ctx.subject.label} attaches to the Docker host network (${p}: host), so it listens on the Docker host's network. ` +
@@ -125,17 +120,17 @@ function checkService(ctx: CheckContext<BaseRuleConfig>, fix: string): void {
 
 /**
  * Rule 6: a Docker container publishes nothing (`ports`, `publishAllPorts`) and keeps its own network
- * namespace (no `networkMode: host`, no `container:<other>`, no `host` in `networksAdvanced`); a swarm
+ * namespace (no `networkMode: host`, no `host` in `networksAdvanced`; `container:<x>` is disallow-foreign-container-network's); a swarm
  * service publishes no `endpointSpec.ports` and does not run its tasks on the host network.
  */
 export const disallowDockerPublishedPorts = resourceRule({
     name: "disallow-docker-published-ports",
     description:
-        "Docker containers and swarm services must not publish ports (ports, publishAllPorts, endpointSpec.ports) or share the host's or another container's network: they are reached over Ziti only.",
+        "Docker containers and swarm services must not publish ports (ports, publishAllPorts, endpointSpec.ports) or share the host's network: they are reached over Ziti only.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Remove `ports`/`publishAllPorts`/`endpointSpec.ports` and `networkMode: host`/`container:<x>`; the zitified workload listens on the overlay.",
+        "Remove `ports`/`publishAllPorts`/`endpointSpec.ports` and `networkMode: host`; the workload is reached over the overlay.",
     appliesTo: (type) => type === DOCKER_CONTAINER || type === DOCKER_SERVICE,
     subject: dockerSubject,
     check: (ctx) => {

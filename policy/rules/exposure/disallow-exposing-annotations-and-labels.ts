@@ -1,4 +1,4 @@
-import { BaseRuleConfig, CheckContext, allowEntry, isObject, joinPath, resourceRule } from "../../lib/rule";
+import { BaseRuleConfig, CheckContext, allowEntry, isObject, joinPath, resourceRule, show } from "../../lib/rule";
 import { kubeSubject, objectsOf, parseKubeType } from "../../lib/kubernetes";
 import { Plain, isUnknown } from "../../lib/unknown";
 import { DOCKER_CONTAINER, DOCKER_SERVICE, dockerSubject } from "../docker/disallow-docker-published-ports";
@@ -18,7 +18,7 @@ function marksOf(config: Config): ExposingMark[] {
 function reportHit(ctx: Ctx, mark: ExposingMark, where: string, value: Plain): void {
     const what = mark.platform === "docker" ? "label" : mark.on ?? "annotation";
     ctx.report(
-        `${ctx.subject.label} carries the ${what} ${where}: ${typeof value === "string" ? value : JSON.stringify(value)}, so ${mark.via} exposes it. ` +
+        `${ctx.subject.label} carries the ${what} ${where}: ${show(value)}, so ${mark.via} exposes it. ` +
             `Fix: remove the ${what} and publish the workload as a Ziti service, or allow-list ${allowEntry(ctx.subject)}.`,
     );
 }

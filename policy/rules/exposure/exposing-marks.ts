@@ -26,6 +26,12 @@ export const DEFAULT_EXPOSING_MARKS: ExposingMark[] = [
         source: "tailscale/tailscale cmd/k8s-operator/sts.go AnnotationExpose (\"Annotations settable by users on services\")",
     },
     {
+        // Any value: the operator tests only that the key is present (`_, shouldExpose := svc.Annotations[...]`).
+        platform: "kubernetes", on: "annotation", key: "netbird.io/expose",
+        via: "the NetBird Kubernetes operator (a routing peer publishes the Service on the NetBird network)",
+        source: "netbirdio/kubernetes-operator internal/controller/service_controller.go serviceExposeAnnotation",
+    },
+    {
         platform: "docker", key: "traefik.enable", equals: "true",
         via: "Traefik's Docker provider",
         source: "traefik/traefik pkg/provider/docker/shared_labels.go extractDockerLabels (traefik.enable, ExposedByDefault)",
@@ -47,6 +53,11 @@ export const DEFAULT_EXPOSING_MARKS: ExposingMark[] = [
     {
         platform: "docker", key: "caddy_", keyPrefix: true, via: "caddy-docker-proxy (a site block)",
         source: "lucaslorentz/caddy-docker-proxy README.md \"Basic labels\"",
+    },
+    {
+        platform: "docker", key: "tsdproxy.enable", equals: "true",
+        via: "TSDProxy (the container joins the tailnet as its own machine)",
+        source: "almeidapaulopt/tsdproxy internal/targetproviders/docker/consts.go LabelEnable, LabelIsEnabled",
     },
 ];
 

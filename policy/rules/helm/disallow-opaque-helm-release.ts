@@ -1,7 +1,18 @@
 import { at, resourceRule, Subject } from "../../lib/rule";
-import { UNKNOWN, isUnknown } from "../../lib/unknown";
+import { PlainObject, UNKNOWN, isUnknown } from "../../lib/unknown";
 
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** A Helm v3 Release by its release namespace and name (its props `namespace`, `name`), as its allow-list entry. */
+export function helmReleaseSubject(args: { name: string; props: PlainObject; providerNamespace?: string }): Subject {
+    const ns = args.props.namespace;
+    const name = args.props.name;
+    if (isUnknown(ns) || isUnknown(name)) {
+        return { label: `Helm Release '${args.name}'`, id: UNKNOWN, idPath: isUnknown(name) ? "name" : "namespace" };
+    }
+    const id = `${typeof ns === "string" && ns ? ns : args.providerNamespace ?? "default"}/${typeof name === "string" && name ? name : args.name}`;
+    return { label: `Helm Release '${id}'`, id };
+}
 
 /**
  * Rule 7 (the part with its own policy): a `helm.v3.Release` installs objects the engine never sees,
@@ -16,15 +27,7 @@ export const disallowOpaqueHelmRelease = resourceRule({
     severity: "medium",
     remediationSteps: "Use kubernetes.helm.v4.Chart, whose objects are registered as resources and checked, or review the chart and allow-list the release.",
     appliesTo: (type) => type === HELM_RELEASE,
-    subject: (args): Subject => {
-        const ns = args.props.namespace;
-        const name = args.props.name;
-        if (isUnknown(ns) || isUnknown(name)) {
-            return { label: `Helm Release '${args.name}'`, id: UNKNOWN, idPath: isUnknown(name) ? "name" : "namespace" };
-        }
-        const id = `${typeof ns === "string" && ns ? ns : args.providerNamespace ?? "default"}/${typeof name === "string" && name ? name : args.name}`;
-        return { label: `Helm Release '${id}'`, id };
-    },
+    subject: helmReleaseSubject,
     check: (ctx) => {
         const chart = at(ctx.props, ["chart"]);
         const what = typeof chart === "string" && chart ? ` (chart ${chart})` : "";

@@ -1,4 +1,4 @@
-import { BaseRuleConfig, CUSTOM_RESOURCE_TOKENS, allowEntry, resourceRule, show } from "../../lib/rule";
+import { BaseRuleConfig, CUSTOM_RESOURCE_TOKENS, allowEntry, resourceRule, show, withArticle } from "../../lib/rule";
 import { KubeType, kubeSubject, objectsOf, parseKubeType } from "../../lib/kubernetes";
 import { Condition, anyHolds } from "../../lib/select";
 import { isUnknown } from "../../lib/unknown";
@@ -172,7 +172,7 @@ export const disallowExposingCustomResources = resourceRule<Config>({
                 .filter((c) => c.equals !== undefined)
                 .map((c) => `set ${c.path}: ${show(c.equals as string)}`);
             ctx.report(
-                `${ctx.subject.label}${where} is a ${kt.group} ${kt.kind}, which publishes workloads to the network through ${kind.via}${because}. ` +
+                `${ctx.subject.label}${where} is ${withArticle(kt.group)} ${kt.kind}, which publishes workloads to the network through ${kind.via}${because}. ` +
                     `Fix: remove it and publish the workload as a Ziti service (Bind policy for its identity)${
                         privately.length > 0 ? `, or keep it private (${privately.join(" or ")})` : ""
                     }, ${fix}`,

@@ -1,4 +1,4 @@
-import { BaseRuleConfig, allowEntry, at, resourceRule, show } from "../../lib/rule";
+import { BaseRuleConfig, allowEntry, at, resourceRule, show, withArticle } from "../../lib/rule";
 import { kubeSubject, parseKubeType } from "../../lib/kubernetes";
 import { DEFAULT_INSTALLER_KINDS, InstallerKind, installerKindSchema } from "./installer-kinds";
 
@@ -58,7 +58,7 @@ export const disallowOpaqueInstallers = resourceRule<Config>({
     check: (ctx) => {
         const k = installerOf(ctx.type, ctx.config)!;
         ctx.report(
-            `${ctx.subject.label} is a ${k.group} ${k.kind}${whatItInstalls(ctx.props)}: ${k.via} installs Kubernetes objects that this policy pack cannot see, so Services, Ingresses and pod specs in them were not checked. ` +
+            `${ctx.subject.label} is ${withArticle(k.group)} ${k.kind}${whatItInstalls(ctx.props)}: ${k.via} installs Kubernetes objects that this policy pack cannot see, so Services, Ingresses and pod specs in them were not checked. ` +
                 `Fix: deploy those objects from the program (kubernetes.helm.v4.Chart or yaml.v2.ConfigGroup register each one, and the pack checks it), or review what it installs and allow-list ${allowEntry(ctx.subject)}.`,
         );
     },

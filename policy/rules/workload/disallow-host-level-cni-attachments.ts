@@ -14,8 +14,18 @@ interface Config extends BaseRuleConfig {
  * listens on is reachable from that network, whatever Services say.
  */
 const DEFAULT_TYPES = ["macvlan", "ipvlan", "host-device"];
-/** Multus reads the pod's extra networks from this annotation (k8snetworkplumbingwg/multus-cni pkg/k8sclient: podNetworksAnnot). */
-const NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks";
+/**
+ * The pod annotations through which Multus attaches a pod to a NetworkAttachmentDefinition, with the namespace a
+ * bare name resolves in: the pod's extra networks, in the pod's namespace (k8snetworkplumbingwg/multus-cni
+ * pkg/k8sclient: podNetworksAnnot), and the pod's default (cluster) network replaced by one (multus-cni
+ * docs/configuration.md "Specify default cluster network in Pod annotations"), whose bare name resolves in
+ * Multus' own namespace, `kube-system` unless configured (pkg/k8sclient tryLoadK8sPodDefaultNetwork:
+ * parsePodNetworkAnnotation(netAnnot, conf.MultusNamespace)).
+ */
+const NETWORKS_ANNOTATIONS: { key: string; bareNameIn: (podNamespace: string) => string }[] = [
+    { key: "k8s.v1.cni.cncf.io/networks", bareNameIn: (podNamespace) => podNamespace },
+    { key: "v1.multus-cni.io/default-network", bareNameIn: () => "kube-system" },
+];
 
 function isNad(type: string): boolean {
     const kt = parseKubeType(type);
@@ -54,8 +64,8 @@ function attachedNetworks(value: string, podNamespace: string): string[] {
 
 /**
  * Issue 23, host-level networks (Kubernetes): a Multus NetworkAttachmentDefinition whose CNI plugin is
- * macvlan, ipvlan or host-device, and every pod spec (found by shape) whose `k8s.v1.cni.cncf.io/networks`
- * annotation attaches to one that the stack defines (what the pack can see).
+ * macvlan, ipvlan or host-device, and every pod spec (found by shape) whose `k8s.v1.cni.cncf.io/networks` or
+ * `v1.multus-cni.io/default-network` annotation attaches to one that the stack defines (what the pack can see).
  */
 export const disallowHostLevelCniAttachments = stackRule<Config>({
     name: "disallow-host-level-cni-attachments",
@@ -93,16 +103,24 @@ export const disallowHostLevelCniAttachments = stackRule<Config>({
             const props = ctx.propsOf(r);
             const type = effectiveType(r.type, props);
             for (const pod of findShapes(props, () => undefined).podSpecs) {
-                const value = isObject(pod.metadata?.annotations) ? pod.metadata!.annotations[NETWORKS_ANNOTATION] : undefined;
-                if (typeof value !== "string") continue;
+                const annotations = isObject(pod.metadata?.annotations) ? pod.metadata!.annotations : {};
                 const podNs = typeof pod.metadata?.namespace === "string" ? pod.metadata.namespace : nsOf(r);
-                for (const net of attachedNetworks(value, podNs)) {
-                    const plugin = hostLevel.get(net);
-                    if (!plugin) continue;
-                    const subject = kubeSubject({ type, name: r.name, props });
-                    ctx.report(r, subject,
-                        `${subject.label} attaches its pods to ${net} (${pod.metadataPath}.annotations["${NETWORKS_ANNOTATION}"]), a ${plugin} network on the host, so every port they listen on is reachable there. ` +
-                            `Fix: remove the attachment and reach the workload over Ziti, or allow-list ${allowEntry(subject)}.`);
+                const subject = kubeSubject({ type, name: r.name, props });
+                for (const { key, bareNameIn } of NETWORKS_ANNOTATIONS) {
+                    const value = annotations[key];
+                    if (isUnknown(value)) {
+                        // It may name one of the stack's host-level networks: not a pass.
+                        ctx.unknown(r, subject, `${pod.metadataPath}.annotations["${key}"]`);
+                        continue;
+                    }
+                    if (typeof value !== "string") continue;
+                    for (const net of attachedNetworks(value, bareNameIn(podNs))) {
+                        const plugin = hostLevel.get(net);
+                        if (!plugin) continue;
+                        ctx.report(r, subject,
+                            `${subject.label} attaches its pods to ${net} (${pod.metadataPath}.annotations["${key}"]), whose ${plugin} CNI plugin puts them on the host's network, so every port they listen on is reachable there. ` +
+                                `Fix: remove the attachment and reach the workload over Ziti, or allow-list ${allowEntry(subject)}.`);
+                    }
                 }
             }
         }

@@ -3,9 +3,16 @@ import { PlainObject } from "../../lib/unknown";
 import { kubeSubject } from "../../lib/kubernetes";
 import { findShapes } from "../../lib/shapes";
 import { DOCKER_CONTAINER, DOCKER_SERVICE } from "../docker/disallow-docker-published-ports";
+import { HELM_RELEASE, helmReleaseSubject } from "../helm/disallow-opaque-helm-release";
 
-/** A Kubernetes object (or anything with Kubernetes metadata) by namespace/name; any other resource as `resource/<name>`. */
+/**
+ * A Kubernetes object (or anything with Kubernetes metadata) by namespace/name, a Helm v3 Release by its release's
+ * (pod fields in its `values`), any other resource as `resource/<name>`.
+ */
 export function anySubject(args: { type: string; name: string; props: PlainObject; providerNamespace?: string }): Subject {
+    if (args.type === HELM_RELEASE) {
+        return helmReleaseSubject(args);
+    }
     if (args.type.startsWith("kubernetes:") || args.props.metadata !== undefined) {
         return kubeSubject(args);
     }
