@@ -54,6 +54,8 @@ if [ -f "${SCRAPE_ANYWHERE_KUBE_HOME:-.state/kube}/run.json" ]; then
     say "stopping the local Kubernetes control planes (npm start -- --clusters local)"
     ts scripts/localClusters.ts down
 fi
+# The ports earlier control planes used (localClusters.ts avoids them while a state may name them): the stack is gone.
+rm -f "${SCRAPE_ANYWHERE_KUBE_HOME:-.state/kube}.ports.json"
 
 say "stopping the local OpenZiti network"
 if $purge; then ts scripts/localNetwork.ts down --purge; else ts scripts/localNetwork.ts down; fi

@@ -28,6 +28,7 @@ import { chooseNodes, NodesChoice, whyNoRealNodes } from "./lib/node/capability"
 import { nodeBinaries } from "./lib/node/lifecycle";
 import { connectZitiToPods, relayProcessNames } from "./lib/node/zitiReach";
 import { networkRunning, savedNetwork } from "./localNetwork";
+import { readOwnJson, writeOwnJson } from "./lib/runRegistry";
 
 const repoRoot = path.resolve(__dirname, "..");
 const kubeHome = path.resolve(process.env.SCRAPE_ANYWHERE_KUBE_HOME ?? path.join(repoRoot, ".state", "kube"));
@@ -69,6 +70,13 @@ type RunCluster = { name: string; kubeconfigPath: string; loopbackKubeconfigPath
 /** The kubeconfig that works from the root namespace. */
 /** Written beside run.json when the control planes were made afresh, until a `pulumi up --refresh` has run on them. */
 const FRESH_MARKER = "fresh-clusters";
+/**
+ * The API server ports of this home's earlier control planes, kept beside it (not in it: a reboot or
+ * `localClusters.ts down` removes the home while a stack's state still names them); `npm run down` drops it.
+ */
+const usedPortsFile = `${kubeHome}.ports.json`;
+const USED_PORTS_KEPT = 64;
+const usedPorts = (): number[] => (readOwnJson<number[]>(usedPortsFile) ?? []).filter((p) => Number.isInteger(p));
 const rootKubeconfig = (c: RunCluster) => c.loopbackKubeconfigPath ?? c.kubeconfigPath;
 
 async function answering(clusters: RunCluster[]): Promise<boolean> {
@@ -116,7 +124,9 @@ async function up(stack: string, requested: NodesChoice | "auto"): Promise<void>
     } else {
         if (clusters || fs.existsSync(path.join(kubeHome, "run.json"))) await stopLocalClusters(kubeHome, log);
         fs.rmSync(kubeHome, { recursive: true, force: true });
-        const local = await startLocalClusters({ names, dir: kubeHome, persistent: true, log, nodes: nodes === "real", loopback: true });
+        const avoidPorts = usedPorts();
+        const local = await startLocalClusters({ names, dir: kubeHome, persistent: true, log, nodes: nodes === "real", loopback: true, avoidPorts });
+        writeOwnJson(usedPortsFile, [...new Set([...local.clusters.map((c) => c.port), ...avoidPorts])].slice(0, USED_PORTS_KEPT));
         const mem = local.rss();
         log(`started ${names.length} control planes with ${nodes} nodes in ${(local.startMs / 1000).toFixed(1)}s, resident memory ${(mem.total / 2 ** 20).toFixed(0)} MiB ` +
             `(${(mem.proportional / 2 ** 20).toFixed(0)} MiB counting shared pages once)`);

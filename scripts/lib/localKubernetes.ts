@@ -64,6 +64,12 @@ export interface LocalClustersOptions {
      * and write `loopbackKubeconfigPath` for it, for pulumi and kubectl run outside the namespaces. Default false.
      */
     loopback?: boolean;
+    /**
+     * Ports not to give an API server or etcd: those of earlier control planes that a stack's state may still name
+     * (a kubeconfig there reaching a new server on an old port meets a new CA and fails, where a closed port reads as
+     * gone).
+     */
+    avoidPorts?: number[];
 }
 
 export interface LocalCluster {
@@ -276,11 +282,24 @@ async function freePortAt(address: string, netns?: string): Promise<number> {
     return Number(execFileSync(argv[0], [...argv[1]], { encoding: "utf8" }).trim());
 }
 
-async function distinctPorts(n: number, address: string, netns?: string): Promise<number[]> {
+/** The port can be bound on 127.0.0.1 of the root namespace right now (the loopback forwarders take the same port). */
+function freeOnRootLoopback(port: number): boolean {
+    const script = `const s=require("net").createServer();s.once("error",()=>process.exit(1));s.listen(${port},"127.0.0.1",()=>s.close())`;
+    try {
+        execFileSync(process.execPath, ["-e", script], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+async function distinctPorts(n: number, address: string, opts: { netns?: string; avoid?: number[]; rootLoopback?: boolean }): Promise<number[]> {
     const out: number[] = [];
     while (out.length < n) {
-        const p = await freePortAt(address, netns);
-        if (!out.includes(p)) out.push(p);
+        const p = await freePortAt(address, opts.netns);
+        if (out.includes(p) || opts.avoid?.includes(p)) continue;
+        if (opts.rootLoopback && !freeOnRootLoopback(p)) continue;
+        out.push(p);
     }
     return out;
 }
@@ -378,7 +397,7 @@ export async function startLocalClusters(opts: LocalClustersOptions): Promise<Lo
     };
 
     try {
-        const ports = await distinctPorts(2 + opts.names.length, bind, opts.netns);
+        const ports = await distinctPorts(2 + opts.names.length, bind, { netns: opts.netns, avoid: opts.avoidPorts, rootLoopback: !!(opts.nodes && opts.loopback) });
         const [etcdClient, etcdPeer] = ports;
         const etcdUrl = `https://${bind}:${etcdClient}`;
         marker.etcdUrl = etcdUrl;

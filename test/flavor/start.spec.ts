@@ -21,6 +21,12 @@ function processesNaming(dir: string): string[] {
     return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).split("\n").map((l) => l.trim()).filter((l) => l.includes(dir));
 }
 
+/** The API server ports of the control planes recorded in `kubeHome` (its run.json). */
+function apiServerPorts(kubeHome: string): number[] {
+    const run = JSON.parse(fs.readFileSync(path.join(kubeHome, "run.json"), "utf8"));
+    return (run.clusters ?? []).map((c: { server: string }) => Number(new URL(c.server).port));
+}
+
 /** The summary's lines per service block: `cluster <name>` / `  <service>   <role>` / `      hosted: ...` etc. */
 function serviceBlocks(output: string): Map<string, { cluster: string; hosted: string; dialable: string; scraped?: string }> {
     const out = new Map<string, { cluster: string; hosted: string; dialable: string; scraped?: string }>();
@@ -108,7 +114,9 @@ describe("flavor upstream: npm start -- --clusters local ends with every target 
         assert.match(run.output, /dev\.client: \.state\/clients\/dev\.client\.json \(enrolled before\)/, "the client enrolled before is kept");
     });
 
-    it("after the clusters are gone (a reboot): npm start makes new control planes, refreshes the stack and every target is up again", async function () {
+    it("after the clusters are gone (a reboot): npm start makes new control planes on new ports, refreshes the stack and every target is up again", async function () {
+        const before = apiServerPorts(kubeHome);
+        assert.strictEqual(before.length, 3, "the API server ports of the first control planes");
         const stop = await ws.spawn("localClusters.ts down (the machine restarted)", "ts-node", [path.join(ws.dir, "scripts", "localClusters.ts"), "down"], ws.env);
         assert.strictEqual(stop.code, 0, stop.output.slice(-3000));
         const run = await ws.start("npm start (new control planes)");
@@ -116,6 +124,10 @@ describe("flavor upstream: npm start -- --clusters local ends with every target 
         assert.match(run.output, /started 3 control planes with real nodes/, "new control planes");
         assert.match(run.output, /new control planes: pulumi up --refresh/, "the state's objects refreshed away and made again");
         assert.ok(!fs.existsSync(path.join(kubeHome, "fresh-clusters")), "the marker is removed after the up");
+        // The state's kubeconfigs still named the old ports: a new server there would answer with a new CA (x509
+        // unknown authority) where a closed port reads as gone, so the new control planes never take them.
+        const after = apiServerPorts(kubeHome);
+        assert.deepStrictEqual(after.filter((p) => before.includes(p)), [], `new API server ports ${after} avoid the old ${before}`);
     });
 
     it("`npm run down` leaves nothing: no Ziti entity of the stack, no cluster process, namespace or folder, no client file", async function () {
@@ -126,6 +138,7 @@ describe("flavor upstream: npm start -- --clusters local ends with every target 
         times.down = down.seconds;
         assert.strictEqual(down.code, 0, down.output.slice(-3000));
         assert.ok(!fs.existsSync(kubeHome), `${kubeHome} removed`);
+        assert.ok(!fs.existsSync(`${kubeHome}.ports.json`), "the earlier control planes' ports are forgotten");
         assert.deepStrictEqual(processesNaming(kubeHome), [], "no local cluster process is left");
         const netns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith(hostNetns(id)));
         assert.deepStrictEqual(netns, [], "no network namespace of the run is left");
