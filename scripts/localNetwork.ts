@@ -21,7 +21,7 @@ import { killGroup } from "./lib/processes";
 import * as YAML from "yaml";
 import { podReachableZitiName } from "./lib/node/zitiReach";
 import { bindHomeToLoopback, LOOPBACK_CONTROLLER_ENV, resolvesTo127 } from "./lib/zitiBind";
-import { controllerCall, findCaBundle, quickstartArgs, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
+import { cliAgentDir, controllerCall, findCaBundle, quickstartArgs, quickstartEnv, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** The home `npm start` uses unless SCRAPE_ANYWHERE_ZITI_HOME moves it: the only one that takes the default ports. */
@@ -248,12 +248,11 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
     // The command line is world-readable while the network runs: it carries only a throwaway (see ./lib/zitiQuickstart).
     const throwaway = randomPassword();
     if (!fs.existsSync(path.join(zitiHome, "db"))) fs.writeFileSync(throwawayFile(zitiHome), throwaway + "\n", { mode: 0o600 });
-    // ZITI_CONFIG_DIR: the quickstart saves its CLI login there, not in the user's ~/.config/ziti.
     const child = spawn(zitiBin, quickstartArgs(zitiHome, ctrlPort, routerPort, "admin", throwaway, advertise), {
         cwd: zitiHome,
         detached: true,
         stdio: ["ignore", out, out],
-        env: { ...process.env, ...(loopback ? LOOPBACK_CONTROLLER_ENV : {}), ZITI_HOME: zitiHome, ZITI_CONFIG_DIR: path.join(zitiHome, "cli") },
+        env: quickstartEnv(zitiHome, loopback ? LOOPBACK_CONTROLLER_ENV : {}),
     });
     fs.closeSync(out);
     child.unref();
@@ -307,6 +306,7 @@ export async function down(purge: boolean): Promise<void> {
         log("the local network is not running");
     }
     fs.rmSync(files.pid, { force: true });
+    fs.rmSync(cliAgentDir(zitiHome), { recursive: true, force: true });
     if (purge) {
         fs.rmSync(zitiHome, { recursive: true, force: true });
         log(`removed ${zitiHome}`);

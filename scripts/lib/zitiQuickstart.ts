@@ -282,6 +282,23 @@ export function cliAgentDir(home: string): string {
     return path.join(home, "tmp");
 }
 
+/**
+ * The environment of a quickstart in `home` (with `extra` on top of this process's), its temp directory made empty.
+ * The quickstart saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at once
+ * would overwrite each other's, so each keeps its own. The controller's and router's CLI agent listens on
+ * os.TempDir()/gops-agent.<pid>.sock and removes it only on SIGINT (openziti/agent agent.go Listen, gracefulShutdown;
+ * v1.7.2's quickstart has no --cli-agent flag), so every stopped quickstart littered the shared /tmp: TMPDIR points it
+ * into the home, emptied here (a killed run's socket) and removed by the caller at stop. A failed agent listen is only
+ * logged (ziti v1.7.2 ziti/run/run_controller.go, router/router.go RunCliAgent), so a home too deep for a socket path
+ * still starts.
+ */
+export function quickstartEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const agentDir = cliAgentDir(home);
+    fs.rmSync(agentDir, { recursive: true, force: true });
+    fs.mkdirSync(agentDir, { mode: 0o700 });
+    return { ...process.env, ...extra, ZITI_HOME: home, ZITI_CONFIG_DIR: path.join(home, "cli"), TMPDIR: agentDir };
+}
+
 export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Promise<ZitiQuickstart> {
     const zitiBin = resolveZitiBinary();
     const tempHome = !opts.home;
@@ -314,21 +331,11 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
     // host against IP SANs only (openziti/ziti v1.7.2 ziti/run/quickstart.go createMinimalPki reads
     // ZITI_CTRL_EDGE_IP_OVERRIDE; ziti/cmd/create/create_config_router_common.go reads ZITI_ROUTER_IP_OVERRIDE).
     const overrides = opts.netns ? { ZITI_CTRL_EDGE_IP_OVERRIDE: address, ZITI_ROUTER_IP_OVERRIDE: address } : {};
-    // The controller's and router's CLI agent listens on os.TempDir()/gops-agent.<pid>.sock and removes it only on
-    // SIGINT (openziti/agent agent.go Listen, gracefulShutdown; v1.7.2's quickstart has no --cli-agent flag), so
-    // every stopped quickstart littered the shared /tmp. TMPDIR points it into the home, emptied at each start (a
-    // killed run's socket) and removed at stop. A failed agent listen is only logged (ziti v1.7.2
-    // ziti/run/run_controller.go, router/router.go RunCliAgent), so a home too deep for a socket path still starts.
-    const agentDir = cliAgentDir(home);
-    fs.rmSync(agentDir, { recursive: true, force: true });
-    fs.mkdirSync(agentDir, { mode: 0o700 });
     const child = spawn(
         opts.netns ? "ip" : zitiBin,
         opts.netns ? ["netns", "exec", opts.netns, zitiBin, ...qsArgs] : qsArgs,
-        // Own process group, so stop() reaches the controller and router it forks. The quickstart
-        // saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at
-        // once would overwrite each other's, so each keeps its own.
-        { cwd: home, detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...overrides, ZITI_HOME: home, ZITI_CONFIG_DIR: path.join(home, "cli"), TMPDIR: agentDir } },
+        // Own process group, so stop() reaches the controller and router it forks.
+        { cwd: home, detached: true, stdio: ["ignore", out, out], env: quickstartEnv(home, overrides) },
     );
     const relays = opts.netns ? startRelay(home, opts.netns, address, ctrlPort, out) : [];
     fs.closeSync(out);
@@ -346,7 +353,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
             if (!exited) killGroup(child, "SIGKILL");
             for (let i = 0; i < 25 && !exited; i++) await sleep(200);
         }
-        fs.rmSync(agentDir, { recursive: true, force: true });
+        fs.rmSync(cliAgentDir(home), { recursive: true, force: true });
         if (tempHome) fs.rmSync(home, { recursive: true, force: true });
         log(`stopped controller ${controllerUrl}${tempHome ? " and removed its temp home" : ""}`);
     };
