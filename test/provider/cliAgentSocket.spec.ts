@@ -13,24 +13,25 @@ describe("quickstart CLI agent socket (scripts/lib/zitiQuickstart.ts)", function
     it("is in the home while the network runs, not in /tmp; a killed run's socket is cleared at start; none is left after stop", async function () {
         this.timeout(180_000);
         const home = fs.mkdtempSync(path.join(os.tmpdir(), "ziti-agent-"));
-        const stale = path.join(cliAgentDir(home), "gops-agent.1.sock");
-        fs.mkdirSync(cliAgentDir(home), { mode: 0o700 });
-        fs.writeFileSync(stale, "");
-        const ctl = await startZitiQuickstart({ home, waitForRouter: false });
-        const shared = path.join(os.tmpdir(), `gops-agent.${ctl.pid}.sock`);
         try {
-            const own = path.join(cliAgentDir(home), `gops-agent.${ctl.pid}.sock`);
-            assert.ok(fs.lstatSync(own).isSocket(), `the running quickstart's agent socket is ${own}`);
-            assert.strictEqual(fs.lstatSync(cliAgentDir(home)).mode & 0o777, 0o700, "only the invoking user reaches the agent");
-            assert.ok(!fs.existsSync(shared), `nothing in the shared temp directory (${shared})`);
-            assert.ok(!fs.existsSync(stale), "an earlier run's socket is gone");
-        } finally {
-            await ctl.stop();
-        }
-        try {
+            const stale = path.join(cliAgentDir(home), "gops-agent.1.sock");
+            fs.mkdirSync(cliAgentDir(home), { mode: 0o700 });
+            fs.writeFileSync(stale, "");
+            const ctl = await startZitiQuickstart({ home, waitForRouter: false });
+            const shared = path.join(os.tmpdir(), `gops-agent.${ctl.pid}.sock`);
+            try {
+                const own = path.join(cliAgentDir(home), `gops-agent.${ctl.pid}.sock`);
+                assert.ok(fs.lstatSync(own).isSocket(), `the running quickstart's agent socket is ${own}`);
+                assert.strictEqual(fs.lstatSync(cliAgentDir(home)).mode & 0o777, 0o700, "only the invoking user reaches the agent");
+                assert.ok(!fs.existsSync(shared), `nothing in the shared temp directory (${shared})`);
+                assert.ok(!fs.existsSync(stale), "an earlier run's socket is gone");
+            } finally {
+                await ctl.stop();
+            }
             assert.ok(!fs.existsSync(cliAgentDir(home)), "stop removes the agent's directory");
             assert.ok(!fs.existsSync(shared), "stop leaves no socket in the shared temp directory");
         } finally {
+            // A home given to the quickstart is kept by its stop(): removed here whatever failed.
             fs.rmSync(home, { recursive: true, force: true });
         }
     });
