@@ -21,7 +21,7 @@ import { killGroup } from "./lib/processes";
 import * as YAML from "yaml";
 import { podReachableZitiName } from "./lib/node/zitiReach";
 import { bindHomeToLoopback, LOOPBACK_CONTROLLER_ENV, resolvesTo127 } from "./lib/zitiBind";
-import { cliAgentDir, controllerCall, findCaBundle, quickstartArgs, quickstartEnv, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
+import { cliAgentDir, controllerCall, findCaBundle, quickstartArgs, prepareQuickstartEnv, randomPassword, resolveZitiBinary, settleAdminPassword, throwawayFile } from "./lib/zitiQuickstart";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** The home `npm start` uses unless SCRAPE_ANYWHERE_ZITI_HOME moves it: the only one that takes the default ports. */
@@ -252,7 +252,7 @@ export async function up(timeoutMs = 180_000): Promise<LocalNetwork> {
         cwd: zitiHome,
         detached: true,
         stdio: ["ignore", out, out],
-        env: quickstartEnv(zitiHome, loopback ? LOOPBACK_CONTROLLER_ENV : {}),
+        env: prepareQuickstartEnv(zitiHome, loopback ? LOOPBACK_CONTROLLER_ENV : {}),
     });
     fs.closeSync(out);
     child.unref();

@@ -276,14 +276,14 @@ function startRelay(home: string, netns: string, address: string, port: number, 
     ];
 }
 
-/** Starts `ziti edge quickstart` on 127.0.0.1 and resolves once the Management API accepts the admin login. */
 /** The quickstart's private temp directory in `home`, where its CLI agent's unix socket lives. */
 export function cliAgentDir(home: string): string {
     return path.join(home, "tmp");
 }
 
 /**
- * The environment of a quickstart in `home` (with `extra` on top of this process's), its temp directory made empty.
+ * Makes the temp directory of a quickstart in `home` empty and returns the quickstart's environment (`extra` on top
+ * of this process's).
  * The quickstart saves its CLI login under ZITI_CONFIG_DIR (default ~/.config/ziti, shared): two networks at once
  * would overwrite each other's, so each keeps its own. The controller's and router's CLI agent listens on
  * os.TempDir()/gops-agent.<pid>.sock and removes it only on SIGINT (openziti/agent agent.go Listen, gracefulShutdown;
@@ -292,13 +292,14 @@ export function cliAgentDir(home: string): string {
  * logged (ziti v1.7.2 ziti/run/run_controller.go, router/router.go RunCliAgent), so a home too deep for a socket path
  * still starts.
  */
-export function quickstartEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function prepareQuickstartEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const agentDir = cliAgentDir(home);
     fs.rmSync(agentDir, { recursive: true, force: true });
     fs.mkdirSync(agentDir, { mode: 0o700 });
     return { ...process.env, ...extra, ZITI_HOME: home, ZITI_CONFIG_DIR: path.join(home, "cli"), TMPDIR: agentDir };
 }
 
+/** Starts `ziti edge quickstart` on 127.0.0.1 and resolves once the Management API accepts the admin login. */
 export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Promise<ZitiQuickstart> {
     const zitiBin = resolveZitiBinary();
     const tempHome = !opts.home;
@@ -335,7 +336,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
         opts.netns ? "ip" : zitiBin,
         opts.netns ? ["netns", "exec", opts.netns, zitiBin, ...qsArgs] : qsArgs,
         // Own process group, so stop() reaches the controller and router it forks.
-        { cwd: home, detached: true, stdio: ["ignore", out, out], env: quickstartEnv(home, overrides) },
+        { cwd: home, detached: true, stdio: ["ignore", out, out], env: prepareQuickstartEnv(home, overrides) },
     );
     const relays = opts.netns ? startRelay(home, opts.netns, address, ctrlPort, out) : [];
     fs.closeSync(out);
@@ -353,8 +354,7 @@ export async function startZitiQuickstart(opts: ZitiQuickstartOptions = {}): Pro
             if (!exited) killGroup(child, "SIGKILL");
             for (let i = 0; i < 25 && !exited; i++) await sleep(200);
         }
-        fs.rmSync(cliAgentDir(home), { recursive: true, force: true });
-        if (tempHome) fs.rmSync(home, { recursive: true, force: true });
+        fs.rmSync(tempHome ? home : cliAgentDir(home), { recursive: true, force: true });
         log(`stopped controller ${controllerUrl}${tempHome ? " and removed its temp home" : ""}`);
     };
 

@@ -29,10 +29,16 @@ describe("flavor upstream, collection remoteWrite: both clusters' series written
     let upStarted = 0;
     /** Central's series of one cluster, as written (central scrapes no cluster: anything labelled with one came by write). */
     const written = async (c: string) => (await w.query("central", `up{job="prometheus",cluster="${c}"}`)).length === 1;
-    /** A sender's counter from a cluster Prometheus' own /metrics (the agent has no query API), summed over its labels. */
-    const senderMetric = async (c: string, name: string) => {
+    /**
+     * The sum of a metric's series, read live from `c`'s Prometheus' own /metrics (the agent has no query API, and a
+     * TSDB lags one scrape interval), over the series whose labels all match `labels` (values are regular expressions).
+     */
+    const liveMetric = async (c: string, name: string, labels: Record<string, string> = {}) => {
         const text = w.getIn(await w.promPid(c), `http://127.0.0.1:${PROMETHEUS3.port}/metrics`);
-        const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "gm"))].map((m) => Number(m[1]));
+        const wanted = Object.entries(labels).map(([k, v]) => new RegExp(`(?:^|,)${k}="(?:${v})"`));
+        const values = [...text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, "gm"))]
+            .filter((m) => wanted.every((re) => re.test(m[1] ?? "")))
+            .map((m) => Number(m[2]));
         return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
     };
     /** Sample timestamps (unix s) of one series in central over the last `rangeS` seconds. */
@@ -102,16 +108,13 @@ describe("flavor upstream, collection remoteWrite: both clusters' series written
         }
         const jobs = (await w.promApi("central", "/api/v1/targets?state=active")).data.activeTargets.map((t: any) => t.labels.job);
         assert.deepStrictEqual(jobs, ["prometheus"], "central scrapes only itself: no federate job, the clusters' series came by write");
-        // The receiver's own counter, read live from its /metrics: its self-scraped copy in the TSDB lags one scrape
-        // interval behind the first write and, until then, holds only the pre-made code="200" series at 0
-        // (prometheus/prometheus v3 web/web.go instrumentHandler), which session 10's CI run read as "no writes".
-        const metrics = w.getIn(await w.promPid("central"), `http://127.0.0.1:${PROMETHEUS3.port}/metrics`);
-        const answered = [...metrics.matchAll(/^prometheus_http_requests_total\{(?=[^}]*handler="\/api\/v1\/write")(?=[^}]*code="2\d\d")[^}]*\} (\S+)$/gm)]
-            .reduce((sum, m) => sum + Number(m[1]), 0);
-        assert.ok(answered > 0, `central's receiver answered writes (${answered})`);
+        // Live: central's self-scraped copy lags the first write by a scrape interval and until then holds only the
+        // pre-made code="200" series at 0 (prometheus/prometheus v3 web/web.go instrumentHandler).
+        const answered = await liveMetric("central", "prometheus_http_requests_total", { handler: "/api/v1/write", code: "2\\d\\d" });
+        assert.ok((answered ?? 0) > 0, `central's receiver answered writes (${answered})`);
         for (const c of ["kubeA", "kubeB"]) {
-            const sent = await senderMetric(c, "prometheus_remote_storage_samples_total");
-            const failedSamples = await senderMetric(c, "prometheus_remote_storage_samples_failed_total");
+            const sent = await liveMetric(c, "prometheus_remote_storage_samples_total");
+            const failedSamples = await liveMetric(c, "prometheus_remote_storage_samples_failed_total");
             assert.ok((sent ?? 0) > 0, `${c} sent samples by remote write (${sent})`);
             assert.strictEqual(failedSamples ?? 0, 0, `${c}: no sample failed`);
             progress(`${c}: ${sent} samples sent by remote write, ${failedSamples ?? 0} failed`);
@@ -153,7 +156,7 @@ describe("flavor upstream, collection remoteWrite: both clusters' series written
             await sleep(Math.min(CUT_S * 500, 40_000));
             const newest = Math.max(...await samples('up{job="prometheus",cluster="kubeB"}', 120));
             assert.ok(newest < cutAt + 2 * INTERVAL_S, `nothing reaches central during the cut (newest kubeB sample ${(newest - cutAt).toFixed(1)}s after the cut)`);
-            const pending = await senderMetric("kubeB", "prometheus_remote_storage_samples_pending");
+            const pending = await liveMetric("kubeB", "prometheus_remote_storage_samples_pending");
             progress(`during the cut: kubeB agent's samples pending ${pending}, newest kubeB sample in central ${(newest - cutAt).toFixed(1)}s after the cut`);
             await sleep(Math.max(0, CUT_S * 1000 - (Date.now() / 1000 - cutAt) * 1000));
         } finally {
@@ -171,7 +174,7 @@ describe("flavor upstream, collection remoteWrite: both clusters' series written
                 told = Date.now();
                 const newest = Math.max(...await samples('up{job="prometheus",cluster="kubeB"}', 60));
                 progress(`${secs(Date.now() - restoredAt * 1000)} after the restore: newest kubeB sample in central ${(Date.now() / 1000 - newest).toFixed(0)}s old, gaps kubeA ${round(g.kubeA)}s kubeB ${round(g.kubeB)}s; ` +
-                    `kubeB sender: pending ${await senderMetric("kubeB", "prometheus_remote_storage_samples_pending")}, retried ${await senderMetric("kubeB", "prometheus_remote_storage_samples_retried_total")}, failed ${await senderMetric("kubeB", "prometheus_remote_storage_samples_failed_total")}`);
+                    `kubeB sender: pending ${await liveMetric("kubeB", "prometheus_remote_storage_samples_pending")}, retried ${await liveMetric("kubeB", "prometheus_remote_storage_samples_retried_total")}, failed ${await liveMetric("kubeB", "prometheus_remote_storage_samples_failed_total")}`);
             }
             return g.kubeA <= 2 * INTERVAL_S && g.kubeB <= 2 * INTERVAL_S ? g : undefined;
         }, 420_000, 2000).catch(async (e: Error) => {

@@ -2,14 +2,12 @@
 // admin password of a local network must be in none of them while the network runs, nor in those of the scripts
 // that log in to it. What the quickstart's command line does hold (a throwaway) must not log in.
 import * as assert from "assert";
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { controllerCall } from "../../scripts/lib/zitiQuickstart";
+import { localNetworkCli, runCommand } from "../helpers/localNetworkCli";
 import { adminRest, uniquePrefix, zitiController } from "../helpers/zitiController";
-
-const repo = path.resolve(__dirname, "..", "..");
 
 /** Every readable process command line: pid -> arguments. */
 function commandLines(): Map<number, string[]> {
@@ -51,14 +49,6 @@ async function logsIn(controllerUrl: string, caFile: string, password: string): 
     return r.status === 200 && typeof r.json?.data?.token === "string";
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout = 240_000): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        execFile(cmd, args, { cwd: repo, env, timeout, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
-        );
-    });
-}
-
 describe("secrets: the admin password is on no command line", function () {
     it("test quickstart (scripts/lib/zitiQuickstart.ts): not in any process's arguments, and the throwaway there logs in no more", async function () {
         this.timeout(180_000);
@@ -74,9 +64,7 @@ describe("secrets: the admin password is on no command line", function () {
     it("local network (scripts/localNetwork.ts): not in any process's arguments while it runs, also after a restart", async function () {
         this.timeout(420_000);
         const home = fs.mkdtempSync(path.join(os.tmpdir(), "ziti-ln-"));
-        const env = { ...process.env, SCRAPE_ANYWHERE_ZITI_HOME: home, TS_NODE_TRANSPILE_ONLY: "true" };
-        const tsNode = path.join(repo, "node_modules", ".bin", "ts-node");
-        const cli = (...args: string[]) => run(tsNode, [path.join(repo, "scripts", "localNetwork.ts"), ...args], env);
+        const cli = localNetworkCli(home);
         try {
             for (const round of ["new network", "restart over its database"]) {
                 const up = await cli("up");
@@ -122,7 +110,7 @@ describe("secrets: the admin password is on no command line", function () {
             const calls = path.join(work, "calls.sh");
             fs.writeFileSync(calls, `create identity '${client}' -o "$work/ids/"'${client}.jwt'\n` +
                 `create edge-router-policy '${client}.erp' --semantic AnyOf --edge-router-roles '#all' --identity-roles '@${client}'\n`);
-            const r = await run("bash", ["bench/baseline-cli.sh", "--calls", calls, "--work", path.join(work, "w")], env);
+            const r = await runCommand("bash", ["bench/baseline-cli.sh", "--calls", calls, "--work", path.join(work, "w")], env);
             assert.strictEqual(r.code, 0, `baseline-cli.sh failed:\n${r.stderr}`);
             assert.match(r.stdout, /baseline: 3 ziti calls, 2 entities/);
             const argv = fs.readFileSync(argvLog, "utf8");
